@@ -1,0 +1,186 @@
+"""Shared fixtures: a migrated database per backend, one rolled-back transaction per test."""
+
+import os
+import re
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+
+from tests.factories import Factory
+from tests.postgres import PostgresCluster
+from tracker import create_app
+from tracker import migrate
+from tracker.auth import services as auth_services
+from tracker.db import database
+from tracker.db import make_engine
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+FAST_HASHING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELISM": 1}
+
+
+def skip_or_fail(reason):
+    """Skip locally when an external part is missing; under CI=true, fail instead."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true, so this must not be skipped)")
+    pytest.skip(reason)
+
+
+def explicitly_parametrized(metafunc, name):
+    for marker in metafunc.definition.iter_markers("parametrize"):
+        names = marker.args[0]
+        if name in (names.replace(" ", "").split(",") if isinstance(names, str) else names):
+            return True
+    return False
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" in metafunc.fixturenames and not explicitly_parametrized(metafunc, "backend"):
+        both = metafunc.definition.get_closest_marker("both_backends") is not None
+        metafunc.parametrize("backend", ["sqlite", "postgresql"] if both else ["sqlite"], scope="session")
+
+
+@pytest.fixture(scope="session")
+def sqlite_engine(tmp_path_factory):
+    engine = make_engine("sqlite:///" + str(tmp_path_factory.mktemp("sqlite") / "test.sqlite"))
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    cluster = PostgresCluster()
+    if not cluster.available:
+        skip_or_fail("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def postgresql_engine(postgres_cluster):
+    engine = make_engine(postgres_cluster.url())
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(request, backend):
+    return request.getfixturevalue(f"{backend}_engine")
+
+
+@pytest.fixture
+def connection(engine):
+    """One connection whose outer transaction is rolled back after the test."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        yield connection
+        transaction.rollback()
+
+
+def test_config(engine, **overrides):
+    return {"TESTING": True, "DATABASE_ENGINE": engine, "SECRET_KEY": "test-secret-key", **FAST_HASHING,
+            **overrides}
+
+
+@pytest.fixture
+def instance_path(tmp_path, monkeypatch):
+    path = tmp_path / "instance"
+    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(path))
+    return path
+
+
+@pytest.fixture
+def app(engine, connection, instance_path):
+    app = create_app(test_config(engine))
+    database(app).bind_to(connection)
+    return app
+
+
+@pytest.fixture
+def session(app):
+    """The test's own session, on the same connection as the app's but outside any request.
+
+    No app context is pushed here: each test-client request must get its own
+    ``g``, its own database session and its own teardown, as in production.
+    """
+    session = database(app).new_session()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def factory(app, session):
+    return Factory(session, app.extensions["tracker.hasher"])
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login(client, session):
+    """Log ``user`` into the test client with a real server-side login session."""
+
+    def login_as(user, target=client):
+        token = auth_services.start_login_session(session, user)
+        session.commit()
+        with target.session_transaction() as cookie_session:
+            cookie_session["_user_id"] = token
+            cookie_session["_fresh"] = True
+        return token
+
+    return login_as
+
+
+CSRF_INPUT = re.compile(r'<input[^>]*\bname="(?:[\w-]+-)?csrf_token"[^>]*>')
+VALUE = re.compile(r'\bvalue="([^"]+)"')
+
+
+def csrf_from(html):
+    match = CSRF_INPUT.search(html)
+    assert match, "page has no CSRF token"
+    return VALUE.search(match.group(0)).group(1)
+
+
+@pytest.fixture
+def submit(client):
+    """POST ``data`` to ``url`` with the CSRF token of the form page (``page``, default ``url``)."""
+
+    def post(url, data, page=None, prefix="", **kwargs):
+        html = client.get(page or url).get_data(as_text=True)
+        return client.post(url, data={f"{prefix}csrf_token": csrf_from(html), **data}, **kwargs)
+
+    return post
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements = []
+
+    def __call__(self, _conn, _cursor, statement, *_args):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            self.statements.append(statement)
+
+    @property
+    def count(self):
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(engine):
+    """``with count_queries() as counter:`` counts the SQL statements run inside the block."""
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        sa.event.listen(engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", counter)
+
+    return counting

@@ -1,0 +1,74 @@
+"""Build realistic records through the application's own services."""
+
+import itertools
+from datetime import date
+from decimal import Decimal
+
+from tracker.audit.services import Actor
+from tracker.auth import services as auth_services
+from tracker.portfolio import services as portfolio_services
+
+TEST_ACTOR = Actor.command_line("tests")
+TEST_PASSWORD = "correct horse battery staple"
+_sequence = itertools.count(1)
+
+
+def unique(prefix):
+    return f"{prefix}-{next(_sequence)}"
+
+
+class Factory:
+    """Factory functions bound to one session and password hasher."""
+
+    def __init__(self, session, hasher):
+        self.session = session
+        self.hasher = hasher
+        self._fund = None
+
+    def fund(self):
+        if self._fund is None:
+            self._fund = portfolio_services.get_fund(self.session) or portfolio_services.create_fund(
+                self.session, TEST_ACTOR, slug="safe-online-test", name="Safe Online (test)"
+            )
+            for position, (key, name) in enumerate(
+                [("networks-systems", "Networks & systems"), ("research-data", "Research & data"),
+                 ("technology-tools", "Technology tools")]
+            ):
+                portfolio_services.save_pillar(self.session, TEST_ACTOR, self._fund, key=key, name=name,
+                                               position=position)
+        return self._fund
+
+    def pillar(self, key="technology-tools"):
+        return next(p for p in portfolio_services.list_pillars(self.session, self.fund()) if p.key == key)
+
+    def organisation(self, name=None, **values):
+        return portfolio_services.save_organisation(
+            self.session, TEST_ACTOR, {"name": name or unique("Child Helpline Network"), "org_type": "21", **values}
+        )
+
+    def project(self, slug=None, *, title=None, countries=("TH",), pillar="technology-tools", organisation=None,
+                **overrides):
+        slug = slug or unique("project")
+        values = {
+            "slug": slug,
+            "title": title or f"Helpline platform {slug}",
+            "organisation_id": (organisation or self.organisation()).id,
+            "pillar_id": self.pillar(pillar).id,
+            "countries": list(countries),
+            "start_date": date(2022, 1, 1),
+            "end_date": date(2024, 12, 31),
+            "budget": Decimal("250000"),
+            "currency": "USD",
+            "iati_identifier": None,
+            "summary": "Counsellors answer children by chat and SMS.",
+            **overrides,
+        }
+        return portfolio_services.create_project(self.session, TEST_ACTOR, self.fund(), values)
+
+    def user(self, role="grantee", *, email=None, projects=(), password=TEST_PASSWORD, **values):
+        user = auth_services.create_user(
+            self.session, self.hasher, TEST_ACTOR, email=email or f"{unique(role)}@example.org",
+            display_name=values.pop("display_name", f"Test {role}"), role=role, password=password, **values,
+        )
+        auth_services.set_memberships(self.session, TEST_ACTOR, user, [project.id for project in projects])
+        return user

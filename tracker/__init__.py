@@ -1,0 +1,59 @@
+"""Evidence Tracker: outcomes, stories and contribution evidence for child-online-safety funds."""
+
+import os
+
+from flask import Flask
+
+
+def create_app(test_config=None):
+    """Build the application; ``test_config`` overrides every other setting."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.environ.get("TRACKER_INSTANCE_PATH") or None,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    from tracker import config
+
+    config.configure(app, test_config)
+    configure_extensions(app)
+    register_blueprints(app)
+    from tracker import cli
+
+    cli.init_app(app)
+    return app
+
+
+def configure_extensions(app):
+    from flask_babel import Babel
+    from flask_wtf.csrf import CSRFProtect
+
+    from tracker import db
+    from tracker.auth.passwords import make_hasher
+    from tracker.web import access
+    from tracker.web import errors
+    from tracker.web import headers
+    from tracker.web import i18n
+    from tracker.web import templating
+
+    db.init_app(app)
+    CSRFProtect(app)
+    Babel(app, locale_selector=i18n.select_locale)
+    app.extensions["tracker.hasher"] = make_hasher(
+        app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"], app.config["ARGON2_PARALLELISM"]
+    )
+    access.init_app(app)
+    headers.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+
+
+def register_blueprints(app):
+    from tracker.admin.views import bp as admin
+    from tracker.auth.views import bp as auth
+    from tracker.portfolio.views import bp as portfolio
+    from tracker.web.health import bp as health
+
+    for blueprint in (auth, portfolio, admin, health):
+        app.register_blueprint(blueprint)

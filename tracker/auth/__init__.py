@@ -1,0 +1,1 @@
+"""Accounts, roles, login sessions and the permission rules every view goes through."""

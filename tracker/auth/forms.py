@@ -1,0 +1,68 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField
+from wtforms import EmailField
+from wtforms import PasswordField
+from wtforms import SelectField
+from wtforms import SelectMultipleField
+from wtforms import StringField
+from wtforms.validators import Email
+from wtforms.validators import EqualTo
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+
+from tracker.auth.passwords import MAX_LENGTH
+from tracker.auth.passwords import MIN_LENGTH
+from tracker.web.forms import Form
+from tracker.web.forms import VersionedForm
+from tracker.web.forms import choices
+
+LANGUAGE_CHOICES = choices([("", _l("Browser default")), ("en", "English"), ("fr", "Français"), ("es", "Español")])
+PASSWORD_HINT = _l("At least %(min)d characters. A few unrelated words make a strong, memorable password.",
+                   min=MIN_LENGTH)
+
+MEMBERSHIP_HINT = _l("Grantees see only these projects. Hold Ctrl (or Cmd) to choose several.")
+
+
+class LoginForm(Form):
+    email = EmailField(_l("Email address"), validators=[InputRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=MAX_LENGTH)])
+
+
+class LogoutForm(Form):
+    pass
+
+
+def new_password_field(label):
+    return PasswordField(label, description=PASSWORD_HINT,
+                         validators=[InputRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)])
+
+
+class ChangePasswordForm(Form):
+    current_password = PasswordField(_l("Current password"), validators=[InputRequired()])
+    new_password = new_password_field(_l("New password"))
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[InputRequired(), EqualTo("new_password", message=_l("The passwords differ."))])
+
+
+class PreferencesForm(Form):
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+
+
+class UserCreateForm(Form):
+    email = EmailField(_l("Email address"), validators=[InputRequired(), Email(), Length(max=254)])
+    display_name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
+    role = SelectField(_l("Role"), validators=[InputRequired()])
+    password = new_password_field(_l("Initial password"))
+    projects = SelectMultipleField(_l("Project memberships"), coerce=int, description=MEMBERSHIP_HINT)
+
+
+class UserEditForm(VersionedForm):
+    display_name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
+    role = SelectField(_l("Role"), validators=[InputRequired()])
+    is_active = BooleanField(_l("Account active"), description=_l("Deactivating ends the user's sessions at once."))
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    projects = SelectMultipleField(_l("Project memberships"), coerce=int, description=MEMBERSHIP_HINT)
+
+
+class PasswordResetForm(Form):
+    password = new_password_field(_l("New password"))

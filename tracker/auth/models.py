@@ -1,0 +1,53 @@
+from datetime import datetime
+
+from sqlmodel import Field
+from sqlmodel import SQLModel
+
+from tracker.auth.permissions import Role
+from tracker.db_types import Versioned
+from tracker.db_types import choice_column
+from tracker.db_types import timestamp_column
+from tracker.db_types import utcnow
+
+
+class User(Versioned, SQLModel, table=True):
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, sa_column_kwargs={"unique": True})
+    display_name: str = Field(max_length=120)
+    role: Role = Field(sa_column=choice_column(Role, index=True))
+    password_hash: str = Field(max_length=255)
+    is_active: bool = Field(default=True)
+    language: str | None = Field(default=None, max_length=8)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    password_changed_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    version: int = Field(default=1)
+
+
+class LoginSession(SQLModel, table=True):
+    """A server-side login session. The cookie carries a random token; only its hash is stored.
+
+    Revoking the row ends the session for good, so a copied cookie is useless
+    after logout or a password change.
+    """
+
+    __tablename__ = "login_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    revoked_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True, default=None))
+    ip: str | None = Field(default=None, max_length=45)
+    user_agent: str | None = Field(default=None, max_length=255)
+
+
+class Membership(SQLModel, table=True):
+    """A grantee's (or anyone's) membership of a project team."""
+
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
+    project_id: int = Field(foreign_key="project.id", primary_key=True, index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+

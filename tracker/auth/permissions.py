@@ -1,0 +1,70 @@
+"""Who may do what: the role × permission rules, as plain data.
+
+A permission is granted either everywhere (for the roles in ``everywhere``)
+or only on projects the user is a member of (roles in ``member``).
+Anything not listed here is denied.
+"""
+
+import enum
+from dataclasses import dataclass
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    ME = "me"
+    GRANTEE = "grantee"
+    DONOR = "donor"
+
+
+ROLE_LABELS = {
+    Role.ADMIN: "Administrator",
+    Role.ME: "M&E staff",
+    Role.GRANTEE: "Grantee",
+    Role.DONOR: "Donor",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    everywhere: frozenset
+    member: frozenset = frozenset()
+
+
+def rule(everywhere=(), member=()):
+    return Rule(frozenset(everywhere), frozenset(member))
+
+
+STAFF = (Role.ADMIN, Role.ME)
+EVERYONE = tuple(Role)
+
+RULES = {
+    # The signed-in user's own account pages.
+    "account.self": rule(EVERYONE),
+    "portfolio.view": rule(EVERYONE),
+    "project.view": rule((Role.ADMIN, Role.ME, Role.DONOR), member=(Role.GRANTEE,)),
+    "project.create": rule(STAFF),
+    "project.edit": rule(STAFF),
+    "project.members": rule(STAFF),
+    "organisation.view": rule(STAFF),
+    "organisation.manage": rule(STAFF),
+    "fund.manage": rule((Role.ADMIN,)),
+    "users.manage": rule((Role.ADMIN,)),
+}
+
+
+def allows(role, permission, *, is_member=False):
+    """Return whether ``role`` holds ``permission``, on a project where it ``is_member`` or not."""
+    granted = RULES.get(permission)
+    if granted is None:
+        raise KeyError(f"unknown permission {permission!r}")
+    return role in granted.everywhere or (is_member and role in granted.member)
+
+
+def needs_membership(role, permission):
+    """Return whether ``role`` gets ``permission`` only through project membership."""
+    granted = RULES[permission]
+    return role not in granted.everywhere and role in granted.member
+
+
+def sees_all_projects(role):
+    return role in (Role.ADMIN, Role.ME, Role.DONOR)

@@ -1,0 +1,210 @@
+"""Accounts, authentication, login sessions and memberships."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlmodel import select
+
+from tracker.audit.services import record
+from tracker.auth import passwords
+from tracker.auth.models import LoginSession
+from tracker.auth.models import Membership
+from tracker.auth.models import User
+from tracker.auth.permissions import Role
+from tracker.db_types import UTCDateTime
+from tracker.db_types import utcnow
+from tracker.errors import ValidationFailed
+from tracker.errors import check_version
+
+# Refresh a session's last-seen time at most this often, to keep page views read-only.
+LAST_SEEN_RESOLUTION = timedelta(seconds=60)
+
+
+def normalise_email(email):
+    return email.strip().lower()
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def get_user_by_email(session, email):
+    return session.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
+def check_new_password(password, field="password"):
+    problems = passwords.password_problems(password)
+    if problems:
+        raise ValidationFailed([(field, problem) for problem in problems])
+
+
+def create_user(session, hasher, actor, *, email, display_name, role, password, language=None):
+    email = normalise_email(email)
+    if get_user_by_email(session, email) is not None:
+        raise ValidationFailed.on("email", "An account with this email address already exists.")
+    check_new_password(password)
+    user = User(
+        email=email,
+        display_name=display_name.strip(),
+        role=Role(role),
+        password_hash=hasher.hash(password),
+        language=language or None,
+    )
+    session.add(user)
+    session.flush()
+    record(session, actor, "create", "user", user.id, details={"role": user.role.value})
+    return user
+
+
+def update_user(session, actor, user, *, version, display_name, role, is_active, language):
+    check_version(user, version)
+    values = {"display_name": display_name.strip(), "role": Role(role), "is_active": bool(is_active),
+              "language": language or None}
+    changed = [name for name, value in values.items() if getattr(user, name) != value]
+    for name, value in values.items():
+        setattr(user, name, value)
+    if "is_active" in changed and not user.is_active:
+        revoke_login_sessions(session, user)
+    session.add(user)
+    session.flush()
+    record(session, actor, "update", "user", user.id, details={"fields": changed})
+    return user
+
+
+def set_password(session, hasher, actor, user, password):
+    """Set a new password and end every login session of ``user``."""
+    check_new_password(password)
+    user.password_hash = hasher.hash(password)
+    user.password_changed_at = utcnow()
+    session.add(user)
+    revoke_login_sessions(session, user)
+    session.flush()
+    record(session, actor, "update", "user", user.id, details={"fields": ["password"]})
+
+
+def authenticate(session, hasher, email, password):
+    """Return the active user with these credentials, or None.
+
+    An unknown address costs the same hashing work as a wrong password,
+    so response times don't reveal which accounts exist.
+    """
+    user = get_user_by_email(session, email)
+    if user is None:
+        passwords.verify(hasher, dummy_hash(hasher), password)
+        return None
+    if not passwords.verify(hasher, user.password_hash, password) or not user.is_active:
+        return None
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+        session.add(user)
+    return user
+
+
+_DUMMY_HASHES = {}
+
+
+def dummy_hash(hasher):
+    key = (hasher.time_cost, hasher.memory_cost, hasher.parallelism)
+    if key not in _DUMMY_HASHES:
+        _DUMMY_HASHES[key] = hasher.hash(secrets.token_hex(16))
+    return _DUMMY_HASHES[key]
+
+
+def start_login_session(session, user, *, ip=None, user_agent=None):
+    """Open a server-side login session and return its (unhashed) token for the cookie."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        LoginSession(
+            token_hash=hash_token(token),
+            user_id=user.id,
+            ip=ip,
+            user_agent=(user_agent or "")[:255] or None,
+        )
+    )
+    session.flush()
+    return token
+
+
+def find_login_session(session, token, idle_timeout):
+    """Return ``(login_session, user)`` for a live token, or None.
+
+    A session is live when it is not revoked, its user is active and it was
+    used within ``idle_timeout``.
+    """
+    row = session.execute(
+        sa.select(LoginSession, User)
+        .join(User, User.id == LoginSession.user_id)
+        .where(LoginSession.token_hash == hash_token(token))
+    ).first()
+    if row is None:
+        return None
+    login_session, user = row
+    now = utcnow()
+    if login_session.revoked_at is not None or not user.is_active:
+        return None
+    if now - login_session.last_seen_at > idle_timeout:
+        return None
+    return login_session, user
+
+
+def touch_login_session(session, login_session):
+    """Record activity; returns whether anything needs committing."""
+    now = utcnow()
+    if now - login_session.last_seen_at < LAST_SEEN_RESOLUTION:
+        return False
+    login_session.last_seen_at = now
+    session.add(login_session)
+    return True
+
+
+def end_login_session(session, token):
+    session.execute(
+        sa.update(LoginSession)
+        .where(LoginSession.token_hash == hash_token(token), LoginSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def revoke_login_sessions(session, user):
+    session.execute(
+        sa.update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def member_project_ids(session, user_id):
+    return set(session.exec(select(Membership.project_id).where(Membership.user_id == user_id)))
+
+
+def set_memberships(session, actor, user, project_ids):
+    """Make ``user`` a member of exactly ``project_ids``."""
+    wanted = set(project_ids)
+    current = member_project_ids(session, user.id)
+    for project_id in current - wanted:
+        session.delete(session.get(Membership, (user.id, project_id)))
+    for project_id in wanted - current:
+        session.add(Membership(user_id=user.id, project_id=project_id))
+    session.flush()
+    if wanted != current:
+        record(session, actor, "update", "membership", user.id,
+               details={"added": sorted(wanted - current), "removed": sorted(current - wanted)})
+
+
+def last_logins(session, user_ids):
+    """Map user id → time of their latest login, for the given users (one query)."""
+    rows = session.execute(
+        sa.select(LoginSession.user_id, sa.func.max(LoginSession.created_at))
+        .where(LoginSession.user_id.in_(list(user_ids) or [-1]))
+        .group_by(LoginSession.user_id)
+    )
+    return {user_id: UTCDateTime().process_result_value(at, None) for user_id, at in rows}
+
+
+def list_users(session, role=None):
+    statement = select(User).order_by(User.display_name, User.id)
+    if role:
+        statement = statement.where(User.role == Role(role))
+    return statement

@@ -1,0 +1,142 @@
+"""Command-line interface: ``flask --app tracker <command>``. Each command is one transaction."""
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from tracker import migrate
+from tracker.audit.services import Actor
+from tracker.auth import services as auth_services
+from tracker.auth.permissions import Role
+from tracker.db import database
+from tracker.errors import ValidationFailed
+from tracker.portfolio import services as portfolio_services
+from tracker.seeding import DEFAULT_SEED_DIR
+from tracker.seeding import DemoLogin
+from tracker.seeding import seed_demo
+
+DEMO_LOGINS_FILE = "demo-logins.txt"
+
+
+def session_scope():
+    return database().new_session()
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command():
+    """Create or upgrade the database schema to the latest migration (safe to repeat)."""
+    engine = database().engine
+    before = migrate.current_revision(engine)
+    migrate.upgrade(engine)
+    after = migrate.current_revision(engine)
+    if before == after:
+        click.echo(f"Database already at revision {after}.")
+    else:
+        click.echo(f"Database upgraded from {before or 'empty'} to {after}.")
+
+
+def demo_logins_path():
+    return Path(current_app.instance_path) / DEMO_LOGINS_FILE
+
+
+def read_demo_logins(path):
+    if not path.exists():
+        return []
+    rows = (line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return [DemoLogin(*row) for row in rows if len(row) == 3]
+
+
+def read_demo_passwords(path):
+    return {login.email: login.password for login in read_demo_logins(path)}
+
+
+def write_demo_logins(path, logins):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        for login in logins:
+            handle.write(f"{login.role}\t{login.email}\t{login.password}\n")
+
+
+@click.command("seed-demo")
+@with_appcontext
+@click.option("--seed-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=DEFAULT_SEED_DIR,
+              show_default=True, help="Folder holding fund.toml and projects/*.toml.")
+@click.option("--if-empty", is_flag=True, help="Load nothing if a fund already exists; just print the demo logins.")
+def seed_demo_command(seed_dir, if_empty):
+    """Load the demo portfolio (idempotent) and print one login per role."""
+    path = demo_logins_path()
+    with session_scope() as session:
+        if if_empty and portfolio_services.get_fund(session) is not None:
+            click.echo("The database already holds a fund; the demo was not loaded again.")
+            print_logins(read_demo_logins(path))
+            return
+        logins = seed_demo(session, current_app.extensions["tracker.hasher"], read_demo_passwords(path), seed_dir)
+        session.commit()
+    write_demo_logins(path, logins)
+    print_logins(logins)
+
+
+def print_logins(logins):
+    if not logins:
+        click.echo("No demo logins are recorded in instance/demo-logins.txt.")
+        return
+    click.echo("Demo logins (also in instance/demo-logins.txt):")
+    for login in logins:
+        click.echo(f"  {login.role:<8} {login.email:<28} {login.password}")
+
+
+def read_password(password_stdin):
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+        if not password:
+            raise click.UsageError("No password on standard input.")
+        return password
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("email")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--name", "display_name", help="Display name (defaults to the part of the email before @).")
+@click.option("--project", "project_slugs", multiple=True, help="Slug of a project to make the user a member of.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+def create_user_command(email, role, display_name, project_slugs, password_stdin):
+    """Create a user account with ROLE, optionally as a member of projects."""
+    password = read_password(password_stdin)
+    actor = Actor.command_line()
+    with session_scope() as session:
+        projects = []
+        for slug in project_slugs:
+            project = portfolio_services.get_project(session, slug)
+            if project is None:
+                raise click.BadParameter(f"no project with slug {slug!r}", param_hint="--project")
+            projects.append(project)
+        try:
+            user = auth_services.create_user(session, current_app.extensions["tracker.hasher"], actor, email=email,
+                                             display_name=display_name or email.split("@")[0], role=role,
+                                             password=password)
+            auth_services.set_memberships(session, actor, user, [project.id for project in projects])
+        except ValidationFailed as error:
+            raise click.ClickException(str(error)) from None
+        session.commit()
+    click.echo(f"Created {role} account {user.email}.")
+
+
+@click.command("db-revision")
+@with_appcontext
+@click.argument("message")
+def db_revision_command(message):
+    """(Developers) Autogenerate a migration from model changes."""
+    migrate.new_revision(database().engine, message)
+
+
+def init_app(app):
+    for command in (init_db_command, seed_demo_command, create_user_command, db_revision_command):
+        app.cli.add_command(command)

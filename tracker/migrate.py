@@ -1,0 +1,82 @@
+"""Run and inspect Alembic migrations programmatically (no alembic.ini needed)."""
+
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlmodel import SQLModel
+
+from tracker.db import load_models
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(connection=None):
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+@contextmanager
+def migration_connection(engine):
+    """Yield a connection in a transaction, with SQLite's foreign keys off meanwhile.
+
+    SQLite rebuilds tables to alter them, and dropping a parent table with
+    foreign keys on would cascade-delete the children.
+    """
+    with engine.connect() as connection:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite:
+                    problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if problems:
+                        raise RuntimeError(f"migration broke foreign keys: {problems[:5]}")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
+
+
+def upgrade(engine, revision="head"):
+    """Upgrade the database to ``revision``; a no-op when already there."""
+    with migration_connection(engine) as connection:
+        command.upgrade(alembic_config(connection), revision)
+
+
+def downgrade(engine, revision):
+    with migration_connection(engine) as connection:
+        command.downgrade(alembic_config(connection), revision)
+
+
+def heads():
+    return ScriptDirectory.from_config(alembic_config()).get_heads()
+
+
+def current_revision(engine):
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def pending_model_changes(engine):
+    """Return Alembic's list of differences between the database and the models."""
+    load_models()
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, SQLModel.metadata)
+
+
+def new_revision(engine, message):
+    """Autogenerate the next numbered migration from the model changes (a developer command)."""
+    config = alembic_config()
+    next_id = f"{len(list(ScriptDirectory.from_config(config).walk_revisions())) + 1:04d}"
+    with migration_connection(engine) as connection:
+        config.attributes["connection"] = connection
+        command.revision(config, message=message, autogenerate=True, rev_id=next_id)

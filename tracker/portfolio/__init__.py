@@ -1,0 +1,1 @@
+"""The fund's portfolio: pillars, grantee organisations and their projects."""

@@ -1,0 +1,225 @@
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.auth.permissions import sees_all_projects
+from tracker.countries import country_choices
+from tracker.countries import currency_choices
+from tracker.db import get_session
+from tracker.errors import EditConflict
+from tracker.errors import ValidationFailed
+from tracker.pagination import clamp_page_number
+from tracker.pagination import paginate
+from tracker.portfolio import services
+from tracker.portfolio.forms import FundForm
+from tracker.portfolio.forms import OrganisationForm
+from tracker.portfolio.forms import PillarForm
+from tracker.portfolio.forms import PortfolioFilterForm
+from tracker.portfolio.forms import ProjectForm
+from tracker.web.access import actor
+from tracker.web.access import project_route
+from tracker.web.access import requires
+from tracker.web.conflicts import render_conflict
+from tracker.web.forms import apply_errors
+from tracker.web.forms import choices
+
+bp = Blueprint("portfolio", __name__)
+
+
+def current_fund():
+    fund = services.get_fund(get_session())
+    if fund is None:
+        abort(404)
+    return fund
+
+
+def language():
+    return str(get_locale() or "en")
+
+
+def page_number():
+    return clamp_page_number(request.args.get("page"))
+
+
+def visible_project_ids():
+    return None if sees_all_projects(current_user.role) else current_user.project_ids
+
+
+@bp.get("/")
+@requires("portfolio.view")
+def overview():
+    session = get_session()
+    fund = services.get_fund(session)
+    if fund is None:
+        return render_template("portfolio/no_fund.html")
+    filters = PortfolioFilterForm(request.args)
+    filters.pillar.choices = choices([(0, _("All pillars"))] + [
+        (p.id, p.name) for p in services.list_pillars(session, fund)])
+    filters.country.choices = choices([("", _("All countries")), *country_choices(language())])
+    filters.organisation.choices = choices([(0, _("All grantees"))] + [
+        (o.id, o.name) for o in services.organisations_in_portfolio(session, fund)])
+    filters.validate()
+    statement = services.project_list_statement(
+        fund,
+        visible_to=visible_project_ids(),
+        pillar_id=filters.pillar.data if not filters.pillar.errors else None,
+        country=filters.country.data if not filters.country.errors else None,
+        organisation_id=filters.organisation.data if not filters.organisation.errors else None,
+        text=filters.q.data if not filters.q.errors else None,
+    )
+    page = paginate(session, statement, page_number(), current_app.config["ITEMS_PER_PAGE"])
+    facets = services.portfolio_facets(session, fund, visible_project_ids())
+    return render_template("portfolio/overview.html", fund=fund, page=page, filters=filters, facets=facets)
+
+
+@bp.get("/projects/<slug>")
+@project_route("project.view")
+def project_detail(project):
+    members = services.project_members(get_session(), project) if current_user.can("project.members") else []
+    return render_template("portfolio/project.html", project=project, members=members)
+
+
+def project_form_choices(form, session, fund):
+    form.organisation_id.choices = choices((o.id, o.name) for o in services.all_organisations(session))
+    form.pillar_id.choices = choices((p.id, p.name) for p in services.list_pillars(session, fund))
+    form.countries.choices = choices(country_choices(language()))
+    form.currency.choices = choices(currency_choices())
+    return form
+
+
+def project_form_data(project):
+    data = {name: getattr(project, name) for name in services.PROJECT_FIELDS}
+    data["countries"] = project.country_codes
+    return data
+
+
+@bp.route("/projects/new", methods=["GET", "POST"])
+@requires("project.create")
+def project_create():
+    session, fund = get_session(), current_fund()
+    form = project_form_choices(ProjectForm(data={"currency": "USD"}), session, fund)
+    if form.validate_on_submit():
+        try:
+            project = services.create_project(session, actor(), fund, form.data)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Project “%(title)s” created.", title=project.title), "success")
+            return redirect(url_for(".project_detail", slug=project.slug))
+    return render_template("portfolio/project_form.html", form=form, project=None)
+
+
+@bp.route("/projects/<slug>/edit", methods=["GET", "POST"])
+@project_route("project.edit")
+def project_edit(project):
+    session, fund = get_session(), current_fund()
+    form = project_form_choices(ProjectForm(data={**project_form_data(project), "version": project.version}),
+                                session, fund)
+    if form.validate_on_submit():
+        try:
+            services.update_project(session, actor(), fund, project, form.data, form.version.data)
+            session.commit()
+        except (EditConflict, StaleDataError):
+            session.rollback()
+            return render_conflict("portfolio/project_form.html", form, project_form_data(project),
+                                   project.version, project=project)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Project saved."), "success")
+            return redirect(url_for(".project_detail", slug=project.slug))
+    return render_template("portfolio/project_form.html", form=form, project=project)
+
+
+@bp.get("/organisations")
+@requires("organisation.view")
+def organisations():
+    session = get_session()
+    page = paginate(session, services.list_organisations(session), page_number(),
+                    current_app.config["ITEMS_PER_PAGE"])
+    return render_template("portfolio/organisations.html", page=page)
+
+
+def organisation_form(**kwargs):
+    form = OrganisationForm(**kwargs)
+    form.country_code.choices = choices([("", _("Not set")), *country_choices(language())])
+    return form
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"], defaults={"organisation_id": None})
+@bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
+@requires("organisation.manage")
+def organisation_form_view(organisation_id):
+    session = get_session()
+    organisation = None
+    if organisation_id is not None:
+        organisation = services.get_organisation(session, organisation_id) or abort(404)
+    form = organisation_form(obj=organisation)
+    if form.validate_on_submit():
+        try:
+            services.save_organisation(session, actor(), form.data, organisation)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Organisation saved."), "success")
+            return redirect(url_for(".organisations"))
+    return render_template("portfolio/organisation_form.html", form=form, organisation=organisation)
+
+
+@bp.route("/fund/settings", methods=["GET", "POST"])
+@requires("fund.manage")
+def fund_settings():
+    session = get_session()
+    fund = services.get_fund(session)
+    form = FundForm(obj=fund)
+    if form.validate_on_submit():
+        try:
+            services.save_fund(session, actor(), form.data, fund)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Fund settings saved."), "success")
+            return redirect(url_for(".pillars"))
+    return render_template("portfolio/fund_form.html", form=form, fund=fund)
+
+
+@bp.get("/fund/pillars")
+@requires("fund.manage")
+def pillars():
+    session, fund = get_session(), current_fund()
+    return render_template("portfolio/pillars.html", fund=fund, pillars=services.list_pillars(session, fund))
+
+
+@bp.route("/fund/pillars/new", methods=["GET", "POST"], defaults={"pillar_id": None})
+@bp.route("/fund/pillars/<int:pillar_id>/edit", methods=["GET", "POST"])
+@requires("fund.manage")
+def pillar_form_view(pillar_id):
+    session, fund = get_session(), current_fund()
+    pillar = None
+    if pillar_id is not None:
+        pillar = services.get_pillar(session, fund, pillar_id) or abort(404)
+    form = PillarForm(obj=pillar)
+    if form.validate_on_submit():
+        try:
+            services.save_pillar(session, actor(), fund, key=form.key.data, name=form.name.data,
+                                 description=form.description.data or "", position=form.position.data or 0,
+                                 pillar=pillar)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Pillar saved."), "success")
+            return redirect(url_for(".pillars"))
+    return render_template("portfolio/pillar_form.html", form=form, pillar=pillar)

@@ -1,0 +1,112 @@
+"""Load the demo portfolio from ``seeds/`` through the same services the UI uses.
+
+The seed is a folder: ``fund.toml`` (fund, pillars, organisations, users) and one
+``projects/<slug>.toml`` per project. Later features add sections to the project
+files and register a loader in ``PROJECT_SECTIONS``; every loader is idempotent,
+so running the seed twice changes nothing.
+"""
+
+import secrets
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from tracker.audit.services import Actor
+from tracker.auth import passwords
+from tracker.auth import services as auth_services
+from tracker.portfolio import services as portfolio_services
+
+DEFAULT_SEED_DIR = Path(__file__).resolve().parent.parent / "seeds" / "demo"
+
+# (name, loader): loader(session, actor, project, project_seed, context) for each project.
+PROJECT_SECTIONS = []
+
+
+@dataclass
+class DemoLogin:
+    role: str
+    email: str
+    password: str
+
+
+def read_seed(seed_dir=DEFAULT_SEED_DIR):
+    seed_dir = Path(seed_dir)
+    fund = tomllib.loads((seed_dir / "fund.toml").read_text(encoding="utf-8"))
+    projects = [
+        tomllib.loads(path.read_text(encoding="utf-8"))
+        for path in sorted((seed_dir / "projects").glob("*.toml"))
+    ]
+    return fund, projects
+
+
+def seed_demo(session, hasher, known_passwords, seed_dir=DEFAULT_SEED_DIR):
+    """Create whatever of the demo portfolio is missing; return one login per demo user.
+
+    ``known_passwords`` maps email → password from an earlier run; a demo user
+    whose password is unknown gets a fresh random one, so every login printed works.
+    """
+    actor = Actor.command_line("seed-demo")
+    fund_seed, project_seeds = read_seed(seed_dir)
+    fund = ensure_fund(session, actor, fund_seed["fund"])
+    pillars = {seed["key"]: ensure_pillar(session, actor, fund, position, seed)
+               for position, seed in enumerate(fund_seed["pillars"])}
+    organisations = {seed["name"]: ensure_organisation(session, actor, seed) for seed in fund_seed["organisations"]}
+    context = {"fund": fund, "fund_seed": fund_seed, "pillars": pillars, "organisations": organisations}
+    projects = {}
+    for seed in project_seeds:
+        project = ensure_project(session, actor, fund, seed["project"], context)
+        projects[project.slug] = project
+        for _name, loader in PROJECT_SECTIONS:
+            loader(session, actor, project, seed, context)
+    context["projects"] = projects
+    return [ensure_user(session, hasher, actor, seed, projects, known_passwords) for seed in fund_seed["users"]]
+
+
+def ensure_fund(session, actor, seed):
+    fund = portfolio_services.get_fund(session, seed["slug"])
+    return fund or portfolio_services.create_fund(session, actor, slug=seed["slug"], name=seed["name"],
+                                                  description=seed.get("description", ""))
+
+
+def ensure_pillar(session, actor, fund, position, seed):
+    for pillar in portfolio_services.list_pillars(session, fund):
+        if pillar.key == seed["key"]:
+            return pillar
+    return portfolio_services.save_pillar(session, actor, fund, key=seed["key"], name=seed["name"],
+                                          description=seed.get("description", ""), position=position)
+
+
+def ensure_organisation(session, actor, seed):
+    organisation = portfolio_services.get_organisation_by_name(session, seed["name"])
+    return organisation or portfolio_services.save_organisation(session, actor, seed)
+
+
+def ensure_project(session, actor, fund, seed, context):
+    project = portfolio_services.get_project(session, seed["slug"])
+    if project is not None:
+        return project
+    values = {
+        **seed,
+        "organisation_id": context["organisations"][seed["organisation"]].id,
+        "pillar_id": context["pillars"][seed["pillar"]].id,
+    }
+    return portfolio_services.create_project(session, actor, fund, values)
+
+
+def ensure_user(session, hasher, actor, seed, projects, known_passwords):
+    email = auth_services.normalise_email(seed["email"])
+    password = known_passwords.get(email)
+    user = auth_services.get_user_by_email(session, email)
+    if user is None:
+        password = password or new_demo_password()
+        user = auth_services.create_user(session, hasher, actor, email=email, display_name=seed["display_name"],
+                                         role=seed["role"], password=password)
+        auth_services.set_memberships(session, actor, user, [projects[slug].id for slug in seed.get("projects", [])])
+    elif password is None or not passwords.verify(hasher, user.password_hash, password):
+        password = new_demo_password()
+        auth_services.set_password(session, hasher, actor, user, password)
+    return DemoLogin(role=user.role.value, email=email, password=password)
+
+
+def new_demo_password():
+    return secrets.token_urlsafe(12)

@@ -1,0 +1,1 @@
+"""Flask-bound plumbing shared by every blueprint: access control, errors, headers, templating."""

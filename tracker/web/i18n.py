@@ -1,0 +1,12 @@
+"""The user's language: their own setting, else what the browser asks for."""
+
+from flask import current_app
+from flask import request
+from flask_login import current_user
+
+
+def select_locale():
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -1,0 +1,56 @@
+"""Jinja filters and globals: templates ask, Python decides."""
+
+from flask import request
+from flask import url_for
+from flask_babel import format_date
+from flask_babel import format_datetime
+from flask_babel import format_decimal
+from flask_babel import get_locale
+from flask_babel import gettext
+from flask_login import current_user
+
+from tracker.auth.permissions import ROLE_LABELS
+from tracker.auth.permissions import Role
+from tracker.countries import country_name
+
+
+def localised_country(code):
+    return country_name(code, current_language())
+
+
+def money(amount, currency):
+    return f"{currency} {format_decimal(amount, format='#,##0')}"
+
+
+def role_label(role):
+    return gettext(ROLE_LABELS[Role(role)])
+
+
+def url_with(**changes):
+    """The current URL with some query arguments replaced (for filters and pagination)."""
+    arguments = request.args.to_dict()
+    arguments.update({key: value for key, value in changes.items()})
+    arguments = {key: value for key, value in arguments.items() if value not in (None, "")}
+    return url_for(request.endpoint, **(request.view_args or {}), **arguments)
+
+
+def current_language():
+    return str(get_locale() or "en")
+
+
+def can(permission, project=None):
+    return current_user.is_authenticated and current_user.can(permission, project)
+
+
+def init_app(app):
+    app.jinja_env.filters.update(
+        country=localised_country,
+        money=money,
+        date=format_date,
+        datetime=format_datetime,
+        number=format_decimal,
+        role_label=role_label,
+    )
+    app.jinja_env.globals.update(can=can, url_with=url_with, current_language=current_language)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
