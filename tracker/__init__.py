@@ -35,6 +35,7 @@ def configure_extensions(app):
     from tracker.web import errors
     from tracker.web import headers
     from tracker.web import i18n
+    from tracker.web import project_tabs
     from tracker.web import templating
 
     db.init_app(app)
@@ -47,6 +48,7 @@ def configure_extensions(app):
     headers.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    project_tabs.init_app(app)
 
 
 def register_blueprints(app):

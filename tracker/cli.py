@@ -132,9 +132,10 @@ def create_user_command(email, role, display_name, project_slugs, password_stdin
 @click.command("db-revision")
 @with_appcontext
 @click.argument("message")
-def db_revision_command(message):
+@click.option("--rev-id", help="Revision id to use instead of the next number.")
+def db_revision_command(message, rev_id):
     """(Developers) Autogenerate a migration from model changes."""
-    migrate.new_revision(database().engine, message)
+    migrate.new_revision(database().engine, message, rev_id)
 
 
 def init_app(app):

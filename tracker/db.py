@@ -12,6 +12,7 @@ MODEL_MODULES = (
     "tracker.audit.models",
     "tracker.auth.models",
     "tracker.portfolio.models",
+    "tracker.toc.models",
 )
 
 

@@ -73,10 +73,10 @@ def pending_model_changes(engine):
         return compare_metadata(context, SQLModel.metadata)
 
 
-def new_revision(engine, message):
+def new_revision(engine, message, rev_id=None):
     """Autogenerate the next numbered migration from the model changes (a developer command)."""
     config = alembic_config()
-    next_id = f"{len(list(ScriptDirectory.from_config(config).walk_revisions())) + 1:04d}"
+    next_id = rev_id or f"{len(list(ScriptDirectory.from_config(config).walk_revisions())) + 1:04d}"
     with migration_connection(engine) as connection:
         config.attributes["connection"] = connection
         command.revision(config, message=message, autogenerate=True, rev_id=next_id)

@@ -1,11 +1,12 @@
 """Load the demo portfolio from ``seeds/`` through the same services the UI uses.
 
-The seed is a folder: ``fund.toml`` (fund, pillars, organisations, users) and one
-``projects/<slug>.toml`` per project. Later features add sections to the project
-files and register a loader in ``PROJECT_SECTIONS``; every loader is idempotent,
-so running the seed twice changes nothing.
+The seed is a folder: ``fund.toml`` (fund, pillars, organisations, users), one
+``projects/<slug>.toml`` per project, and one sub-folder per feature area (e.g.
+``toc/<slug>.toml``) read by that area's loader listed in ``SEED_SECTIONS``.
+Every loader is idempotent, so running the seed twice changes nothing.
 """
 
+import importlib
 import secrets
 import tomllib
 from dataclasses import dataclass
@@ -18,8 +19,9 @@ from tracker.portfolio import services as portfolio_services
 
 DEFAULT_SEED_DIR = Path(__file__).resolve().parent.parent / "seeds" / "demo"
 
-# (name, loader): loader(session, actor, project, project_seed, context) for each project.
-PROJECT_SECTIONS = []
+# Feature-area loaders, in dependency order: "module:function", called as
+# function(session, actor, context) after the portfolio and users exist.
+SEED_SECTIONS = ()
 
 
 @dataclass
@@ -51,15 +53,23 @@ def seed_demo(session, hasher, known_passwords, seed_dir=DEFAULT_SEED_DIR):
     pillars = {seed["key"]: ensure_pillar(session, actor, fund, position, seed)
                for position, seed in enumerate(fund_seed["pillars"])}
     organisations = {seed["name"]: ensure_organisation(session, actor, seed) for seed in fund_seed["organisations"]}
-    context = {"fund": fund, "fund_seed": fund_seed, "pillars": pillars, "organisations": organisations}
-    projects = {}
-    for seed in project_seeds:
-        project = ensure_project(session, actor, fund, seed["project"], context)
-        projects[project.slug] = project
-        for _name, loader in PROJECT_SECTIONS:
-            loader(session, actor, project, seed, context)
+    context = {"seed_dir": Path(seed_dir), "fund": fund, "fund_seed": fund_seed, "pillars": pillars,
+               "organisations": organisations}
+    projects = {seed["project"]["slug"]: ensure_project(session, actor, fund, seed["project"], context)
+                for seed in project_seeds}
     context["projects"] = projects
-    return [ensure_user(session, hasher, actor, seed, projects, known_passwords) for seed in fund_seed["users"]]
+    logins = [ensure_user(session, hasher, actor, seed, projects, known_passwords) for seed in fund_seed["users"]]
+    context["users"] = {login.email: auth_services.get_user_by_email(session, login.email) for login in logins}
+    for section in SEED_SECTIONS:
+        module, function = section.split(":")
+        getattr(importlib.import_module(module), function)(session, actor, context)
+    return logins
+
+
+def read_section(context, area):
+    """Return ``[(slug, data)]`` for every ``<area>/<slug>.toml`` of the seed, sorted by slug."""
+    folder = context["seed_dir"] / area
+    return [(path.stem, tomllib.loads(path.read_text(encoding="utf-8"))) for path in sorted(folder.glob("*.toml"))]
 
 
 def ensure_fund(session, actor, seed):

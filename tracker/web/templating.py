@@ -12,6 +12,7 @@ from flask_login import current_user
 from tracker.auth.permissions import ROLE_LABELS
 from tracker.auth.permissions import Role
 from tracker.countries import country_name
+from tracker.web.project_tabs import visible_tabs
 
 
 def localised_country(code):
@@ -38,6 +39,10 @@ def current_language():
     return str(get_locale() or "en")
 
 
+def project_tabs(project):
+    return visible_tabs(current_user, project)
+
+
 def can(permission, project=None):
     return current_user.is_authenticated and current_user.can(permission, project)
 
@@ -51,6 +56,7 @@ def init_app(app):
         number=format_decimal,
         role_label=role_label,
     )
-    app.jinja_env.globals.update(can=can, url_with=url_with, current_language=current_language)
+    app.jinja_env.globals.update(can=can, url_with=url_with, current_language=current_language,
+                                 project_tabs=project_tabs)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
