@@ -1,0 +1,32 @@
+"""What hangs on theory-of-change nodes and links, so that deleting them can be refused with a clear message.
+
+Each area that attaches records to nodes or links lists a counter here as
+``"module:function"``; the function is ``function(session, ids) -> {id: count}``.
+The key names the kind of record ("indicator", "outcome", "story", "evidence", ...).
+"""
+
+import importlib
+
+NODE_COUNTERS = {}
+LINK_COUNTERS = {}
+
+
+def _count(counters, session, ids):
+    ids = list(ids)
+    totals = {object_id: {} for object_id in ids}
+    for kind, path in counters.items():
+        module, function = path.split(":")
+        for object_id, count in getattr(importlib.import_module(module), function)(session, ids).items():
+            if count:
+                totals[object_id][kind] = count
+    return totals
+
+
+def node_attachments(session, node_ids):
+    """Return ``{node_id: {kind: count}}`` for the records attached to each node (kinds with 0 left out)."""
+    return _count(NODE_COUNTERS, session, node_ids)
+
+
+def link_attachments(session, link_ids):
+    """Return ``{link_id: {kind: count}}`` for the records attached to each link (kinds with 0 left out)."""
+    return _count(LINK_COUNTERS, session, link_ids)
