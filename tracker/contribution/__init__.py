@@ -1,0 +1,1 @@
+"""Contribution analysis (Mayne) and contribution tracing (Befani & Stedman-Bryce)."""
