@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from tests.conftest import csrf_from
 from tests.factories import TEST_PASSWORD
@@ -9,6 +10,7 @@ from tracker.audit.models import AuditEntry
 from tracker.auth import services as auth_services
 from tracker.auth.models import LoginSession
 from tracker.auth.passwords import password_problems
+from tracker.db_types import utcnow
 from tracker.web.access import SignedInUser
 
 pytestmark = pytest.mark.both_backends
@@ -148,3 +150,23 @@ def test_signed_in_user_checks_membership(factory):
     assert signed_in.can("project.view", own)
     assert not signed_in.can("project.view", other)
     assert not signed_in.can("project.create")
+
+
+def test_activity_keeps_a_session_alive_and_thirty_idle_minutes_end_it(factory, client, login):
+    login(factory.user("donor"))
+    start = utcnow()
+
+    with time_machine.travel(start + timedelta(minutes=25), tick=False):
+        assert client.get("/").status_code == 200
+    with time_machine.travel(start + timedelta(minutes=50), tick=False):
+        assert client.get("/").status_code == 200
+    with time_machine.travel(start + timedelta(minutes=81), tick=False):
+        assert client.get("/").status_code == 302
+
+
+def test_a_session_waiting_for_its_second_factor_is_not_a_login(factory, session):
+    user = factory.user("me")
+    token = auth_services.start_login_session(session, user, verified=False)
+
+    assert auth_services.find_login_session(session, token, timedelta(minutes=30)) is None
+    assert auth_services.find_pending_login(session, token, timedelta(minutes=10))[1] == user
