@@ -13,7 +13,8 @@ class BreakGlassForm(Form):
         _l("Why do you need to open this project's sensitive records?"),
         description=_l("For example: the safeguarding lead asked me to check a story reported as identifying a "
                        "child. Other administrators see this reason, and it is kept with every record you open."),
-        validators=[InputRequired(), Length(min=MIN_REASON, max=MAX_REASON)],
+        validators=[InputRequired(), Length(min=MIN_REASON, max=MAX_REASON, message=_l(
+            "Explain in %(min)d to %(max)d characters why you need this access.", min=MIN_REASON, max=MAX_REASON))],
     )
 
 
