@@ -146,15 +146,24 @@ def restore_postgresql(engine, path, pg_bin_dir):
 
 
 def find_pg_tool(name, pg_bin_dir=None):
-    """Locate a PostgreSQL client program: ``pg_bin_dir``, then PATH, then Debian's versioned folders."""
+    """Locate a PostgreSQL client program: ``pg_bin_dir``, then Debian's versioned folders (newest first), then PATH.
+
+    Debian's ``/usr/bin/pg_dump`` is a wrapper that needs a configured cluster, so the real binaries come first.
+    """
     candidates = [str(Path(pg_bin_dir) / name)] if pg_bin_dir else []
+    candidates += sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=debian_version, reverse=True)
     candidates += [shutil.which(name) or ""]
-    candidates += sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)
     for candidate in candidates:
         if candidate and os.access(candidate, os.X_OK):
             return str(Path(candidate).resolve())
     raise BackupError(f"{name} was not found; install the PostgreSQL client (apt-get install postgresql-client) "
                       "or set PG_BIN_DIR.")
+
+
+def debian_version(path):
+    """The major version in /usr/lib/postgresql/<version>/bin/..., as a number for sorting."""
+    version = Path(path).parent.parent.name
+    return int(version) if version.isdigit() else 0
 
 
 def pg_environment(url):
