@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import os
 import re
 from datetime import UTC
 from datetime import date
@@ -10,13 +11,16 @@ from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 
 from tests.factories import TEST_ACTOR
+from tracker import migrate
 from tracker.audit.export import neutralise
 from tracker.audit.models import AuditEntry
 from tracker.audit.services import AppendOnlyViolation
 from tracker.audit.services import record
 from tracker.auth.models import User
+from tracker.db import make_engine
 
 
 def entries(session, **where):
@@ -256,3 +260,30 @@ def test_logins_logouts_and_failures_are_audited_with_ip_and_role(client, factor
     assert recorded == [("login_failed", "anonymous", "127.0.0.1"), ("login", "donor", "127.0.0.1"),
                         ("logout", "donor", "127.0.0.1")]
     assert all(entry.at.tzinfo is not None and entry.at.date() <= date.today() for entry in mine)
+
+
+@pytest.mark.both_backends
+def test_the_append_only_triggers_come_and_go_with_their_migration(backend, tmp_path, request):
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path}/triggers.sqlite"
+    else:
+        cluster = request.getfixturevalue("postgres_cluster")
+        cluster.create_database(f"triggers_{os.getpid()}")
+        url = cluster.url(f"triggers_{os.getpid()}")
+    engine = make_engine(url)
+    insert = sa.text("INSERT INTO audit_entry (at, actor_email, actor_role, action, object_type) "
+                     "VALUES (CURRENT_TIMESTAMP, 'cli', 'system', 'create', 'user')")
+    try:
+        migrate.upgrade(engine)
+        before_triggers = ScriptDirectory.from_config(migrate.alembic_config()).get_revision("0005").down_revision
+        migrate.downgrade(engine, before_triggers)
+        with engine.begin() as connection:
+            connection.execute(insert)
+            connection.execute(sa.text("DELETE FROM audit_entry"))
+        migrate.upgrade(engine)
+        with engine.begin() as connection:
+            connection.execute(insert)
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM audit_entry"))
+    finally:
+        engine.dispose()
