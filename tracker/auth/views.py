@@ -39,7 +39,6 @@ from tracker.web.forms import apply_errors
 bp = Blueprint("auth", __name__)
 
 NEXT_KEY = "pending_next"
-NOT_RIGHT = "The email address or password is not right."
 
 
 def hasher():
@@ -89,7 +88,7 @@ def login():
         user = services.authenticate(session, hasher(), email, form.password.data)
         if user is None:
             record_failure(session, email, "password")
-            form.form_errors.append(_(NOT_RIGHT))
+            form.form_errors.append(_("The email address or password is not right."))
         else:
             return after_password(session, user)
     return render_template("auth/login.html", form=form)
