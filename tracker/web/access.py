@@ -27,6 +27,7 @@ from tracker.audit.services import Actor
 from tracker.audit.services import record
 from tracker.auth import permissions
 from tracker.auth import services as auth_services
+from tracker.breakglass import services as break_glass
 from tracker.db import get_session
 from tracker.portfolio.services import get_project
 
@@ -182,8 +183,6 @@ def sensitive_project_route(permission):
     def decorate(view):
         @wraps(view)
         def guarded(slug, *args, **kwargs):
-            from tracker.breakglass import services as break_glass
-
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             session = get_session()
