@@ -26,6 +26,7 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check tracker tests
+	$(BIN)/bandit -c pyproject.toml -r tracker -q
 	$(BIN)/python -m pytest -n auto
 
 clean:

@@ -123,10 +123,13 @@ def client(app):
 
 @pytest.fixture
 def login(client, session):
-    """Log ``user`` into the test client with a real server-side login session."""
+    """Log ``user`` into the test client with a real server-side login session.
+
+    The session is marked fully verified, as if the user had also given their second factor.
+    """
 
     def login_as(user, target=client):
-        token = auth_services.start_login_session(session, user)
+        token = auth_services.start_login_session(session, user, verified=True)
         session.commit()
         with target.session_transaction() as cookie_session:
             cookie_session["_user_id"] = token

@@ -4,8 +4,11 @@ import itertools
 from datetime import date
 from decimal import Decimal
 
+import pyotp
+
 from tracker.audit.services import Actor
 from tracker.auth import services as auth_services
+from tracker.auth import two_factor
 from tracker.portfolio import services as portfolio_services
 
 TEST_ACTOR = Actor.command_line("tests")
@@ -72,3 +75,16 @@ class Factory:
         )
         auth_services.set_memberships(self.session, TEST_ACTOR, user, [project.id for project in projects])
         return user
+
+    def two_factor(self, user, secret=None):
+        """Enrol ``user`` in two-factor authentication; return the TOTP secret."""
+        secret = secret or pyotp.random_base32()
+        two_factor.set_confirmed_secret(self.session, TEST_ACTOR, user, secret)
+        return secret
+
+    def break_glass_grant(self, user, project, reason="Safeguarding lead asked me to check a reported story.",
+                          duration=None):
+        from tracker.breakglass import services as break_glass
+
+        return break_glass.open_grant(self.session, Actor(user.id, user.email, user.role.value), user, project,
+                                      reason, duration or break_glass.DEFAULT_DURATION)

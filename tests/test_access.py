@@ -8,10 +8,12 @@ from tests.conftest import csrf_from
 from tracker.auth.permissions import RULES
 from tracker.auth.permissions import Role
 from tracker.auth.permissions import allows
+from tracker.web.access import PENDING_LOGIN
 from tracker.web.access import PUBLIC
 from tracker.web.access import PUBLIC_ENDPOINTS
 
 PUBLIC_ALLOWLIST = {"auth.login", "health.health", "static"}
+SECOND_FACTOR_STEPS = {"auth.verify", "auth.enrol"}
 
 
 def routes(app):
@@ -35,7 +37,14 @@ def test_only_the_allowlist_is_public(app):
 def test_every_declared_permission_exists(app):
     declared = {app.view_functions[rule.endpoint].required_permission for rule in routes(app)}
 
-    assert declared - {PUBLIC} <= set(RULES)
+    assert declared - {PUBLIC, PENDING_LOGIN} <= set(RULES)
+
+
+def test_only_the_second_factor_steps_accept_a_login_that_waits_for_its_second_factor(app):
+    pending = {rule.endpoint for rule in routes(app)
+               if app.view_functions[rule.endpoint].required_permission == PENDING_LOGIN}
+
+    assert pending == SECOND_FACTOR_STEPS
 
 
 def test_an_undeclared_route_is_refused_at_runtime(app, client):

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from tests.conftest import csrf_from
 from tests.factories import TEST_PASSWORD
@@ -9,6 +10,7 @@ from tracker.audit.models import AuditEntry
 from tracker.auth import services as auth_services
 from tracker.auth.models import LoginSession
 from tracker.auth.passwords import password_problems
+from tracker.db_types import utcnow
 from tracker.web.access import SignedInUser
 
 pytestmark = pytest.mark.both_backends
@@ -101,14 +103,26 @@ def test_idle_sessions_expire(factory, session, client, login, app):
     assert client.get("/").status_code == 302
 
 
-def test_login_redirects_only_to_local_paths(factory, session, submit):
-    factory.user("me", email="me@example.org")
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/"])
+def test_login_redirects_only_to_local_paths(factory, session, submit, target):
+    factory.user("donor", email="donor@example.org")
     session.commit()
 
-    response = submit("/login?next=https://evil.example/", {"email": "me@example.org", "password": TEST_PASSWORD},
+    response = submit(f"/login?next={target}", {"email": "donor@example.org", "password": TEST_PASSWORD},
                       page="/login")
 
     assert response.headers["Location"] == "/"
+
+
+def test_login_returns_to_the_page_asked_for(factory, session, submit):
+    project = factory.project()
+    factory.user("donor", email="donor@example.org")
+    session.commit()
+
+    response = submit(f"/login?next=/projects/{project.slug}", {"email": "donor@example.org",
+                                                                "password": TEST_PASSWORD}, page="/login")
+
+    assert response.headers["Location"] == f"/projects/{project.slug}"
 
 
 @pytest.mark.parametrize("password, ok", [
@@ -116,10 +130,13 @@ def test_login_redirects_only_to_local_paths(factory, session, submit):
     ("x" * 11, False),
     ("twelve chars", True),
     ("ไม่มีใครเดาได้แน่นอน", True),
-    ("y" * 128, True),
+    ("all lower case and no digits at all", True),
+    ("ALL CAPS PASSPHRASE", True),
+    ("0123 4567 8901 2345", True),
+    ("".join(chr(0x41 + (n * 7) % 58) for n in range(128)), True),
     ("y" * 129, False),
 ])
-def test_password_policy_is_about_length_only(password, ok):
+def test_password_policy_has_length_limits_and_no_composition_rules(password, ok):
     assert (password_problems(password) == []) is ok
 
 
@@ -133,3 +150,23 @@ def test_signed_in_user_checks_membership(factory):
     assert signed_in.can("project.view", own)
     assert not signed_in.can("project.view", other)
     assert not signed_in.can("project.create")
+
+
+def test_activity_keeps_a_session_alive_and_thirty_idle_minutes_end_it(factory, client, login):
+    login(factory.user("donor"))
+    start = utcnow()
+
+    with time_machine.travel(start + timedelta(minutes=25), tick=False):
+        assert client.get("/").status_code == 200
+    with time_machine.travel(start + timedelta(minutes=50), tick=False):
+        assert client.get("/").status_code == 200
+    with time_machine.travel(start + timedelta(minutes=81), tick=False):
+        assert client.get("/").status_code == 302
+
+
+def test_a_session_waiting_for_its_second_factor_is_not_a_login(factory, session):
+    user = factory.user("me")
+    token = auth_services.start_login_session(session, user, verified=False)
+
+    assert auth_services.find_login_session(session, token, timedelta(minutes=30)) is None
+    assert auth_services.find_pending_login(session, token, timedelta(minutes=10))[1] == user

@@ -53,9 +53,11 @@ def configure_extensions(app):
 
 def register_blueprints(app):
     from tracker.admin.views import bp as admin
+    from tracker.audit.views import bp as audit
     from tracker.auth.views import bp as auth
+    from tracker.breakglass.views import bp as breakglass
     from tracker.portfolio.views import bp as portfolio
     from tracker.web.health import bp as health
 
-    for blueprint in (auth, portfolio, admin, health):
+    for blueprint in (auth, portfolio, admin, audit, breakglass, health):
         app.register_blueprint(blueprint)

@@ -2,12 +2,15 @@
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
+import pyotp
 from flask import current_app
 from flask.cli import with_appcontext
 
+from tracker import backup
 from tracker import migrate
 from tracker.audit.services import Actor
 from tracker.auth import services as auth_services
@@ -45,14 +48,19 @@ def demo_logins_path():
 
 
 def read_demo_logins(path):
+    """The demo logins: role, email, password and, for accounts with two-factor, the TOTP secret."""
     if not path.exists():
         return []
     rows = (line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
-    return [DemoLogin(*row) for row in rows if len(row) == 3]
+    return [DemoLogin(*row) for row in rows if len(row) in (3, 4)]
 
 
 def read_demo_passwords(path):
     return {login.email: login.password for login in read_demo_logins(path)}
+
+
+def read_demo_secrets(path):
+    return {login.email: login.totp_secret for login in read_demo_logins(path) if login.totp_secret}
 
 
 def write_demo_logins(path, logins):
@@ -60,7 +68,7 @@ def write_demo_logins(path, logins):
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         for login in logins:
-            handle.write(f"{login.role}\t{login.email}\t{login.password}\n")
+            handle.write(f"{login.role}\t{login.email}\t{login.password}\t{login.totp_secret}\n")
 
 
 @click.command("seed-demo")
@@ -76,7 +84,8 @@ def seed_demo_command(seed_dir, if_empty):
             click.echo("The database already holds a fund; the demo was not loaded again.")
             print_logins(read_demo_logins(path))
             return
-        logins = seed_demo(session, current_app.extensions["tracker.hasher"], read_demo_passwords(path), seed_dir)
+        logins = seed_demo(session, current_app.extensions["tracker.hasher"], read_demo_passwords(path), seed_dir,
+                           known_secrets=read_demo_secrets(path))
         session.commit()
     write_demo_logins(path, logins)
     print_logins(logins)
@@ -89,6 +98,9 @@ def print_logins(logins):
     click.echo("Demo logins (also in instance/demo-logins.txt):")
     for login in logins:
         click.echo(f"  {login.role:<8} {login.email:<28} {login.password}")
+        if login.totp_secret:
+            click.echo(f"           two-factor code: flask --app tracker demo-code {login.email}  "
+                       f"(or add secret {login.totp_secret} to an authenticator app)")
 
 
 def read_password(password_stdin):
@@ -129,6 +141,55 @@ def create_user_command(email, role, display_name, project_slugs, password_stdin
     click.echo(f"Created {role} account {user.email}.")
 
 
+@click.command("demo-code")
+@with_appcontext
+@click.argument("email")
+def demo_code_command(email):
+    """Print the current two-factor code of a demo account listed in instance/demo-logins.txt."""
+    secret = read_demo_secrets(demo_logins_path()).get(auth_services.normalise_email(email))
+    if secret is None:
+        raise click.ClickException(f"{email} is not a demo account with two-factor authentication in "
+                                   f"{DEMO_LOGINS_FILE}; demo-code only works for those.")
+    totp = pyotp.TOTP(secret)
+    seconds_left = totp.interval - int(time.time()) % totp.interval
+    click.echo(totp.now())
+    click.echo(f"(valid for {seconds_left} more seconds; each code works once)", err=True)
+
+
+@click.command("backup")
+@with_appcontext
+@click.option("-o", "--output", "path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The backup file to write (mode 0600).")
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+def backup_command(path, force):
+    """Back up the whole database: SQLite's online backup, or pg_dump's custom format for PostgreSQL."""
+    engine = database().engine
+    try:
+        backup.backup(engine, path, overwrite=force, pg_bin_dir=current_app.config["PG_BIN_DIR"])
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    counts = backup.row_counts(engine)
+    click.echo(f"Backed up {len(counts)} tables ({sum(counts.values())} rows) to {path}.")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+def restore_command(path, force):
+    """Restore the database from a backup made by the backup command (stop the web server first)."""
+    engine = database().engine
+    try:
+        backup.restore(engine, path, force=force, pg_bin_dir=current_app.config["PG_BIN_DIR"])
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    counts = backup.row_counts(engine)
+    revision = migrate.current_revision(engine)
+    click.echo(f"Restored {path}: {len(counts)} tables ({sum(counts.values())} rows), at revision {revision}.")
+    if revision != migrate.heads()[0]:
+        click.echo(f"Run `flask --app tracker init-db` to upgrade it to revision {migrate.heads()[0]}.")
+
+
 @click.command("db-revision")
 @with_appcontext
 @click.argument("message")
@@ -139,5 +200,6 @@ def db_revision_command(message, rev_id):
 
 
 def init_app(app):
-    for command in (init_db_command, seed_demo_command, create_user_command, db_revision_command):
+    for command in (init_db_command, seed_demo_command, create_user_command, demo_code_command, backup_command,
+                    restore_command, db_revision_command):
         app.cli.add_command(command)

@@ -27,12 +27,27 @@ DEFAULTS = {
     "ARGON2_PARALLELISM": 4,
     # Server-side login sessions expire after this much inactivity.
     "IDLE_TIMEOUT_MINUTES": 30,
+    # A login that passed its password must give its second factor within this time.
+    "SECOND_FACTOR_MINUTES": 10,
+    # Throttling: this many failed logins for one account, or from one IP, within the window answer 429.
+    # Raise the IP limit if many people share one address (an office behind NAT).
+    "LOGIN_FAILURES_PER_ACCOUNT": 5,
+    "LOGIN_FAILURES_PER_IP": 5,
+    "LOGIN_FAILURE_WINDOW_MINUTES": 15,
+    # The name authenticator apps show next to the code.
+    "TOTP_ISSUER": "Evidence Tracker",
+    # Break-the-glass access to a project's sensitive records lasts this long.
+    "BREAK_GLASS_HOURS": 3,
+    "AUDIT_ITEMS_PER_PAGE": 50,
+    # Folder holding pg_dump and pg_restore, when they are not on PATH (found under /usr/lib/postgresql otherwise).
+    "PG_BIN_DIR": None,
 }
 
-ENVIRONMENT = {
-    "TRACKER_DATABASE_URL": "DATABASE_URL",
-    "TRACKER_SECRET_KEY": "SECRET_KEY",
-}
+# (environment variable, setting) pairs.
+ENVIRONMENT = (
+    ("TRACKER_DATABASE_URL", "DATABASE_URL"),
+    ("TRACKER_SECRET_KEY", "SECRET_KEY"),
+)
 
 KEY_FILE = "secret_key"
 
@@ -42,7 +57,7 @@ def configure(app, test_config=None):
     app.config.from_mapping(DEFAULTS)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
-    for variable, key in ENVIRONMENT.items():
+    for variable, key in ENVIRONMENT:
         if os.environ.get(variable):
             app.config[key] = os.environ[variable]
     if test_config is not None:

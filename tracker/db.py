@@ -11,6 +11,7 @@ from sqlmodel import Session
 MODEL_MODULES = (
     "tracker.audit.models",
     "tracker.auth.models",
+    "tracker.breakglass.models",
     "tracker.portfolio.models",
     "tracker.toc.models",
 )

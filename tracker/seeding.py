@@ -12,9 +12,12 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyotp
+
 from tracker.audit.services import Actor
 from tracker.auth import passwords
 from tracker.auth import services as auth_services
+from tracker.auth import two_factor
 from tracker.portfolio import services as portfolio_services
 
 DEFAULT_SEED_DIR = Path(__file__).resolve().parent.parent / "seeds" / "demo"
@@ -29,6 +32,7 @@ class DemoLogin:
     role: str
     email: str
     password: str
+    totp_secret: str = ""
 
 
 def read_seed(seed_dir=DEFAULT_SEED_DIR):
@@ -41,11 +45,13 @@ def read_seed(seed_dir=DEFAULT_SEED_DIR):
     return fund, projects
 
 
-def seed_demo(session, hasher, known_passwords, seed_dir=DEFAULT_SEED_DIR):
+def seed_demo(session, hasher, known_passwords, seed_dir=DEFAULT_SEED_DIR, known_secrets=None):
     """Create whatever of the demo portfolio is missing; return one login per demo user.
 
     ``known_passwords`` maps email → password from an earlier run; a demo user
     whose password is unknown gets a fresh random one, so every login printed works.
+    Demo users whose role needs two-factor authentication are enrolled with the
+    TOTP secret in ``known_secrets`` (email → secret), or a new one.
     """
     actor = Actor.command_line("seed-demo")
     fund_seed, project_seeds = read_seed(seed_dir)
@@ -60,6 +66,8 @@ def seed_demo(session, hasher, known_passwords, seed_dir=DEFAULT_SEED_DIR):
     context["projects"] = projects
     logins = [ensure_user(session, hasher, actor, seed, projects, known_passwords) for seed in fund_seed["users"]]
     context["users"] = {login.email: auth_services.get_user_by_email(session, login.email) for login in logins}
+    for login in logins:
+        login.totp_secret = ensure_two_factor(session, actor, context["users"][login.email], known_secrets or {})
     for section in SEED_SECTIONS:
         module, function = section.split(":")
         getattr(importlib.import_module(module), function)(session, actor, context)
@@ -116,6 +124,15 @@ def ensure_user(session, hasher, actor, seed, projects, known_passwords):
         password = new_demo_password()
         auth_services.set_password(session, hasher, actor, user, password)
     return DemoLogin(role=user.role.value, email=email, password=password)
+
+
+def ensure_two_factor(session, actor, user, known_secrets):
+    """Enrol a demo admin or M&E officer in two-factor authentication; return the secret ("" for other roles)."""
+    if not two_factor.is_required(user):
+        return ""
+    secret = known_secrets.get(user.email) or pyotp.random_base32()
+    two_factor.set_confirmed_secret(session, actor, user, secret)
+    return secret
 
 
 def new_demo_password():

@@ -10,7 +10,9 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.auth import services
+from tracker.auth import two_factor
 from tracker.auth.forms import PasswordResetForm
+from tracker.auth.forms import ResetTwoFactorForm
 from tracker.auth.forms import UserCreateForm
 from tracker.auth.forms import UserEditForm
 from tracker.auth.models import User
@@ -56,8 +58,10 @@ def users():
     role = request.args.get("role") if request.args.get("role") in set(Role) else None
     page = paginate(session, services.list_users(session, role), clamp_page_number(request.args.get("page")),
                     current_app.config["ITEMS_PER_PAGE"])
-    last_logins = services.last_logins(session, [user.id for user in page.items])
-    return render_template("admin/users.html", page=page, roles=role_choices(), role=role, last_logins=last_logins)
+    user_ids = [user.id for user in page.items]
+    return render_template("admin/users.html", page=page, roles=role_choices(), role=role,
+                           last_logins=services.last_logins(session, user_ids),
+                           two_factor_ids=two_factor.enrolled_user_ids(session, user_ids))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -107,11 +111,11 @@ def user_edit(user_id):
         except (EditConflict, StaleDataError):
             session.rollback()
             return render_conflict("admin/user_form.html", form, user_form_data(user), user.version, user=user,
-                                   reset=PasswordResetForm())
+                                   **account_security(user))
         else:
             flash(_("Account saved."), "success")
             return redirect(url_for(".users"))
-    return render_template("admin/user_form.html", form=form, user=user, reset=PasswordResetForm())
+    return render_template("admin/user_form.html", form=form, user=user, **account_security(user))
 
 
 @bp.post("/users/<int:user_id>/password")
@@ -130,4 +134,24 @@ def user_password(user_id):
             flash(_("Password reset; the user's sessions have ended."), "success")
             return redirect(url_for(".user_edit", user_id=user.id))
     form = with_choices(UserEditForm(data={**user_form_data(user), "version": user.version}))
-    return render_template("admin/user_form.html", form=form, user=user, reset=reset)
+    return render_template("admin/user_form.html", form=form, user=user, **account_security(user, reset=reset))
+
+
+def account_security(user, reset=None):
+    """The password-reset and two-factor sections of a user's page."""
+    return {"reset": reset or PasswordResetForm(), "reset_two_factor": ResetTwoFactorForm(),
+            "two_factor_on": two_factor.is_enrolled(get_session(), user)}
+
+
+@bp.post("/users/<int:user_id>/two-factor/reset")
+@requires("users.manage")
+def user_two_factor_reset(user_id):
+    """For a user who lost their authenticator and recovery codes: they set it up again at their next login."""
+    session = get_session()
+    user = get_user_or_404(user_id)
+    if ResetTwoFactorForm().validate_on_submit():
+        two_factor.remove_two_factor(session, actor(), user)
+        services.revoke_login_sessions(session, user)
+        session.commit()
+        flash(_("Two-factor authentication reset; the user's sessions have ended."), "success")
+    return redirect(url_for(".user_edit", user_id=user.id))

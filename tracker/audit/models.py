@@ -9,10 +9,21 @@ from tracker.db_types import utcnow
 
 
 class AuditEntry(SQLModel, table=True):
-    """One audited event. Rows are only ever inserted, never changed."""
+    """One audited event. Rows are only ever inserted, never changed.
+
+    Three locks keep it so: the app has no code path that changes or deletes an
+    entry, the ORM refuses to flush such a change (``tracker.audit.services``),
+    and database triggers (migration 0005) make UPDATE and DELETE fail on
+    SQLite and PostgreSQL (and TRUNCATE on PostgreSQL).
+    """
 
     __tablename__ = "audit_entry"
-    __table_args__ = (sa.Index("ix_audit_entry_object", "object_type", "object_id"),)
+    __table_args__ = (
+        sa.Index("ix_audit_entry_object", "object_type", "object_id"),
+        # Filters of the audit page and the login throttle (failures per account or IP, recent first).
+        sa.Index("ix_audit_entry_actor_email_at", "actor_email", "at"),
+        sa.Index("ix_audit_entry_ip_at", "ip", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(index=True))

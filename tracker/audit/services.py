@@ -2,8 +2,20 @@
 
 import json
 from dataclasses import dataclass
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from tracker.audit.models import AuditEntry
+
+
+class AppendOnlyViolation(RuntimeError):
+    """Code tried to change or delete an audit entry: a programming error, never allowed."""
 
 
 @dataclass(frozen=True)
@@ -46,3 +58,70 @@ def record(session, actor, action, object_type, object_id=None, *, project_id=No
 def changed_fields(obj, values):
     """Return the names of the fields whose value in ``values`` differs from ``obj``'s."""
     return sorted(name for name, value in values.items() if getattr(obj, name) != value)
+
+
+@sa.event.listens_for(Session, "before_flush")
+def refuse_changed_audit_entries(session, _flush_context, _instances):
+    """The ORM half of the append-only rule: a changed or deleted audit entry never reaches the database."""
+    changed = [entry for entry in session.dirty if isinstance(entry, AuditEntry) and session.is_modified(entry)]
+    deleted = [entry for entry in session.deleted if isinstance(entry, AuditEntry)]
+    if changed or deleted:
+        raise AppendOnlyViolation("audit entries can only be added, never changed or deleted")
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def refuse_bulk_audit_changes(state):
+    """Also refuse ``session.execute(update(AuditEntry))`` and ``delete(AuditEntry)``."""
+    if (state.is_update or state.is_delete) and any(
+            mapper.class_ is AuditEntry for mapper in state.all_mappers):
+        raise AppendOnlyViolation("audit entries can only be added, never changed or deleted")
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the audit page filters on; None means "any". Dates are UTC days, both inclusive."""
+
+    actor: str | None = None
+    action: str | None = None
+    object_type: str | None = None
+    project_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def as_dict(self):
+        return {name: value.isoformat() if isinstance(value, date) else value
+                for name, value in vars(self).items() if value not in (None, "")}
+
+
+def start_of_day(day):
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def audit_statement(filters):
+    """The entries matching ``filters``, newest first; every filter has an index."""
+    statement = sa.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if filters.actor:
+        statement = statement.where(AuditEntry.actor_email == filters.actor.strip().lower())
+    if filters.action:
+        statement = statement.where(AuditEntry.action == filters.action)
+    if filters.object_type:
+        statement = statement.where(AuditEntry.object_type == filters.object_type)
+    if filters.project_id:
+        statement = statement.where(AuditEntry.project_id == filters.project_id)
+    if filters.date_from:
+        statement = statement.where(AuditEntry.at >= start_of_day(filters.date_from))
+    if filters.date_to:
+        statement = statement.where(AuditEntry.at < start_of_day(filters.date_to + timedelta(days=1)))
+    return statement
+
+
+def distinct_values(session, column):
+    return list(session.scalars(sa.select(column).distinct().order_by(column)))
+
+
+def recorded_actions(session):
+    return distinct_values(session, AuditEntry.action)
+
+
+def recorded_object_types(session):
+    return distinct_values(session, AuditEntry.object_type)

@@ -66,3 +66,29 @@ class UserEditForm(VersionedForm):
 
 class PasswordResetForm(Form):
     password = new_password_field(_l("New password"))
+
+
+class SecondFactorForm(Form):
+    code = StringField(
+        _l("Authentication code"),
+        description=_l("The 6-digit code from your authenticator app, or one of your recovery codes."),
+        validators=[InputRequired(), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"},
+    )
+
+
+class EnrolForm(Form):
+    code = StringField(
+        _l("Code from the app"),
+        description=_l("After adding the account, type the 6 digits the app shows."),
+        validators=[InputRequired(), Length(max=12)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class PasswordConfirmForm(Form):
+    password = PasswordField(_l("Your password"), validators=[InputRequired(), Length(max=MAX_LENGTH)])
+
+
+class ResetTwoFactorForm(Form):
+    pass

@@ -29,7 +29,8 @@ class LoginSession(SQLModel, table=True):
     """A server-side login session. The cookie carries a random token; only its hash is stored.
 
     Revoking the row ends the session for good, so a copied cookie is useless
-    after logout or a password change.
+    after logout or a password change. A session counts as logged in only once
+    ``verified_at`` is set, i.e. after the second factor where one is needed.
     """
 
     __tablename__ = "login_session"
@@ -40,6 +41,8 @@ class LoginSession(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     last_seen_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     revoked_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True, default=None))
+    # None while the login still waits for its second factor: such a session opens no page but that step.
+    verified_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True, default=None))
     ip: str | None = Field(default=None, max_length=45)
     user_agent: str | None = Field(default=None, max_length=255)
 
@@ -51,3 +54,32 @@ class Membership(SQLModel, table=True):
     project_id: int = Field(foreign_key="project.id", primary_key=True, index=True, ondelete="CASCADE")
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
 
+
+
+class TotpCredential(SQLModel, table=True):
+    """A user's authenticator-app secret (RFC 6238 TOTP, 6 digits, 30 seconds).
+
+    It protects logins only once ``confirmed_at`` is set, which happens when the
+    user has typed a first valid code. ``last_step`` is the time-step of the last
+    code accepted, so a code can never be used twice.
+    """
+
+    __tablename__ = "totp_credential"
+
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
+    secret: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    confirmed_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True, default=None))
+    last_step: int | None = Field(default=None)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A single-use code for logging in without the authenticator app; only its SHA-256 hash is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    code_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    used_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True, default=None))

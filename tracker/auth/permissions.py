@@ -2,7 +2,9 @@
 
 A permission is granted either everywhere (for the roles in ``everywhere``)
 or only on projects the user is a member of (roles in ``member``).
-Anything not listed here is denied.
+Roles in ``break_glass`` may use a permission on a sensitive record outside
+their usual scope only after giving a reason, for a limited time
+(see ``tracker.breakglass``). Anything not listed here is denied.
 """
 
 import enum
@@ -28,14 +30,17 @@ ROLE_LABELS = {
 class Rule:
     everywhere: frozenset
     member: frozenset = frozenset()
+    break_glass: frozenset = frozenset()
 
 
-def rule(everywhere=(), member=()):
-    return Rule(frozenset(everywhere), frozenset(member))
+def rule(everywhere=(), member=(), break_glass=()):
+    return Rule(frozenset(everywhere), frozenset(member), frozenset(break_glass))
 
 
 STAFF = (Role.ADMIN, Role.ME)
 EVERYONE = tuple(Role)
+# Roles that must log in with a second factor (TOTP); it is optional for the others.
+TWO_FACTOR_REQUIRED = frozenset(STAFF)
 
 RULES = {
     # The signed-in user's own account pages.
@@ -49,6 +54,10 @@ RULES = {
     "organisation.manage": rule(STAFF),
     "fund.manage": rule((Role.ADMIN,)),
     "users.manage": rule((Role.ADMIN,)),
+    # The audit trail (filter, export) and the register of break-the-glass access.
+    "audit.view": rule((Role.ADMIN,)),
+    # Ask for time-limited access to a project's sensitive records, giving a reason.
+    "break_glass.request": rule((Role.ADMIN,)),
 }
 
 
@@ -58,6 +67,11 @@ def allows(role, permission, *, is_member=False):
     if granted is None:
         raise KeyError(f"unknown permission {permission!r}")
     return role in granted.everywhere or (is_member and role in granted.member)
+
+
+def may_break_glass(role, permission):
+    """Return whether ``role`` may use ``permission`` outside its scope by breaking the glass."""
+    return role in RULES[permission].break_glass
 
 
 def needs_membership(role, permission):

@@ -65,7 +65,8 @@ def update_user(session, actor, user, *, version, display_name, role, is_active,
     changed = [name for name, value in values.items() if getattr(user, name) != value]
     for name, value in values.items():
         setattr(user, name, value)
-    if "is_active" in changed and not user.is_active:
+    # A new role may need a second factor or see other data: the user logs in again.
+    if ("is_active" in changed and not user.is_active) or "role" in changed:
         revoke_login_sessions(session, user)
     session.add(user)
     session.flush()
@@ -112,13 +113,18 @@ def dummy_hash(hasher):
     return _DUMMY_HASHES[key]
 
 
-def start_login_session(session, user, *, ip=None, user_agent=None):
-    """Open a server-side login session and return its (unhashed) token for the cookie."""
+def start_login_session(session, user, *, verified, ip=None, user_agent=None):
+    """Open a server-side login session and return its (unhashed) token for the cookie.
+
+    ``verified`` is False while the login still needs its second factor; such a
+    session opens no page until :func:`verify_login_session` completes it.
+    """
     token = secrets.token_urlsafe(32)
     session.add(
         LoginSession(
             token_hash=hash_token(token),
             user_id=user.id,
+            verified_at=utcnow() if verified else None,
             ip=ip,
             user_agent=(user_agent or "")[:255] or None,
         )
@@ -127,12 +133,8 @@ def start_login_session(session, user, *, ip=None, user_agent=None):
     return token
 
 
-def find_login_session(session, token, idle_timeout):
-    """Return ``(login_session, user)`` for a live token, or None.
-
-    A session is live when it is not revoked, its user is active and it was
-    used within ``idle_timeout``.
-    """
+def live_login(session, token):
+    """Return ``(login_session, user)`` for a token of an unrevoked session of an active user, or None."""
     row = session.execute(
         sa.select(LoginSession, User)
         .join(User, User.id == LoginSession.user_id)
@@ -141,12 +143,46 @@ def find_login_session(session, token, idle_timeout):
     if row is None:
         return None
     login_session, user = row
-    now = utcnow()
     if login_session.revoked_at is not None or not user.is_active:
         return None
-    if now - login_session.last_seen_at > idle_timeout:
-        return None
     return login_session, user
+
+
+def find_login_session(session, token, idle_timeout):
+    """Return ``(login_session, user)`` for a live, fully verified token, or None.
+
+    A session is live when it is not revoked, its user is active, its login
+    was completed (second factor included) and it was used within ``idle_timeout``.
+    """
+    found = live_login(session, token)
+    if found is None:
+        return None
+    login_session, _user = found
+    if login_session.verified_at is None or utcnow() - login_session.last_seen_at > idle_timeout:
+        return None
+    return found
+
+
+def find_pending_login(session, token, max_age):
+    """Return ``(login_session, user)`` for a login that passed its password less than ``max_age`` ago
+    and still waits for its second factor, or None."""
+    found = live_login(session, token)
+    if found is None:
+        return None
+    login_session, _user = found
+    if login_session.verified_at is not None or utcnow() - login_session.created_at > max_age:
+        return None
+    return found
+
+
+def verify_login_session(session, login_session):
+    """Complete a login after its second factor; returns a fresh token (the pre-login one is dropped)."""
+    token = secrets.token_urlsafe(32)
+    login_session.token_hash = hash_token(token)
+    login_session.verified_at = login_session.last_seen_at = utcnow()
+    session.add(login_session)
+    session.flush()
+    return token
 
 
 def touch_login_session(session, login_session):

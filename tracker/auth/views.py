@@ -1,11 +1,10 @@
-from urllib.parse import urlsplit
-
 from flask import Blueprint
 from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import session as cookie_session
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,33 +15,62 @@ from tracker.audit.services import Actor
 from tracker.audit.services import record
 from tracker.auth import passwords
 from tracker.auth import services
+from tracker.auth import throttle
+from tracker.auth import two_factor
 from tracker.auth.forms import ChangePasswordForm
+from tracker.auth.forms import EnrolForm
 from tracker.auth.forms import LoginForm
 from tracker.auth.forms import LogoutForm
+from tracker.auth.forms import PasswordConfirmForm
 from tracker.auth.forms import PreferencesForm
+from tracker.auth.forms import SecondFactorForm
 from tracker.db import get_session
+from tracker.db_types import utcnow
 from tracker.errors import ValidationFailed
+from tracker.web.access import PENDING_KEY
 from tracker.web.access import SignedInUser
 from tracker.web.access import actor
+from tracker.web.access import pending_login
 from tracker.web.access import public
 from tracker.web.access import requires
+from tracker.web.access import safe_next
 from tracker.web.forms import apply_errors
 
 bp = Blueprint("auth", __name__)
+
+NEXT_KEY = "pending_next"
 
 
 def hasher():
     return current_app.extensions["tracker.hasher"]
 
 
-def safe_next(target):
-    """Only follow ``next`` to a path on this site."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
+def user_actor(user):
+    """The audit actor for a user who is not (yet) logged in."""
+    return Actor(user.id, user.email, user.role.value, request.remote_addr)
+
+
+def blocked_until(session, email):
+    return throttle.blocked_until(session, email, request.remote_addr, throttle.Limits.from_config(current_app.config))
+
+
+def refuse_throttled(session, email, until, template, **context):
+    """Answer 429 with one generic message, whether or not the account exists."""
+    record(session, Actor(None, email, "anonymous", request.remote_addr), throttle.THROTTLED, "user")
+    session.commit()
+    minutes = max(1, -(-int((until - utcnow()).total_seconds()) // 60))
+    context["form"].form_errors.append(_(
+        "Too many failed attempts. For your security, logging in is paused: try again in %(minutes)d minutes.",
+        minutes=minutes))
+    response = current_app.make_response((render_template(template, **context), 429))
+    response.headers["Retry-After"] = str(minutes * 60)
+    return response
+
+
+def record_failure(session, email, factor):
+    record(session, Actor(None, email, "anonymous", request.remote_addr), throttle.FAILED, "user",
+           details={"factor": factor})
+    session.commit()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -53,20 +81,102 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         session = get_session()
-        user = services.authenticate(session, hasher(), form.email.data, form.password.data)
+        email = services.normalise_email(form.email.data)[:254]
+        until = blocked_until(session, email)
+        if until is not None:
+            return refuse_throttled(session, email, until, "auth/login.html", form=form)
+        user = services.authenticate(session, hasher(), email, form.password.data)
         if user is None:
-            record(session, Actor(None, services.normalise_email(form.email.data)[:254], "anonymous",
-                                  request.remote_addr), "login_failed", "user")
-            session.commit()
+            record_failure(session, email, "password")
             form.form_errors.append(_("The email address or password is not right."))
         else:
-            token = services.start_login_session(session, user, ip=request.remote_addr,
-                                                 user_agent=request.user_agent.string)
-            record(session, Actor(user.id, user.email, user.role.value, request.remote_addr), "login", "user", user.id)
-            session.commit()
-            login_user(SignedInUser(user, None, token, set()))
-            return redirect(safe_next(request.args.get("next")) or url_for("portfolio.overview"))
+            return after_password(session, user)
     return render_template("auth/login.html", form=form)
+
+
+def after_password(session, user):
+    """The password was right: finish the login, or ask for (or set up) the second factor."""
+    target = safe_next(request.args.get("next"))
+    enrolled = two_factor.is_enrolled(session, user)
+    if not enrolled and not two_factor.is_required(user):
+        token = services.start_login_session(session, user, verified=True, ip=request.remote_addr,
+                                             user_agent=request.user_agent.string)
+        record(session, user_actor(user), "login", "user", user.id)
+        session.commit()
+        login_user(SignedInUser(user, None, token, set()))
+        return redirect(target or url_for("portfolio.overview"))
+    token = services.start_login_session(session, user, verified=False, ip=request.remote_addr,
+                                         user_agent=request.user_agent.string)
+    session.commit()
+    cookie_session[PENDING_KEY] = token
+    cookie_session[NEXT_KEY] = target
+    return redirect(url_for(".verify" if enrolled else ".enrol"))
+
+
+def complete_login(session, login_session, user, factor):
+    """The second factor is right: the login session becomes a real one, under a fresh token."""
+    token = services.verify_login_session(session, login_session)
+    record(session, user_actor(user), "login", "user", user.id, details={"second_factor": factor})
+    session.commit()
+    cookie_session.pop(PENDING_KEY, None)
+    target = cookie_session.pop(NEXT_KEY, None)
+    login_user(SignedInUser(user, login_session, token, set()))
+    return target
+
+
+@bp.route("/login/verify", methods=["GET", "POST"])
+@pending_login
+def verify(pending):
+    """Second step of a login: a code from the authenticator app, or a recovery code."""
+    login_session, user = pending
+    session = get_session()
+    if not two_factor.is_enrolled(session, user):
+        return redirect(url_for(".enrol"))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        until = blocked_until(session, user.email)
+        if until is not None:
+            return refuse_throttled(session, user.email, until, "auth/verify.html", form=form)
+        factor = two_factor.check_second_factor(session, user, form.code.data)
+        if factor is None:
+            record_failure(session, user.email, "second_factor")
+            form.code.errors.append(_("This code is not right, or it was already used. Wait for the next code."))
+        else:
+            target = complete_login(session, login_session, user, factor)
+            if factor == "recovery_code":
+                flash(_("You used a recovery code; %(count)d are left. You can make new ones on your account page.",
+                        count=two_factor.remaining_recovery_codes(session, user)), "info")
+            return redirect(target or url_for("portfolio.overview"))
+    return render_template("auth/verify.html", form=form)
+
+
+def enrolment_context(session, user):
+    credential = two_factor.start_enrolment(session, user_actor(user), user)
+    session.commit()
+    uri = two_factor.provisioning_uri(credential, user, current_app.config["TOTP_ISSUER"])
+    return {"secret": two_factor.grouped_secret(credential.secret), "uri": uri,
+            "qr_code": two_factor.qr_code_data_uri(uri)}
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+@pending_login
+def enrol(pending):
+    """First login of an account that needs two-factor authentication: set up the authenticator app."""
+    login_session, user = pending
+    session = get_session()
+    if two_factor.is_enrolled(session, user):
+        return redirect(url_for(".verify"))
+    form = EnrolForm()
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.confirm_enrolment(session, user_actor(user), user, form.code.data)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            target = complete_login(session, login_session, user, "totp")
+            return render_template("auth/recovery_codes.html", codes=codes,
+                                   target=target or url_for("portfolio.overview"))
+    return render_template("auth/enrol.html", form=form, **enrolment_context(session, user))
 
 
 @bp.post("/logout")
@@ -109,4 +219,72 @@ def account():
                 logout_user()
                 flash(_("Password changed. Please log in again with the new password."), "success")
                 return redirect(url_for(".login"))
-    return render_template("auth/account.html", preferences=preferences, change_password=change_password)
+    return render_template("auth/account.html", preferences=preferences, change_password=change_password,
+                           two_factor_on=two_factor.is_enrolled(session, current_user.user))
+
+
+def two_factor_page(session, enrol_form=None, password_form=None, status=200):
+    user = current_user.user
+    context = {"enrolled": two_factor.is_enrolled(session, user), "required": two_factor.is_required(user),
+               "enrol_form": enrol_form or EnrolForm(), "password_form": password_form or PasswordConfirmForm()}
+    if context["enrolled"]:
+        context["remaining"] = two_factor.remaining_recovery_codes(session, user)
+    else:
+        context.update(enrolment_context(session, user))
+    return render_template("auth/two_factor.html", **context), status
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@requires("account.self")
+def account_two_factor():
+    """Set up two-factor authentication from the account page (optional for grantees and donors)."""
+    session = get_session()
+    form = EnrolForm()
+    if not two_factor.is_enrolled(session, current_user.user) and form.validate_on_submit():
+        try:
+            codes = two_factor.confirm_enrolment(session, actor(), current_user.user, form.code.data)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            return render_template("auth/recovery_codes.html", codes=codes, target=url_for(".account"))
+    return two_factor_page(session, enrol_form=form)
+
+
+def password_confirmed(form):
+    if not form.validate_on_submit():
+        return False
+    if not passwords.verify(hasher(), current_user.user.password_hash, form.password.data):
+        form.password.errors.append(_("This is not your current password."))
+        return False
+    return True
+
+
+@bp.post("/account/two-factor/recovery-codes")
+@requires("account.self")
+def new_recovery_codes():
+    session = get_session()
+    form = PasswordConfirmForm()
+    if not two_factor.is_enrolled(session, current_user.user):
+        return redirect(url_for(".account_two_factor"))
+    if not password_confirmed(form):
+        return two_factor_page(session, password_form=form)
+    codes = two_factor.new_recovery_codes(session, actor(), current_user.user)
+    session.commit()
+    return render_template("auth/recovery_codes.html", codes=codes, target=url_for(".account_two_factor"))
+
+
+@bp.post("/account/two-factor/off")
+@requires("account.self")
+def turn_off_two_factor():
+    session = get_session()
+    form = PasswordConfirmForm()
+    if two_factor.is_required(current_user.user):
+        flash(_("Your role must use two-factor authentication; it cannot be turned off."), "error")
+        return redirect(url_for(".account_two_factor"))
+    if not password_confirmed(form):
+        return two_factor_page(session, password_form=form)
+    two_factor.remove_two_factor(session, actor(), current_user.user)
+    session.commit()
+    flash(_("Two-factor authentication is off."), "success")
+    return redirect(url_for(".account"))

@@ -1,27 +1,41 @@
 """Deny by default: every endpoint declares the permission it needs, or it answers 404.
 
 ``@requires(permission)`` guards a portfolio-level route; ``@project_route(permission)``
-guards a route under ``/projects/<slug>/``, loads the project and checks membership.
+guards a route under ``/projects/<slug>/``, loads the project and checks membership;
+``@sensitive_project_route(permission)`` does the same for sensitive records and
+lets the rule's ``break_glass`` roles in with an active, reasoned grant.
+``@pending_login`` marks the second-factor steps of a login, the only pages a
+login that has passed its password but not its second factor can open.
 A user who may not see an object gets 404, exactly as if it did not exist.
 """
 
 from datetime import timedelta
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import abort
 from flask import current_app
+from flask import g
+from flask import redirect
 from flask import request
+from flask import session as cookie_session
+from flask import url_for
 from flask_login import LoginManager
 from flask_login import current_user
 
 from tracker.audit.services import Actor
+from tracker.audit.services import record
 from tracker.auth import permissions
 from tracker.auth import services as auth_services
+from tracker.breakglass import services as break_glass
 from tracker.db import get_session
 from tracker.portfolio.services import get_project
 
 PUBLIC = "public"
+PENDING_LOGIN = "pending-login"
 PUBLIC_ENDPOINTS = frozenset({"static"})
+# Where the cookie session keeps the token of a login that waits for its second factor.
+PENDING_KEY = "pending_login"
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -134,6 +148,74 @@ def project_route(permission):
     return decorate
 
 
+def pending_login(view):
+    """A step of a login that passed its password and waits for its second factor.
+
+    The view receives the pending ``(login_session, user)``; without one (none,
+    expired, revoked, or already completed) the visitor goes back to the login page.
+    """
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        token = cookie_session.get(PENDING_KEY)
+        maximum = timedelta(minutes=current_app.config["SECOND_FACTOR_MINUTES"])
+        found = auth_services.find_pending_login(get_session(), token, maximum) if token else None
+        if found is None:
+            cookie_session.pop(PENDING_KEY, None)
+            return redirect(url_for("auth.login"))
+        return view(found, *args, **kwargs)
+
+    guarded.required_permission = PENDING_LOGIN
+    return guarded
+
+
+def sensitive_project_route(permission):
+    """Like :func:`project_route`, for pages showing a project's sensitive records.
+
+    Users holding ``permission`` on the project pass as usual. A role listed in the
+    rule's ``break_glass`` passes only with an active break-the-glass grant for this
+    project; without one a GET is sent to the form that asks for the reason
+    (other methods get 404). Everyone else gets 404. The view must then call
+    :func:`record_sensitive_read` for each sensitive record it shows.
+    """
+    permissions.RULES[permission]
+
+    def decorate(view):
+        @wraps(view)
+        def guarded(slug, *args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            session = get_session()
+            project = get_project(session, slug)
+            if project is None:
+                abort(404)
+            g.break_glass_grant = None
+            if not current_user.can(permission, project):
+                if not permissions.may_break_glass(current_user.role, permission):
+                    abort(404)
+                g.break_glass_grant = break_glass.active_grant(session, current_user.user, project)
+                if g.break_glass_grant is None:
+                    if request.method != "GET":
+                        abort(404)
+                    return redirect(url_for("breakglass.request_access", slug=project.slug, next=request.full_path))
+            return view(project, *args, **kwargs)
+
+        guarded.required_permission = permission
+        guarded.project_scoped = True
+        guarded.sensitive = True
+        return guarded
+
+    return decorate
+
+
+def record_sensitive_read(session, object_type, object_id, project):
+    """Audit that this request shows a sensitive record; under break-the-glass, with the grant's reason."""
+    grant = g.get("break_glass_grant")
+    return record(session, actor(), "read", object_type, object_id, project_id=project.id,
+                  reason=grant.reason if grant else None,
+                  details={"break_glass_grant": grant.id} if grant else None)
+
+
 def enforce_declared_permission():
     """Refuse (404) any endpoint whose view declares no permission: deny by default."""
     if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
@@ -142,6 +224,16 @@ def enforce_declared_permission():
     if getattr(view, "required_permission", None) is None:
         abort(404)
     return None
+
+
+def safe_next(target):
+    """Only follow ``next`` to a path on this site."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
 
 
 def actor():

@@ -1,0 +1,80 @@
+from datetime import timedelta
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tracker.breakglass import services
+from tracker.breakglass.forms import BreakGlassForm
+from tracker.breakglass.forms import RevokeForm
+from tracker.db import get_session
+from tracker.db_types import utcnow
+from tracker.errors import ValidationFailed
+from tracker.pagination import clamp_page_number
+from tracker.pagination import paginate
+from tracker.web.access import actor
+from tracker.web.access import project_route
+from tracker.web.access import requires
+from tracker.web.access import safe_next
+from tracker.web.forms import apply_errors
+
+bp = Blueprint("breakglass", __name__)
+
+
+def duration():
+    return timedelta(hours=current_app.config["BREAK_GLASS_HOURS"])
+
+
+@bp.route("/projects/<slug>/break-glass", methods=["GET", "POST"])
+@project_route("break_glass.request")
+def request_access(project):
+    """Ask for time-limited access to the project's sensitive records, giving a reason."""
+    session = get_session()
+    target = safe_next(request.args.get("next")) or url_for("portfolio.project_detail", slug=project.slug)
+    grant = services.active_grant(session, current_user.user, project)
+    form = BreakGlassForm()
+    if grant is None and form.validate_on_submit():
+        try:
+            grant = services.open_grant(session, actor(), current_user.user, project, form.reason.data, duration())
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("You have access to the sensitive records of this project until %(time)s. "
+                    "Every record you open is recorded with your reason.",
+                    time=format_datetime(grant.expires_at, "short")), "info")
+            return redirect(target)
+    return render_template("breakglass/request.html", project=project, form=form, grant=grant, target=target,
+                           hours=current_app.config["BREAK_GLASS_HOURS"])
+
+
+@bp.get("/admin/break-glass")
+@requires("audit.view")
+def register():
+    """Every break-the-glass grant, newest first; active ones can be ended early."""
+    session = get_session()
+    active_only = request.args.get("show") == "active"
+    page = paginate(session, services.list_grants(active_only=active_only),
+                    clamp_page_number(request.args.get("page")), current_app.config["ITEMS_PER_PAGE"])
+    return render_template("breakglass/register.html", page=page, active_only=active_only, now=utcnow(),
+                           revoke=RevokeForm())
+
+
+@bp.post("/admin/break-glass/<int:grant_id>/revoke")
+@requires("audit.view")
+def revoke(grant_id):
+    session = get_session()
+    grant = services.get_grant(session, grant_id) or abort(404)
+    if RevokeForm().validate_on_submit():
+        services.revoke_grant(session, actor(), grant)
+        session.commit()
+        flash(_("Access ended."), "success")
+    return redirect(url_for(".register"))
