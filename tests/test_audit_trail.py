@@ -275,7 +275,7 @@ def test_the_append_only_triggers_come_and_go_with_their_migration(backend, tmp_
                      "VALUES (CURRENT_TIMESTAMP, 'cli', 'system', 'create', 'user')")
     try:
         migrate.upgrade(engine)
-        before_triggers = ScriptDirectory.from_config(migrate.alembic_config()).get_revision("0005").down_revision
+        before_triggers = ScriptDirectory.from_config(migrate.alembic_config()).get_revision("0003").down_revision
         migrate.downgrade(engine, before_triggers)
         with engine.begin() as connection:
             connection.execute(insert)

@@ -13,7 +13,7 @@ class AuditEntry(SQLModel, table=True):
 
     Three locks keep it so: the app has no code path that changes or deletes an
     entry, the ORM refuses to flush such a change (``tracker.audit.services``),
-    and database triggers (migration 0005) make UPDATE and DELETE fail on
+    and database triggers (migration 0003) make UPDATE and DELETE fail on
     SQLite and PostgreSQL (and TRUNCATE on PostgreSQL).
     """
 

@@ -4,7 +4,7 @@ Login sessions open before this revision have no ``verified_at``, so everyone lo
 in again (and administrators and M&E staff set up two-factor authentication).
 The triggers at the end make the audit trail append-only in the database itself.
 
-Revision ID: 0005
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-23 01:00:29.206358
 """
@@ -47,7 +47,7 @@ def drop_append_only_triggers():
         op.execute("DROP TRIGGER IF EXISTS audit_entry_no_truncate ON audit_entry")
         op.execute("DROP TRIGGER IF EXISTS audit_entry_no_update_or_delete ON audit_entry")
         op.execute("DROP FUNCTION IF EXISTS audit_entry_append_only()")
-revision = '0005'
+revision = '0003'
 down_revision = '0002'
 branch_labels = None
 depends_on = None
