@@ -13,6 +13,7 @@ MODEL_MODULES = (
     "tracker.auth.models",
     "tracker.portfolio.models",
     "tracker.toc.models",
+    "tracker.indicators.models",
 )
 
 

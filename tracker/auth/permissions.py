@@ -49,6 +49,13 @@ RULES = {
     "organisation.manage": rule(STAFF),
     "fund.manage": rule((Role.ADMIN,)),
     "users.manage": rule((Role.ADMIN,)),
+    # Theory of change and indicators: staff and the project's grantees build them; donors read them.
+    "toc.view": rule((Role.ADMIN, Role.ME, Role.DONOR), member=(Role.GRANTEE,)),
+    "toc.edit": rule(STAFF, member=(Role.GRANTEE,)),
+    "indicator.view": rule((Role.ADMIN, Role.ME, Role.DONOR), member=(Role.GRANTEE,)),
+    "indicator.edit": rule(STAFF, member=(Role.GRANTEE,)),
+    "indicator.actuals.submit": rule(STAFF, member=(Role.GRANTEE,)),
+    "indicator.actuals.review": rule(STAFF),
 }
 
 

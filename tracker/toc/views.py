@@ -1,0 +1,613 @@
+"""Theory-of-change pages: the diagram with its text alternative, editing forms, versions and comparison."""
+
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import SelectChoice
+
+from tracker.db import get_session
+from tracker.errors import EditConflict
+from tracker.errors import ValidationFailed
+from tracker.indicators import services as indicator_services
+from tracker.pagination import clamp_page_number
+from tracker.pagination import paginate
+from tracker.portfolio.services import get_fund
+from tracker.toc import graph
+from tracker.toc import presentation
+from tracker.toc import services
+from tracker.toc.attachments import node_attachments
+from tracker.toc.diagram import Style
+from tracker.toc.forms import AssumptionForm
+from tracker.toc.forms import CompareForm
+from tracker.toc.forms import ConfirmForm
+from tracker.toc.forms import ExternalFactorForm
+from tracker.toc.forms import FreezeForm
+from tracker.toc.forms import LevelLabelsForm
+from tracker.toc.forms import LinkForm
+from tracker.toc.forms import NodeForm
+from tracker.web.access import actor
+from tracker.web.access import project_route
+from tracker.web.access import requires
+from tracker.web.conflicts import render_conflict
+from tracker.web.forms import apply_errors
+from tracker.web.forms import choices
+from tracker.web.project_tabs import register_project_tab
+
+bp = Blueprint("toc", __name__)
+WORKING = "working"
+ADDED = Style(fill="#e3f4e8", stroke="#1e6b3a", width=3, label=_l("Added"))
+CHANGED = Style(fill="#fff4d6", stroke="#8a5a00", width=3, label=_l("Changed"))
+
+
+# Shared helpers ----------------------------------------------------------------------------
+
+
+def labels_for(project):
+    return services.level_labels(get_session(), project.fund_id)
+
+
+def node_or_404(project, node_id):
+    return services.get_node(get_session(), project, node_id) or abort(404)
+
+
+def link_or_404(project, link_id):
+    return services.get_link(get_session(), project, link_id) or abort(404)
+
+
+def toc_url(project):
+    return url_for("toc.overview", slug=project.slug)
+
+
+def diagram_words():
+    return {
+        "control": _("Within the project's sphere of control"),
+        "influence": _("Sphere of influence (beyond the ceiling of accountability)"),
+        "precondition": _("Precondition"),
+        "assumptions": _("Numbered marker: assumptions on that link, listed with the diagram"),
+    }
+
+
+def status_labels():
+    return {status.value: str(label) for status, label in services.ASSUMPTION_STATUS_LABELS.items()}
+
+
+def diagram(picture, project, heading, id_prefix="toc", **shading):
+    """The SVG markup of ``picture``.
+
+    The renderer escapes every text node and attribute value it writes (see
+    :mod:`tracker.toc.diagram`), so its output is safe to place in the page as is.
+    """
+    description = _("%(nodes)d results in %(levels)d levels joined by %(links)d causal links; "
+                    "the pathways and assumptions are listed below the diagram.",
+                    nodes=len(picture.nodes), levels=len(picture.levels), links=len(picture.links))
+    svg = presentation.diagram_svg(picture, title=_("%(heading)s: %(project)s", heading=heading,
+                                                    project=project.title),
+                                   description=description, words=diagram_words(), status_labels=status_labels(),
+                                   id_prefix=id_prefix, **shading)
+    return Markup(svg)  # noqa: S704 - built by tracker.toc.diagram, which escapes all text
+
+
+def finding_messages(picture):
+    """Turn the graph module's findings into sentences, each with the node it is about."""
+    messages = []
+    for finding in picture.findings:
+        titles = [picture.title(node_id) for node_id in finding.node_ids]
+        first = finding.node_ids[0] if finding.node_ids else None
+        if finding.kind == graph.ORPHAN:
+            text = _("“%(title)s” is not linked to anything.", title=titles[0])
+        elif finding.kind == graph.UNREACHED_OUTCOME:
+            text = _("No activity leads to the outcome “%(title)s”.", title=titles[0])
+        elif finding.kind == graph.NO_PATH_TO_IMPACT:
+            text = _("The activity “%(title)s” has no path to the impact.", title=titles[0])
+        elif finding.kind == graph.SKIPS_LEVELS:
+            text = _("The link “%(cause)s” → “%(effect)s” skips more than one level: is a step missing?",
+                     cause=titles[0], effect=titles[1])
+        elif finding.kind == graph.RUNS_BACKWARDS:
+            text = _("The link “%(cause)s” → “%(effect)s” runs from a higher level to a lower one.",
+                     cause=titles[0], effect=titles[1])
+        elif finding.kind == graph.NO_ACTIVITY:
+            text = _("There is no activity yet: add what the project does.")
+        else:
+            text = _("There is no impact yet: add the long-term change the project contributes to.")
+        messages.append((text, first))
+    return messages
+
+
+def render_picture_page(template, project, picture, **context):
+    return render_template(template, project=project, picture=picture, findings=finding_messages(picture),
+                           status_labels=status_labels(), **context)
+
+
+# The theory of change ----------------------------------------------------------------------
+
+
+@bp.get("/projects/<slug>/toc")
+@project_route("toc.view")
+def overview(project):
+    session = get_session()
+    picture = presentation.picture(services.snapshot(session, project), labels_for(project))
+    latest = services.latest_version(session, project)
+    changed = latest is not None and not graph.diff_snapshots(latest.snapshot, picture.snapshot).is_empty
+    svg = diagram(picture, project, _("Theory of change")) if not picture.is_empty else None
+    return render_picture_page("toc/overview.html", project, picture, svg=svg, latest=latest,
+                               changed_since_latest=changed)
+
+
+def svg_response(svg, filename):
+    response = Response(str(svg), mimetype="image/svg+xml")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/projects/<slug>/toc/diagram.svg")
+@project_route("toc.view")
+def diagram_download(project):
+    picture = presentation.picture(services.snapshot(get_session(), project), labels_for(project))
+    return svg_response(diagram(picture, project, _("Theory of change")), f"{project.slug}-theory-of-change.svg")
+
+
+# Nodes -------------------------------------------------------------------------------------
+
+
+def node_form(project, **kwargs):
+    return NodeForm(**kwargs).set_level_choices(labels_for(project))
+
+
+def node_values(node):
+    return {name: getattr(node, name) for name in services.NODE_FIELDS}
+
+
+@bp.route("/projects/<slug>/toc/nodes/new", methods=["GET", "POST"])
+@project_route("toc.edit")
+def node_create(project):
+    session = get_session()
+    level = request.args.get("level")
+    form = node_form(project, data={"level": level if level in graph.LEVELS else "activity", "sphere": "control"})
+    if form.validate_on_submit():
+        try:
+            node = services.create_node(session, actor(), project, form.data)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Added “%(title)s”.", title=node.title), "success")
+            return redirect(url_for(".node_detail", slug=project.slug, node_id=node.id))
+    return render_template("toc/node_form.html", project=project, form=form, node=None)
+
+
+@bp.get("/projects/<slug>/toc/nodes/<int:node_id>")
+@project_route("toc.view")
+def node_detail(project, node_id):
+    session = get_session()
+    node = node_or_404(project, node_id)
+    links = services.links_of(session, node)
+    ends = {n.id: n for n in services.load_nodes(session, project)}
+    return render_template(
+        "toc/node.html", project=project, node=node, labels=labels_for(project), ends=ends,
+        incoming=[link for link in links if link.effect_id == node.id],
+        outgoing=[link for link in links if link.cause_id == node.id],
+        indicators=indicator_services.indicators_for_node(session, node),
+        attached=services.describe_attachments(node_attachments(session, [node.id])[node.id]),
+        sphere_labels=services.SPHERE_LABELS,
+    )
+
+
+@bp.route("/projects/<slug>/toc/nodes/<int:node_id>/edit", methods=["GET", "POST"])
+@project_route("toc.edit")
+def node_edit(project, node_id):
+    session = get_session()
+    node = node_or_404(project, node_id)
+    form = node_form(project, data={**node_values(node), "version": node.version})
+    if form.validate_on_submit():
+        try:
+            services.update_node(session, actor(), project, node, form.data, form.version.data)
+            session.commit()
+        except (EditConflict, StaleDataError):
+            session.rollback()
+            return render_conflict("toc/node_form.html", form, node_values(node), node.version, project=project,
+                                   node=node)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Saved “%(title)s”.", title=node.title), "success")
+            return redirect(url_for(".node_detail", slug=project.slug, node_id=node.id))
+    return render_template("toc/node_form.html", project=project, form=form, node=node)
+
+
+@bp.route("/projects/<slug>/toc/nodes/<int:node_id>/delete", methods=["GET", "POST"])
+@project_route("toc.edit")
+def node_delete(project, node_id):
+    session = get_session()
+    node = node_or_404(project, node_id)
+    links = services.links_of(session, node)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_node(session, actor(), project, node)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Deleted “%(title)s” and its %(count)d links.", title=node.title, count=len(links)), "success")
+            return redirect(toc_url(project))
+    return render_template(
+        "toc/confirm_delete.html", project=project, form=form, thing=node.title,
+        heading=_("Delete “%(title)s”?", title=node.title),
+        consequences=[_("Its %(count)d links, with their assumptions, are deleted too.", count=len(links)),
+                      _("Frozen versions keep it; the working version loses it.")],
+        blockers=[] if form.errors else services.node_deletion_blockers(session, node, links),
+        cancel=url_for(".node_detail", slug=project.slug, node_id=node.id),
+    )
+
+
+# External factors ----------------------------------------------------------------------------
+
+
+@bp.route("/projects/<slug>/toc/nodes/<int:node_id>/factors/new", methods=["GET", "POST"])
+@project_route("toc.edit")
+def factor_create(project, node_id):
+    session = get_session()
+    node = node_or_404(project, node_id)
+    form = ExternalFactorForm()
+    if form.validate_on_submit():
+        try:
+            services.add_factor(session, actor(), project, node, form.data)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("External factor added."), "success")
+            return redirect(url_for(".node_detail", slug=project.slug, node_id=node.id))
+    return render_template("toc/simple_form.html", project=project, form=form, node=node,
+                           heading=_("External factor on “%(title)s”", title=node.title),
+                           cancel=url_for(".node_detail", slug=project.slug, node_id=node.id))
+
+
+def factor_or_404(project, factor_id):
+    return services.get_factor(get_session(), project, factor_id) or abort(404)
+
+
+@bp.route("/projects/<slug>/toc/factors/<int:factor_id>/edit", methods=["GET", "POST"])
+@project_route("toc.edit")
+def factor_edit(project, factor_id):
+    session = get_session()
+    factor = factor_or_404(project, factor_id)
+    form = ExternalFactorForm(obj=factor)
+    back = url_for(".node_detail", slug=project.slug, node_id=factor.node_id)
+    if form.validate_on_submit():
+        try:
+            services.update_factor(session, actor(), project, factor, form.data)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("External factor saved."), "success")
+            return redirect(back)
+    return render_template("toc/simple_form.html", project=project, form=form, node=factor.node,
+                           heading=_("External factor on “%(title)s”", title=factor.node.title), cancel=back)
+
+
+@bp.route("/projects/<slug>/toc/factors/<int:factor_id>/delete", methods=["GET", "POST"])
+@project_route("toc.edit")
+def factor_delete(project, factor_id):
+    session = get_session()
+    factor = factor_or_404(project, factor_id)
+    back = url_for(".node_detail", slug=project.slug, node_id=factor.node_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.delete_factor(session, actor(), project, factor)
+        session.commit()
+        flash(_("External factor deleted."), "success")
+        return redirect(back)
+    return render_template("toc/confirm_delete.html", project=project, form=form, thing=factor.text,
+                           heading=_("Delete this external factor?"), consequences=[], cancel=back)
+
+
+# Links -------------------------------------------------------------------------------------
+
+
+def link_form(project, **kwargs):
+    """A link form whose selects list the project's nodes grouped by level."""
+    labels = labels_for(project)
+    form = LinkForm(**kwargs)
+    options = [SelectChoice("", _("Choose a result"))] + [
+        SelectChoice(node.id, node.title, optgroup=labels[str(node.level)])
+        for node in services.load_nodes(get_session(), project)]
+    form.cause_id.choices = form.effect_id.choices = options
+    return form
+
+
+def link_values(link):
+    return {name: getattr(link, name) for name in services.LINK_FIELDS}
+
+
+@bp.route("/projects/<slug>/toc/links/new", methods=["GET", "POST"])
+@project_route("toc.edit")
+def link_create(project):
+    session = get_session()
+    form = link_form(project, data={"cause_id": request.args.get("cause", type=int),
+                                    "effect_id": request.args.get("effect", type=int)})
+    if form.validate_on_submit():
+        try:
+            link = services.create_link(session, actor(), project, form.data)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Link added. Add the assumptions it rests on."), "success")
+            return redirect(url_for(".link_detail", slug=project.slug, link_id=link.id))
+    return render_template("toc/link_form.html", project=project, form=form, link=None)
+
+
+@bp.get("/projects/<slug>/toc/links/<int:link_id>")
+@project_route("toc.view")
+def link_detail(project, link_id):
+    session = get_session()
+    link = link_or_404(project, link_id)
+    ends = {node.id: node for node in (services.get_node(session, project, link.cause_id),
+                                        services.get_node(session, project, link.effect_id))}
+    return render_template("toc/link.html", project=project, link=link, cause=ends[link.cause_id],
+                           effect=ends[link.effect_id], labels=labels_for(project), status_labels=status_labels())
+
+
+@bp.route("/projects/<slug>/toc/links/<int:link_id>/edit", methods=["GET", "POST"])
+@project_route("toc.edit")
+def link_edit(project, link_id):
+    session = get_session()
+    link = link_or_404(project, link_id)
+    form = link_form(project, data={**link_values(link), "version": link.version})
+    if form.validate_on_submit():
+        try:
+            services.update_link(session, actor(), project, link, form.data, form.version.data)
+            session.commit()
+        except (EditConflict, StaleDataError):
+            session.rollback()
+            return render_conflict("toc/link_form.html", form, link_values(link), link.version, project=project,
+                                   link=link)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Link saved."), "success")
+            return redirect(url_for(".link_detail", slug=project.slug, link_id=link.id))
+    return render_template("toc/link_form.html", project=project, form=form, link=link)
+
+
+def link_name(session, project, link):
+    cause = services.get_node(session, project, link.cause_id)
+    effect = services.get_node(session, project, link.effect_id)
+    return f"{cause.title} → {effect.title}"
+
+
+@bp.route("/projects/<slug>/toc/links/<int:link_id>/delete", methods=["GET", "POST"])
+@project_route("toc.edit")
+def link_delete(project, link_id):
+    session = get_session()
+    link = link_or_404(project, link_id)
+    name = link_name(session, project, link)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_link(session, actor(), project, link)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Deleted the link %(name)s.", name=name), "success")
+            return redirect(toc_url(project))
+    return render_template(
+        "toc/confirm_delete.html", project=project, form=form, thing=name,
+        heading=_("Delete the link %(name)s?", name=name),
+        consequences=[_("Its %(count)d assumptions are deleted too.", count=len(link.assumptions))],
+        blockers=[] if form.errors else services.link_deletion_blockers(session, link),
+        cancel=url_for(".link_detail", slug=project.slug, link_id=link.id),
+    )
+
+
+# Assumptions -------------------------------------------------------------------------------
+
+
+@bp.route("/projects/<slug>/toc/links/<int:link_id>/assumptions/new", methods=["GET", "POST"])
+@project_route("toc.edit")
+def assumption_create(project, link_id):
+    session = get_session()
+    link = link_or_404(project, link_id)
+    form = AssumptionForm()
+    back = url_for(".link_detail", slug=project.slug, link_id=link.id)
+    if form.validate_on_submit():
+        try:
+            services.add_assumption(session, actor(), project, link, form.data)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Assumption added."), "success")
+            return redirect(back)
+    return render_template("toc/simple_form.html", project=project, form=form,
+                           heading=_("Assumption on %(name)s", name=link_name(session, project, link)), cancel=back)
+
+
+def assumption_or_404(project, assumption_id):
+    return services.get_assumption(get_session(), project, assumption_id) or abort(404)
+
+
+@bp.route("/projects/<slug>/toc/assumptions/<int:assumption_id>/edit", methods=["GET", "POST"])
+@project_route("toc.edit")
+def assumption_edit(project, assumption_id):
+    session = get_session()
+    assumption = assumption_or_404(project, assumption_id)
+    form = AssumptionForm(obj=assumption)
+    back = url_for(".link_detail", slug=project.slug, link_id=assumption.link_id)
+    if form.validate_on_submit():
+        try:
+            services.update_assumption(session, actor(), project, assumption, form.data)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Assumption saved."), "success")
+            return redirect(back)
+    return render_template("toc/simple_form.html", project=project, form=form, cancel=back,
+                           heading=_("Assumption on %(name)s", name=link_name(session, project, assumption.link)))
+
+
+@bp.route("/projects/<slug>/toc/assumptions/<int:assumption_id>/delete", methods=["GET", "POST"])
+@project_route("toc.edit")
+def assumption_delete(project, assumption_id):
+    session = get_session()
+    assumption = assumption_or_404(project, assumption_id)
+    back = url_for(".link_detail", slug=project.slug, link_id=assumption.link_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.delete_assumption(session, actor(), project, assumption)
+        session.commit()
+        flash(_("Assumption deleted."), "success")
+        return redirect(back)
+    return render_template("toc/confirm_delete.html", project=project, form=form, thing=assumption.text,
+                           heading=_("Delete this assumption?"), consequences=[], cancel=back)
+
+
+# Versions ----------------------------------------------------------------------------------
+
+
+@bp.get("/projects/<slug>/toc/versions")
+@project_route("toc.view")
+def versions(project):
+    session = get_session()
+    page = paginate(session, services.versions_statement(project), clamp_page_number(request.args.get("page")),
+                    current_app.config["ITEMS_PER_PAGE"])
+    authors = services.user_names(session, [version.frozen_by_id for version in page.items])
+    return render_template("toc/versions.html", project=project, page=page, authors=authors,
+                           working_number=services.version_count(session, project) + 1)
+
+
+@bp.route("/projects/<slug>/toc/freeze", methods=["GET", "POST"])
+@project_route("toc.edit")
+def freeze(project):
+    session = get_session()
+    form = FreezeForm()
+    if form.validate_on_submit():
+        try:
+            version = services.freeze_version(session, actor(), project, form.label.data)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Froze version %(number)d “%(label)s”. Later edits make up the next working version.",
+                    number=version.number, label=version.label), "success")
+            return redirect(url_for(".versions", slug=project.slug))
+    return render_template("toc/freeze.html", project=project, form=form,
+                           number=services.version_count(session, project) + 1)
+
+
+def version_or_404(project, number):
+    return services.get_version(get_session(), project, number) or abort(404)
+
+
+@bp.get("/projects/<slug>/toc/versions/<int:number>")
+@project_route("toc.view")
+def version_detail(project, number):
+    session = get_session()
+    version = version_or_404(project, number)
+    picture = presentation.picture(version.snapshot, labels_for(project))
+    heading = _("Version %(number)d “%(label)s”", number=version.number, label=version.label)
+    svg = diagram(picture, project, heading, id_prefix=f"v{version.number}") if not picture.is_empty else None
+    return render_picture_page("toc/version.html", project, picture, version=version, svg=svg,
+                               author=services.user_names(session, [version.frozen_by_id]).get(version.frozen_by_id))
+
+
+@bp.get("/projects/<slug>/toc/versions/<int:number>/diagram.svg")
+@project_route("toc.view")
+def version_diagram_download(project, number):
+    version = version_or_404(project, number)
+    picture = presentation.picture(version.snapshot, labels_for(project))
+    heading = _("Version %(number)d “%(label)s”", number=version.number, label=version.label)
+    return svg_response(diagram(picture, project, heading, id_prefix=f"v{version.number}"),
+                        f"{project.slug}-theory-of-change-v{version.number}.svg")
+
+
+def compare_choices(version_list):
+    return [(WORKING, _("Working version"))] + [
+        (str(version.number), _("Version %(number)d “%(label)s”", number=version.number, label=version.label))
+        for version in version_list]
+
+
+def side(session, project, key):
+    """Return ``(snapshot, name)`` for a version number or the working graph, or None."""
+    if key == WORKING:
+        return services.snapshot(session, project), _("the working version")
+    version = services.get_version(session, project, int(key)) if str(key).isdigit() else None
+    if version is None:
+        return None
+    return version.snapshot, _("version %(number)d “%(label)s”", number=version.number, label=version.label)
+
+
+def diff_shading(diff):
+    node_styles = {item["id"]: ADDED for item in diff.added_nodes}
+    node_styles.update({change.new["id"]: CHANGED for change in diff.changed_nodes})
+    link_styles = {item["id"]: ADDED for item in diff.added_links}
+    link_styles.update({change.new["id"]: CHANGED for change in diff.changed_links})
+    return {"node_styles": node_styles, "link_styles": link_styles, "legend": (ADDED, CHANGED)}
+
+
+@bp.get("/projects/<slug>/toc/compare")
+@project_route("toc.view")
+def compare(project):
+    session = get_session()
+    version_list = services.all_versions(session, project)
+    form = CompareForm(request.args)
+    form.old.choices = form.new.choices = choices(compare_choices(version_list))
+    default_old = str(version_list[0].number) if version_list else WORKING
+    old = side(session, project, form.old.data or default_old)
+    new = side(session, project, form.new.data or WORKING)
+    if old is None or new is None:
+        abort(404)
+    form.old.data, form.new.data = form.old.data or default_old, form.new.data or WORKING
+    diff = graph.diff_snapshots(old[0], new[0])
+    labels = labels_for(project)
+    picture = presentation.picture(new[0], labels)
+    svg = None
+    if not picture.is_empty:
+        svg = diagram(picture, project, _("Changes from %(old)s to %(new)s", old=old[1], new=new[1]),
+                      id_prefix="compare", **diff_shading(diff))
+    names = {node["id"]: node["title"] for snapshot in (old[0], new[0]) for node in snapshot["nodes"]}
+    return render_template("toc/compare.html", project=project, form=form, diff=diff, old_name=old[1],
+                           new_name=new[1], names=names, labels=labels, svg=svg, has_versions=bool(version_list),
+                           status_labels=status_labels())
+
+
+# Fund settings: level labels ---------------------------------------------------------------
+
+
+@bp.route("/fund/toc-levels", methods=["GET", "POST"])
+@requires("fund.manage")
+def level_labels():
+    session = get_session()
+    fund = get_fund(session) or abort(404)
+    current = services.level_labels(session, fund.id)
+    defaults = {level.value: str(label) for level, label in services.DEFAULT_LEVEL_LABELS.items()}
+    form = LevelLabelsForm(data={level: label for level, label in current.items() if label != defaults[level]})
+    form.label_fields()
+    if form.validate_on_submit():
+        services.save_level_labels(session, actor(), fund, form.data)
+        session.commit()
+        flash(_("Theory-of-change level names saved."), "success")
+        return redirect(url_for(".level_labels"))
+    return render_template("toc/level_labels.html", form=form, fund=fund)
+
+
+def init_app(app):
+    from tracker.toc.cli import bench_toc_command
+
+    app.register_blueprint(bp)
+    register_project_tab(app, "toc.overview", _l("Theory of change"), "toc.view", 20)
+    app.cli.add_command(bench_toc_command)
