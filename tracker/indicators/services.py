@@ -13,7 +13,6 @@ from decimal import Decimal
 from decimal import InvalidOperation
 
 import sqlalchemy as sa
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
@@ -369,10 +368,6 @@ def delete_indicator(session, actor, project, indicator):
 # Periods ---------------------------------------------------------------------------------
 
 
-def period_label(period):
-    return f"{format_date(period.start_date, 'medium')} – {format_date(period.end_date, 'medium')}"
-
-
 def clean_period_values(session, indicator, values, period=None):
     reasons = []
     start, end = values.get("start_date"), values.get("end_date")
@@ -387,8 +382,9 @@ def clean_period_values(session, indicator, values, period=None):
         else:
             for other in indicator.periods:
                 if other is not period and other.start_date <= end and start <= other.end_date:
-                    reasons.append(("start_date", _("This period overlaps the period %(period)s.",
-                                                    period=period_label(other))))
+                    reasons.append(("start_date", _("This period overlaps the period from %(start)s to %(end)s.",
+                                                    start=other.start_date.isoformat(),
+                                                    end=other.end_date.isoformat())))
                     break
     target = check_value(values.get("target_value"), "target_value", indicator.measure, reasons)
     breakdown = clean_breakdown(indicator, values, target, reasons)

@@ -9,6 +9,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -57,6 +58,10 @@ def progress_url(project, indicator):
     return url_for("indicators.progress", slug=project.slug, indicator_id=indicator.id)
 
 
+def period_label(period):
+    return f"{format_date(period.start_date, 'medium')} – {format_date(period.end_date, 'medium')}"
+
+
 def page_number():
     return clamp_page_number(request.args.get("page"))
 
@@ -96,7 +101,7 @@ def progress_chart(indicator, periods):
     chart_periods = []
     for period in periods:
         reported = services.reported_actual(period.actual)
-        chart_periods.append(ChartPeriod(services.period_label(period), as_float(period.target_value),
+        chart_periods.append(ChartPeriod(period_label(period), as_float(period.target_value),
                                          as_float(reported.value) if reported else None,
                                          bool(reported and reported.provisional)))
     baseline = None
@@ -292,8 +297,8 @@ def period_delete(project, indicator_id, period_id):
     if period.actual is not None:
         consequences.append(_("Its actual and the actual's review history are deleted too."))
     return render_template("toc/confirm_delete.html", project=project, form=form,
-                           thing=services.period_label(period), consequences=consequences,
-                           heading=_("Delete the period %(period)s?", period=services.period_label(period)),
+                           thing=period_label(period), consequences=consequences,
+                           heading=_("Delete the period %(period)s?", period=period_label(period)),
                            cancel=progress_url(project, indicator))
 
 
@@ -314,7 +319,7 @@ def render_actual_page(project, indicator, period, form, review_form, status=200
         "indicators/actual.html", project=project, indicator=indicator, period=period, actual=actual, form=form,
         review_form=review_form, breakdown=breakdown_form_fields(form, indicator), names=names,
         status_labels=services.STATUS_LABELS, action_labels=services.ACTION_LABELS,
-        reported=services.reported_actual(actual), period_label=services.period_label(period), **context,
+        reported=services.reported_actual(actual), period_label=period_label(period), **context,
     ), status
 
 
@@ -376,7 +381,7 @@ def review_queue():
     projects = services.projects_by_id(session, [item.period.indicator.project_id for item in page.items])
     names = toc_services.user_names(session, [item.updated_by_id for item in page.items])
     return render_template("indicators/review_queue.html", page=page, projects=projects, names=names,
-                           period_label=services.period_label)
+                           period_label=period_label)
 
 
 def init_app(app):

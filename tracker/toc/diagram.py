@@ -416,7 +416,7 @@ def draw_nodes(canvas, layout, level_labels, styles, words):
         if node.is_precondition:
             description.append(words["precondition"])
         if style.label:
-            description.append(style.label)
+            description.append(str(style.label))
         dash = "" if control else ' stroke-dasharray="6 4"'
         parts = [f"<g><title>{text(node.title)} ({text('; '.join(description))})</title>",
                  f'<rect x="{x}" y="{y:.1f}" width="{BOX_WIDTH}" height="{slot.height:.1f}" rx="6" fill="{fill}" '
