@@ -575,3 +575,55 @@ def test_indicators_of_another_project_answer_404(client, factory, login, sessio
     session.commit()
 
     assert client.get(base(project, f"/{foreign.id}")).status_code == 404
+
+
+def approve(session, project, indicator, period, value="120"):
+    services.save_actual(session, TEST_ACTOR, project, indicator, period, {"value": value}, submit=True)
+    services.review_actual(session, TEST_ACTOR, project, period, approve=True)
+
+
+def test_grantees_cannot_delete_approved_results(client, factory, login, session, submit, project, node, grantee):
+    indicator = factory.indicator(project, node)
+    approve(session, project, indicator, factory.period(indicator))
+    login(grantee)
+    session.commit()
+
+    confirm = client.get(base(project, f"/{indicator.id}/delete")).get_data(as_text=True)
+    response = submit(base(project, f"/{indicator.id}/delete"), {}, page=base(project))
+
+    assert "only M&amp;E staff can delete approved results" in confirm and "button--danger" not in confirm
+    assert response.status_code == 200
+    assert session.scalar(sa.select(sa.func.count()).select_from(Indicator)) == 1
+
+
+def test_staff_delete_an_indicator_with_its_periods_after_confirming(client, factory, login, session, submit, project,
+                                                                    node, reviewer):
+    indicator = factory.indicator(project, node)
+    approve(session, project, indicator, factory.period(indicator))
+    login(reviewer)
+    session.commit()
+
+    response = submit(base(project, f"/{indicator.id}/delete"), {})
+
+    assert response.status_code == 302
+    assert session.scalar(sa.select(sa.func.count()).select_from(IndicatorPeriod)) == 0
+    assert session.scalar(sa.select(sa.func.count()).select_from(PeriodActual)) == 0
+
+
+def test_grantees_delete_periods_that_hold_no_approved_actual(client, factory, login, session, submit, project, node,
+                                                             grantee):
+    indicator = factory.indicator(project, node)
+    period = factory.period(indicator)
+    login(grantee)
+    session.commit()
+
+    response = submit(base(project, f"/{indicator.id}/periods/{period.id}/delete"), {})
+
+    assert response.status_code == 302
+    assert session.scalar(sa.select(sa.func.count()).select_from(IndicatorPeriod)) == 0
+
+
+def test_staff_find_the_review_queue_in_the_main_navigation(client, login, reviewer):
+    login(reviewer)
+
+    assert 'href="/indicators/review"' in client.get("/").get_data(as_text=True)

@@ -480,3 +480,21 @@ def test_the_fund_names_its_own_levels_and_diagrams_use_them(client, factory, lo
 
 def test_only_administrators_rename_levels(client, project, me):
     assert client.get("/fund/toc-levels").status_code == 404
+
+
+def test_node_titles_are_escaped_in_the_page_and_the_diagram(client, factory, session, project, me):
+    factory.toc_node(project, "activity", '<script>alert("x")</script> Train counsellors')
+    session.commit()
+
+    text = page(client, url(project))
+
+    assert "<script>alert" not in text
+    assert "&lt;script&gt;alert" in svg_of(text)
+
+
+def test_new_activities_and_outputs_default_to_the_sphere_of_control(client, project, me):
+    activity = page(client, url(project, "/nodes/new?level=output"))
+    outcome = page(client, url(project, "/nodes/new?level=intermediate_outcome"))
+
+    assert re.search(r'<option selected value="control">', activity)
+    assert re.search(r'<option selected value="influence">', outcome)

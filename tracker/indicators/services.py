@@ -15,6 +15,7 @@ from decimal import InvalidOperation
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 from sqlmodel import select
 
@@ -357,7 +358,20 @@ def update_indicator(session, actor, project, indicator, values, version):
     return indicator
 
 
-def delete_indicator(session, actor, project, indicator):
+def deletion_blockers(periods, may_remove_approved):
+    """Approved results leave the record only by M&E staff's hand (``may_remove_approved``)."""
+    approved = [period for period in periods if period.actual is not None and period.actual.has_approved_copy]
+    if approved and not may_remove_approved:
+        return [ngettext("%(num)d period holds an approved actual; only M&E staff can delete approved results.",
+                         "%(num)d periods hold approved actuals; only M&E staff can delete approved results.",
+                         len(approved))]
+    return []
+
+
+def delete_indicator(session, actor, project, indicator, *, may_remove_approved):
+    reasons = deletion_blockers(indicator.periods, may_remove_approved)
+    if reasons:
+        raise ValidationFailed([(None, reason) for reason in reasons])
     indicator_id = indicator.id
     periods = len(indicator.periods)
     session.delete(indicator)
@@ -417,7 +431,10 @@ def update_period(session, actor, project, indicator, period, values, version):
     return period
 
 
-def delete_period(session, actor, project, period):
+def delete_period(session, actor, project, period, *, may_remove_approved):
+    reasons = deletion_blockers([period], may_remove_approved)
+    if reasons:
+        raise ValidationFailed([(None, reason) for reason in reasons])
     period_id = period.id
     session.delete(period)
     session.flush()

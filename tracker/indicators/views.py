@@ -209,14 +209,20 @@ def indicator_edit(project, indicator_id):
 def indicator_delete(project, indicator_id):
     session = get_session()
     indicator = indicator_or_404(project, indicator_id)
+    may_remove_approved = current_user.can("indicator.actuals.review", project)
     form = ConfirmForm()
     if form.validate_on_submit():
-        services.delete_indicator(session, actor(), project, indicator)
-        session.commit()
-        flash(_("Deleted the indicator “%(title)s”.", title=indicator.title), "success")
-        return redirect(url_for(".index", slug=project.slug))
+        try:
+            services.delete_indicator(session, actor(), project, indicator, may_remove_approved=may_remove_approved)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Deleted the indicator “%(title)s”.", title=indicator.title), "success")
+            return redirect(url_for(".index", slug=project.slug))
     return render_template(
         "toc/confirm_delete.html", project=project, form=form, thing=indicator.title,
+        blockers=[] if form.errors else services.deletion_blockers(indicator.periods, may_remove_approved),
         heading=_("Delete the indicator “%(title)s”?", title=indicator.title),
         consequences=[_("Its %(count)d periods, with their targets, actuals and review history, are deleted too.",
                         count=len(indicator.periods))],
@@ -287,17 +293,23 @@ def period_delete(project, indicator_id, period_id):
     session = get_session()
     indicator = indicator_or_404(project, indicator_id)
     period = period_or_404(indicator, period_id)
+    may_remove_approved = current_user.can("indicator.actuals.review", project)
     form = ConfirmForm()
     if form.validate_on_submit():
-        services.delete_period(session, actor(), project, period)
-        session.commit()
-        flash(_("Period deleted."), "success")
-        return redirect(progress_url(project, indicator))
+        try:
+            services.delete_period(session, actor(), project, period, may_remove_approved=may_remove_approved)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Period deleted."), "success")
+            return redirect(progress_url(project, indicator))
     consequences = [_("Its target is deleted too.")]
     if period.actual is not None:
         consequences.append(_("Its actual and the actual's review history are deleted too."))
     return render_template("toc/confirm_delete.html", project=project, form=form,
                            thing=period_label(period), consequences=consequences,
+                           blockers=[] if form.errors else services.deletion_blockers([period], may_remove_approved),
                            heading=_("Delete the period %(period)s?", period=period_label(period)),
                            cancel=progress_url(project, indicator))
 

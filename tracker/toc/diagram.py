@@ -356,8 +356,8 @@ class Canvas:
 
     def defs(self):
         markers = "".join(
-            f'<marker id="{marker_id}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
-            f'orient="auto" markerUnits="strokeWidth"><path d="M 0,0 L 10,5 L 0,10 z" fill="{stroke}"/></marker>'
+            f'<marker id="{marker_id}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="10" markerHeight="10" '
+            f'orient="auto" markerUnits="userSpaceOnUse"><path d="M 0,0 L 10,5 L 0,10 z" fill="{stroke}"/></marker>'
             for stroke, marker_id in self.markers.items()
         )
         return f"<defs>{markers}</defs>"

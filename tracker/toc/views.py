@@ -171,8 +171,9 @@ def node_values(node):
 @project_route("toc.edit")
 def node_create(project):
     session = get_session()
-    level = request.args.get("level")
-    form = node_form(project, data={"level": level if level in graph.LEVELS else "activity", "sphere": "control"})
+    level = request.args.get("level") if request.args.get("level") in graph.LEVELS else "activity"
+    sphere = "control" if level in ("activity", "output") else "influence"
+    form = node_form(project, data={"level": level, "sphere": sphere})
     if form.validate_on_submit():
         try:
             node = services.create_node(session, actor(), project, form.data)
