@@ -627,3 +627,34 @@ def test_staff_find_the_review_queue_in_the_main_navigation(client, login, revie
     login(reviewer)
 
     assert 'href="/indicators/review"' in client.get("/").get_data(as_text=True)
+
+
+def test_reports_get_every_indicator_with_final_and_provisional_values(factory, session, project, node):
+    indicator = factory.indicator(project, node)
+    first, second, third = (factory.period(indicator, date(year, 1, 1), date(year, 12, 31))
+                            for year in (2021, 2022, 2023))
+    approve(session, project, indicator, first, "100")
+    services.save_actual(session, TEST_ACTOR, project, indicator, second, {"value": "150"}, submit=True)
+    services.save_actual(session, TEST_ACTOR, project, indicator, third, {"value": "175"}, submit=False)
+
+    ((reported_indicator, rows),) = services.project_results(session, project)
+
+    assert reported_indicator.id == indicator.id
+    shown = [(period.start_date.year, reported and (reported.value, reported.provisional)) for period, reported in rows]
+    assert shown == [(2021, (Decimal("100"), False)), (2022, (Decimal("150"), True)), (2023, None)]
+
+
+@pytest.mark.parametrize("level, code", [("output", "1"), ("intermediate_outcome", "2"), ("impact", "3"),
+                                         ("activity", "9")])
+def test_indicators_map_their_node_level_to_the_iati_result_type(level, code):
+    assert services.iati_result_type(level) == code
+
+
+def test_reviewing_an_actual_is_audited(factory, session, project, node):
+    from tracker.audit.models import AuditEntry
+
+    indicator = factory.indicator(project, node)
+    approve(session, project, indicator, factory.period(indicator))
+
+    actions = session.scalars(sa.select(AuditEntry.action).where(AuditEntry.object_type == "period_actual")).all()
+    assert actions == ["submit", "approve"]

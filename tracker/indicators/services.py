@@ -138,6 +138,30 @@ def reported_actual(actual):
     return None
 
 
+# IATI ResultType by the level of the node an indicator measures: 1 output, 2 outcome, 3 impact, 9 other.
+IATI_RESULT_TYPES = {
+    NodeLevel.OUTPUT: "1",
+    NodeLevel.SHORT_TERM_OUTCOME: "2",
+    NodeLevel.INTERMEDIATE_OUTCOME: "2",
+    NodeLevel.LONG_TERM_OUTCOME: "2",
+    NodeLevel.IMPACT: "3",
+}
+
+
+def iati_result_type(level):
+    return IATI_RESULT_TYPES.get(level, "9")
+
+
+def project_results(session, project):
+    """Every indicator of ``project`` with ``(period, Reported or None)`` per period, as reports and exports need.
+
+    Only approved values are final; submitted ones come marked provisional and drafts not at all.
+    """
+    indicators = session.exec(indicators_statement(project)).all()
+    return [(indicator, [(period, reported_actual(period.actual)) for period in indicator.periods])
+            for indicator in indicators]
+
+
 def latest_period(indicator):
     periods = indicator.periods
     return periods[-1] if periods else None

@@ -1,7 +1,6 @@
 """Indicator pages: the list, progress (chart + table), periods, actuals and their review."""
 
 from flask import Blueprint
-from flask import Response
 from flask import abort
 from flask import current_app
 from flask import flash
@@ -35,6 +34,7 @@ from tracker.pagination import clamp_page_number
 from tracker.pagination import paginate
 from tracker.toc import services as toc_services
 from tracker.toc.forms import ConfirmForm
+from tracker.toc.views import svg_response
 from tracker.web.access import actor
 from tracker.web.access import project_route
 from tracker.web.access import requires
@@ -139,9 +139,7 @@ def chart_download(project, indicator_id):
     if indicator.is_qualitative:
         abort(404)
     chart = progress_chart(indicator, services.load_indicator(get_session(), indicator))
-    response = Response(str(chart), mimetype="image/svg+xml")
-    response.headers["Content-Disposition"] = f'attachment; filename="indicator-{indicator.id}-progress.svg"'
-    return response
+    return svg_response(chart, f"indicator-{indicator.id}-progress.svg")
 
 
 # Indicators --------------------------------------------------------------------------------

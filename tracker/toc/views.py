@@ -238,27 +238,47 @@ def node_delete(project, node_id):
     )
 
 
-# External factors ----------------------------------------------------------------------------
+# External factors and assumptions: one small form each --------------------------------------
+
+
+def small_form(project, form, save, done, back, heading):
+    """Validate ``form``, ``save(form.data)``, commit and go ``back``; or show the form with its errors."""
+    if form.validate_on_submit():
+        try:
+            save(form.data)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            get_session().commit()
+            flash(done, "success")
+            return redirect(back)
+    return render_template("toc/simple_form.html", project=project, form=form, heading=heading, cancel=back)
+
+
+def confirm_deletion(project, delete, done, back, thing, heading):
+    """Show the confirmation page; on a confirmed POST, ``delete()``, commit and go ``back``."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        delete()
+        get_session().commit()
+        flash(done, "success")
+        return redirect(back)
+    return render_template("toc/confirm_delete.html", project=project, form=form, thing=thing, heading=heading,
+                           consequences=[], cancel=back)
+
+
+def node_url(project, node_id):
+    return url_for(".node_detail", slug=project.slug, node_id=node_id)
 
 
 @bp.route("/projects/<slug>/toc/nodes/<int:node_id>/factors/new", methods=["GET", "POST"])
 @project_route("toc.edit")
 def factor_create(project, node_id):
-    session = get_session()
     node = node_or_404(project, node_id)
-    form = ExternalFactorForm()
-    if form.validate_on_submit():
-        try:
-            services.add_factor(session, actor(), project, node, form.data)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("External factor added."), "success")
-            return redirect(url_for(".node_detail", slug=project.slug, node_id=node.id))
-    return render_template("toc/simple_form.html", project=project, form=form, node=node,
-                           heading=_("External factor on “%(title)s”", title=node.title),
-                           cancel=url_for(".node_detail", slug=project.slug, node_id=node.id))
+    return small_form(project, ExternalFactorForm(),
+                      lambda values: services.add_factor(get_session(), actor(), project, node, values),
+                      _("External factor added."), node_url(project, node.id),
+                      _("External factor on “%(title)s”", title=node.title))
 
 
 def factor_or_404(project, factor_id):
@@ -268,37 +288,20 @@ def factor_or_404(project, factor_id):
 @bp.route("/projects/<slug>/toc/factors/<int:factor_id>/edit", methods=["GET", "POST"])
 @project_route("toc.edit")
 def factor_edit(project, factor_id):
-    session = get_session()
     factor = factor_or_404(project, factor_id)
-    form = ExternalFactorForm(obj=factor)
-    back = url_for(".node_detail", slug=project.slug, node_id=factor.node_id)
-    if form.validate_on_submit():
-        try:
-            services.update_factor(session, actor(), project, factor, form.data)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("External factor saved."), "success")
-            return redirect(back)
-    return render_template("toc/simple_form.html", project=project, form=form, node=factor.node,
-                           heading=_("External factor on “%(title)s”", title=factor.node.title), cancel=back)
+    return small_form(project, ExternalFactorForm(obj=factor),
+                      lambda values: services.update_factor(get_session(), actor(), project, factor, values),
+                      _("External factor saved."), node_url(project, factor.node_id),
+                      _("External factor on “%(title)s”", title=factor.node.title))
 
 
 @bp.route("/projects/<slug>/toc/factors/<int:factor_id>/delete", methods=["GET", "POST"])
 @project_route("toc.edit")
 def factor_delete(project, factor_id):
-    session = get_session()
     factor = factor_or_404(project, factor_id)
-    back = url_for(".node_detail", slug=project.slug, node_id=factor.node_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        services.delete_factor(session, actor(), project, factor)
-        session.commit()
-        flash(_("External factor deleted."), "success")
-        return redirect(back)
-    return render_template("toc/confirm_delete.html", project=project, form=form, thing=factor.text,
-                           heading=_("Delete this external factor?"), consequences=[], cancel=back)
+    return confirm_deletion(project, lambda: services.delete_factor(get_session(), actor(), project, factor),
+                            _("External factor deleted."), node_url(project, factor.node_id), factor.text,
+                            _("Delete this external factor?"))
 
 
 # Links -------------------------------------------------------------------------------------
@@ -404,24 +407,19 @@ def link_delete(project, link_id):
 # Assumptions -------------------------------------------------------------------------------
 
 
+def link_url(project, link_id):
+    return url_for(".link_detail", slug=project.slug, link_id=link_id)
+
+
 @bp.route("/projects/<slug>/toc/links/<int:link_id>/assumptions/new", methods=["GET", "POST"])
 @project_route("toc.edit")
 def assumption_create(project, link_id):
     session = get_session()
     link = link_or_404(project, link_id)
-    form = AssumptionForm()
-    back = url_for(".link_detail", slug=project.slug, link_id=link.id)
-    if form.validate_on_submit():
-        try:
-            services.add_assumption(session, actor(), project, link, form.data)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Assumption added."), "success")
-            return redirect(back)
-    return render_template("toc/simple_form.html", project=project, form=form,
-                           heading=_("Assumption on %(name)s", name=link_name(session, project, link)), cancel=back)
+    return small_form(project, AssumptionForm(),
+                      lambda values: services.add_assumption(session, actor(), project, link, values),
+                      _("Assumption added."), link_url(project, link.id),
+                      _("Assumption on %(name)s", name=link_name(session, project, link)))
 
 
 def assumption_or_404(project, assumption_id):
@@ -433,35 +431,19 @@ def assumption_or_404(project, assumption_id):
 def assumption_edit(project, assumption_id):
     session = get_session()
     assumption = assumption_or_404(project, assumption_id)
-    form = AssumptionForm(obj=assumption)
-    back = url_for(".link_detail", slug=project.slug, link_id=assumption.link_id)
-    if form.validate_on_submit():
-        try:
-            services.update_assumption(session, actor(), project, assumption, form.data)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Assumption saved."), "success")
-            return redirect(back)
-    return render_template("toc/simple_form.html", project=project, form=form, cancel=back,
-                           heading=_("Assumption on %(name)s", name=link_name(session, project, assumption.link)))
+    return small_form(project, AssumptionForm(obj=assumption),
+                      lambda values: services.update_assumption(session, actor(), project, assumption, values),
+                      _("Assumption saved."), link_url(project, assumption.link_id),
+                      _("Assumption on %(name)s", name=link_name(session, project, assumption.link)))
 
 
 @bp.route("/projects/<slug>/toc/assumptions/<int:assumption_id>/delete", methods=["GET", "POST"])
 @project_route("toc.edit")
 def assumption_delete(project, assumption_id):
-    session = get_session()
     assumption = assumption_or_404(project, assumption_id)
-    back = url_for(".link_detail", slug=project.slug, link_id=assumption.link_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        services.delete_assumption(session, actor(), project, assumption)
-        session.commit()
-        flash(_("Assumption deleted."), "success")
-        return redirect(back)
-    return render_template("toc/confirm_delete.html", project=project, form=form, thing=assumption.text,
-                           heading=_("Delete this assumption?"), consequences=[], cancel=back)
+    return confirm_deletion(project, lambda: services.delete_assumption(get_session(), actor(), project, assumption),
+                            _("Assumption deleted."), link_url(project, assumption.link_id), assumption.text,
+                            _("Delete this assumption?"))
 
 
 def init_app(app):
