@@ -88,3 +88,48 @@ class Factory:
 
         return break_glass.open_grant(self.session, Actor(user.id, user.email, user.role.value), user, project,
                                       reason, duration or break_glass.DEFAULT_DURATION)
+    # Theory of change and indicators -----------------------------------------------------
+
+    def toc_node(self, project, level="output", title=None, **values):
+        from tracker.toc import services as toc_services
+
+        return toc_services.create_node(self.session, TEST_ACTOR, project, {
+            "title": title or unique("Counsellors answer children on chat"), "level": level,
+            "sphere": values.pop("sphere", "influence"), **values})
+
+    def toc_link(self, project, cause, effect, *, assumptions=(), **values):
+        from tracker.toc import services as toc_services
+
+        link = toc_services.create_link(self.session, TEST_ACTOR, project,
+                                        {"cause_id": cause.id, "effect_id": effect.id, **values})
+        for text in assumptions:
+            toc_services.add_assumption(self.session, TEST_ACTOR, project, link, {"text": text})
+        return link
+
+    def toc_chain(self, project, *levels):
+        """Nodes at ``levels`` (default activity → output → short-term outcome → impact), each linked to the next."""
+        levels = levels or ("activity", "output", "short_term_outcome", "impact")
+        nodes = [self.toc_node(project, level, f"{level.replace('_', ' ').capitalize()} {unique('result')}")
+                 for level in levels]
+        for cause, effect in zip(nodes, nodes[1:], strict=False):
+            self.toc_link(project, cause, effect)
+        return nodes
+
+    def indicator(self, project, node=None, **values):
+        from tracker.indicators import services as indicator_services
+
+        node = node or self.toc_node(project, "short_term_outcome")
+        return indicator_services.create_indicator(self.session, TEST_ACTOR, project, {
+            "node_id": node.id, "title": values.pop("title", unique("Contacts answered on chat")),
+            "measure": values.pop("measure", "unit"), "unit": values.pop("unit", "contacts"), **values})
+
+    def period(self, indicator, start=date(2022, 1, 1), end=date(2022, 12, 31), target="100", **values):
+        from tracker.indicators import services as indicator_services
+
+        return indicator_services.create_period(self.session, TEST_ACTOR, self.project_of(indicator), indicator, {
+            "start_date": start, "end_date": end, "target_value": target, **values})
+
+    def project_of(self, record):
+        from tracker.portfolio.models import Project
+
+        return self.session.get(Project, record.project_id)

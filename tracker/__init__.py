@@ -61,3 +61,8 @@ def register_blueprints(app):
 
     for blueprint in (auth, portfolio, admin, audit, breakglass, health):
         app.register_blueprint(blueprint)
+    from tracker.indicators import views as indicators
+    from tracker.toc import views as toc
+
+    toc.init_app(app)
+    indicators.init_app(app)

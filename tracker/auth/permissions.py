@@ -58,6 +58,13 @@ RULES = {
     "audit.view": rule((Role.ADMIN,)),
     # Ask for time-limited access to a project's sensitive records, giving a reason.
     "break_glass.request": rule((Role.ADMIN,)),
+    # Theory of change and indicators: staff and the project's grantees build them; donors read them.
+    "toc.view": rule((Role.ADMIN, Role.ME, Role.DONOR), member=(Role.GRANTEE,)),
+    "toc.edit": rule(STAFF, member=(Role.GRANTEE,)),
+    "indicator.view": rule((Role.ADMIN, Role.ME, Role.DONOR), member=(Role.GRANTEE,)),
+    "indicator.edit": rule(STAFF, member=(Role.GRANTEE,)),
+    "indicator.actuals.submit": rule(STAFF, member=(Role.GRANTEE,)),
+    "indicator.actuals.review": rule(STAFF),
 }
 
 

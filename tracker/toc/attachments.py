@@ -7,7 +7,9 @@ The key names the kind of record ("indicator", "outcome", "story", "evidence", .
 
 import importlib
 
-NODE_COUNTERS = {}
+NODE_COUNTERS = {
+    "indicator": "tracker.indicators.services:count_by_node",
+}
 LINK_COUNTERS = {}
 
 

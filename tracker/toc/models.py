@@ -126,3 +126,15 @@ class TocVersion(SQLModel, table=True):
     frozen_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     frozen_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     snapshot: dict = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+
+
+class TocLevelLabel(SQLModel, table=True):
+    """A fund's own name for a result level, e.g. "Immediate outcome" instead of "Short-term outcome"."""
+
+    __tablename__ = "toc_level_label"
+    __table_args__ = (sa.UniqueConstraint("fund_id", "level", name="uq_toc_level_label_fund_level"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    fund_id: int = Field(foreign_key="fund.id", index=True, ondelete="CASCADE")
+    level: NodeLevel = Field(sa_column=choice_column(NodeLevel))
+    label: str = Field(max_length=80)

@@ -1,0 +1,1 @@
+"""Indicators on theory-of-change nodes: baselines, periods, targets and reviewed actuals."""
