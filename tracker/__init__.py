@@ -54,8 +54,14 @@ def configure_extensions(app):
 def register_blueprints(app):
     from tracker.admin.views import bp as admin
     from tracker.auth.views import bp as auth
+    from tracker.outcomes import views as outcome_views
     from tracker.portfolio.views import bp as portfolio
+    from tracker.search import views as search_views
+    from tracker.stories import msc_views
+    from tracker.stories import views as story_views
     from tracker.web.health import bp as health
 
-    for blueprint in (auth, portfolio, admin, health):
+    for blueprint in (auth, portfolio, admin, health, outcome_views.bp, story_views.bp, msc_views.bp, search_views.bp):
         app.register_blueprint(blueprint)
+    for area in (outcome_views, story_views):
+        area.init_app(app)

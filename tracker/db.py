@@ -13,6 +13,8 @@ MODEL_MODULES = (
     "tracker.auth.models",
     "tracker.portfolio.models",
     "tracker.toc.models",
+    "tracker.outcomes.models",
+    "tracker.stories.models",
 )
 
 

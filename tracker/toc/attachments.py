@@ -8,6 +8,8 @@ The key names the kind of record ("indicator", "outcome", "story", "evidence", .
 import importlib
 
 NODE_COUNTERS = {}
+NODE_COUNTERS["outcome"] = "tracker.outcomes.services:count_by_node"
+NODE_COUNTERS["story"] = "tracker.stories.services:count_by_node"
 LINK_COUNTERS = {}
 
 
