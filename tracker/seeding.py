@@ -21,7 +21,10 @@ DEFAULT_SEED_DIR = Path(__file__).resolve().parent.parent / "seeds" / "demo"
 
 # Feature-area loaders, in dependency order: "module:function", called as
 # function(session, actor, context) after the portfolio and users exist.
-SEED_SECTIONS = ()
+SEED_SECTIONS = (
+    "tracker.outcomes.seeding:load",
+    "tracker.stories.seeding:load",
+)
 
 
 @dataclass
