@@ -65,7 +65,7 @@ class OutcomeForm(VersionedForm):
                                description=_l("Who influenced the change: the project team or a partner."))
     change_date = DateField(_l("Date of the change"), validators=[Optional()])
     date_precision = SelectField(
-        _l("The date is known to the"), choices=choices(choices_for(DatePrecision)), default=DatePrecision.MONTH.value,
+        _l("Precision of the date"), choices=choices(choices_for(DatePrecision)), default=DatePrecision.MONTH.value,
         description=_l("For a month or a year, any day within it will do."))
     country_code = SelectField(_l("Country"), validators=[Optional()])
     area = StringField(_l("Area"), validators=[Optional(), Length(max=200)],

@@ -37,7 +37,7 @@ LABELS = {
     Valence.POSITIVE: _l("Positive"),
     Valence.NEGATIVE: _l("Negative"),
     ActorKind.ORGANISATION: _l("An organisation"),
-    ActorKind.ROLE_TYPE: _l("A role or group (e.g. \"school principals in the district\")"),
+    ActorKind.ROLE_TYPE: _l("A role or group"),
     Verdict.FULLY_AGREE: _l("Fully agree"),
     Verdict.PARTIALLY_AGREE: _l("Partially agree"),
     Verdict.DISAGREE: _l("Disagree"),

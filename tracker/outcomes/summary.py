@@ -29,11 +29,14 @@ class VerdictInput:
 
 @dataclass(frozen=True)
 class Dissent:
+    """One substantiator's objections: aspects they disagree with, or (``partial``) only partially agree with."""
+
     substantiator: str
     expertise: str
     is_independent: bool
     aspects: tuple
     comment: str
+    partial: tuple = ()
 
 
 @dataclass
@@ -76,9 +79,16 @@ def summarise(verdicts):
         summary.earlier_wording += 0 if item.on_current_wording else 1
         for aspect in ASPECTS:
             summary.counts[aspect][Verdict(getattr(item, aspect))] += 1
-        for verdict, target in ((Verdict.DISAGREE, summary.disagreements),
-                                (Verdict.PARTIALLY_AGREE, summary.partial)):
-            aspects = tuple(aspect for aspect in ASPECTS if Verdict(getattr(item, aspect)) is verdict)
-            if aspects:
-                target.append(Dissent(item.substantiator, item.expertise, item.is_independent, aspects, item.comment))
+        disagreed = aspects_with(item, Verdict.DISAGREE)
+        partial = aspects_with(item, Verdict.PARTIALLY_AGREE)
+        if disagreed:
+            summary.disagreements.append(
+                Dissent(item.substantiator, item.expertise, item.is_independent, disagreed, item.comment, partial))
+        elif partial:
+            summary.partial.append(Dissent(item.substantiator, item.expertise, item.is_independent, partial,
+                                           item.comment))
     return summary
+
+
+def aspects_with(item, verdict):
+    return tuple(aspect for aspect in ASPECTS if Verdict(getattr(item, aspect)) is verdict)

@@ -57,8 +57,9 @@ class StoryForm(VersionedForm):
     storyteller_pseudonym = StringField(
         _l("Storyteller's pseudonym"), validators=[InputRequired(), Length(max=80)],
         description=_l("Never the real name. The pseudonym is all donors ever see of who told the story."))
-    storyteller_category = SelectField(_l("The storyteller is a"), validators=[InputRequired()],
-                                       choices=choices(choices_for(StorytellerCategory)))
+    storyteller_category = SelectField(
+        _l("The storyteller is a"), validators=[InputRequired()], choices=choices(choices_for(StorytellerCategory)),
+        description=_l("Professionals include counsellors, social workers, police, prosecutors and health workers."))
     age_band = SelectField(_l("Age band"), choices=choices(choices_for(AgeBand)), default=AgeBand.NOT_RECORDED.value)
     toc_node_ids = SelectMultipleField(_l("Theory-of-change elements"), coerce=int, validators=[Optional()],
                                        description=_l("Hold Ctrl (or Cmd) to choose several."))

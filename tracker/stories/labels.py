@@ -18,7 +18,7 @@ LABELS = {
     StorytellerCategory.YOUNG_PERSON: _l("Young person"),
     StorytellerCategory.PARENT_CAREGIVER: _l("Parent or caregiver"),
     StorytellerCategory.TEACHER: _l("Teacher"),
-    StorytellerCategory.PROFESSIONAL: _l("Professional (social worker, police, health …)"),
+    StorytellerCategory.PROFESSIONAL: _l("Professional"),
     StorytellerCategory.COMMUNITY_MEMBER: _l("Community member"),
     StorytellerCategory.OTHER: _l("Other"),
     AgeBand.UNDER_10: _l("Under 10"),

@@ -124,8 +124,8 @@ class DonorStory:
     language: str
     translations: tuple
     pseudonym: str
-    category: str
-    age_band: str
+    category: object
+    age_band: object
     country_code: str
     place: str
     events_when: str
@@ -150,8 +150,8 @@ def deidentify(story):
         translations=tuple(DonorTranslation(t.language, t.title, t.what_happened, t.why_significant)
                            for t in story.translations),
         pseudonym=story.storyteller_pseudonym,
-        category=story.storyteller_category.value,
-        age_band=story.age_band.value,
+        category=story.storyteller_category,
+        age_band=story.age_band,
         country_code=story.country_code,
         place=story.place if story.place_shareable else "",
         events_when=story.events_when,
