@@ -1,8 +1,16 @@
-"""The demo outcomes and MSC cycle are what the issue asks for, and loading them twice changes nothing."""
+"""The demo outcomes and MSC cycle are what the issue asks for, and loading them twice changes nothing.
 
+The demo is loaded once for this module into its own SQLite file; the tests only read it.
+"""
+
+import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
+from tests.conftest import FAST_HASHING
+from tracker import create_app
+from tracker import migrate
+from tracker.db import database
 from tracker.outcomes.models import Outcome
 from tracker.outcomes.models import Substantiation
 from tracker.portfolio.models import Fund
@@ -25,13 +33,33 @@ def seed(app):
     assert result.exit_code == 0, result.output
 
 
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo app (loaded once); yields ``(app, session)``."""
+    folder = tmp_path_factory.mktemp("demo-evidence")
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(folder))
+    app = create_app({"DATABASE_URL": f"sqlite:///{folder}/demo.sqlite", "SECRET_KEY": "demo", **FAST_HASHING})
+    migrate.upgrade(database(app).engine)
+    seed(app)
+    session = database(app).new_session()
+    yield app, session
+    session.close()
+    database(app).engine.dispose()
+    monkeypatch.undo()
+
+
+@pytest.fixture
+def session(demo):
+    return demo[1]
+
+
 def counts(session):
     return [session.scalar(sa.select(sa.func.count()).select_from(model))
             for model in (Outcome, Substantiation, Story, SelectionDecision, Verification)]
 
 
-def test_every_project_has_5_to_15_outcomes_with_a_negative_or_unintended_one_and_a_disagreement(app, session):
-    seed(app)
+def test_every_project_has_5_to_15_outcomes_with_a_negative_or_unintended_one_and_a_disagreement(session):
 
     for project in session.scalars(sa.select(Project)):
         outcomes = session.scalars(select(Outcome).where(Outcome.project_id == project.id)).all()
@@ -42,8 +70,7 @@ def test_every_project_has_5_to_15_outcomes_with_a_negative_or_unintended_one_an
                    for v in verdicts), project.slug
 
 
-def test_the_fund_cycle_has_20_stories_over_4_domains_and_any_other_change(app, session):
-    seed(app)
+def test_the_fund_cycle_has_20_stories_over_4_domains_and_any_other_change(session):
     cycle = session.scalar(select(MscCycle).where(MscCycle.title == FUND_CYCLE))
     stories = session.scalars(select(Story).where(Story.cycle_id == cycle.id)).all()
     domains = session.scalars(select(Domain).where(Domain.cycle_id == cycle.id)).all()
@@ -54,8 +81,7 @@ def test_the_fund_cycle_has_20_stories_over_4_domains_and_any_other_change(app, 
     assert {story.domain_id for story in stories} == {domain.id for domain in domains}
 
 
-def test_the_fund_cycle_has_selections_at_two_levels_with_reasons_a_dissent_feedback_and_verification(app, session):
-    seed(app)
+def test_the_fund_cycle_has_selections_at_two_levels_with_reasons_a_dissent_feedback_and_verification(session):
     fund_cycle = session.scalar(select(MscCycle).where(MscCycle.title == FUND_CYCLE))
     cycle = story_services.get_cycle(session, fund(session), fund_cycle.id)
     figures = panels.meta_monitoring(session, cycle)
@@ -72,8 +98,7 @@ def fund(session):
     return session.scalars(select(Fund)).first()
 
 
-def test_the_demo_tells_the_viet_nam_case_and_stories_in_vietnamese_and_thai_with_english(app, session):
-    seed(app)
+def test_the_demo_tells_the_viet_nam_case_and_stories_in_vietnamese_and_thai_with_english(session):
     stories = session.scalars(select(Story)).all()
     by_language = {story.language: story for story in stories}
 
@@ -83,8 +108,7 @@ def test_the_demo_tells_the_viet_nam_case_and_stories_in_vietnamese_and_thai_wit
         assert [t.language for t in by_language[language].translations] == ["en"]
 
 
-def test_the_demo_covers_every_consent_and_safeguarding_state(app, session):
-    seed(app)
+def test_the_demo_covers_every_consent_and_safeguarding_state(session):
     stories = session.scalars(select(Story)).all()
     shared = set(session.scalars(donor_visible_story_ids(fund(session).id)))
     states = {
@@ -103,8 +127,8 @@ def test_the_demo_covers_every_consent_and_safeguarding_state(app, session):
     assert all(states.values()), [name for name, present in states.items() if not present]
 
 
-def test_loading_the_demo_twice_adds_no_outcomes_or_stories(app, session):
-    seed(app)
+def test_loading_the_demo_twice_adds_no_outcomes_or_stories(demo):
+    app, session = demo
     before = counts(session)
 
     seed(app)

@@ -202,3 +202,40 @@ def test_postgresql_uses_the_gin_index(engine, connection):
     plan = "\n".join(connection.exec_driver_sql(f"EXPLAIN SELECT id FROM outcome WHERE {condition}").scalars())  # noqa: S608 - constants only
 
     assert "ix_outcome_search" in plan
+
+
+@pytest.mark.both_backends
+@pytest.mark.parametrize("language, text, word", [
+    ("th", "คืนหนึ่งฉันเห็นโพสต์ของสายเด็กในไลน์", "สายเด็ก"),
+    ("km", "ក្មេងស្រីម្នាក់បានប្រាប់គ្រូរបស់នាង", "គ្រូ"),
+])
+def test_words_inside_scripts_without_spaces_are_found(factory, session, project, language, text, word):
+    story = factory.story(project, factory.cycle(), language=language, what_happened=text)
+    factory.story(project, factory.cycle(), what_happened="An English story about the club.")
+
+    results = run(session, project.fund_id, word, "story")
+
+    assert found(results) == [story.id]
+    assert (word, True) in results.hits[0].snippet
+
+
+@pytest.mark.both_backends
+def test_substring_search_keeps_to_the_visible_set_and_honours_exclusions(factory, session, project):
+    cycle = factory.cycle()
+    shared = factory.story(project, cycle, language="th", what_happened="เด็กทักแชทสายเด็กตอนดึก",
+                           safeguarding="approved")
+    factory.story(project, cycle, language="th", what_happened="เด็กทักแชทสายเด็กตอนเช้า", safeguarding="restricted")
+    factory.story(project, cycle, language="th", what_happened="สายเด็กตอบเร็ว", safeguarding="approved")
+
+    donor = run(session, project.fund_id, "สายเด็ก -ตอบ", "story", role="donor")
+
+    assert found(donor) == [shared.id]
+    assert found(run(session, project.fund_id, "สาย%เด็ก", "story")) == []  # LIKE wildcards are plain text
+
+
+def test_python_snippets_mark_every_term_and_keep_the_text():
+    from tracker.search.highlight import window
+
+    assert window("The Line and LINE", ["line"]) == [("The ", False), ("Line", True), (" and ", False),
+                                                     ("LINE", True)]
+    assert window("no match here", ["absent"]) == [("no match here", False)]

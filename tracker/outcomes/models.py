@@ -137,8 +137,9 @@ class Outcome(Versioned, SQLModel, table=True):
     sources: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, default=""))
     change_type: ChangeType = Field(sa_column=choice_column(ChangeType, index=True))
     intention: Intention = Field(default=Intention.INTENDED,
-                                 sa_column=choice_column(Intention, default=Intention.INTENDED))
-    valence: Valence = Field(default=Valence.POSITIVE, sa_column=choice_column(Valence, default=Valence.POSITIVE))
+                                 sa_column=choice_column(Intention, index=True, default=Intention.INTENDED))
+    valence: Valence = Field(default=Valence.POSITIVE,
+                             sa_column=choice_column(Valence, index=True, default=Valence.POSITIVE))
     status: OutcomeStatus = Field(default=OutcomeStatus.DRAFT,
                                   sa_column=choice_column(OutcomeStatus, index=True, default=OutcomeStatus.DRAFT))
     smart_checks: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False, default=dict))

@@ -10,6 +10,7 @@ parsed terms, each one double-quoted.
 
 import re
 from dataclasses import dataclass
+from itertools import chain
 
 MAX_QUERY_LENGTH = 200
 TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
@@ -83,3 +84,28 @@ def fts5_query(text):
 
 def is_searchable(text):
     return fts5_query(text) is not None
+
+
+# Scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, Chinese, Japanese): a word can sit
+# anywhere inside a whitespace-delimited run, so word indexes (FTS5's unicode61, PostgreSQL's parser) cannot
+# find it. Queries containing these scripts are matched as substrings instead (see tracker.search.services).
+UNSEGMENTED_RANGES = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x19E0, 0x19FF), (0x3040, 0x30FF),
+                      (0x3400, 0x4DBF), (0x4E00, 0x9FFF))
+
+
+def is_unsegmented(char):
+    return any(low <= ord(char) <= high for low, high in UNSEGMENTED_RANGES)
+
+
+def needs_substring_match(text):
+    """Whether a searched term contains a script that is written without spaces between words."""
+    return any(is_unsegmented(char) for term in parse(text) if not term.excluded for char in term.text)
+
+
+def terms_to_mark(text):
+    """The words and phrases a match should highlight (the query's included terms)."""
+    return [term.text for term in parse(text) if not term.excluded]
+
+
+def all_terms(text):
+    return list(chain(terms_to_mark(text), (term.text for term in parse(text) if term.excluded)))

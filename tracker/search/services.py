@@ -1,5 +1,11 @@
 """Permission-aware full-text search over outcomes and stories, on SQLite FTS5 and PostgreSQL.
 
+Queries in scripts written without spaces between words (Thai, Khmer, Lao,
+Myanmar, Chinese, Japanese) cannot be found by word indexes, so they are
+matched as case-insensitive substrings of the same fields instead
+(:func:`_substring_hits`); that path scans the visible set without an index,
+which is fine at the scale of a fund's stories.
+
 The caller passes the *visibility* SELECT for the user (from
 :func:`tracker.outcomes.sharing.outcomes_visible_to` or
 :func:`tracker.stories.sharing.stories_visible_to`; for donors that is the
@@ -18,7 +24,9 @@ from tracker.pagination import paginate
 from tracker.search import query as parsing
 from tracker.search.highlight import START
 from tracker.search.highlight import STOP
+from tracker.search.highlight import pattern_for
 from tracker.search.highlight import segments
+from tracker.search.highlight import window
 from tracker.search.schema import TEXT_CONFIG
 from tracker.search.schema import vector_sql
 from tracker.stories.models import Story
@@ -97,8 +105,50 @@ def _postgres_hits(kind, text):
     return sa.select(both.c.record_id, sa.func.min(both.c.rank).label("rank")).group_by(both.c.record_id)
 
 
+OUTCOME_TEXT = (Outcome.description, Outcome.social_actor, Outcome.significance, Outcome.contribution)
+STORY_TEXT = (Story.title, Story.what_happened, Story.why_significant)
+TRANSLATION_TEXT = (StoryTranslation.title, StoryTranslation.what_happened, StoryTranslation.why_significant)
+
+
+def _substring_condition(columns, text):
+    """All of the query's words (or OR'd alternatives) appear somewhere in ``columns``; excluded words do not."""
+    def anywhere(term):
+        return sa.or_(*[column.icontains(term, autoescape=True) for column in columns])
+
+    condition = None
+    for term in parsing.parse(text):
+        if term.excluded:
+            continue
+        found = anywhere(term.text)
+        if condition is None:
+            condition = found
+        else:
+            condition = sa.or_(condition, found) if term.either else sa.and_(condition, found)
+    for term in parsing.parse(text):
+        if term.excluded:
+            condition = sa.and_(condition, sa.not_(anywhere(term.text)))
+    return condition
+
+
+def _substring_hits(kind, text):
+    """Matching for scripts without spaces between words: substrings, in the visible set only (no index)."""
+    if kind == "outcome":
+        return sa.select(Outcome.id.label("record_id"), (-Outcome.id).label("rank")).where(
+            _substring_condition(OUTCOME_TEXT, text))
+    own = sa.select(Story.id.label("record_id"), (-Story.id).label("rank")).where(
+        _substring_condition(STORY_TEXT, text))
+    translated = sa.select(StoryTranslation.story_id.label("record_id"),
+                           (-StoryTranslation.story_id).label("rank")).where(
+        _substring_condition(TRANSLATION_TEXT, text))
+    both = sa.union_all(own, translated).subquery()
+    return sa.select(both.c.record_id, sa.func.min(both.c.rank).label("rank")).group_by(both.c.record_id)
+
+
 def hits_subquery(dialect, kind, text):
-    builder = _postgres_hits if dialect == "postgresql" else _sqlite_hits
+    if parsing.needs_substring_match(text):
+        builder = _substring_hits
+    else:
+        builder = _postgres_hits if dialect == "postgresql" else _sqlite_hits
     return builder(kind, text).subquery(f"{kind}_hits")
 
 
@@ -165,10 +215,28 @@ def _postgres_snippets(session, kind, ids, text):
     return found
 
 
+def _substring_snippets(session, kind, ids, text):
+    """Snippets cut in Python around the first matching term, for substring matches."""
+    terms = parsing.terms_to_mark(text)
+    columns = OUTCOME_TEXT if kind == "outcome" else STORY_TEXT
+    model = model_for(kind)
+    documents = {row[0]: " ".join(part or "" for part in row[1:])
+                 for row in session.execute(sa.select(model.id, *columns).where(model.id.in_(ids))).all()}
+    pattern = pattern_for(terms)
+    if kind == "story":
+        for row in session.execute(sa.select(StoryTranslation.story_id, *TRANSLATION_TEXT)
+                                   .where(StoryTranslation.story_id.in_(ids)).order_by(StoryTranslation.id)).all():
+            if not (pattern and pattern.search(documents.get(row[0], ""))):
+                documents[row[0]] = " ".join(part or "" for part in row[1:])
+    return {record_id: window(document, terms) for record_id, document in documents.items()}
+
+
 def snippets(session, kind, ids, text):
     """``{record id: [(text, is_match)]}`` for the records ``ids`` (one page) and the query ``text``."""
     if not ids:
         return {}
+    if parsing.needs_substring_match(text):
+        return _substring_snippets(session, kind, ids, text)
     finder = _postgres_snippets if session.get_bind().dialect.name == "postgresql" else _sqlite_snippets
     return {record_id: segments(marked) for record_id, marked in finder(session, kind, ids, text).items()}
 

@@ -60,6 +60,16 @@ def get_cycle(session, fund, cycle_id):
     return session.exec(statement).first()
 
 
+def cycles_for(session, project):
+    """Every cycle a story of ``project`` can belong to (fund-level and its own), open or closed, newest first."""
+    return list(session.exec(
+        select(MscCycle)
+        .where(MscCycle.fund_id == project.fund_id,
+               sa.or_(MscCycle.project_id.is_(None), MscCycle.project_id == project.id))
+        .order_by(MscCycle.period_start.desc(), MscCycle.id)
+    ))
+
+
 def open_cycles_for(session, project):
     """Cycles a story of ``project`` can join: open fund-level cycles of its fund and its own open cycles."""
     return list(session.exec(

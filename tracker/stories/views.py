@@ -99,8 +99,8 @@ def story_filters(session, project=None, projects=()):
     """The list filters; donors get only those that do not reveal consent or safeguarding states."""
     form = StoryFilterForm(request.args)
     form.project.choices = choices([(0, _("All projects"))] + [(p.id, p.title) for p in projects])
-    fund_cycles = services.open_cycles_for(session, project) if project else []
-    form.cycle.choices = choices([(0, _("All cycles"))] + [(cycle.id, cycle.title) for cycle in fund_cycles])
+    cycles = services.cycles_for(session, project) if project else []
+    form.cycle.choices = choices([(0, _("All cycles"))] + [(cycle.id, cycle.title) for cycle in cycles])
     form.consent.choices = choices([("", _("Any consent state")), ("needs_consent", _("Needs consent")),
                                     ("withdrawn", _("Consent withdrawn")), ("donor_scope", _("Donor scope granted"))])
     form.safeguarding.choices = choices([("", _("Any safeguarding state")), *labels.choices_for(SafeguardingStatus)])

@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0002
-Create Date: 2026-11-23 01:03:39.064044
+Create Date: 2026-11-23 01:34:36.662317
 """
 
 import sqlalchemy as sa
@@ -217,9 +217,11 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_outcome_change_type'), ['change_type'], unique=False)
         batch_op.create_index(batch_op.f('ix_outcome_country_code'), ['country_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_outcome_harvest_id'), ['harvest_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outcome_intention'), ['intention'], unique=False)
         batch_op.create_index(batch_op.f('ix_outcome_project_id'), ['project_id'], unique=False)
         batch_op.create_index('ix_outcome_project_status', ['project_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_outcome_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outcome_valence'), ['valence'], unique=False)
 
     op.create_table('msc_panel',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -458,9 +460,11 @@ def downgrade():
 
     op.drop_table('msc_panel')
     with op.batch_alter_table('outcome', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outcome_valence'))
         batch_op.drop_index(batch_op.f('ix_outcome_status'))
         batch_op.drop_index('ix_outcome_project_status')
         batch_op.drop_index(batch_op.f('ix_outcome_project_id'))
+        batch_op.drop_index(batch_op.f('ix_outcome_intention'))
         batch_op.drop_index(batch_op.f('ix_outcome_harvest_id'))
         batch_op.drop_index(batch_op.f('ix_outcome_country_code'))
         batch_op.drop_index(batch_op.f('ix_outcome_change_type'))
