@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import csrf_from
 from tests.factories import TEST_ACTOR
 from tracker.audit.models import AuditEntry
 from tracker.stories import services
@@ -224,6 +225,39 @@ class TestConsentAndSafeguarding:
 
         assert VIETNAMESE in html and "I told the club&#39;s peer leader." in html
         assert "Translated by the M&amp;E officer." in html
+
+
+def test_a_stale_story_edit_shows_both_versions_and_keeps_the_users_text(client, factory, login, session, project,
+                                                                          cycle):
+    story = factory.story(project, cycle, title="The original title")
+    login(factory.user("grantee", projects=[project]))
+    session.commit()
+    page = client.get(f"/projects/{project.slug}/stories/{story.id}/edit").get_data(as_text=True)
+    story.title = "A colleague's title"
+    session.commit()
+    form = {name: value for name, value in story_form(cycle, title="My own title").items()
+            if name in ("domain_id", "title", "language", "what_happened", "why_significant", "events_when",
+                        "country_code", "place", "collector", "collected_on", "storyteller_pseudonym",
+                        "storyteller_category", "age_band")}
+
+    response = client.post(f"/projects/{project.slug}/stories/{story.id}/edit",
+                           data={**form, "version": "1", "csrf_token": csrf_from(page)})
+    html = response.get_data(as_text=True)
+
+    assert response.status_code == 409
+    assert "A colleague&#39;s title" in html and 'value="My own title"' in html
+    session.refresh(story)
+    assert story.title == "A colleague's title"
+
+
+def test_project_cycles_are_offered_only_to_their_own_project(factory, session, project):
+    fund_cycle = factory.cycle(title="Fund cycle")
+    own = factory.cycle(project, title="Own cycle")
+    factory.cycle(factory.project(), title="Another project's cycle")
+
+    offered = {cycle.id for cycle in services.open_cycles_for(session, project)}
+
+    assert offered == {fund_cycle.id, own.id}
 
 
 def test_every_read_of_a_story_page_is_audited(client, factory, login, session, project, cycle):

@@ -170,3 +170,19 @@ def test_restricted_and_withdrawn_stories_are_not_put_before_panels(factory, ses
     story_in_state(factory, session, project, cycle, withdrawn=True)
 
     assert session.scalars(selection_eligible_stories()).all() == [eligible]
+
+
+def test_recording_a_storyteller_as_a_child_needs_the_childs_consent_first(factory, session, cycle):
+    from tracker.errors import ValidationFailed
+
+    project = factory.project()
+    story = factory.story(project, cycle, consent={"guardian_consent": False, "child_assent": False})
+    values = {name: getattr(story, name) for name in (
+        "domain_id", "title", "what_happened", "why_significant", "events_when", "country_code", "place",
+        "collector", "collected_on", "storyteller_pseudonym", "language")}
+
+    with pytest.raises(ValidationFailed) as raised:
+        services.update_story(session, TEST_ACTOR, project, story, {
+            **values, "cycle_id": None, "storyteller_category": "child", "age_band": "13_15"}, story.version)
+
+    assert raised.value.reasons[0][0] == "age_band"

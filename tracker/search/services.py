@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from tracker.outcomes.models import Outcome
-from tracker.pagination import paginate
+from tracker.pagination import MAX_PER_PAGE
+from tracker.pagination import Page
 from tracker.search import query as parsing
 from tracker.search.highlight import START
 from tracker.search.highlight import STOP
@@ -64,7 +65,7 @@ def _fts_match(table, expression):
     return sa.literal_column(f"{table}_fts").op("MATCH")(expression)
 
 
-def _sqlite_hits(kind, text):
+def _sqlite_hits(kind, text, ranked=True):
     expression = parsing.fts5_query(text)
     if kind == "outcome":
         fts = _fts("outcome")
@@ -90,17 +91,19 @@ def _vector(table):
     return sa.literal_column(vector_sql(table))
 
 
-def _postgres_hits(kind, text):
+def _postgres_hits(kind, text, ranked=True):
+    """Matches on PostgreSQL. Ranking recomputes each match's vector (the index is on an expression), so
+    counts skip it (``ranked=False``)."""
     tsquery = _tsquery(text)
+
+    def rank(table):
+        return (-sa.func.ts_rank(_vector(table), tsquery) if ranked else sa.literal(0)).label("rank")
+
     if kind == "outcome":
-        return sa.select(Outcome.id.label("record_id"), (-sa.func.ts_rank(_vector("outcome"), tsquery)).label("rank")
-                         ).where(_vector("outcome").op("@@")(tsquery))
-    own = sa.select(Story.id.label("record_id"), (-sa.func.ts_rank(_vector("story"), tsquery)).label("rank")).where(
-        _vector("story").op("@@")(tsquery))
-    translated = sa.select(
-        StoryTranslation.story_id.label("record_id"),
-        (-sa.func.ts_rank(_vector("story_translation"), tsquery)).label("rank"),
-    ).where(_vector("story_translation").op("@@")(tsquery))
+        return sa.select(Outcome.id.label("record_id"), rank("outcome")).where(_vector("outcome").op("@@")(tsquery))
+    own = sa.select(Story.id.label("record_id"), rank("story")).where(_vector("story").op("@@")(tsquery))
+    translated = sa.select(StoryTranslation.story_id.label("record_id"), rank("story_translation")).where(
+        _vector("story_translation").op("@@")(tsquery))
     both = sa.union_all(own, translated).subquery()
     return sa.select(both.c.record_id, sa.func.min(both.c.rank).label("rank")).group_by(both.c.record_id)
 
@@ -130,7 +133,7 @@ def _substring_condition(columns, text):
     return condition
 
 
-def _substring_hits(kind, text):
+def _substring_hits(kind, text, ranked=True):
     """Matching for scripts without spaces between words: substrings, in the visible set only (no index)."""
     if kind == "outcome":
         return sa.select(Outcome.id.label("record_id"), (-Outcome.id).label("rank")).where(
@@ -144,12 +147,12 @@ def _substring_hits(kind, text):
     return sa.select(both.c.record_id, sa.func.min(both.c.rank).label("rank")).group_by(both.c.record_id)
 
 
-def hits_subquery(dialect, kind, text):
+def hits_subquery(dialect, kind, text, ranked=True):
     if parsing.needs_substring_match(text):
         builder = _substring_hits
     else:
         builder = _postgres_hits if dialect == "postgresql" else _sqlite_hits
-    return builder(kind, text).subquery(f"{kind}_hits")
+    return builder(kind, text, ranked).subquery(f"{kind}_hits")
 
 
 def model_for(kind):
@@ -164,8 +167,18 @@ def ranked(session, kind, visible, text):
 
 
 def count_matches(session, kind, visible, text):
-    statement = ranked(session, kind, visible, text).order_by(None)
+    hits = hits_subquery(session.get_bind().dialect.name, kind, text, ranked=False)
+    statement = visible.join(hits, hits.c.record_id == model_for(kind).id).with_only_columns(model_for(kind).id)
     return session.scalar(sa.select(sa.func.count()).select_from(statement.subquery()))
+
+
+def page_of_matches(session, kind, visible, text, number, per_page, options):
+    """One page of ranked matches, counted without ranking (cheaper on PostgreSQL)."""
+    total = count_matches(session, kind, visible, text)
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    statement = ranked(session, kind, visible, text).options(*options)
+    items = list(session.scalars(statement.limit(per_page).offset((number - 1) * per_page)))
+    return Page(items=items, total=total, number=number, per_page=per_page)
 
 
 # Step 3: highlighted snippets for one page ------------------------------------------------
@@ -255,7 +268,7 @@ def search(session, visible, text, kind, number, per_page, options=()):
     if not parsing.is_searchable(text):
         return None
     other = "story" if kind == "outcome" else "outcome"
-    page = paginate(session, ranked(session, kind, visible[kind], text).options(*options), number, per_page)
+    page = page_of_matches(session, kind, visible[kind], text, number, per_page, options)
     found = snippets(session, kind, [record.id for record in page.items], text)
     counts = {kind: page.total, other: count_matches(session, other, visible[other], text)}
     hits = [Hit(record, found.get(record.id, [])) for record in page.items]

@@ -326,6 +326,8 @@ def translation_form(project, story_id, translation_id):
     if translation_id is not None:
         translation = services.get_translation(story, translation_id) or abort(404)
     form = TranslationForm(obj=translation, data=None if translation else {"language": "en"})
+    if request.method == "GET":
+        audit_read(session, story)
     if form.validate_on_submit():
         try:
             services.save_translation(session, actor(), story, form.data, translation)
