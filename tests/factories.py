@@ -133,3 +133,123 @@ class Factory:
         from tracker.portfolio.models import Project
 
         return self.session.get(Project, record.project_id)
+    # Outcome Harvesting and MSC --------------------------------------------------------
+
+    def harvest(self, project, **values):
+        from tracker.outcomes import services as outcome_services
+
+        return outcome_services.save_harvest(self.session, TEST_ACTOR, project, {
+            "title": "Harvest 2023", "period_start": date(2023, 1, 1), "period_end": date(2023, 12, 31),
+            "questions": "Which organisations changed how they respond to children who report online abuse?",
+            **values,
+        })
+
+    def outcome(self, project, harvest=None, *, status="draft", **values):
+        from tracker.outcomes import services as outcome_services
+
+        outcome = outcome_services.create_outcome(self.session, TEST_ACTOR, project, {
+            "harvest_id": (harvest or self.harvest(project)).id,
+            "description": "In March 2023 the provincial social-work department began referring children who "
+                           "disclosed online grooming to the helpline's counsellors within one working day.",
+            "social_actor": "Provincial social-work department",
+            "change_agent": "Helpline team",
+            "change_date": date(2023, 3, 1),
+            "date_precision": "month",
+            "country_code": "TH",
+            "area": "Chiang Mai",
+            "significance": "Children no longer wait weeks for a counsellor after disclosing abuse.",
+            "contribution": "The project trained the department's case workers and set up the referral form.",
+            "sources": "Referral log, department memo",
+            "change_type": "practice",
+            **values,
+        })
+        self.advance_outcome(outcome, status)
+        return outcome
+
+    def advance_outcome(self, outcome, status):
+        """Walk ``outcome`` forward to ``status`` through the real workflow (adding a verdict when needed)."""
+        from tracker.outcomes import services as outcome_services
+        from tracker.outcomes import workflow
+
+        while workflow.position(outcome.status) < workflow.position(status):
+            _back, forward = workflow.neighbours(outcome.status)
+            if forward.value == "substantiated" and not outcome.substantiations:
+                self.substantiation(outcome.project, outcome)
+            outcome_services.change_outcome_status(self.session, TEST_ACTOR, outcome, forward, outcome.version)
+        return outcome
+
+    def substantiator(self, project, name=None, *, is_independent=True, **values):
+        from tracker.outcomes import services as outcome_services
+
+        return outcome_services.save_substantiator(self.session, TEST_ACTOR, project, {
+            "name": name or unique("Child-protection officer"), "organisation": "Provincial department",
+            "expertise": "Handles referrals of children in the province", "is_independent": is_independent,
+            **values,
+        })
+
+    def substantiation(self, project, outcome, substantiator=None, **verdicts):
+        from tracker.outcomes import services as outcome_services
+
+        values = {"verdict_description": "fully_agree", "verdict_significance": "fully_agree",
+                  "verdict_contribution": "fully_agree", "comment": "", "given_on": date(2023, 6, 1), **verdicts}
+        values["substantiator_id"] = (substantiator or self.substantiator(project)).id
+        return outcome_services.record_substantiation(self.session, TEST_ACTOR, project, outcome, values)
+
+    def cycle(self, project=None, *, levels=("Project", "Fund"), domains=("Safer online behaviour",
+              "Support after harm", "Systems that respond"), **values):
+        from tracker.stories import services as story_services
+
+        cycle = story_services.create_cycle(self.session, TEST_ACTOR, self.fund(), {
+            "title": unique("MSC cycle"), "period_start": date(2023, 1, 1), "period_end": date(2023, 12, 31),
+            "description": "", "levels": "\n".join(levels), "project_id": project.id if project else None,
+            **values,
+        })
+        for name in domains:
+            story_services.save_domain(self.session, TEST_ACTOR, cycle, {"name": name, "definition": ""})
+        self.session.refresh(cycle)
+        return cycle
+
+    def consent(self, **overrides):
+        return {"storyteller_consent": True, "guardian_consent": True, "child_assent": True,
+                "obtained_on": date(2023, 5, 2), "form_name": "Story consent form", "form_version": "2.1",
+                "scope_internal": True, "scope_donor": True, "scope_public": False, "named": False, **overrides}
+
+    def story(self, project, cycle=None, domain=None, *, consent=None, safeguarding=None, require_consent=True,
+              **values):
+        """A story; ``consent`` overrides consent fields (None: complete, donor scope), ``safeguarding`` reviews it."""
+        from tracker.stories import services as story_services
+
+        cycle = cycle or self.cycle()
+        domain = domain or cycle.domains[0]
+        story = story_services.create_story(self.session, TEST_ACTOR, project, {
+            "cycle_id": cycle.id, "domain_id": domain.id, "title": unique("Ánh spoke up"),
+            "what_happened": "After the club session she told a peer leader about the messages.",
+            "why_significant": "She says she now knows where to turn.",
+            "events_when": "Spring 2023", "country_code": project.country_codes[0], "place": "Hải Châu district",
+            "collector": "Village volunteer, partner NGO", "collected_on": date(2023, 5, 2),
+            "storyteller_pseudonym": unique("Lan"), "storyteller_category": "young_person", "age_band": "18_24",
+            "language": "en", **values,
+        }, self.consent(**(consent or {})), require_consent=require_consent)
+        if safeguarding:
+            story_services.review_safeguarding(self.session, TEST_ACTOR, story, {
+                "status": safeguarding, "note": "Reviewed by the safeguarding focal point."}, story.version)
+        return story
+
+    def panel(self, cycle, ordinal=1, **values):
+        from tracker.stories import panels
+
+        level = next(level for level in cycle.levels if level.ordinal == ordinal)
+        return panels.create_panel(self.session, TEST_ACTOR, cycle, {
+            "level_id": level.id, "name": unique(f"{level.name} panel"), "method": "consensus",
+            "members": "M&E officer, fund secretariat\nChild-protection adviser", **values,
+        })
+
+    def decision(self, panel, story, *, selected=True, reasons=None, **values):
+        from tracker.stories import panels
+
+        return panels.record_decision(self.session, TEST_ACTOR, panel, story.id, {
+            "selected": selected, "decided_on": date(2023, 11, 20),
+            "reasons": reasons if reasons is not None else (
+                "The panel chose this story because it shows a child finding help through a peer."),
+            **values,
+        })

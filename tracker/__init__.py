@@ -52,17 +52,21 @@ def configure_extensions(app):
 
 
 def register_blueprints(app):
+    """Register the blueprints; each feature area's ``init_app`` adds its own blueprint, tab and commands."""
     from tracker.admin.views import bp as admin
     from tracker.audit.views import bp as audit
     from tracker.auth.views import bp as auth
     from tracker.breakglass.views import bp as breakglass
+    from tracker.indicators import views as indicator_views
+    from tracker.outcomes import views as outcome_views
     from tracker.portfolio.views import bp as portfolio
+    from tracker.search import views as search_views
+    from tracker.stories import msc_views
+    from tracker.stories import views as story_views
+    from tracker.toc import views as toc_views
     from tracker.web.health import bp as health
 
-    for blueprint in (auth, portfolio, admin, audit, breakglass, health):
+    for blueprint in (auth, portfolio, admin, audit, breakglass, health, msc_views.bp, search_views.bp):
         app.register_blueprint(blueprint)
-    from tracker.indicators import views as indicators
-    from tracker.toc import views as toc
-
-    toc.init_app(app)
-    indicators.init_app(app)
+    for area in (toc_views, indicator_views, outcome_views, story_views):
+        area.init_app(app)

@@ -13,6 +13,8 @@ DEFAULTS = {
     "SQL_ECHO": False,
     "ITEMS_PER_PAGE": 25,
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    # Urlencoded form bodies: a 50,000-character story in Khmer or emoji is ~600 kB once percent-encoded.
+    "MAX_FORM_MEMORY_SIZE": 4 * 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,

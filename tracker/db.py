@@ -15,6 +15,8 @@ MODEL_MODULES = (
     "tracker.portfolio.models",
     "tracker.toc.models",
     "tracker.indicators.models",
+    "tracker.outcomes.models",
+    "tracker.stories.models",
 )
 
 

@@ -11,6 +11,8 @@ from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
 from tracker.db import load_models
+from tracker.search.schema import alembic_filters
+from tracker.search.schema import expression_indexes_unreflectable_here
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -69,8 +71,10 @@ def pending_model_changes(engine):
     """Return Alembic's list of differences between the database and the models."""
     load_models()
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        return compare_metadata(context, SQLModel.metadata)
+        options = {"compare_type": True, **alembic_filters(connection.dialect.name)}
+        context = MigrationContext.configure(connection, opts=options)
+        with expression_indexes_unreflectable_here():
+            return compare_metadata(context, SQLModel.metadata)
 
 
 def new_revision(engine, message, rev_id=None):

@@ -27,6 +27,8 @@ DEFAULT_SEED_DIR = Path(__file__).resolve().parent.parent / "seeds" / "demo"
 SEED_SECTIONS = (
     "tracker.toc.seeding:load",
     "tracker.indicators.seeding:load",
+    "tracker.outcomes.seeding:load",
+    "tracker.stories.seeding:load",
 )
 
 

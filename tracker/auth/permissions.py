@@ -65,6 +65,20 @@ RULES = {
     "indicator.edit": rule(STAFF, member=(Role.GRANTEE,)),
     "indicator.actuals.submit": rule(STAFF, member=(Role.GRANTEE,)),
     "indicator.actuals.review": rule(STAFF),
+    # Outcome Harvesting. Donors see only substantiated outcomes (tracker.outcomes.sharing).
+    "outcome.view": rule((Role.ADMIN, Role.ME, Role.DONOR), member=(Role.GRANTEE,)),
+    "outcome.edit": rule(STAFF, member=(Role.GRANTEE,)),
+    "outcome.substantiate": rule(STAFF),
+    # MSC stories. Donors see only stories within the donor rule (tracker.stories.sharing).
+    "story.view": rule((Role.ADMIN, Role.ME, Role.DONOR), member=(Role.GRANTEE,)),
+    "story.edit": rule(STAFF, member=(Role.GRANTEE,)),
+    "story.safeguard": rule(STAFF),
+    # The portfolio-level story list: each role sees its own scope of stories.
+    "msc.view": rule(EVERYONE),
+    "msc.select": rule(STAFF),
+    "msc.manage": rule(STAFF),
+    # Full-text search: each role finds only what it may see.
+    "search.use": rule(EVERYONE),
 }
 
 

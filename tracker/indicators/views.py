@@ -396,4 +396,4 @@ def review_queue():
 
 def init_app(app):
     app.register_blueprint(bp)
-    register_project_tab(app, "indicators.index", _l("Indicators"), "indicator.view", 30)
+    register_project_tab(app, "indicators.index", _l("Indicators"), "indicator.view", 20)

@@ -7,6 +7,8 @@ from sqlmodel.sql.sqltypes import AutoString
 from tracker.db import load_models
 from tracker.db import make_engine
 from tracker.db_types import UTCDateTime
+from tracker.search.schema import alembic_filters
+from tracker.search.schema import expression_indexes_unreflectable_here
 
 load_models()
 target_metadata = SQLModel.metadata
@@ -29,8 +31,9 @@ def configure_and_run(connection):
         render_as_batch=connection.dialect.name == "sqlite",
         render_item=render_item,
         compare_type=True,
+        **alembic_filters(connection.dialect.name),
     )
-    with context.begin_transaction():
+    with context.begin_transaction(), expression_indexes_unreflectable_here():
         context.run_migrations()
 
 

@@ -9,6 +9,8 @@ import importlib
 
 NODE_COUNTERS = {
     "indicator": "tracker.indicators.services:count_by_node",
+    "outcome": "tracker.outcomes.services:count_by_node",
+    "story": "tracker.stories.services:count_by_node",
 }
 LINK_COUNTERS = {}
 

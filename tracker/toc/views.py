@@ -451,5 +451,5 @@ def init_app(app):
     from tracker.toc.cli import bench_toc_command
 
     app.register_blueprint(bp)
-    register_project_tab(app, "toc.overview", _l("Theory of change"), "toc.view", 20)
+    register_project_tab(app, "toc.overview", _l("Theory of change"), "toc.view", 10)
     app.cli.add_command(bench_toc_command)

@@ -1,0 +1,44 @@
+"""Least privilege on the outcome, story, MSC and search pages: a role without the permission gets 404."""
+
+import pytest
+
+from tests.test_access import fill
+from tracker.auth.permissions import allows
+
+AREAS = ("outcomes.", "stories.", "msc.", "search.")
+
+
+@pytest.mark.parametrize("role", ["donor", "grantee"])
+def test_a_role_without_the_permission_gets_404_on_every_page(app, client, factory, login, session, role):
+    project = factory.project()
+    login(factory.user(role, projects=[project] if role == "grantee" else []))
+    checked = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith(AREAS) or "GET" not in rule.methods:
+            continue
+        permission = app.view_functions[rule.endpoint].required_permission
+        if allows(role, permission, is_member=True):
+            continue
+        response = client.get(fill(rule, project.slug))
+        assert response.status_code == 404, (role, rule.rule)
+        checked.append(rule.rule)
+    assert checked
+
+
+@pytest.mark.parametrize("permission, roles", [
+    ("outcome.view", {"admin", "me", "donor"}),
+    ("outcome.edit", {"admin", "me"}),
+    ("outcome.substantiate", {"admin", "me"}),
+    ("story.view", {"admin", "me", "donor"}),
+    ("story.edit", {"admin", "me"}),
+    ("story.safeguard", {"admin", "me"}),
+    ("msc.select", {"admin", "me"}),
+    ("msc.manage", {"admin", "me"}),
+])
+def test_who_holds_each_evidence_permission_everywhere(permission, roles):
+    assert {role for role in ("admin", "me", "grantee", "donor") if allows(role, permission)} == roles
+
+
+@pytest.mark.parametrize("permission", ["outcome.view", "outcome.edit", "story.view", "story.edit"])
+def test_grantees_hold_project_permissions_only_on_their_projects(permission):
+    assert allows("grantee", permission, is_member=True) and not allows("grantee", permission, is_member=False)

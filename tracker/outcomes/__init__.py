@@ -1,0 +1,1 @@
+"""Outcome Harvesting: harvests, outcome records, substantiation."""

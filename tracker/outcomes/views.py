@@ -1,0 +1,322 @@
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.auth.permissions import Role
+from tracker.countries import country_choices
+from tracker.db import get_session
+from tracker.errors import EditConflict
+from tracker.errors import ValidationFailed
+from tracker.outcomes import labels
+from tracker.outcomes import services
+from tracker.outcomes import smart
+from tracker.outcomes import workflow
+from tracker.outcomes.forms import HarvestForm
+from tracker.outcomes.forms import OutcomeFilterForm
+from tracker.outcomes.forms import OutcomeForm
+from tracker.outcomes.forms import StatusForm
+from tracker.outcomes.forms import SubstantiationForm
+from tracker.outcomes.forms import SubstantiatorForm
+from tracker.outcomes.models import ChangeType
+from tracker.outcomes.models import Intention
+from tracker.outcomes.models import OutcomeStatus
+from tracker.outcomes.models import Valence
+from tracker.outcomes.sharing import donor_view
+from tracker.outcomes.sharing import outcomes_visible_to
+from tracker.pagination import clamp_page_number
+from tracker.pagination import paginate
+from tracker.stories.labels import choices_for
+from tracker.web.access import actor
+from tracker.web.access import project_route
+from tracker.web.conflicts import render_conflict
+from tracker.web.forms import apply_errors
+from tracker.web.forms import choices
+from tracker.web.project_tabs import register_project_tab
+
+bp = Blueprint("outcomes", __name__)
+
+
+def init_app(app):
+    app.register_blueprint(bp)
+    register_project_tab(app, "outcomes.outcome_list", _l("Outcomes"), "outcome.view", 30)
+    app.jinja_env.filters["change_date"] = labels.change_date
+
+
+def is_donor():
+    return current_user.role == Role.DONOR
+
+
+def visible_outcomes(project):
+    """The SELECT of the outcomes the current user may see (donors: the donor rule)."""
+    return outcomes_visible_to(current_user.role, current_user.project_ids, project.fund_id)
+
+
+def page_number():
+    return clamp_page_number(request.args.get("page"))
+
+
+def language():
+    return str(get_locale() or "en")
+
+
+# Outcomes ----------------------------------------------------------------------------
+
+
+def filter_form(session, project):
+    form = OutcomeFilterForm(request.args)
+    form.status.choices = choices([("", _("All statuses")), *choices_for(OutcomeStatus)])
+    form.harvest.choices = choices([(0, _("All harvests"))] + [
+        (harvest.id, harvest.title) for harvest in services.project_harvests(session, project)])
+    form.change_type.choices = choices([("", _("All types")), *choices_for(ChangeType)])
+    form.valence.choices = choices([("", _("Positive and negative")), *choices_for(Valence)])
+    form.intention.choices = choices([("", _("Intended and unintended")), *choices_for(Intention)])
+    form.validate()
+    return form
+
+
+def filter_value(field):
+    return None if field.errors else (field.data or None)
+
+
+@bp.get("/projects/<slug>/outcomes")
+@project_route("outcome.view")
+def outcome_list(project):
+    session = get_session()
+    filters = filter_form(session, project)
+    statement = services.outcome_list_statement(
+        visible_outcomes(project), project, status=filter_value(filters.status),
+        harvest_id=filter_value(filters.harvest), change_type=filter_value(filters.change_type),
+        valence=filter_value(filters.valence), intention=filter_value(filters.intention))
+    page = paginate(session, statement, page_number(), current_app.config["ITEMS_PER_PAGE"])
+    return render_template("outcomes/list.html", project=project, page=page, filters=filters, donor=is_donor())
+
+
+def outcome_form(session, project, **kwargs):
+    form = OutcomeForm(**kwargs)
+    form.harvest_id.choices = choices((h.id, h.title) for h in services.project_harvests(session, project))
+    form.country_code.choices = choices([("", _("Not set")), *country_choices(language())])
+    form.toc_node_ids.choices = choices(
+        (node.id, f"{node.title} ({node.level.value.replace('_', ' ')})")
+        for node in services.toc_nodes(session, project))
+    return form
+
+
+def smart_prompts(form, session, project):
+    harvest = services.get_harvest(session, project, form.harvest_id.data) if form.harvest_id.data else None
+    period = (harvest.period_start, harvest.period_end) if harvest else None
+    return smart.prompts(form.data, period)
+
+
+@bp.route("/projects/<slug>/outcomes/new", methods=["GET", "POST"])
+@project_route("outcome.edit")
+def outcome_create(project):
+    session = get_session()
+    form = outcome_form(session, project, data={"country_code": project.country_codes[0]})
+    if not form.harvest_id.choices:
+        flash(_("Start a harvest first: every outcome belongs to a harvest."), "info")
+        return redirect(url_for(".harvest_form", slug=project.slug))
+    if form.validate_on_submit():
+        try:
+            outcome = services.create_outcome(session, actor(), project, form.values())
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Outcome saved as a draft."), "success")
+            return redirect(url_for(".outcome_detail", slug=project.slug, outcome_id=outcome.id))
+    return render_template("outcomes/form.html", project=project, form=form, outcome=None,
+                           prompts=smart_prompts(form, session, project) if request.method == "POST" else [])
+
+
+def load_outcome(session, project, outcome_id):
+    outcome = services.get_outcome(session, project, outcome_id, base=visible_outcomes(project))
+    if outcome is None:
+        services.deny_read(session, actor(), "outcome", outcome_id, project_id=project.id)
+        session.commit()
+        abort(404)
+    return outcome
+
+
+@bp.get("/projects/<slug>/outcomes/<int:outcome_id>")
+@project_route("outcome.view")
+def outcome_detail(project, outcome_id):
+    session = get_session()
+    outcome = load_outcome(session, project, outcome_id)
+    services.read_outcome(session, actor(), outcome)
+    session.commit()
+    if is_donor():
+        return render_template("outcomes/donor_detail.html", project=project, outcome=donor_view(outcome),
+                               summary=services.substantiation_summary(outcome, for_donor=True))
+    back, forward = workflow.neighbours(outcome.status)
+    moves = [(target, labels.BACK_LABELS[target] if target is back else labels.MOVE_LABELS[target])
+             for target in (back, forward)
+             if target is not None and current_user.can(workflow.permission_for(outcome.status, target), project)]
+    period = (outcome.harvest.period_start, outcome.harvest.period_end)
+    record = {name: getattr(outcome, name) for name in ("description", "social_actor", "change_date", "country_code",
+                                                         "area", "sources", "contribution", "significance")}
+    return render_template(
+        "outcomes/detail.html", project=project, outcome=outcome, moves=moves, status_form=StatusForm(),
+        summary=services.substantiation_summary(outcome), prompts=smart.prompts(record, period),
+        criteria=smart.CRITERIA, gate=workflow.gate_problems(record), steps=workflow.ORDER)
+
+
+@bp.route("/projects/<slug>/outcomes/<int:outcome_id>/edit", methods=["GET", "POST"])
+@project_route("outcome.edit")
+def outcome_edit(project, outcome_id):
+    session = get_session()
+    outcome = load_outcome(session, project, outcome_id)
+    stored = OutcomeForm.data_from(outcome)
+    form = outcome_form(session, project, data=stored)
+    if request.method == "GET":
+        services.read_outcome(session, actor(), outcome)
+        session.commit()
+    if form.validate_on_submit():
+        was = outcome.status
+        try:
+            services.update_outcome(session, actor(), project, outcome, form.values(), form.version.data)
+            session.commit()
+        except (EditConflict, StaleDataError):
+            session.rollback()
+            return render_conflict("outcomes/form.html", form, {k: v for k, v in stored.items() if k != "version"},
+                                   outcome.version, project=project, outcome=outcome, prompts=[])
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            if outcome.status is not was:
+                flash(_("The wording changed after substantiation, so the outcome went back to substantiation. "
+                        "The earlier verdicts stay on the record."), "info")
+            flash(_("Outcome saved."), "success")
+            return redirect(url_for(".outcome_detail", slug=project.slug, outcome_id=outcome.id))
+    return render_template("outcomes/form.html", project=project, form=form, outcome=outcome,
+                           prompts=smart_prompts(form, session, project))
+
+
+@bp.post("/projects/<slug>/outcomes/<int:outcome_id>/status")
+@project_route("outcome.edit")
+def outcome_status(project, outcome_id):
+    session = get_session()
+    outcome = load_outcome(session, project, outcome_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    target = OutcomeStatus(form.target.data)
+    if not current_user.can(workflow.permission_for(outcome.status, target), project):
+        abort(404)
+    try:
+        services.change_outcome_status(session, actor(), outcome, target, form.version.data)
+        session.commit()
+    except (EditConflict, StaleDataError):
+        session.rollback()
+        flash(_("Someone else changed this outcome meanwhile; here it is as it is now."), "error")
+    except ValidationFailed as error:
+        for _field, message in error.reasons:
+            flash(message, "error")
+    else:
+        flash(_("Status changed to “%(status)s”.", status=labels.LABELS[target]), "success")
+    return redirect(url_for(".outcome_detail", slug=project.slug, outcome_id=outcome.id))
+
+
+@bp.route("/projects/<slug>/outcomes/<int:outcome_id>/substantiations/new", methods=["GET", "POST"])
+@project_route("outcome.substantiate")
+def substantiation_create(project, outcome_id):
+    session = get_session()
+    outcome = load_outcome(session, project, outcome_id)
+    form = SubstantiationForm()
+    taken = {item.substantiator_id for item in outcome.substantiations}
+    form.substantiator_id.choices = choices(
+        (person.id, f"{person.name}{'' if person.is_independent else ' — ' + _('not independent')}")
+        for person in services.project_substantiators(session, project) if person.id not in taken)
+    if form.validate_on_submit():
+        try:
+            services.record_substantiation(session, actor(), project, outcome, form.data)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Verdicts recorded."), "success")
+            return redirect(url_for(".outcome_detail", slug=project.slug, outcome_id=outcome.id))
+    return render_template("outcomes/substantiation_form.html", project=project, outcome=outcome, form=form)
+
+
+# Harvests ----------------------------------------------------------------------------
+
+
+@bp.get("/projects/<slug>/harvests")
+@project_route("outcome.edit")
+def harvest_list(project):
+    session = get_session()
+    page = paginate(session, services.harvests_statement(project), page_number(),
+                    current_app.config["ITEMS_PER_PAGE"])
+    return render_template("outcomes/harvests.html", project=project, page=page)
+
+
+@bp.route("/projects/<slug>/harvests/new", methods=["GET", "POST"], defaults={"harvest_id": None})
+@bp.route("/projects/<slug>/harvests/<int:harvest_id>/edit", methods=["GET", "POST"])
+@project_route("outcome.edit")
+def harvest_form(project, harvest_id):
+    session = get_session()
+    harvest = None
+    if harvest_id is not None:
+        harvest = services.get_harvest(session, project, harvest_id) or abort(404)
+    fields = ("title", "period_start", "period_end", "questions", "intended_uses")
+    stored = {name: getattr(harvest, name) for name in fields} | {"step": harvest.step.value} if harvest else {}
+    form = HarvestForm(data={**stored, "version": harvest.version} if harvest else {
+        "period_start": project.start_date, "period_end": project.end_date})
+    if form.validate_on_submit():
+        try:
+            services.save_harvest(session, actor(), project, form.data, harvest, form.version.data)
+            session.commit()
+        except (EditConflict, StaleDataError):
+            session.rollback()
+            return render_conflict("outcomes/harvest_form.html", form, stored, harvest.version, project=project,
+                                   harvest=harvest)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Harvest saved."), "success")
+            return redirect(url_for(".harvest_list", slug=project.slug))
+    return render_template("outcomes/harvest_form.html", project=project, form=form, harvest=harvest)
+
+
+# Substantiators ------------------------------------------------------------------------
+
+
+@bp.get("/projects/<slug>/substantiators")
+@project_route("outcome.edit")
+def substantiator_list(project):
+    session = get_session()
+    page = paginate(session, services.substantiators_statement(project), page_number(),
+                    current_app.config["ITEMS_PER_PAGE"])
+    return render_template("outcomes/substantiators.html", project=project, page=page)
+
+
+@bp.route("/projects/<slug>/substantiators/new", methods=["GET", "POST"], defaults={"substantiator_id": None})
+@bp.route("/projects/<slug>/substantiators/<int:substantiator_id>/edit", methods=["GET", "POST"])
+@project_route("outcome.edit")
+def substantiator_form(project, substantiator_id):
+    session = get_session()
+    substantiator = None
+    if substantiator_id is not None:
+        substantiator = services.get_substantiator(session, project, substantiator_id) or abort(404)
+    form = SubstantiatorForm(obj=substantiator)
+    if form.validate_on_submit():
+        try:
+            services.save_substantiator(session, actor(), project, form.data, substantiator)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Substantiator saved."), "success")
+            return redirect(url_for(".substantiator_list", slug=project.slug))
+    return render_template("outcomes/substantiator_form.html", project=project, form=form,
+                           substantiator=substantiator)

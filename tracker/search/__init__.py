@@ -1,0 +1,1 @@
+"""Permission-aware full-text search over outcomes and stories (SQLite FTS5, PostgreSQL full text)."""

@@ -1,0 +1,52 @@
+"""The search page: one box, results for outcomes and stories, each limited to what the user may see."""
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import render_template
+from flask import request
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from tracker.auth.permissions import Role
+from tracker.db import get_session
+from tracker.outcomes.models import Outcome
+from tracker.outcomes.sharing import donor_view
+from tracker.outcomes.sharing import outcomes_visible_to
+from tracker.pagination import clamp_page_number
+from tracker.portfolio import services as portfolio_services
+from tracker.search import services
+from tracker.stories.models import Story
+from tracker.stories.sharing import deidentify
+from tracker.stories.sharing import stories_visible_to
+from tracker.web.access import requires
+
+bp = Blueprint("search", __name__)
+
+# Loader options per kind, so that a page of results costs a fixed number of queries.
+OPTIONS = {
+    "outcome": (selectinload(Outcome.project),),
+    "story": (selectinload(Story.project), selectinload(Story.domain), selectinload(Story.cycle),
+              selectinload(Story.translations)),
+}
+
+
+@bp.get("/search")
+@requires("search.use")
+def search():
+    session = get_session()
+    fund = portfolio_services.get_fund(session) or abort(404)
+    text = request.args.get("q", "")
+    kind = request.args.get("kind", "outcome")
+    kind = kind if kind in services.KINDS else "outcome"
+    role, project_ids = current_user.role, current_user.project_ids
+    visible = {"outcome": outcomes_visible_to(role, project_ids, fund.id),
+               "story": stories_visible_to(role, project_ids, fund.id)}
+    results = services.search(session, visible, text, kind, clamp_page_number(request.args.get("page")),
+                              current_app.config["ITEMS_PER_PAGE"], OPTIONS[kind]) if text.strip() else None
+    if results is not None and role == Role.DONOR:
+        shown = deidentify if kind == "story" else donor_view
+        for hit in results.hits:
+            hit.record = shown(hit.record)
+    return render_template("search/search.html", text=text, kind=kind, results=results,
+                           donor=role == Role.DONOR)

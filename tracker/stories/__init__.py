@@ -1,0 +1,1 @@
+"""Most Significant Change: cycles, domains, stories with consent and safeguarding, selection, feedback."""
