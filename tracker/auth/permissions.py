@@ -70,13 +70,15 @@ RULES = {
     "outcome.edit": rule(STAFF, member=(Role.GRANTEE,)),
     "outcome.substantiate": rule(STAFF),
     # MSC stories. Donors see only stories within the donor rule (tracker.stories.sharing).
-    "story.view": rule((Role.ADMIN, Role.ME, Role.DONOR), member=(Role.GRANTEE,)),
-    "story.edit": rule(STAFF, member=(Role.GRANTEE,)),
-    "story.safeguard": rule(STAFF),
+    # An administrator's scope is accounts and settings: to read a project's stories they
+    # break the glass (a reason, 3 hours, audited); they never edit or review stories.
+    "story.view": rule((Role.ME, Role.DONOR), member=(Role.GRANTEE,), break_glass=(Role.ADMIN,)),
+    "story.edit": rule((Role.ME,), member=(Role.GRANTEE,)),
+    "story.safeguard": rule((Role.ME,)),
     # The portfolio-level story list: each role sees its own scope of stories.
     "msc.view": rule(EVERYONE),
-    "msc.select": rule(STAFF),
-    "msc.manage": rule(STAFF),
+    "msc.select": rule((Role.ME,)),
+    "msc.manage": rule((Role.ME,)),
     # Full-text search: each role finds only what it may see.
     "search.use": rule(EVERYONE),
 }

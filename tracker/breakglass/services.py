@@ -27,6 +27,16 @@ def active_grant(session, user, project, now=None):
     ).first()
 
 
+def granted_project_ids(session, user, now=None):
+    """The ids of the projects ``user`` holds an active grant for (one query)."""
+    now = now or utcnow()
+    return set(session.scalars(
+        sa.select(BreakGlassGrant.project_id)
+        .where(BreakGlassGrant.user_id == user.id, BreakGlassGrant.expires_at > now,
+               BreakGlassGrant.revoked_at.is_(None))
+    ))
+
+
 def open_grant(session, actor, user, project, reason, duration=DEFAULT_DURATION):
     """Give ``user`` access to ``project``'s sensitive records for ``duration``, for the stated ``reason``."""
     reason = " ".join((reason or "").split())

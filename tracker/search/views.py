@@ -20,6 +20,7 @@ from tracker.stories.models import Story
 from tracker.stories.sharing import deidentify
 from tracker.stories.sharing import stories_visible_to
 from tracker.web.access import requires
+from tracker.web.access import sensitive_scope
 
 bp = Blueprint("search", __name__)
 
@@ -41,7 +42,7 @@ def search():
     kind = kind if kind in services.KINDS else "outcome"
     role, project_ids = current_user.role, current_user.project_ids
     visible = {"outcome": outcomes_visible_to(role, project_ids, fund.id),
-               "story": stories_visible_to(role, project_ids, fund.id)}
+               "story": stories_visible_to(role, sensitive_scope(session, "story.view"), fund.id)}
     results = services.search(session, visible, text, kind, clamp_page_number(request.args.get("page")),
                               current_app.config["ITEMS_PER_PAGE"], OPTIONS[kind]) if text.strip() else None
     if results is not None and role == Role.DONOR:

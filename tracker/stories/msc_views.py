@@ -45,6 +45,7 @@ from tracker.stories.models import Story
 from tracker.stories.models import StorytellerCategory
 from tracker.web.access import actor
 from tracker.web.access import requires
+from tracker.web.access import sensitive_scope
 from tracker.web.forms import apply_errors
 from tracker.web.forms import choices
 
@@ -102,7 +103,7 @@ def story_list():
     session, fund = get_session(), current_fund()
     filters = portfolio_filters(session, fund)
     donor = is_donor()
-    base = sharing.stories_visible_to(current_user.role, current_user.project_ids, fund.id)
+    base = sharing.stories_visible_to(current_user.role, sensitive_scope(session, "story.view"), fund.id)
     if value(filters.project):
         base = base.where(Story.project_id == value(filters.project))
     options = {"cycle_id": value(filters.cycle), "language": value(filters.language)}

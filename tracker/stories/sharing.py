@@ -34,8 +34,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import select
 
+from tracker.auth.permissions import RULES
 from tracker.auth.permissions import Role
-from tracker.auth.permissions import sees_all_projects
 from tracker.portfolio.models import Project
 from tracker.stories.models import ConsentRecord
 from tracker.stories.models import SafeguardingStatus
@@ -73,11 +73,16 @@ def is_donor_visible(session, fund_id, story_id):
 
 
 def stories_visible_to(role, project_ids, fund_id):
-    """``SELECT story`` for what a user of ``role`` may see: donors get the donor rule, grantees their projects."""
+    """``SELECT story`` for what a user of ``role`` may see.
+
+    Donors get the donor rule; roles that read stories everywhere (M&E staff) get
+    the fund's stories; everyone else only the stories of ``project_ids``: a
+    grantee's memberships, or the projects an administrator broke the glass for.
+    """
     if Role(role) is Role.DONOR:
         return donor_visible_stories(fund_id)
     statement = select(Story).join(Project, Project.id == Story.project_id).where(Project.fund_id == fund_id)
-    if sees_all_projects(role):
+    if Role(role) in RULES["story.view"].everywhere:
         return statement
     return statement.where(Story.project_id.in_(sorted(project_ids) or [-1]))
 

@@ -208,6 +208,18 @@ def sensitive_project_route(permission):
     return decorate
 
 
+def sensitive_scope(session, permission):
+    """Project ids whose sensitive records the user sees beyond the roles that see them everywhere.
+
+    That is the user's memberships, plus, for a role that may break the glass for
+    ``permission``, the projects it holds an active grant for.
+    """
+    project_ids = set(current_user.project_ids)
+    if permissions.may_break_glass(current_user.role, permission):
+        project_ids |= break_glass.granted_project_ids(session, current_user.user)
+    return project_ids
+
+
 def record_sensitive_read(session, object_type, object_id, project):
     """Audit that this request shows a sensitive record; under break-the-glass, with the grant's reason."""
     grant = g.get("break_glass_grant")
