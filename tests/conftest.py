@@ -2,7 +2,11 @@
 
 import os
 import re
+import shutil
+import sqlite3
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +16,7 @@ from tests.postgres import PostgresCluster
 from tracker import create_app
 from tracker import migrate
 from tracker.auth import services as auth_services
+from tracker.cli import DEMO_LOGINS_FILE
 from tracker.db import database
 from tracker.db import make_engine
 
@@ -69,6 +74,52 @@ def postgresql_engine(postgres_cluster):
 @pytest.fixture
 def engine(request, backend):
     return request.getfixturevalue(f"{backend}_engine")
+
+
+@dataclass(frozen=True)
+class DemoDatabase:
+    """The demo portfolio, migrated and loaded by ``seed-demo`` once per test worker.
+
+    Never written to after loading: tests use it through a rolled-back transaction
+    (override ``engine`` with ``demo_engine``) or work on a copy (:meth:`copy_to`).
+    """
+
+    path: Path
+    instance: Path
+    output: str
+
+    def copy_to(self, folder):
+        """Copy the database (SQLite's backup API) and its demo logins into ``folder``; return the copy's path."""
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / self.path.name
+        with sqlite3.connect(self.path) as source, sqlite3.connect(target) as copy:
+            source.backup(copy)
+        shutil.copy2(self.instance / DEMO_LOGINS_FILE, folder / DEMO_LOGINS_FILE)
+        return target
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory):
+    instance = tmp_path_factory.mktemp("demo")
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(instance))
+    try:
+        app = create_app({"DATABASE_URL": f"sqlite:///{instance}/demo.sqlite", "SECRET_KEY": "demo", **FAST_HASHING})
+        migrate.upgrade(database(app).engine)
+        result = app.test_cli_runner().invoke(args=["seed-demo"])
+        assert result.exit_code == 0, result.output
+        database(app).engine.dispose()
+    finally:
+        monkeypatch.undo()
+    return DemoDatabase(instance / "demo.sqlite", instance, result.output)
+
+
+@pytest.fixture(scope="session")
+def demo_engine(demo_database):
+    """An engine on the loaded demo; a module that overrides ``engine`` with it runs every test on the demo."""
+    engine = make_engine(f"sqlite:///{demo_database.path}")
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

@@ -7,10 +7,6 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from tests.conftest import FAST_HASHING
-from tracker import create_app
-from tracker import migrate
-from tracker.db import database
 from tracker.outcomes.models import Outcome
 from tracker.outcomes.models import Substantiation
 from tracker.portfolio.models import Fund
@@ -33,25 +29,10 @@ def seed(app):
     assert result.exit_code == 0, result.output
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """The demo app (loaded once); yields ``(app, session)``."""
-    folder = tmp_path_factory.mktemp("demo-evidence")
-    monkeypatch = pytest.MonkeyPatch()
-    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(folder))
-    app = create_app({"DATABASE_URL": f"sqlite:///{folder}/demo.sqlite", "SECRET_KEY": "demo", **FAST_HASHING})
-    migrate.upgrade(database(app).engine)
-    seed(app)
-    session = database(app).new_session()
-    yield app, session
-    session.close()
-    database(app).engine.dispose()
-    monkeypatch.undo()
-
-
 @pytest.fixture
-def session(demo):
-    return demo[1]
+def engine(demo_engine):
+    """Every test here runs on the loaded demo portfolio, inside a rolled-back transaction."""
+    return demo_engine
 
 
 def counts(session):
@@ -127,8 +108,7 @@ def test_the_demo_covers_every_consent_and_safeguarding_state(session):
     assert all(states.values()), [name for name, present in states.items() if not present]
 
 
-def test_loading_the_demo_twice_adds_no_outcomes_or_stories(demo):
-    app, session = demo
+def test_loading_the_demo_twice_adds_no_outcomes_or_stories(app, session):
     before = counts(session)
 
     seed(app)

@@ -19,9 +19,13 @@ from tracker.toc.models import TocVersion
 
 
 @pytest.fixture
-def demo(app, session):
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
+def engine(demo_engine):
+    """Every test here runs on the loaded demo portfolio, inside a rolled-back transaction."""
+    return demo_engine
+
+
+@pytest.fixture
+def demo(session):
     return {project.slug: project for project in session.scalars(sa.select(Project))}
 
 

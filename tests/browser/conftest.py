@@ -12,7 +12,6 @@ from werkzeug.serving import make_server
 from tests.conftest import FAST_HASHING
 from tests.conftest import skip_or_fail
 from tracker import create_app
-from tracker import migrate
 from tracker.cli import DEMO_LOGINS_FILE
 from tracker.cli import read_demo_logins
 from tracker.db import database
@@ -25,8 +24,8 @@ CHROMIUM_FLAGS = [
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """Serve a freshly migrated and seeded demo on a free local port; yield its URL and demo logins.
+def live_server(tmp_path_factory, demo_database):
+    """Serve a copy of the loaded demo on a free local port; yield its URL and demo logins.
 
     ``logins`` maps each role to the first demo account printed for it, as (email, password);
     ``totp_secrets`` maps the demo accounts with two-factor authentication to their secret.
@@ -34,11 +33,8 @@ def live_server(tmp_path_factory):
     instance = tmp_path_factory.mktemp("live-instance")
     mp = pytest.MonkeyPatch()
     mp.setenv("TRACKER_INSTANCE_PATH", str(instance))
-    app = create_app({"DATABASE_URL": f"sqlite:///{instance}/live.sqlite", "SECRET_KEY": "browser-tests",
-                      **FAST_HASHING})
-    migrate.upgrade(database(app).engine)
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
+    copy = demo_database.copy_to(instance)
+    app = create_app({"DATABASE_URL": f"sqlite:///{copy}", "SECRET_KEY": "browser-tests", **FAST_HASHING})
     demo_logins = read_demo_logins(instance / DEMO_LOGINS_FILE)
     logins = {}
     for login in demo_logins:
