@@ -215,8 +215,12 @@ class Factory:
                 "scope_internal": True, "scope_donor": True, "scope_public": False, "named": False, **overrides}
 
     def story(self, project, cycle=None, domain=None, *, consent=None, safeguarding=None, require_consent=True,
-              **values):
-        """A story; ``consent`` overrides consent fields (None: complete, donor scope), ``safeguarding`` reviews it."""
+              donor_version=True, **values):
+        """A story; ``consent`` overrides consent fields (None: complete, donor scope), ``safeguarding`` reviews it.
+
+        A story approved by safeguarding also gets its donor version approved as proposed,
+        unless ``donor_version`` is False.
+        """
         from tracker.stories import services as story_services
 
         cycle = cycle or self.cycle()
@@ -233,7 +237,17 @@ class Factory:
         if safeguarding:
             story_services.review_safeguarding(self.session, TEST_ACTOR, story, {
                 "status": safeguarding, "note": "Reviewed by the safeguarding focal point."}, story.version)
+        if safeguarding == "approved" and donor_version:
+            self.donor_version(story)
         return story
+
+    def donor_version(self, story, texts=None):
+        """Approve ``texts`` ({language: {field: text}}) as the donor version, by default the finder's proposal."""
+        from tracker.stories import donor_version
+
+        texts = texts or {proposal.language: {field.name: field.proposed for field in proposal.fields}
+                          for proposal in donor_version.propose(story)}
+        return donor_version.approve(self.session, TEST_ACTOR, story, texts, story.version, remaining_checked=True)
 
     def panel(self, cycle, ordinal=1, **values):
         from tracker.stories import panels

@@ -74,8 +74,8 @@ def test_withdrawal_dates(withdrawn_on, ok):
 def test_every_reason_a_story_is_not_shared_is_explained():
     facts = SharingFacts(complete=False, scope_donor=False, withdrawn_on=date(2024, 1, 1), safeguarding="restricted")
 
-    assert why_not_shared(facts) == ["needs_consent", "withdrawn", "no_donor_scope", "restricted"]
-    assert why_not_shared(SharingFacts(True, True, None, "approved")) == []
+    assert why_not_shared(facts) == ["needs_consent", "withdrawn", "no_donor_scope", "restricted", "no_donor_version"]
+    assert why_not_shared(SharingFacts(True, True, None, "approved", donor_version_approved=True)) == []
 
 
 @pytest.mark.parametrize("reasons", ["", "   ", "Strong story."])

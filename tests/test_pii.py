@@ -82,3 +82,11 @@ def test_redaction_replaces_each_finding_with_a_placeholder():
     redacted = propose_redaction(text, find_personal_data(text))
 
     assert redacted == "[name], [age and place], called [phone number]."
+
+
+def test_a_name_that_is_also_a_word_is_not_flagged_alone_at_a_sentence_start():
+    assert kinds("Ly cà phê hôm ấy đã thay đổi mọi thứ.") == []
+
+
+def test_the_same_name_is_flagged_inside_a_sentence():
+    assert (Kind.NAME, "Mai") in kinds("Then Mai told the peer leader.")

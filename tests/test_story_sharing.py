@@ -26,9 +26,12 @@ def cycle(factory, session):
 
 
 def story_in_state(factory, session, project, cycle, *, complete=True, scopes=(True, True, False), withdrawn=False,
-                   safeguarding=SafeguardingStatus.APPROVED):
-    """A story whose consent record and review are set exactly as given (even combinations forms refuse)."""
+                   safeguarding=SafeguardingStatus.APPROVED, donor_version=True):
+    """A story whose consent record, review and donor version are set exactly as given (even combinations
+    forms refuse)."""
     story = factory.story(project, cycle, require_consent=False)
+    if donor_version:
+        factory.donor_version(story)
     consent = story.consent
     consent.complete = complete
     consent.scope_internal, consent.scope_donor, consent.scope_public = scopes
@@ -44,11 +47,14 @@ def story_in_state(factory, session, project, cycle, *, complete=True, scopes=(T
                                                                              for i, on in enumerate(s)))
 @pytest.mark.parametrize("withdrawn", [False, True], ids=["not-withdrawn", "withdrawn"])
 @pytest.mark.parametrize("safeguarding", STATES, ids=[state.value for state in STATES])
-def test_the_donor_rule_for_every_combination(factory, session, cycle, complete, scopes, withdrawn, safeguarding):
+@pytest.mark.parametrize("donor_version", [True, False], ids=["donor-version-approved", "no-donor-version"])
+def test_the_donor_rule_for_every_combination(factory, session, cycle, complete, scopes, withdrawn, safeguarding,
+                                              donor_version):
     project = factory.project()
     story = story_in_state(factory, session, project, cycle, complete=complete, scopes=scopes, withdrawn=withdrawn,
-                           safeguarding=safeguarding)
-    expected = complete and scopes[1] and not withdrawn and safeguarding is SafeguardingStatus.APPROVED
+                           safeguarding=safeguarding, donor_version=donor_version)
+    expected = (complete and scopes[1] and not withdrawn and safeguarding is SafeguardingStatus.APPROVED
+                and donor_version)
 
     visible = session.scalars(donor_visible_stories(project.fund_id).where(Story.id == story.id)).all()
 
@@ -60,10 +66,11 @@ def test_the_donor_rule_for_every_combination(factory, session, cycle, complete,
 def test_the_donor_rule_returns_exactly_the_shareable_stories_on_both_backends(factory, session, cycle):
     project = factory.project()
     expected = set()
-    for complete, scopes, withdrawn, safeguarding in itertools.product([True, False], SCOPES, [False, True], STATES):
+    for complete, scopes, withdrawn, safeguarding, donor_version in itertools.product(
+            [True, False], SCOPES, [False, True], STATES, [True, False]):
         story = story_in_state(factory, session, project, cycle, complete=complete, scopes=scopes,
-                               withdrawn=withdrawn, safeguarding=safeguarding)
-        if complete and scopes[1] and not withdrawn and safeguarding is SafeguardingStatus.APPROVED:
+                               withdrawn=withdrawn, safeguarding=safeguarding, donor_version=donor_version)
+        if complete and scopes[1] and not withdrawn and safeguarding is SafeguardingStatus.APPROVED and donor_version:
             expected.add(story.id)
 
     statement = donor_visible_stories(project.fund_id)
@@ -140,6 +147,7 @@ def test_the_donor_view_shows_the_place_when_safeguarding_allowed_it(factory, se
     story = factory.story(factory.project(), cycle, place="Hải Châu district")
     services.review_safeguarding(session, TEST_ACTOR, story, {"status": "approved", "place_shareable": True},
                                  story.version)
+    factory.donor_version(story)
 
     assert deidentify(story).place == "Hải Châu district"
 

@@ -38,6 +38,14 @@ Thabo Sipho Lerato Nomvula Themba Zanele Ayanda Buhle
 """
 
 
+# Names that are also everyday words (Vietnamese "ly" a cup, "mai" tomorrow, "nam" south,
+# "hoa" flower; English "grace"): at the start of a sentence they are most often the word.
+AMBIGUOUS = frozenset("""
+Ly Mai Nam Long Hoa Lan Hà Thu Vân Bình Tâm Trung Hải Sơn Hùng My Linh Minh Hương Ngọc Phong Quang Việt
+Grace Rosa Luz Will May
+""".split())
+
+
 def common_names():
     text = VIETNAMESE + KHMER + THAI + LATIN_AMERICAN_AND_ENGLISH
     return frozenset(text.split())

@@ -11,6 +11,7 @@ import enum
 import re
 from dataclasses import dataclass
 
+from tracker.privacy.names import AMBIGUOUS
 from tracker.privacy.names import common_names
 
 
@@ -96,7 +97,9 @@ def find_names(text, known_names, names):
     """Whole-word matches of known names (any case) and of listed names written with a capital.
 
     A listed name absorbs up to three capitalised words that follow it ("Nguyễn Văn Bình",
-    "Somchai Jaidee"), since the rest of a full name is rarely in any list.
+    "Somchai Jaidee"), since the rest of a full name is rarely in any list. A listed name
+    that is also an everyday word ("Ly", "Mai") is not flagged alone at the start of a
+    sentence, where the capital says nothing.
     """
     findings = []
     for known in sorted({name.strip() for name in known_names if name and name.strip()}, key=len, reverse=True):
@@ -107,11 +110,18 @@ def find_names(text, known_names, names):
         script_has_case = token[0].lower() != token[0].upper()
         if token in names and (token[0].isupper() or not script_has_case):
             end = match.end()
-            if script_has_case:
-                following = FOLLOWING_CAPITALISED.match(text, end)
-                end = following.end() if following else end
+            following = FOLLOWING_CAPITALISED.match(text, end) if script_has_case else None
+            if token in AMBIGUOUS and following is None and starts_sentence(text, match.start()):
+                continue
+            end = following.end() if following else end
             findings.append(Finding(Kind.NAME, match.start(), end, text[match.start():end]))
     return findings
+
+
+def starts_sentence(text, position):
+    """Whether only punctuation, quotes or spaces separate ``position`` from a sentence start."""
+    before = text[:position].rstrip(" \t\"'“‘(«")
+    return not before or before[-1] in ".!?\n:;…"
 
 
 def without_overlaps(findings):

@@ -13,6 +13,11 @@ donor rule), and search only narrows it: a record outside it can never be
 found, counted or highlighted. Matching runs in three steps with a fixed
 number of queries: (1) rank the matching ids inside the visible set and take
 one page, (2) load those records, (3) fetch highlighted snippets for the page only.
+
+Donors search stories in their approved *donor versions* only
+(:mod:`tracker.stories.donor_version`), never in the stories' own text: a name
+that was redacted can neither match nor appear in a snippet. The donor-visible
+set is small, so that path matches substrings without an index.
 """
 
 from dataclasses import dataclass
@@ -31,6 +36,7 @@ from tracker.search.highlight import window
 from tracker.search.schema import TEXT_CONFIG
 from tracker.search.schema import vector_sql
 from tracker.stories.models import Story
+from tracker.stories.models import StoryDonorText
 from tracker.stories.models import StoryTranslation
 
 KINDS = ("outcome", "story")
@@ -111,6 +117,7 @@ def _postgres_hits(kind, text, ranked=True):
 OUTCOME_TEXT = (Outcome.description, Outcome.social_actor, Outcome.significance, Outcome.contribution)
 STORY_TEXT = (Story.title, Story.what_happened, Story.why_significant)
 TRANSLATION_TEXT = (StoryTranslation.title, StoryTranslation.what_happened, StoryTranslation.why_significant)
+DONOR_TEXT = (StoryDonorText.title, StoryDonorText.what_happened, StoryDonorText.why_significant)
 
 
 def _substring_condition(columns, text):
@@ -147,7 +154,18 @@ def _substring_hits(kind, text, ranked=True):
     return sa.select(both.c.record_id, sa.func.min(both.c.rank).label("rank")).group_by(both.c.record_id)
 
 
-def hits_subquery(dialect, kind, text, ranked=True):
+def _donor_story_hits(text, ranked=True):
+    """Matches in the approved donor versions of stories (what donors read), newest story first."""
+    return (
+        sa.select(StoryDonorText.story_id.label("record_id"), sa.func.min(-StoryDonorText.story_id).label("rank"))
+        .where(_substring_condition(DONOR_TEXT, text))
+        .group_by(StoryDonorText.story_id)
+    )
+
+
+def hits_subquery(dialect, kind, text, ranked=True, donor=False):
+    if donor and kind == "story":
+        return _donor_story_hits(text, ranked).subquery(f"{kind}_hits")
     if parsing.needs_substring_match(text):
         builder = _substring_hits
     else:
@@ -159,24 +177,24 @@ def model_for(kind):
     return Outcome if kind == "outcome" else Story
 
 
-def ranked(session, kind, visible, text):
+def ranked(session, kind, visible, text, donor=False):
     """``visible`` narrowed to the records matching ``text``, best first."""
-    hits = hits_subquery(session.get_bind().dialect.name, kind, text)
+    hits = hits_subquery(session.get_bind().dialect.name, kind, text, donor=donor)
     model = model_for(kind)
     return visible.join(hits, hits.c.record_id == model.id).order_by(hits.c.rank, model.id)
 
 
-def count_matches(session, kind, visible, text):
-    hits = hits_subquery(session.get_bind().dialect.name, kind, text, ranked=False)
+def count_matches(session, kind, visible, text, donor=False):
+    hits = hits_subquery(session.get_bind().dialect.name, kind, text, ranked=False, donor=donor)
     statement = visible.join(hits, hits.c.record_id == model_for(kind).id).with_only_columns(model_for(kind).id)
     return session.scalar(sa.select(sa.func.count()).select_from(statement.subquery()))
 
 
-def page_of_matches(session, kind, visible, text, number, per_page, options):
+def page_of_matches(session, kind, visible, text, number, per_page, options, donor=False):
     """One page of ranked matches, counted without ranking (cheaper on PostgreSQL)."""
-    total = count_matches(session, kind, visible, text)
+    total = count_matches(session, kind, visible, text, donor)
     per_page = max(1, min(per_page, MAX_PER_PAGE))
-    statement = ranked(session, kind, visible, text).options(*options)
+    statement = ranked(session, kind, visible, text, donor).options(*options)
     items = list(session.scalars(statement.limit(per_page).offset((number - 1) * per_page)))
     return Page(items=items, total=total, number=number, per_page=per_page)
 
@@ -244,10 +262,26 @@ def _substring_snippets(session, kind, ids, text):
     return {record_id: window(document, terms) for record_id, document in documents.items()}
 
 
-def snippets(session, kind, ids, text):
+def _donor_snippets(session, ids, text):
+    """Snippets cut from the approved donor versions, preferring a language in which the terms occur."""
+    terms = parsing.terms_to_mark(text)
+    pattern = pattern_for(terms)
+    documents = {}
+    for row in session.execute(sa.select(StoryDonorText.story_id, *DONOR_TEXT)
+                               .where(StoryDonorText.story_id.in_(ids)).order_by(StoryDonorText.id)).all():
+        document = " ".join(part or "" for part in row[1:])
+        if row[0] not in documents or (pattern and pattern.search(document)
+                                       and not pattern.search(documents[row[0]])):
+            documents[row[0]] = document
+    return {record_id: window(document, terms) for record_id, document in documents.items()}
+
+
+def snippets(session, kind, ids, text, donor=False):
     """``{record id: [(text, is_match)]}`` for the records ``ids`` (one page) and the query ``text``."""
     if not ids:
         return {}
+    if donor and kind == "story":
+        return _donor_snippets(session, ids, text)
     if parsing.needs_substring_match(text):
         return _substring_snippets(session, kind, ids, text)
     finder = _postgres_snippets if session.get_bind().dialect.name == "postgresql" else _sqlite_snippets
@@ -257,19 +291,20 @@ def snippets(session, kind, ids, text):
 # The whole search ------------------------------------------------------------------------
 
 
-def search(session, visible, text, kind, number, per_page, options=()):
+def search(session, visible, text, kind, number, per_page, options=(), donor=False):
     """Search ``text`` in the records of each kind that the user may see; return one page of ``kind``.
 
     ``visible`` maps each kind to its visibility SELECT; ``options`` are
     loader options for the page's records (so the page costs a fixed number of queries).
+    ``donor`` searches stories in their donor versions only.
     """
     kind = kind if kind in KINDS else "outcome"
     text = parsing.clean(text)
     if not parsing.is_searchable(text):
         return None
     other = "story" if kind == "outcome" else "outcome"
-    page = page_of_matches(session, kind, visible[kind], text, number, per_page, options)
-    found = snippets(session, kind, [record.id for record in page.items], text)
-    counts = {kind: page.total, other: count_matches(session, other, visible[other], text)}
+    page = page_of_matches(session, kind, visible[kind], text, number, per_page, options, donor)
+    found = snippets(session, kind, [record.id for record in page.items], text, donor)
+    counts = {kind: page.total, other: count_matches(session, other, visible[other], text, donor)}
     hits = [Hit(record, found.get(record.id, [])) for record in page.items]
     return Results(text=text, kind=kind, page=page, hits=hits, counts=counts)

@@ -28,7 +28,7 @@ bp = Blueprint("search", __name__)
 OPTIONS = {
     "outcome": (selectinload(Outcome.project),),
     "story": (selectinload(Story.project), selectinload(Story.domain), selectinload(Story.cycle),
-              selectinload(Story.translations)),
+              selectinload(Story.translations), selectinload(Story.donor_texts)),
 }
 
 
@@ -44,7 +44,8 @@ def search():
     visible = {"outcome": outcomes_visible_to(role, project_ids, fund.id),
                "story": stories_visible_to(role, sensitive_scope(session, "story.view"), fund.id)}
     results = services.search(session, visible, text, kind, clamp_page_number(request.args.get("page")),
-                              current_app.config["ITEMS_PER_PAGE"], OPTIONS[kind]) if text.strip() else None
+                              current_app.config["ITEMS_PER_PAGE"], OPTIONS[kind],
+                              donor=role == Role.DONOR) if text.strip() else None
     if results is not None and role == Role.DONOR:
         shown = deidentify if kind == "story" else donor_view
         for hit in results.hits:

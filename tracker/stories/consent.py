@@ -76,6 +76,7 @@ class SharingFacts:
     scope_donor: bool
     withdrawn_on: date | None
     safeguarding: SafeguardingStatus
+    donor_version_approved: bool = False
 
 
 def why_not_shared(facts):
@@ -97,4 +98,6 @@ def why_not_shared(facts):
         reasons.append("safeguarding_pending")
     elif safeguarding is SafeguardingStatus.RESTRICTED:
         reasons.append("restricted")
+    if not facts.donor_version_approved:
+        reasons.append("no_donor_version")
     return reasons

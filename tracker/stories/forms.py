@@ -1,6 +1,10 @@
+import wtforms
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms import DateField
+from wtforms import FieldList
+from wtforms import FormField
+from wtforms import HiddenField
 from wtforms import RadioField
 from wtforms import SelectField
 from wtforms import SelectMultipleField
@@ -119,6 +123,27 @@ class WithdrawalForm(VersionedForm):
     withdrawn_on = DateField(_l("Consent withdrawn on"), validators=[InputRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), NOTE],
                          description=_l("How the withdrawal was received; no personal details."))
+
+
+class DonorTextForm(wtforms.Form):
+    """The donor version of the story's text in one language (nested: the outer form carries CSRF)."""
+
+    language = HiddenField()
+    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=300)])
+    what_happened = TextAreaField(_l("What happened"), validators=[InputRequired(), Length(max=MAX_STORY_TEXT)])
+    why_significant = TextAreaField(_l("Why it is significant to the storyteller"),
+                                    validators=[InputRequired(), Length(max=MAX_STORY_TEXT)])
+
+
+class DonorVersionForm(VersionedForm):
+    texts = FieldList(FormField(DonorTextForm))
+    remaining_checked = BooleanField(
+        _l("I checked every highlighted item that remains in the text: it identifies no one"))
+
+    def texts_by_language(self):
+        return {entry.form.language.data: {name: entry.form[name].data
+                                           for name in ("title", "what_happened", "why_significant")}
+                for entry in self.texts}
 
 
 class SafeguardingForm(VersionedForm):

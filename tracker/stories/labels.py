@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from tracker.outcomes.labels import LABELS as OUTCOME_LABELS
+from tracker.privacy.pii import Kind
 from tracker.stories.models import AgeBand
 from tracker.stories.models import CycleStatus
 from tracker.stories.models import FeedbackKind
@@ -50,6 +51,16 @@ SHARING_REASONS = {
     "no_donor_scope": _l("No consent to donor reporting"),
     "safeguarding_pending": _l("Safeguarding review pending"),
     "restricted": _l("Restricted by the safeguarding review"),
+    "no_donor_version": _l("No approved de-identified donor version"),
+}
+
+FINDING_LABELS = {
+    Kind.NAME: _l("Possibly a personal name"),
+    Kind.PHONE: _l("Possibly a phone number"),
+    Kind.EMAIL: _l("An email address"),
+    Kind.AGE_AND_PLACE: _l("An exact age next to a place"),
+    Kind.SCHOOL: _l("Possibly a school"),
+    Kind.ADDRESS: _l("Possibly an address"),
 }
 
 ALL_LABELS = {(type(member), member): text for member, text in {**OUTCOME_LABELS, **LABELS}.items()}

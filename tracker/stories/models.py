@@ -211,6 +211,11 @@ class Story(Versioned, SQLModel, table=True):
     safeguarding_note: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, default=""))
     safeguarding_reviewed_at: datetime | None = Field(
         default=None, sa_column=timestamp_column(nullable=True, default=None))
+    # The de-identified donor version (StoryDonorText rows) counts only while approved;
+    # any change to the story's text clears the approval (see services.reset_approval).
+    # Who approved it is in the audit trail ("approve_donor_version").
+    donor_version_approved_at: datetime | None = Field(
+        default=None, sa_column=timestamp_column(nullable=True, default=None))
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
@@ -226,6 +231,30 @@ class Story(Versioned, SQLModel, table=True):
     )
     toc_nodes: list[TocNode] = Relationship(
         link_model=StoryTocNode, sa_relationship_kwargs={"order_by": "TocNode.position, TocNode.id"})
+    donor_texts: list["StoryDonorText"] = Relationship(
+        back_populates="story",
+        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "StoryDonorText.language"},
+    )
+
+
+class StoryDonorText(SQLModel, table=True):
+    """The de-identified text of a story in one language, as a reviewer approved it for donors.
+
+    There is one for the original language and one per translation. Donors read only these,
+    never the story's own text.
+    """
+
+    __tablename__ = "story_donor_text"
+    __table_args__ = (sa.UniqueConstraint("story_id", "language", name="uq_story_donor_text_story_language"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    story_id: int = Field(foreign_key="story.id", index=True, ondelete="CASCADE")
+    language: str = Field(max_length=16)
+    title: str = Field(max_length=300)
+    what_happened: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    why_significant: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+
+    story: Story = Relationship(back_populates="donor_texts")
 
 
 class StoryTranslation(SQLModel, table=True):

@@ -112,6 +112,8 @@ def story_list():
     page = paginate(session, services.story_list_statement(base, **options), page_number(), per_page())
     ids = [story.id for story in page.items]
     shared = set(session.scalars(sharing.donor_visible_story_ids(fund.id).where(Story.id.in_(ids)))) if ids else set()
+    if donor:
+        page.items = [sharing.deidentify(story) for story in page.items]
     return render_template("stories/portfolio_list.html", page=page, filters=filters, donor=donor, shared=shared,
                            fund=fund)
 

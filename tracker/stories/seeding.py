@@ -12,6 +12,7 @@ from sqlmodel import select
 from tracker.outcomes.seeding import node_ids
 from tracker.outcomes.seeding import staff_actor
 from tracker.seeding import read_section
+from tracker.stories import donor_version
 from tracker.stories import panels
 from tracker.stories import services
 from tracker.stories.models import CycleStatus
@@ -92,10 +93,19 @@ def ensure_story(session, actor, staff, context, cycle, seed):
         services.review_safeguarding(session, staff, story, {
             "status": seed["safeguarding"], "note": seed.get("safeguarding_note", ""),
             "place_shareable": seed.get("place_shareable", False)}, story.version)
+    if seed.get("safeguarding") == SafeguardingStatus.APPROVED.value and seed.get("donor_version", True):
+        approve_proposed_donor_version(session, staff, story)
     if seed.get("withdrawn_on"):
         services.withdraw_consent(session, actor, story, seed["withdrawn_on"], seed.get("withdrawal_note", ""),
                                   story.consent.version)
     return story
+
+
+def approve_proposed_donor_version(session, reviewer, story):
+    """The demo reviewer accepts the finder's proposal as it stands (a real reviewer reads and edits it)."""
+    texts = {proposal.language: {field.name: field.proposed for field in proposal.fields}
+             for proposal in donor_version.propose(story)}
+    donor_version.approve(session, reviewer, story, texts, story.version, remaining_checked=True)
 
 
 def ensure_panel(session, actor, context, cycle, seed):

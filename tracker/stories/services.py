@@ -22,6 +22,7 @@ from tracker.portfolio.models import Project
 from tracker.search.text import clean_line
 from tracker.search.text import clean_text
 from tracker.stories import consent as consent_rules
+from tracker.stories import donor_version
 from tracker.stories.languages import is_language
 from tracker.stories.models import AgeBand
 from tracker.stories.models import ConsentRecord
@@ -202,7 +203,8 @@ def add_level(session, actor, cycle, name):
 
 def story_details():
     return (selectinload(Story.project), selectinload(Story.cycle), selectinload(Story.domain),
-            selectinload(Story.consent), selectinload(Story.translations), selectinload(Story.toc_nodes))
+            selectinload(Story.consent), selectinload(Story.translations), selectinload(Story.toc_nodes),
+            selectinload(Story.donor_texts))
 
 
 def story_list_statement(base, project=None, *, cycle_id=None, domain_id=None, safeguarding=None, consent=None,
@@ -356,13 +358,20 @@ def create_story(session, actor, project, values, consent=None, *, require_conse
 
 
 def reset_approval(story, fields):
-    """A story changed after approval must be reviewed again: approved → pending. Returns whether it was reset."""
-    if story.safeguarding_status is SafeguardingStatus.APPROVED and fields:
+    """A story changed after approval must be reviewed again.
+
+    Safeguarding goes from approved back to pending, and an approved donor version
+    no longer counts. Returns whether anything was reset.
+    """
+    if not fields:
+        return False
+    reset = donor_version.clear_approval(story)
+    if story.safeguarding_status is SafeguardingStatus.APPROVED:
         story.safeguarding_status = SafeguardingStatus.PENDING
         story.safeguarding_note = "Changed after approval; review again before sharing."
         story.safeguarding_reviewed_at = None
-        return True
-    return False
+        reset = True
+    return reset
 
 
 def update_story(session, actor, project, story, values, version, today=None):

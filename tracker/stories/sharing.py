@@ -8,7 +8,9 @@ A story reaches a donor only when **all** of these hold:
 3. consent has not been withdrawn (any withdrawal date removes it at once);
 4. the safeguarding review *approved it for sharing* (pending and restricted
    stories never reach a donor);
-5. its project belongs to the fund the donor is looking at.
+5. a reviewer approved its de-identified *donor version*, and the story's text
+   has not changed since (:mod:`tracker.stories.donor_version`; fails closed);
+6. its project belongs to the fund the donor is looking at.
 
 :func:`donor_visible_stories` returns that rule as a SQLAlchemy ``SELECT`` of
 ``Story`` rows, so callers can add filters, order, paginate, count, search or
@@ -20,9 +22,9 @@ export from it without restating the rule::
     ids = donor_visible_stories(fund.id).with_only_columns(Story.id)   # for IN (...) filters
 
 A donor never sees the ``Story`` model itself: pages, exports and reports
-render :func:`deidentify` (a pseudonym, the relationship category and the age
-band; no collector, and no place finer than the country unless the
-safeguarding review approved the place).
+render :func:`deidentify`: the approved donor version of the text, a pseudonym,
+the relationship category and the age band; no collector, and no place finer
+than the country unless the safeguarding review approved the place).
 
 Code for donor-facing features must not select stories any other way, and
 :func:`stories_visible_to` routes the donor role here for pages that serve
@@ -37,6 +39,7 @@ from sqlmodel import select
 from tracker.auth.permissions import RULES
 from tracker.auth.permissions import Role
 from tracker.portfolio.models import Project
+from tracker.stories.donor_version import approved_texts
 from tracker.stories.models import ConsentRecord
 from tracker.stories.models import SafeguardingStatus
 from tracker.stories.models import Story
@@ -49,6 +52,7 @@ def donor_rule():
         ConsentRecord.scope_donor.is_(True),
         ConsentRecord.withdrawn_on.is_(None),
         Story.safeguarding_status == SafeguardingStatus.APPROVED,
+        Story.donor_version_approved_at.is_not(None),
     )
 
 
@@ -139,21 +143,28 @@ class DonorStory:
 def deidentify(story):
     """Return the donor view of ``story`` (which the caller got from :func:`donor_visible_stories`).
 
-    Leaves out the collector, collection date, consent details, safeguarding
-    notes and ToC links, and the place unless safeguarding approved it.
+    The texts are the approved donor version, never the story's own text. Leaves
+    out the collector, collection date, consent details, safeguarding notes and
+    ToC links, and the place unless safeguarding approved it. Without an approved
+    donor version there is nothing to show: it raises ``ValueError``.
     """
+    texts = approved_texts(story)
+    if story.language not in texts:
+        raise ValueError(f"story {story.id} has no approved donor version")
+    original = texts[story.language]
     return DonorStory(
         id=story.id,
         project_slug=story.project.slug,
         project_title=story.project.title,
         cycle_title=story.cycle.title,
         domain=story.domain.name,
-        title=story.title,
-        what_happened=story.what_happened,
-        why_significant=story.why_significant,
+        title=original["title"],
+        what_happened=original["what_happened"],
+        why_significant=original["why_significant"],
         language=story.language,
-        translations=tuple(DonorTranslation(t.language, t.title, t.what_happened, t.why_significant)
-                           for t in story.translations),
+        translations=tuple(DonorTranslation(language, fields["title"], fields["what_happened"],
+                                            fields["why_significant"])
+                           for language, fields in sorted(texts.items()) if language != story.language),
         pseudonym=story.storyteller_pseudonym,
         category=story.storyteller_category,
         age_band=story.age_band,

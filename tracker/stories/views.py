@@ -27,6 +27,7 @@ from tracker.outcomes.services import deny_read
 from tracker.outcomes.services import toc_nodes
 from tracker.pagination import clamp_page_number
 from tracker.pagination import paginate
+from tracker.stories import donor_version
 from tracker.stories import labels
 from tracker.stories import panels
 from tracker.stories import services
@@ -34,6 +35,7 @@ from tracker.stories import sharing
 from tracker.stories.consent import SharingFacts
 from tracker.stories.consent import why_not_shared
 from tracker.stories.forms import ConsentForm
+from tracker.stories.forms import DonorVersionForm
 from tracker.stories.forms import NewStoryForm
 from tracker.stories.forms import SafeguardingForm
 from tracker.stories.forms import StoryFilterForm
@@ -134,6 +136,8 @@ def story_list(project):
     statement = services.story_list_statement(visible_stories(project), project, **list_filters(filters, is_donor()))
     page = paginate(session, statement, page_number(), current_app.config["ITEMS_PER_PAGE"])
     shared = sharing_on_page(session, project.fund_id, page.items)
+    if is_donor():
+        page.items = [sharing.deidentify(story) for story in page.items]
     return render_template("stories/list.html", project=project, page=page, filters=filters, donor=is_donor(),
                            shared=shared)
 
@@ -229,7 +233,8 @@ def story_detail(project, story_id):
         return render_template("stories/donor_detail.html", project=project, story=sharing.deidentify(story),
                                selections=panels.donor_selections(session, story))
     consent = story.consent
-    facts = SharingFacts(consent.complete, consent.scope_donor, consent.withdrawn_on, story.safeguarding_status)
+    facts = SharingFacts(consent.complete, consent.scope_donor, consent.withdrawn_on, story.safeguarding_status,
+                         story.donor_version_approved_at is not None)
     return render_template(
         "stories/detail.html", project=project, story=story,
         shared=sharing.is_donor_visible(session, project.fund_id, story.id),
@@ -316,6 +321,49 @@ def safeguarding_review(project, story_id):
                   "success")
             return redirect(url_for(".story_detail", slug=project.slug, story_id=story.id))
     return render_template("stories/safeguarding_form.html", project=project, form=form, story=story)
+
+
+# The de-identified donor version --------------------------------------------------------------
+
+
+def donor_version_form(story, proposals):
+    """The form, filled with the stored donor text where there is one, else with the finder's proposal."""
+    stored = {item.language: item for item in story.donor_texts}
+    entries = []
+    for proposal in proposals:
+        existing = stored.get(proposal.language)
+        entries.append({"language": proposal.language, **{
+            field.name: getattr(existing, field.name) if existing else field.proposed for field in proposal.fields}})
+    return DonorVersionForm(data={"version": story.version, "texts": entries})
+
+
+
+@bp.route("/projects/<slug>/stories/<int:story_id>/donor-version", methods=["GET", "POST"])
+@project_route("story.safeguard")
+def donor_version_review(project, story_id):
+    """Review what the personal-data finder flags, edit the proposed donor text and approve it."""
+    session = get_session()
+    story = load_story(session, project, story_id)
+    proposals = donor_version.propose(story)
+    form = donor_version_form(story, proposals)
+    if request.method == "GET":
+        audit_read(session, story)
+    if form.validate_on_submit():
+        try:
+            donor_version.approve(session, actor(), story, form.texts_by_language(), form.version.data,
+                                  remaining_checked=form.remaining_checked.data)
+            session.commit()
+        except (EditConflict, StaleDataError):
+            session.rollback()
+            flash(_("The story changed while you reviewed it; review the new text before approving."), "error")
+            return redirect(url_for(".donor_version_review", slug=project.slug, story_id=story.id))
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Donor version approved."), "success")
+            return redirect(url_for(".story_detail", slug=project.slug, story_id=story.id))
+    return render_template("stories/donor_version_form.html", project=project, story=story, form=form,
+                           proposals=proposals, marked=donor_version.marked, finding_labels=labels.FINDING_LABELS)
 
 
 # Translations -------------------------------------------------------------------------------
