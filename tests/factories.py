@@ -133,3 +133,23 @@ class Factory:
         from tracker.portfolio.models import Project
 
         return self.session.get(Project, record.project_id)
+
+    # IATI publication ----------------------------------------------------------------------
+
+    def iati_settings(self, **values):
+        from tracker.exchange import iati_services
+
+        return iati_services.save_settings(self.session, TEST_ACTOR, self.fund(), {
+            "reporting_org_ref": "XI-IATI-TEST", "reporting_org_name": "Safe Online (test publisher)",
+            "reporting_org_type": "30", "default_sector": "15160", "language": "en", **values})
+
+    def actual(self, indicator, period, value="90", comment="", *, approve=True, **breakdown):
+        """Submit an actual for ``period`` and, unless ``approve`` is False, approve it."""
+        from tracker.indicators import services as indicator_services
+
+        project = self.project_of(indicator)
+        indicator_services.save_actual(self.session, TEST_ACTOR, project, indicator, period,
+                                       {"value": value, "comment": comment, **breakdown}, submit=True)
+        if approve:
+            indicator_services.review_actual(self.session, TEST_ACTOR, project, period, approve=True)
+        return period.actual

@@ -61,8 +61,10 @@ def register_blueprints(app):
 
     for blueprint in (auth, portfolio, admin, audit, breakglass, health):
         app.register_blueprint(blueprint)
+    from tracker.exchange import iati_views
     from tracker.indicators import views as indicators
     from tracker.toc import views as toc
 
     toc.init_app(app)
     indicators.init_app(app)
+    iati_views.init_app(app)

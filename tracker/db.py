@@ -15,6 +15,7 @@ MODEL_MODULES = (
     "tracker.portfolio.models",
     "tracker.toc.models",
     "tracker.indicators.models",
+    "tracker.exchange.iati_models",
 )
 
 

@@ -27,6 +27,7 @@ DEFAULT_SEED_DIR = Path(__file__).resolve().parent.parent / "seeds" / "demo"
 SEED_SECTIONS = (
     "tracker.toc.seeding:load",
     "tracker.indicators.seeding:load",
+    "tracker.exchange.iati_seeding:load",
 )
 
 

@@ -65,6 +65,10 @@ RULES = {
     "indicator.edit": rule(STAFF, member=(Role.GRANTEE,)),
     "indicator.actuals.submit": rule(STAFF, member=(Role.GRANTEE,)),
     "indicator.actuals.review": rule(STAFF),
+    # IATI: M&E staff decide which indicators are published; the published file is public data, but
+    # downloading it still needs a login (and is audited). Grantees get their own projects' activities.
+    "indicator.publish": rule(STAFF),
+    "iati.export": rule((Role.ADMIN, Role.ME, Role.DONOR), member=(Role.GRANTEE,)),
 }
 
 
