@@ -48,8 +48,9 @@ def export_iati_command(slug, path, schema_dir):
         except Exception:
             path.unlink(missing_ok=True)
             raise
-    click.echo(f"Wrote {len(export.activities)} activities with {export.indicator_count} public indicators "
-               f"to {path}.")
+    activities = len(export.activities)
+    click.echo(f"Wrote {activities} {'activity' if activities == 1 else 'activities'} with "
+               f"{export.indicator_count} public indicator(s) to {path}.")
 
 
 def init_app(app):

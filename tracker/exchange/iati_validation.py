@@ -15,6 +15,7 @@ Each :class:`Problem` names the element by its path and, in words, the activity,
 indicator and period it belongs to.
 """
 
+import threading
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -36,7 +37,8 @@ PERSONAL_DATA_KINDS = {
     pii.Kind.ADDRESS: "a street address",
     pii.Kind.SCHOOL: "a school's name",
 }
-VALUE_ELEMENTS = ("baseline", "target", "actual")
+# A compiled schema keeps its error log on itself: one validation at a time per process.
+SCHEMA_LOCK = threading.Lock()
 
 
 class SchemaUnavailable(Exception):
@@ -70,9 +72,11 @@ def load_schema(schema_dir):
 def validate(tree, schema=None, today=None):
     """Return every problem of ``tree`` (an empty list when it may be published)."""
     checker = Checker(tree, today or date.today())
-    if schema is not None and not schema.validate(tree):
-        for entry in schema.error_log:
-            checker.report_path(entry.path or "/", f"Schema: {entry.message}")
+    if schema is not None:
+        with SCHEMA_LOCK:
+            errors = [] if schema.validate(tree) else [(entry.path, entry.message) for entry in schema.error_log]
+        for path, message in errors:
+            checker.report_path(path or "/", f"Schema: {message}")
     checker.check()
     return checker.problems
 
