@@ -221,6 +221,16 @@ def test_a_baseline_year_without_value_refuses_the_export_with_the_rule_broken(f
         ("The baseline has no @value", "indicator “Contacts answered”")]
 
 
+def test_a_baseline_comment_without_a_year_refuses_the_export_asking_for_the_year(factory, session, project,
+                                                                                 outcome):
+    factory.indicator(project, outcome, public=True, measure="qualitative",
+                      baseline_comment="No routine analysis of contact data.")
+
+    assert [problem.message for problem in export_of(session, factory.fund()).problems] == [
+        "The baseline has no @year: IATI requires the year in which the baseline was measured. Give the indicator "
+        "a baseline year."]
+
+
 def test_a_target_comment_without_value_on_a_numeric_indicator_is_refused(factory, session, project, outcome):
     indicator = public_indicator(factory, project, outcome)
     factory.period(indicator, target="", target_comment="To be agreed with the ministry.")
@@ -358,6 +368,18 @@ def test_the_publication_page_shows_activities_and_what_is_left_out(client, fact
 
     assert "XI-IATI-TEST-TH01" in page and "Download the IATI 2.03 file (XML)" in page
     assert "DRAGON-S : It has no IATI identifier." in page
+
+
+def test_a_refused_portfolio_download_shows_the_publication_page_with_its_problems(client, factory, login,
+                                                                                   session):
+    factory.project(iati_identifier="XI-IATI-TEST-TH01")
+    login(factory.user("donor"))
+
+    response = client.get("/iati.xml")
+
+    assert response.status_code == 422
+    assert "The fund has no IATI publishing settings yet" in text(response)
+    assert "Download the IATI 2.03 file" not in text(response)
 
 
 def test_a_project_without_identifier_says_it_is_not_published(client, factory, login, session, publisher):

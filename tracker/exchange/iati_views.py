@@ -16,6 +16,7 @@ from tracker.db import get_session
 from tracker.db_types import utcnow
 from tracker.errors import EditConflict
 from tracker.errors import ValidationFailed
+from tracker.exchange import iati_codes as codes
 from tracker.exchange import iati_services as services
 from tracker.exchange.iati_forms import IatiSettingsForm
 from tracker.portfolio import services as portfolio_services
@@ -31,6 +32,11 @@ bp = Blueprint("iati", __name__)
 
 def current_fund():
     return portfolio_services.get_fund(get_session()) or abort(404)
+
+
+def render_overview(fund, export, status=200):
+    return render_template("exchange/iati_overview.html", fund=fund, export=export, sectors=codes.DAC_SECTORS,
+                           settings=services.get_settings(get_session(), fund)), status
 
 
 def prepare(fund, project=None):
@@ -56,8 +62,7 @@ def xml_download(export, project=None):
 def overview():
     """What the fund's IATI file holds, what is left out and why, and any problem that blocks it."""
     fund = current_fund()
-    return render_template("exchange/iati_overview.html", fund=fund, export=prepare(fund),
-                           settings=services.get_settings(get_session(), fund))
+    return render_overview(fund, prepare(fund))
 
 
 @bp.get("/iati.xml")
@@ -66,8 +71,7 @@ def portfolio_download():
     fund = current_fund()
     export = prepare(fund)
     if export.refused:
-        return render_template("exchange/iati_overview.html", fund=fund, export=export,
-                               settings=services.get_settings(get_session(), fund)), 422
+        return render_overview(fund, export, 422)
     return xml_download(export)
 
 
