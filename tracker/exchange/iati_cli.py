@@ -21,7 +21,7 @@ from tracker.portfolio import services as portfolio_services
 @click.option("--schema-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder of the IATI 2.03 schema to validate against (default: the IATI_SCHEMA_DIR setting).")
 def export_iati_command(slug, path, schema_dir):
-    """Write the fund's IATI 2.03 activity file: one activity per project, with public results."""
+    """Validate and write the fund's IATI 2.03 file (one activity per project with an IATI identifier)."""
     with database().new_session() as session:
         fund = portfolio_services.get_fund(session)
         if fund is None:
