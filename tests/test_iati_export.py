@@ -239,6 +239,13 @@ def test_a_target_comment_without_value_on_a_numeric_indicator_is_refused(factor
         "The target has no @value"]
 
 
+def test_a_project_without_summary_is_refused_until_it_has_one(factory, session, publisher):
+    factory.project(iati_identifier="XI-IATI-TEST-TH01", summary="")
+
+    assert [problem.message for problem in export_of(session, factory.fund()).problems] == [
+        "The activity has no description: give the project a summary."]
+
+
 def test_a_missing_schema_folder_refuses_the_export_with_the_reason(factory, session, project, tmp_path):
     export = services.prepare_export(session, factory.fund(), now=NOW, schema_dir=tmp_path)
 

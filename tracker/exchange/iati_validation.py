@@ -293,7 +293,10 @@ class Checker:
             text = (narrative.text or "").strip()
             parent = narrative.getparent()
             if not text:
-                self.report(parent, f"The {parent.tag} is empty: it needs text.")
+                if parent.tag == "description" and parent.getparent().tag == "iati-activity":
+                    self.report(parent, "The activity has no description: give the project a summary.")
+                else:
+                    self.report(parent, f"The {parent.tag} is empty: it needs text.")
                 continue
             if parent.tag in ("reporting-org", "participating-org"):
                 continue
