@@ -12,6 +12,8 @@ import re
 
 import pycountry
 
+from tracker import countries
+
 # ResultType (non-embedded): the level of a result.
 RESULT_TYPES = {"1": "Output", "2": "Outcome", "3": "Impact", "9": "Other"}
 # IndicatorMeasure (non-embedded): how an indicator is measured; 5 carries narratives only.
@@ -70,11 +72,13 @@ NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 def is_country(code):
-    return bool(code) and pycountry.countries.get(alpha_2=code) is not None
+    """ISO 3166-1 alpha-2, in capitals as the IATI Country codelist writes it."""
+    return bool(code) and code == code.upper() and countries.is_country(code)
 
 
 def is_currency(code):
-    return bool(code) and pycountry.currencies.get(alpha_3=code) is not None
+    """ISO 4217, in capitals as the IATI Currency codelist writes it."""
+    return bool(code) and code == code.upper() and countries.is_currency(code)
 
 
 def is_language(code):
