@@ -267,3 +267,25 @@ class Factory:
                 "The panel chose this story because it shows a child finding help through a peer."),
             **values,
         })
+
+    # IATI publication ----------------------------------------------------------------------
+
+    def iati_settings(self, **values):
+        from tracker.exchange import iati_services
+
+        current = iati_services.get_settings(self.session, self.fund())
+        return iati_services.save_settings(self.session, TEST_ACTOR, self.fund(), {
+            "reporting_org_ref": "XI-IATI-TEST", "reporting_org_name": "Safe Online (test publisher)",
+            "reporting_org_type": "30", "default_sector": "15160", "language": "en", **values},
+            version=current.version if current is not None else None)
+
+    def actual(self, indicator, period, value="90", comment="", *, approve=True, **breakdown):
+        """Submit an actual for ``period`` and, unless ``approve`` is False, approve it."""
+        from tracker.indicators import services as indicator_services
+
+        project = self.project_of(indicator)
+        indicator_services.save_actual(self.session, TEST_ACTOR, project, indicator, period,
+                                       {"value": value, "comment": comment, **breakdown}, submit=True)
+        if approve:
+            indicator_services.review_actual(self.session, TEST_ACTOR, project, period, approve=True)
+        return period.actual

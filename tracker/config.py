@@ -43,12 +43,17 @@ DEFAULTS = {
     "AUDIT_ITEMS_PER_PAGE": 50,
     # Folder holding pg_dump and pg_restore, when they are not on PATH (found under /usr/lib/postgresql otherwise).
     "PG_BIN_DIR": None,
+    # Folder holding the official IATI 2.03 schema (iati-activities-schema.xsd, iati-common.xsd, xml.xsd).
+    # When set, every IATI export is validated against it before it leaves; the codelist and rule checks
+    # run either way.
+    "IATI_SCHEMA_DIR": None,
 }
 
 # (environment variable, setting) pairs.
 ENVIRONMENT = (
     ("TRACKER_DATABASE_URL", "DATABASE_URL"),
     ("TRACKER_SECRET_KEY", "SECRET_KEY"),
+    ("TRACKER_IATI_SCHEMA_DIR", "IATI_SCHEMA_DIR"),
 )
 
 KEY_FILE = "secret_key"

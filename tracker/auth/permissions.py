@@ -81,6 +81,10 @@ RULES = {
     "msc.manage": rule((Role.ME,)),
     # Full-text search: each role finds only what it may see.
     "search.use": rule(EVERYONE),
+    # IATI: M&E staff decide which indicators are published; the published file is public data, but
+    # downloading it still needs a login (and is audited). Grantees get their own projects' activities.
+    "indicator.publish": rule(STAFF),
+    "iati.export": rule((Role.ADMIN, Role.ME, Role.DONOR), member=(Role.GRANTEE,)),
 }
 
 

@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import IntegerField
 from wtforms import SelectField
@@ -41,6 +42,9 @@ class IndicatorForm(VersionedForm):
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=60)],
                        description=_l("E.g. children, reports, days, or % for a percentage."))
     baseline_year = IntegerField(_l("Baseline year"), validators=[Optional(), NumberRange(min=1990, max=2100)])
+    baseline_date = DateField(_l("Baseline date"), validators=[Optional()],
+                              description=_l("Optional: the day the baseline was measured, within the baseline "
+                                             "year."))
     baseline_value = StringField(_l("Baseline value"), description=VALUE_HINT,
                                  validators=[Optional(), Length(max=40)])
     baseline_comment = TextAreaField(_l("Baseline comment"), validators=[Optional(), Length(max=5000)],
@@ -49,6 +53,14 @@ class IndicatorForm(VersionedForm):
         _l("Disaggregation"), validators=[Optional(), Length(max=2000)],
         description=_l("One dimension per line: its name, a colon, then its values separated by commas, e.g. "
                        "“sex: female, male” or “age band: 10-12, 13-17”."),
+    )
+    public = BooleanField(
+        _l("Publish in the fund's IATI data"),
+        description=_l("IATI data is public: anyone can read it. When ticked, this indicator's title, definition, "
+                       "unit, baseline, targets and approved actuals (with their comments and disaggregation) "
+                       "and the result it measures are published in the fund's IATI file. Drafts and values "
+                       "awaiting review never are. Tick it only when none of that text could identify a child, "
+                       "a family or a staff member."),
     )
 
 

@@ -75,9 +75,13 @@ class Indicator(Versioned, SQLModel, table=True):
     ascending: bool = Field(default=True)
     unit: str = Field(default="", max_length=60)
     baseline_year: int | None = Field(default=None)
+    baseline_date: date | None = Field(default=None)
     baseline_value: Decimal | None = Field(default=None, sa_column=sa.Column(VALUE_TYPE, nullable=True))
     baseline_comment: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, default=""))
     dimensions: list = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    # Public indicators (with their approved actuals) appear in the fund's IATI publication.
+    public: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False, default=False,
+                                                             server_default=sa.false()))
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     version: int = Field(default=1)

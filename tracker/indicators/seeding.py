@@ -15,7 +15,7 @@ from tracker.toc import services as toc_services
 from tracker.toc.seeding import user_actor
 
 INDICATOR_KEYS = ("title", "definition", "means_of_verification", "measure", "ascending", "unit", "baseline_year",
-                  "baseline_comment")
+                  "baseline_date", "baseline_comment", "public")
 
 
 def load(session, actor, context):

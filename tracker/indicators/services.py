@@ -55,7 +55,7 @@ ACTION_LABELS = {
     ActualAction.RETURNED: _l("Returned for changes"),
 }
 INDICATOR_FIELDS = ("node_id", "title", "definition", "means_of_verification", "measure", "ascending", "unit",
-                    "baseline_year", "baseline_value", "baseline_comment", "dimensions")
+                    "baseline_year", "baseline_date", "baseline_value", "baseline_comment", "dimensions", "public")
 DIMENSION_LINE = re.compile(r"^\s*([^:]+?)\s*:\s*(.+?)\s*$")
 MAX_VALUE = Decimal("1e13")
 
@@ -319,7 +319,9 @@ def clean_indicator_values(session, project, values, indicator=None):
         "unit": (values.get("unit") or "").strip(),
         "baseline_comment": (values.get("baseline_comment") or "").strip(),
         "baseline_year": values.get("baseline_year"),
+        "baseline_date": values.get("baseline_date") or None,
         "ascending": values.get("ascending") not in (False, "0", "false", "False"),
+        "public": is_public(values, indicator),
     }
     node = session.get(TocNode, values.get("node_id") or 0)
     if node is None or node.project_id != project.id:
@@ -334,6 +336,12 @@ def clean_indicator_values(session, project, values, indicator=None):
         cleaned["measure"] = None
     cleaned["baseline_value"] = check_value(values.get("baseline_value"), "baseline_value", cleaned["measure"],
                                             reasons)
+    if isinstance(cleaned["baseline_date"], date):
+        if not cleaned["baseline_year"]:
+            cleaned["baseline_year"] = cleaned["baseline_date"].year
+        elif cleaned["baseline_date"].year != cleaned["baseline_year"]:
+            reasons.append(("baseline_date", _("The baseline date is not in the baseline year %(year)s.",
+                                               year=cleaned["baseline_year"])))
     if cleaned["baseline_value"] is not None and not cleaned["baseline_year"]:
         reasons.append(("baseline_year", _("Give the year the baseline value was measured.")))
     try:
@@ -350,6 +358,13 @@ def clean_indicator_values(session, project, values, indicator=None):
     if reasons:
         raise ValidationFailed(reasons)
     return cleaned
+
+
+def is_public(values, indicator):
+    """The submitted public flag; an indicator keeps its own when ``values`` has none (the user may not publish)."""
+    if "public" not in values:
+        return indicator.public if indicator is not None else False
+    return values["public"] not in (False, None, "", "0", "false", "False")
 
 
 def has_numbers(indicator):

@@ -146,17 +146,21 @@ def chart_download(project, indicator_id):
 
 
 def indicator_form(project, **kwargs):
+    """The indicator form; only users who may publish see (and can change) the IATI publication flag."""
     session = get_session()
     labels = toc_services.level_labels(session, project.fund_id)
     form = IndicatorForm(**kwargs)
+    if not current_user.can("indicator.publish", project):
+        del form.public
     form.node_id.choices = [SelectChoice("", _("Choose a result"))] + [
         SelectChoice(node.id, node.title, optgroup=labels[str(node.level)])
         for node in toc_services.load_nodes(session, project)]
     return form
 
 
-def indicator_values(indicator):
-    values = {name: getattr(indicator, name) for name in services.INDICATOR_FIELDS}
+def indicator_values(indicator, form=None):
+    """The stored values as the form shows them (only the fields ``form`` has, when given)."""
+    values = {name: getattr(indicator, name) for name in services.INDICATOR_FIELDS if form is None or name in form}
     values["measure"] = indicator.measure.value
     values["baseline_value"] = services.plain(indicator.baseline_value)
     values["dimensions"] = services.format_dimensions(indicator.dimensions)
@@ -192,7 +196,7 @@ def indicator_edit(project, indicator_id):
             session.commit()
         except (EditConflict, StaleDataError):
             session.rollback()
-            return render_conflict("indicators/indicator_form.html", form, indicator_values(indicator),
+            return render_conflict("indicators/indicator_form.html", form, indicator_values(indicator, form),
                                    indicator.version, project=project, indicator=indicator)
         except ValidationFailed as error:
             apply_errors(form, error)

@@ -17,6 +17,7 @@ from tracker.countries import currency_choices
 from tracker.db import get_session
 from tracker.errors import EditConflict
 from tracker.errors import ValidationFailed
+from tracker.exchange import iati_views
 from tracker.pagination import clamp_page_number
 from tracker.pagination import paginate
 from tracker.portfolio import services
@@ -192,7 +193,8 @@ def fund_settings():
             session.commit()
             flash(_("Fund settings saved."), "success")
             return redirect(url_for(".pillars"))
-    return render_template("portfolio/fund_form.html", form=form, fund=fund)
+    iati_form = iati_views.settings_form(fund, formdata=None) if fund is not None else None
+    return render_template("portfolio/fund_form.html", form=form, fund=fund, iati_form=iati_form)
 
 
 @bp.get("/fund/pillars")
