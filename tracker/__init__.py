@@ -36,6 +36,7 @@ def configure_extensions(app):
     from tracker.web import headers
     from tracker.web import i18n
     from tracker.web import project_tabs
+    from tracker.web import submissions
     from tracker.web import templating
 
     db.init_app(app)
@@ -49,6 +50,7 @@ def configure_extensions(app):
     errors.init_app(app)
     templating.init_app(app)
     project_tabs.init_app(app)
+    submissions.init_app(app)
 
 
 def register_blueprints(app):

@@ -14,6 +14,7 @@ MODEL_MODULES = (
     "tracker.breakglass.models",
     "tracker.portfolio.models",
     "tracker.toc.models",
+    "tracker.web.submissions",
     "tracker.indicators.models",
     "tracker.outcomes.models",
     "tracker.stories.models",

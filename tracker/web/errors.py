@@ -2,7 +2,9 @@
 
 from flask import current_app
 from flask import render_template
+from flask import request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from tracker.db import rollback_session
@@ -24,6 +26,28 @@ def handle_csrf_error(_error):
     return render_error(400, "csrf")
 
 
+# Never echo these back, even to their owner.
+SECRET_FIELDS = ("csrf_token", "password", "code", "secret", "token", "confirm")
+
+
+def resubmittable_fields(form):
+    """``[(name, value)]`` of a POSTed form, without tokens and secrets, in the order sent."""
+    return [(name, value) for name, values in form.lists() for value in values
+            if not any(secret in name for secret in SECRET_FIELDS)]
+
+
+def handle_database_unavailable(error):
+    """The database refused the write (locked, disconnected): nothing was saved, and nothing is lost.
+
+    A form's content comes back on the page, ready to be sent again as it was.
+    """
+    rollback_session()
+    current_app.logger.warning("Database unavailable: %s", error, exc_info=True)
+    fields = resubmittable_fields(request.form) if request.method == "POST" else []
+    response = render_template("errors/not_saved.html", status=503, fields=fields, action=request.path)
+    return response, 503, {"Retry-After": "5"}
+
+
 def handle_unexpected_error(error):
     rollback_session()
     if isinstance(error, HTTPException):
@@ -34,5 +58,6 @@ def handle_unexpected_error(error):
 
 def init_app(app):
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected_error)

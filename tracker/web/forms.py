@@ -1,12 +1,31 @@
 """Helpers between WTForms and the domain's ValidationFailed errors."""
 
+from uuid import uuid4
+
+from flask import request
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import HiddenField
 from wtforms import SelectChoice
 
+from tracker.web.submissions import FIELD as SUBMISSION_FIELD
+
 
 class Form(FlaskForm):
-    """Base form: CSRF-protected by Flask-WTF."""
+    """Base form: CSRF-protected by Flask-WTF, and saved at most once per submission.
+
+    :meth:`hidden_tag` adds a random submission id (kept when the form is shown
+    again with errors) that :mod:`tracker.web.submissions` uses against double posts.
+    """
+
+    def hidden_tag(self, *fields):
+        tags = super().hidden_tag(*fields)
+        if not self.meta.csrf:
+            return tags
+        name = f"{self._prefix}{SUBMISSION_FIELD}"
+        value = request.form.get(name) or uuid4().hex
+        # Markup.format escapes both values.
+        return tags + Markup('<input type="hidden" name="{}" value="{}">').format(name, value)  # nosec B704
 
 
 class VersionedForm(Form):
