@@ -18,6 +18,7 @@ from tracker.auth.permissions import Role
 from tracker.db import database
 from tracker.errors import ValidationFailed
 from tracker.portfolio import services as portfolio_services
+from tracker.privacy import retention
 from tracker.seeding import DEFAULT_SEED_DIR
 from tracker.seeding import DemoLogin
 from tracker.seeding import seed_demo
@@ -190,6 +191,29 @@ def restore_command(path, force):
         click.echo(f"Run `flask --app tracker init-db` to upgrade it to revision {migrate.heads()[0]}.")
 
 
+@click.command("purge-expired")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="List what would be erased, and erase nothing.")
+def purge_expired_command(dry_run):
+    """Erase stories and other identifying text of projects past their fund's retention period."""
+    with session_scope() as session:
+        plans = retention.plan(session)
+        if not plans:
+            click.echo("Nothing has passed its retention period.")
+            return
+        for erasure in plans:
+            click.echo(f"{erasure.project.slug}: ended {erasure.project.end_date.isoformat()}, retention "
+                       f"{erasure.retention_months} months (erasable from {erasure.erase_after.isoformat()}): "
+                       f"{len(erasure.story_ids)} stories deleted, sources of {len(erasure.outcome_ids)} outcomes "
+                       f"and names of {len(erasure.substantiator_ids)} substantiators erased")
+        if dry_run:
+            click.echo("Dry run: nothing was erased.")
+            return
+        retention.erase(session, Actor.command_line("purge-expired"), plans)
+        session.commit()
+    click.echo("Erased; an audit entry records each erased record.")
+
+
 @click.command("db-revision")
 @with_appcontext
 @click.argument("message")
@@ -201,5 +225,5 @@ def db_revision_command(message, rev_id):
 
 def init_app(app):
     for command in (init_db_command, seed_demo_command, create_user_command, demo_code_command, backup_command,
-                    restore_command, db_revision_command):
+                    restore_command, purge_expired_command, db_revision_command):
         app.cli.add_command(command)

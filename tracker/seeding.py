@@ -89,7 +89,8 @@ def read_section(context, area):
 def ensure_fund(session, actor, seed):
     fund = portfolio_services.get_fund(session, seed["slug"])
     return fund or portfolio_services.create_fund(session, actor, slug=seed["slug"], name=seed["name"],
-                                                  description=seed.get("description", ""))
+                                                  description=seed.get("description", ""),
+                                                  retention_months=seed.get("retention_months"))
 
 
 def ensure_pillar(session, actor, fund, position, seed):

@@ -94,6 +94,12 @@ class FundForm(Form):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
     slug = StringField(_l("Short name"), validators=[InputRequired(), Length(max=60), SLUG])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    retention_months = IntegerField(
+        _l("Keep stories for (months after a project ends)"),
+        description=_l("After this, stories, their translations and donor versions, outcome sources and "
+                       "substantiators' names are erased for good, keeping only an audit record. Leave empty "
+                       "to keep them until you decide."),
+        validators=[Optional(), NumberRange(min=1, max=600)])
 
 
 class PillarForm(Form):

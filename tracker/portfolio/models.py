@@ -19,6 +19,9 @@ class Fund(SQLModel, table=True):
     slug: str = Field(max_length=60, sa_column_kwargs={"unique": True})
     name: str = Field(max_length=200)
     description: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, default=""))
+    # Months after a project ends before its stories and other identifying text are erased
+    # (``flask --app tracker purge-expired``); None keeps them until someone decides.
+    retention_months: int | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
 
     pillars: list["Pillar"] = Relationship(

@@ -40,15 +40,20 @@ def get_fund(session, slug=None):
     return session.exec(statement).first()
 
 
-def create_fund(session, actor, *, slug, name, description=""):
-    return save_fund(session, actor, {"slug": slug, "name": name, "description": description})
+def create_fund(session, actor, *, slug, name, description="", retention_months=None):
+    return save_fund(session, actor, {"slug": slug, "name": name, "description": description,
+                                      "retention_months": retention_months})
 
 
 def save_fund(session, actor, values, fund=None):
     """Create the fund, or update ``fund``'s name, short name and description."""
+    retention = values.get("retention_months")
     values = {name: (values.get(name) or "").strip() for name in ("slug", "name", "description")}
+    values["retention_months"] = int(retention) if retention not in (None, "") else None
     if not SLUG_PATTERN.match(values["slug"]):
         raise ValidationFailed.on("slug", "Use lowercase letters, digits and single hyphens.")
+    if values["retention_months"] is not None and not 1 <= values["retention_months"] <= 600:
+        raise ValidationFailed.on("retention_months", "Give a number of months between 1 and 600, or leave it empty.")
     clash = get_fund(session, values["slug"])
     if clash is not None and clash is not fund:
         raise ValidationFailed.on("slug", "Another fund already uses this short name.")
