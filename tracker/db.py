@@ -17,6 +17,8 @@ MODEL_MODULES = (
     "tracker.indicators.models",
     "tracker.outcomes.models",
     "tracker.stories.models",
+    "tracker.evidence.models",
+    "tracker.contribution.models",
 )
 
 

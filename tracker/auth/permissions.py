@@ -79,6 +79,15 @@ RULES = {
     "msc.manage": rule(STAFF),
     # Full-text search: each role finds only what it may see.
     "search.use": rule(EVERYONE),
+    # Contribution analysis: M&E staff build claims, tracing and the contribution story; the project's grantees
+    # read them. Donors see claims only through reports, with evidence selected by tracker.evidence.sharing.
+    "contribution.view": rule(STAFF, member=(Role.GRANTEE,)),
+    "contribution.edit": rule(STAFF),
+    "contribution.coverage": rule(STAFF),
+    "contribution.bands": rule(STAFF),
+    # Evidence items and their files: the project team and M&E staff record, attach and download them.
+    "evidence.view": rule(STAFF, member=(Role.GRANTEE,)),
+    "evidence.edit": rule(STAFF, member=(Role.GRANTEE,)),
 }
 
 
