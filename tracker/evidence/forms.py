@@ -34,8 +34,7 @@ class EvidenceForm(VersionedForm):
                                           "safeguarding has not restricted, can serve as evidence."))
     period_id = SelectField(_l("Indicator result"), coerce=coerce_optional_int, validators=[Optional()], choices=[],
                             description=_l("A period's approved actual (or a submitted one, marked provisional)."))
-    file = FileField(_l("File"), description=_l("PDF, Word (.docx), Excel (.xlsx), PNG, JPEG or plain text, up to "
-                                                "%(size)d MB. Photos are stored without their metadata.", size=10))
+    file = FileField(_l("File"))
     target = SelectField(_l("Supports"), validators=[Optional()],
                          description=_l("Optional: the link or assumption this evidence supports. You can attach it "
                                         "to more later."))

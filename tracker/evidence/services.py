@@ -192,6 +192,12 @@ def clean_values(values, kind):
     return cleaned
 
 
+def short_title(text, limit=160):
+    """The first sentence of ``text`` if it is short enough, else its first ``limit`` characters and an ellipsis."""
+    first = clean_line(text).split(". ")[0].rstrip(".")
+    return first if len(first) <= limit else first[:limit - 1].rstrip() + "…"
+
+
 def source_record(session, project, kind, values):
     """Check and describe the record an outcome, story or indicator-result item stands for: ``(field, id, title)``."""
     field = SOURCE_FIELDS[kind]
@@ -200,7 +206,7 @@ def source_record(session, project, kind, values):
         found = session.exec(select(Outcome).where(Outcome.id == record_id, Outcome.project_id == project.id)).first()
         if found is None:
             raise ValidationFailed.on(field, _("Choose one of the project's outcomes."))
-        return field, found.id, found.description[:280]
+        return field, found.id, short_title(found.description)
     if kind is EvidenceKind.STORY:
         found = session.exec(eligible_stories(project).where(Story.id == record_id)).first()
         if found is None:

@@ -112,6 +112,12 @@ def evidence_form(session, project, kind, **kwargs):
         field = form[services.SOURCE_FIELDS[kind]]
         field.choices = choices([("", _("Choose one"))] + source_options(session, project, kind))
         form.title.description = _("Leave empty to use the record's own title.")
+    if kind is EvidenceKind.DOCUMENT:
+        form.title.description = _("Leave empty to use the file's name.")
+        form.file.render_kw = {"accept": ",".join(uploads.EXTENSIONS)}
+        form.file.description = _("PDF, Word (.docx), Excel (.xlsx), PNG, JPEG or plain text, up to %(size)s. "
+                                  "Photos are stored without their metadata (EXIF).",
+                                  size=uploads.size_text(current_app.config["EVIDENCE_UPLOAD_MAX_BYTES"]))
     if kind in SUMMARY_LABELS:
         form.summary.label.text = SUMMARY_LABELS[kind]
         form.summary.description = _("What was said or seen, by whom (a role, not a name), when and where.")
