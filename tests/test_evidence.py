@@ -335,3 +335,32 @@ def test_detaching_removes_only_that_attachment(client, factory, session, submit
     submit(url(project, f"/attachments/{attachment.id}/delete"), {}, page=url(project, f"/{item.id}"))
 
     assert session.scalars(sa.select(EvidenceAttachment.link_id)).all() == [links[1].id]
+
+
+def test_reading_an_item_is_audited(client, factory, session, project, me):
+    item = factory.evidence(project)
+    session.commit()
+
+    client.get(url(project, f"/{item.id}"))
+
+    assert session.scalar(sa.select(AuditEntry.object_id).where(AuditEntry.action == "read",
+                                                                AuditEntry.object_type == "evidence_item")) == \
+        str(item.id)
+
+
+def test_a_stale_evidence_edit_answers_409_and_keeps_the_users_text(client, factory, session, project, me):
+    from tests.conftest import csrf_from
+
+    item = factory.evidence(project, title="Interview with a supervisor")
+    session.commit()
+    form_page = client.get(url(project, f"/{item.id}/edit")).get_data(as_text=True)
+    item.title = "Interview with a shift supervisor (corrected by a colleague)"
+    session.commit()
+
+    response = client.post(url(project, f"/{item.id}/edit"), data={
+        "csrf_token": csrf_from(form_page), "version": "1", "title": "My title", "summary": "My note.",
+        "source": "Supervisor", "collected_on": ""})
+    text = text_of(response)
+
+    assert response.status_code == 409
+    assert "corrected by a colleague" in text and 'value="My title"' in text

@@ -14,6 +14,7 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.contribution import rules
@@ -132,9 +133,7 @@ def claim_detail(project, claim_id):
     session = get_session()
     claim = claim_or_404(project, claim_id)
     chain = claim_chain(session, claim)
-    step_form = StepForm(data={"step": next_step(claim).value if next_step(claim) else claim.step.value,
-                               "version": claim.version})
-    return render("contribution/detail.html", project, claim=claim, chain=chain, step_form=step_form,
+    return render("contribution/detail.html", project, claim=claim, chain=chain,
                   checklist=services.gate_checklist(session, project, claim),
                   warning=services.confidence_warning(session, project, claim),
                   latest=services.latest_story(session, claim), rule=tracing_services.WEAKEST_LINK_RULE)
@@ -354,14 +353,17 @@ def story_edit(project, claim_id):
     if form.validate_on_submit():
         try:
             services.save_story(session, actor(), project, claim, form.data, form.based_on.data)
-        except EditConflict as conflict:
-            form.based_on.data = conflict.current.number if conflict.current else 0
-            return render("contribution/story_form.html", project, claim=claim, form=form, latest=conflict.current,
-                          conflict_revision=conflict.current), 409
+            session.commit()
+        except (EditConflict, IntegrityError):
+            # IntegrityError: another revision with the same number was committed in the same instant.
+            session.rollback()
+            current = services.latest_story(session, claim)
+            form.based_on.data = current.number if current else 0
+            return render("contribution/story_form.html", project, claim=claim, form=form, latest=current,
+                          conflict_revision=current), 409
         except ValidationFailed as error:
             apply_errors(form, error)
         else:
-            session.commit()
             flash(_("Contribution story saved as a new revision; the earlier ones are kept."), "success")
             return redirect(url_for(".story", slug=project.slug, claim_id=claim.id))
     return render("contribution/story_form.html", project, claim=claim, form=form, latest=latest,

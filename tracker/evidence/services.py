@@ -325,6 +325,11 @@ def delete_item(session, actor, project, item):
     return stored_name
 
 
+def read_item(session, actor, item):
+    """Audit that ``actor`` read the item: notes and summaries may quote children or informants."""
+    record(session, actor, "read", "evidence_item", item.id, project_id=item.project_id)
+
+
 def read_document(session, actor, item):
     """Audit the download of an item's file."""
     record(session, actor, "download", "evidence_item", item.id, project_id=item.project_id,

@@ -204,6 +204,8 @@ def source_of(session, item):
 def evidence_detail(project, item_id):
     session = get_session()
     item = item_or_404(project, item_id)
+    services.read_item(session, actor(), item)
+    session.commit()
     tracing, explanations = uses_of(session, item)
     form = AttachForm()
     form.target.choices = target_choices(session, project)
