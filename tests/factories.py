@@ -289,3 +289,69 @@ class Factory:
         if approve:
             indicator_services.review_actual(self.session, TEST_ACTOR, project, period, approve=True)
         return period.actual
+    # Contribution analysis and evidence -------------------------------------------------
+
+    def claim(self, project, links, *, outcome=None, **values):
+        """A claim along ``links`` (ToC links in order) about ``outcome`` (default: the last link's effect)."""
+        from tracker.contribution import services as contribution_services
+
+        return contribution_services.create_claim(self.session, TEST_ACTOR, project, {
+            "title": values.pop("title", unique("Chat channels brought children to counsellors")),
+            "question": "Did the helpline platform contribute to more children being referred to services?",
+            "claim_text": "Children reached counsellors on chat, disclosed abuse and were referred.",
+            "outcome_node_id": (outcome.id if outcome else links[-1].effect_id),
+            "level": "direct_influence", "causal_package": "Provincial services able to take referrals.",
+            "necessity": "necessary", "confidence": "not_assessed", "pathway": [link.id for link in links],
+            **values,
+        })
+
+    def claim_with_chain(self, project, *, assumptions=()):
+        """A claim along a fresh activity → output → short-term outcome → intermediate outcome chain."""
+        nodes = self.toc_chain(project, "activity", "output", "short_term_outcome", "intermediate_outcome")
+        links = [self.toc_link_between(project, cause, effect) for cause, effect in zip(nodes, nodes[1:], strict=False)]
+        for text in assumptions:
+            from tracker.toc import services as toc_services
+
+            toc_services.add_assumption(self.session, TEST_ACTOR, project, links[1], {"text": text})
+        return self.claim(project, links), links
+
+    def toc_link_between(self, project, cause, effect):
+        from sqlmodel import select
+
+        from tracker.toc.models import TocLink
+
+        return self.session.exec(select(TocLink).where(TocLink.cause_id == cause.id,
+                                                       TocLink.effect_id == effect.id)).one()
+
+    def explanation(self, project, claim, **values):
+        from tracker.contribution import services as contribution_services
+
+        return contribution_services.save_explanation(self.session, TEST_ACTOR, project, claim, {
+            "kind": "alternative_explanation", "status": "partly",
+            "text": "Children moved to chat during the pandemic anyway.", **values})
+
+    def evidence(self, project, kind="interview", *, supports=(), strength="moderate", **values):
+        """An evidence item (a note unless ``kind`` says otherwise) attached to the ToC links in ``supports``."""
+        from tracker.evidence import services as evidence_services
+
+        item = evidence_services.create_item(self.session, TEST_ACTOR, project, kind, {
+            "title": values.pop("title", unique("Interview with a shift supervisor")),
+            "summary": values.pop("summary", "Children disclose on LINE what they do not say by phone."),
+            "source": "Shift supervisor, helpline", **values})
+        for link in supports:
+            evidence_services.attach(self.session, TEST_ACTOR, project, item,
+                                     {"target": f"link-{link.id}", "strength": strength})
+        return item
+
+    def component(self, project, claim, **values):
+        from tracker.contribution import tracing_services
+
+        return tracing_services.add_component(self.session, TEST_ACTOR, project, claim, {
+            "entity": "Helpline counsellors", "activity": "answer chat contacts within five minutes", **values})
+
+    def ct_evidence(self, project, component, sensitivity=0.7, type1_error=0.1, observed="found", **values):
+        from tracker.contribution import tracing_services
+
+        return tracing_services.add_ct_evidence(self.session, TEST_ACTOR, project, component, {
+            "description": values.pop("description", "Response times improve after go-live."),
+            "sensitivity": sensitivity, "type1_error": type1_error, "observed": observed, **values})

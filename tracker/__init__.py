@@ -59,6 +59,8 @@ def register_blueprints(app):
     from tracker.audit.views import bp as audit
     from tracker.auth.views import bp as auth
     from tracker.breakglass.views import bp as breakglass
+    from tracker.contribution import views as contribution_views
+    from tracker.evidence import views as evidence_views
     from tracker.exchange import iati_views
     from tracker.indicators import views as indicator_views
     from tracker.outcomes import views as outcome_views
@@ -71,5 +73,6 @@ def register_blueprints(app):
 
     for blueprint in (auth, portfolio, admin, audit, breakglass, health, msc_views.bp, search_views.bp):
         app.register_blueprint(blueprint)
-    for area in (toc_views, indicator_views, outcome_views, story_views, iati_views):
+    for area in (toc_views, indicator_views, outcome_views, story_views, evidence_views, contribution_views,
+                 iati_views):
         area.init_app(app)

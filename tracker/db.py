@@ -19,6 +19,8 @@ MODEL_MODULES = (
     "tracker.outcomes.models",
     "tracker.stories.models",
     "tracker.exchange.iati_models",
+    "tracker.evidence.models",
+    "tracker.contribution.models",
 )
 
 

@@ -30,6 +30,7 @@ SEED_SECTIONS = (
     "tracker.outcomes.seeding:load",
     "tracker.stories.seeding:load",
     "tracker.exchange.iati_seeding:load",
+    "tracker.contribution.seeding:load",
 )
 
 

@@ -85,6 +85,15 @@ RULES = {
     # downloading it still needs a login (and is audited). Grantees get their own projects' activities.
     "indicator.publish": rule(STAFF),
     "iati.export": rule((Role.ADMIN, Role.ME, Role.DONOR), member=(Role.GRANTEE,)),
+    # Contribution analysis: M&E staff build claims, tracing and the contribution story; the project's grantees
+    # read them. Donors see claims only through reports, with evidence selected by tracker.evidence.sharing.
+    "contribution.view": rule(STAFF, member=(Role.GRANTEE,)),
+    "contribution.edit": rule(STAFF),
+    "contribution.coverage": rule(STAFF),
+    "contribution.bands": rule(STAFF),
+    # Evidence items and their files: the project team and M&E staff record, attach and download them.
+    "evidence.view": rule(STAFF, member=(Role.GRANTEE,)),
+    "evidence.edit": rule(STAFF, member=(Role.GRANTEE,)),
 }
 
 

@@ -11,8 +11,12 @@ NODE_COUNTERS = {
     "indicator": "tracker.indicators.services:count_by_node",
     "outcome": "tracker.outcomes.services:count_by_node",
     "story": "tracker.stories.services:count_by_node",
+    "claim": "tracker.contribution.services:count_by_node",
 }
-LINK_COUNTERS = {}
+LINK_COUNTERS = {
+    "evidence": "tracker.evidence.services:count_by_link",
+    "claim": "tracker.contribution.services:count_by_link",
+}
 
 
 def _count(counters, session, ids):

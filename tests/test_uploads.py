@@ -1,0 +1,155 @@
+"""Uploaded evidence documents: extension and magic bytes, zip bombs, text encoding, EXIF stripping, storage."""
+
+import io
+import os
+import zipfile
+
+import pytest
+from PIL import Image
+
+from tracker.evidence import uploads
+from tracker.evidence.storage import UploadStore
+
+PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+GPS_TAG = 0x8825
+
+
+def office(main_part):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        package.writestr("[Content_Types].xml", "<Types/>")
+        package.writestr(main_part, "<document/>")
+    return buffer.getvalue()
+
+
+def photo(image_format="JPEG", with_exif=True):
+    image = Image.new("RGB", (40, 30), (200, 40, 40))
+    exif = Image.Exif()
+    if with_exif:
+        exif[0x010F] = "Camera maker"
+        exif[0x0132] = "2023:05:02 10:00:00"
+        exif[GPS_TAG] = {1: "N", 2: (13.0, 45.0, 0.0)}
+    buffer = io.BytesIO()
+    image.save(buffer, format=image_format, exif=exif)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("filename, data, file_type", [
+    ("review.pdf", PDF, "pdf"),
+    ("minutes.docx", office("word/document.xml"), "docx"),
+    ("figures.xlsx", office("xl/workbook.xml"), "xlsx"),
+    ("notes.txt", "Ghi chú phỏng vấn, ข้อความ".encode(), "text"),
+    ("photo.JPG", photo(), "jpeg"),
+    ("chart.png", photo("PNG", with_exif=False), "png"),
+])
+def test_each_allowed_type_is_accepted_when_its_content_matches(filename, data, file_type):
+    assert uploads.check_upload(filename, data).file_type == file_type
+
+
+@pytest.mark.parametrize("filename", ["script.html", "run.exe", "image.svg", "archive.zip", "noextension"])
+def test_other_extensions_are_refused(filename):
+    with pytest.raises(uploads.UploadRefused, match="Only PDF"):
+        uploads.check_upload(filename, PDF)
+
+
+def test_a_pdf_named_as_an_image_is_refused():
+    with pytest.raises(uploads.UploadRefused, match="not PNG"):
+        uploads.check_upload("photo.png", PDF)
+
+
+def test_a_polyglot_html_file_named_pdf_is_refused():
+    with pytest.raises(uploads.UploadRefused):
+        uploads.check_upload("report.pdf", b"<html><script>alert(1)</script>%PDF-1.7")
+
+
+def test_a_zip_that_is_not_a_word_document_is_refused():
+    with pytest.raises(uploads.UploadRefused, match="not DOCX"):
+        uploads.check_upload("minutes.docx", office("xl/workbook.xml"))
+
+
+def test_a_zip_bomb_is_refused_without_being_extracted():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", "<Types/>")
+        package.writestr("word/document.xml", b"0" * (uploads.MAX_UNCOMPRESSED_BYTES + 1))
+
+    with pytest.raises(uploads.UploadRefused, match="expands"):
+        uploads.check_upload("minutes.docx", buffer.getvalue(), max_bytes=len(buffer.getvalue()) + 1)
+
+
+def test_an_oversize_file_is_refused():
+    with pytest.raises(uploads.UploadRefused, match="larger than 1 MB"):
+        uploads.check_upload("review.pdf", PDF + b"0" * (1024 * 1024), max_bytes=1024 * 1024)
+
+
+def test_an_empty_file_is_refused():
+    with pytest.raises(uploads.UploadRefused, match="empty"):
+        uploads.check_upload("notes.txt", b"")
+
+
+@pytest.mark.parametrize("data, message", [(b"caf\xe9", "UTF-8"), (b"a\x00b", "NUL")])
+def test_plain_text_must_be_utf8_without_nul(data, message):
+    with pytest.raises(uploads.UploadRefused, match=message):
+        uploads.check_upload("notes.txt", data)
+
+
+def test_exif_data_is_stripped_from_photos():
+    assert Image.open(io.BytesIO(photo())).getexif()
+
+    checked = uploads.check_upload("photo.jpg", photo())
+
+    stored = Image.open(io.BytesIO(checked.data))
+    assert not stored.getexif() and "exif" not in stored.info
+    assert stored.size == (40, 30)
+
+
+def test_text_chunks_are_stripped_from_png_images():
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "taken at the child's school")
+    buffer = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(buffer, format="PNG", pnginfo=info)
+
+    checked = uploads.check_upload("scan.png", buffer.getvalue())
+
+    assert b"child's school" not in checked.data and not Image.open(io.BytesIO(checked.data)).text
+
+
+def test_a_damaged_image_is_refused():
+    with pytest.raises(uploads.UploadRefused, match="cannot be read"):
+        uploads.check_upload("photo.jpg", b"\xff\xd8\xff\xe0" + b"0" * 100)
+
+
+def test_a_decompression_bomb_image_is_refused():
+    buffer = io.BytesIO()
+    Image.new("1", (9000, 9000)).save(buffer, format="PNG")
+
+    with pytest.raises(uploads.UploadRefused, match="too large"):
+        uploads.check_upload("big.png", buffer.getvalue())
+
+
+@pytest.mark.parametrize("given, kept", [
+    ("../../etc/passwd.txt", "passwd.txt"),
+    ("C:\\Users\\field\\Interview notes.txt", "Interview notes.txt"),
+    ("<script>.pdf", "script_.pdf"),
+    ("...", "document"),
+])
+def test_file_names_lose_folders_and_risky_characters(given, kept):
+    assert uploads.safe_name(given) == kept
+
+
+def test_files_are_stored_under_random_names_readable_by_the_owner_only(tmp_path):
+    store = UploadStore(tmp_path / "uploads")
+
+    first, second = store.save(b"one"), store.save(b"one")
+
+    assert first != second and len(first) == 32
+    assert store.path(first).read_bytes() == b"one"
+    assert os.stat(store.path(first)).st_mode & 0o777 == 0o600
+    assert not list((tmp_path / "uploads").glob("*.part"))
+
+
+def test_the_store_refuses_names_it_did_not_generate(tmp_path):
+    with pytest.raises(ValueError):
+        UploadStore(tmp_path).path("../secret_key")

@@ -1,0 +1,151 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import HiddenField
+from wtforms import RadioField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import Optional
+
+from tracker.contribution import rules
+from tracker.contribution.models import ClaimLevel
+from tracker.contribution.models import ExplanationKind
+from tracker.contribution.models import ExplanationStatus
+from tracker.contribution.models import Necessity
+from tracker.contribution.models import QualitativeConfidence
+from tracker.contribution.services import CONFIDENCE_LABELS
+from tracker.contribution.services import EXPLANATION_KIND_LABELS
+from tracker.contribution.services import EXPLANATION_STATUS_LABELS
+from tracker.contribution.services import LEVEL_LABELS
+from tracker.contribution.services import NECESSITY_LABELS
+from tracker.contribution.services import STEP_LABELS
+from tracker.contribution.tracing_services import OBSERVATION_LABELS
+from tracker.evidence.services import STRENGTH_LABELS
+from tracker.toc.forms import coerce_optional_int
+from tracker.web.forms import Form
+from tracker.web.forms import VersionedForm
+from tracker.web.forms import choices
+
+LONG_TEXT = 20_000
+
+
+class ClaimForm(VersionedForm):
+    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)],
+                        description=_l("A short name for the claim, e.g. “Chat channels brought children to "
+                                       "counsellors”."))
+    question = TextAreaField(
+        _l("Cause–effect question"), validators=[InputRequired(), Length(max=LONG_TEXT)],
+        description=_l("The question the analysis answers, e.g. “Did the project contribute to more children being "
+                       "referred to services, and how?”"))
+    claim_text = TextAreaField(_l("Claim"), validators=[InputRequired(), Length(max=LONG_TEXT)],
+                               description=_l("What the project claims to have contributed, and to whom."))
+    outcome_node_id = SelectField(_l("The result the claim is about"), coerce=coerce_optional_int,
+                                  validators=[InputRequired()],
+                                  description=_l("An outcome or the impact in the project's theory of change; the "
+                                                 "pathway ends there."))
+    level = SelectField(_l("Level of the claim"), choices=choices(LEVEL_LABELS.items()),
+                        default=ClaimLevel.DIRECT_INFLUENCE.value)
+    causal_package = TextAreaField(
+        _l("Causal package"), validators=[Optional(), Length(max=LONG_TEXT)],
+        description=_l("What else had to be present for the result: other actors, policies, resources, conditions."))
+    necessity = RadioField(_l("Was the project a necessary part of the package?"),
+                           choices=choices(NECESSITY_LABELS.items()), default=Necessity.NOT_YET_KNOWN.value)
+    confidence = SelectField(
+        _l("Confidence in the claim"), choices=choices(CONFIDENCE_LABELS.items()),
+        default=QualitativeConfidence.NOT_ASSESSED.value,
+        description=_l("The team's judgement. It cannot be strong while an assumption on the pathway is not "
+                       "supported."))
+
+    def set_choices(self, nodes, links, level_labels):
+        """Offer the claimable results and the project's links (named "cause → effect") in every pathway slot."""
+        self.outcome_node_id.choices = choices([("", _l("Choose a result"))] + [
+            (node.id, f"{node.title} ({level_labels.get(str(node.level), node.level)})") for node in nodes])
+        options = choices([("", _l("(none)"))] + list(links))
+        for field in self.pathway_fields():
+            field.choices = options
+        return self
+
+    def pathway_fields(self):
+        return [self[f"link_{number}"] for number in range(1, rules.MAX_PATHWAY_LINKS + 1)]
+
+    def values(self):
+        data = {name: self[name].data for name in ("title", "question", "claim_text", "outcome_node_id", "level",
+                                                   "causal_package", "necessity", "confidence")}
+        data["pathway"] = [field.data for field in self.pathway_fields()]
+        return data
+
+
+for _number in range(1, rules.MAX_PATHWAY_LINKS + 1):
+    setattr(ClaimForm, f"link_{_number}", SelectField(
+        _l("Link %(number)d", number=_number), coerce=coerce_optional_int, validators=[Optional()],
+        description=_l("The first link starts from what the project does.") if _number == 1 else ""))
+del _number
+
+
+class StepForm(VersionedForm):
+    step = SelectField(_l("Move the claim to"), choices=choices(STEP_LABELS.items()))
+
+
+class ExplanationForm(Form):
+    kind = RadioField(_l("Kind"), choices=choices(EXPLANATION_KIND_LABELS.items()),
+                      default=ExplanationKind.ALTERNATIVE_EXPLANATION.value)
+    text = TextAreaField(_l("Description"), validators=[InputRequired(), Length(max=LONG_TEXT)],
+                         description=_l("Another cause that could explain the result, or a factor that helped or "
+                                        "hindered it."))
+    status = SelectField(_l("Status"), choices=choices(EXPLANATION_STATUS_LABELS.items()),
+                         default=ExplanationStatus.PLAUSIBLE.value)
+    note = TextAreaField(_l("Assessment"), validators=[Optional(), Length(max=LONG_TEXT)],
+                         description=_l("Why it is ruled out, partly explains the result, or remains plausible."))
+    external_factor_id = SelectField(_l("External factor in the theory of change"), coerce=coerce_optional_int,
+                                     validators=[Optional()])
+
+
+class ExplanationEvidenceForm(Form):
+    evidence_id = SelectField(_l("Evidence item"), coerce=coerce_optional_int, validators=[InputRequired()])
+    strength = SelectField(_l("Strength"), choices=choices(STRENGTH_LABELS.items()))
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=LONG_TEXT)],
+                         description=_l("What this evidence says about the explanation."))
+
+
+class StoryForm(Form):
+    based_on = HiddenField()
+    narrative = TextAreaField(
+        _l("Contribution story"), validators=[InputRequired(), Length(max=100_000)],
+        description=_l("The causal narrative: how the project contributed along the pathway, the evidence for each "
+                       "step, what else played a part, and how confident the team is."))
+    change_note = StringField(_l("What changed in this revision"), validators=[Optional(), Length(max=300)])
+
+
+class ComponentForm(Form):
+    entity = StringField(_l("Entity"), validators=[InputRequired(), Length(max=200)],
+                         description=_l("Who or what acts, e.g. “Childline Thailand's counsellors”."))
+    activity = TextAreaField(_l("Activity"), validators=[InputRequired(), Length(max=LONG_TEXT)],
+                             description=_l("What the entity does in the mechanism, e.g. “answer chat contacts within "
+                                            "five minutes”."))
+    prior = StringField(_l("Prior confidence"), default="0.5", validators=[Optional(), Length(max=40)],
+                        description=_l("Strictly between 0 and 1; 0.5 (no lean either way) is the convention."))
+
+
+class CtEvidenceForm(Form):
+    description = TextAreaField(_l("Evidence sought"), validators=[InputRequired(), Length(max=LONG_TEXT)],
+                                description=_l("What would be observed if the component holds."))
+    sensitivity = StringField(
+        _l("Sensitivity (Se)"), validators=[Length(max=40)],
+        description=_l("P(evidence | component true): how likely you would find it if the component holds. "
+                       "Strictly between 0 and 1."))
+    type1_error = StringField(
+        _l("Type I error (α)"), validators=[Length(max=40)],
+        description=_l("P(evidence | component false): how likely you would find it anyway if the component does "
+                       "not hold. Strictly between 0 and 1."))
+    observed = RadioField(_l("Was it found?"), choices=choices(OBSERVATION_LABELS.items()), default="pending")
+    rationale = TextAreaField(_l("Why these probabilities"), validators=[Optional(), Length(max=LONG_TEXT)])
+    evidence_id = SelectField(_l("Evidence item (optional)"), coerce=coerce_optional_int, validators=[Optional()],
+                              description=_l("The document, note or record this rests on."))
+
+
+class BandsForm(Form):
+    bands = TextAreaField(
+        _l("Verbal scale"), validators=[Optional(), Length(max=5000)],
+        description=_l("One band per line: the lower bound, then the words, e.g. “0.50 more confident than not”. "
+                       "The first band starts at 0. Leave empty to use the default scale."))

@@ -1,0 +1,370 @@
+"""Contribution claims: list, build, read, step through Mayne's six steps, explanations and the contribution story.
+
+Contribution tracing pages are in :mod:`tracker.contribution.tracing_views`, the evidence map,
+the portfolio coverage and the verbal scale in :mod:`tracker.contribution.map_views`.
+"""
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.contribution import rules
+from tracker.contribution import services
+from tracker.contribution import tracing_services
+from tracker.contribution.forms import ClaimForm
+from tracker.contribution.forms import ExplanationEvidenceForm
+from tracker.contribution.forms import ExplanationForm
+from tracker.contribution.forms import StepForm
+from tracker.contribution.forms import StoryForm
+from tracker.contribution.outline import claim_chain
+from tracker.db import get_session
+from tracker.errors import EditConflict
+from tracker.errors import ValidationFailed
+from tracker.evidence.services import KIND_LABELS
+from tracker.evidence.services import STRENGTH_LABELS
+from tracker.evidence.services import project_items
+from tracker.pagination import clamp_page_number
+from tracker.pagination import paginate
+from tracker.toc import services as toc_services
+from tracker.toc.forms import ConfirmForm
+from tracker.web.access import actor
+from tracker.web.access import project_route
+from tracker.web.conflicts import render_conflict
+from tracker.web.forms import apply_errors
+from tracker.web.forms import choices
+from tracker.web.project_tabs import register_project_tab
+
+bp = Blueprint("contribution", __name__)
+
+
+def init_app(app):
+    from tracker.contribution import map_views  # noqa: F401 - adds the evidence-map pages to ``bp``
+    from tracker.contribution import tracing_views  # noqa: F401 - adds the tracing pages to ``bp``
+
+    app.register_blueprint(bp)
+    register_project_tab(app, "contribution.claim_list", _l("Contribution"), "contribution.view", 50)
+    register_project_tab(app, "contribution.evidence_map", _l("Evidence map"), "contribution.view", 60)
+
+
+def claim_or_404(project, claim_id):
+    return services.get_claim(get_session(), project, claim_id) or abort(404)
+
+
+def claim_url(project, claim, **anchor):
+    return url_for("contribution.claim_detail", slug=project.slug, claim_id=claim.id, **anchor)
+
+
+def labels():
+    """Every label the claim templates need, by vocabulary."""
+    return {
+        "level": services.LEVEL_LABELS, "necessity": services.NECESSITY_LABELS, "step": services.STEP_LABELS,
+        "confidence": services.CONFIDENCE_LABELS, "kind": services.EXPLANATION_KIND_LABELS,
+        "explanation_status": services.EXPLANATION_STATUS_LABELS, "strength": STRENGTH_LABELS,
+        "assumption_status": {status.value: label for status, label in toc_services.ASSUMPTION_STATUS_LABELS.items()},
+        "evidence_kind": KIND_LABELS, "observation": tracing_services.OBSERVATION_LABELS,
+        "test": tracing_services.TEST_LABELS,
+    }
+
+
+def render(template, project, **context):
+    return render_template(template, project=project, labels=labels(), step_number=rules.number, **context)
+
+
+# Claims ------------------------------------------------------------------------------------------
+
+
+@bp.get("/projects/<slug>/claims")
+@project_route("contribution.view")
+def claim_list(project):
+    session = get_session()
+    page = paginate(session, services.claims_statement(project), clamp_page_number(request.args.get("page")),
+                    current_app.config["ITEMS_PER_PAGE"])
+    figures = tracing_services.claims_figures(session, page.items, project.fund_id)
+    return render("contribution/list.html", project, page=page, figures=figures)
+
+
+def claim_form(session, project, **kwargs):
+    links, titles = services.project_links(session, project)
+    form = ClaimForm(**kwargs)
+    return form.set_choices(services.claimable_nodes(session, project),
+                            [(link.id, services.link_name(link, titles)) for link in links],
+                            toc_services.level_labels(session, project.fund_id))
+
+
+def claim_values(claim):
+    values = {name: getattr(claim, name) for name in services.CLAIM_FIELDS}
+    values = {name: value.value if hasattr(value, "value") else value for name, value in values.items()}
+    slots = [item.link_id for item in claim.pathway]
+    values.update({f"link_{number}": slots[number - 1] if number <= len(slots) else None
+                   for number in range(1, rules.MAX_PATHWAY_LINKS + 1)})
+    return values
+
+
+@bp.route("/projects/<slug>/claims/new", methods=["GET", "POST"])
+@project_route("contribution.edit")
+def claim_create(project):
+    session = get_session()
+    form = claim_form(session, project)
+    if form.validate_on_submit():
+        try:
+            claim = services.create_claim(session, actor(), project, form.values())
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Claim saved at step 1. Record its influencing factors and alternative explanations, and the "
+                    "evidence for each link."), "success")
+            return redirect(claim_url(project, claim))
+    return render("contribution/claim_form.html", project, form=form, claim=None)
+
+
+@bp.get("/projects/<slug>/claims/<int:claim_id>")
+@project_route("contribution.view")
+def claim_detail(project, claim_id):
+    session = get_session()
+    claim = claim_or_404(project, claim_id)
+    chain = claim_chain(session, claim)
+    return render("contribution/detail.html", project, claim=claim, chain=chain,
+                  checklist=services.gate_checklist(session, project, claim),
+                  warning=services.confidence_warning(session, project, claim),
+                  latest=services.latest_story(session, claim), rule=tracing_services.WEAKEST_LINK_RULE)
+
+
+def next_step(claim):
+    index = rules.STEPS.index(claim.step)
+    return rules.STEPS[index + 1] if index + 1 < len(rules.STEPS) else None
+
+
+@bp.route("/projects/<slug>/claims/<int:claim_id>/edit", methods=["GET", "POST"])
+@project_route("contribution.edit")
+def claim_edit(project, claim_id):
+    session = get_session()
+    claim = claim_or_404(project, claim_id)
+    stored = claim_values(claim)
+    form = claim_form(session, project, data={**stored, "version": claim.version})
+    if form.validate_on_submit():
+        try:
+            services.update_claim(session, actor(), project, claim, form.values(), form.version.data)
+            session.commit()
+        except (EditConflict, StaleDataError):
+            session.rollback()
+            claim = claim_or_404(project, claim_id)
+            return render_conflict("contribution/claim_form.html", form, claim_values(claim), claim.version,
+                                   project=project, claim=claim, labels=labels())
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Claim saved."), "success")
+            return redirect(claim_url(project, claim))
+    return render("contribution/claim_form.html", project, form=form, claim=claim)
+
+
+@bp.route("/projects/<slug>/claims/<int:claim_id>/step", methods=["GET", "POST"])
+@project_route("contribution.edit")
+def claim_step(project, claim_id):
+    """Move the claim along Mayne's steps; a blocked move lists everything still missing."""
+    session = get_session()
+    claim = claim_or_404(project, claim_id)
+    upcoming = next_step(claim)
+    form = StepForm(data={"step": (upcoming or claim.step).value, "version": claim.version})
+    if form.validate_on_submit():
+        try:
+            services.move_step(session, actor(), project, claim, form.step.data, form.version.data)
+            session.commit()
+        except (EditConflict, StaleDataError):
+            session.rollback()
+            claim = claim_or_404(project, claim_id)
+            return render_conflict("contribution/step.html", form, {"step": claim.step.value}, claim.version,
+                                   project=project, claim=claim, labels=labels(), step_number=rules.number,
+                                   checklist=services.gate_checklist(session, project, claim))
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            flash(_("The claim is now at step %(step)s.", step=services.STEP_LABELS[claim.step]), "success")
+            return redirect(claim_url(project, claim))
+    return render("contribution/step.html", project, claim=claim, form=form,
+                  checklist=services.gate_checklist(session, project, claim))
+
+
+@bp.route("/projects/<slug>/claims/<int:claim_id>/delete", methods=["GET", "POST"])
+@project_route("contribution.edit")
+def claim_delete(project, claim_id):
+    session = get_session()
+    claim = claim_or_404(project, claim_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.delete_claim(session, actor(), project, claim)
+        session.commit()
+        flash(_("Claim deleted."), "success")
+        return redirect(url_for(".claim_list", slug=project.slug))
+    consequences = [_("Its pathway, influencing factors and alternative explanations, contribution-tracing figures "
+                      "and every revision of its contribution story are deleted."),
+                    _("The evidence items stay, attached to their links and assumptions.")]
+    return render_template("toc/confirm_delete.html", project=project, form=form, thing=claim.title,
+                           heading=_("Delete the claim “%(title)s”?", title=claim.title), consequences=consequences,
+                           blockers=[], cancel=claim_url(project, claim))
+
+
+# Influencing factors and alternative explanations ------------------------------------------------
+
+
+def explanation_or_404(project, claim, explanation_id):
+    explanation = services.get_explanation(get_session(), project, explanation_id)
+    if explanation is None or explanation.claim_id != claim.id:
+        abort(404)
+    return explanation
+
+
+def explanation_form(session, project, **kwargs):
+    form = ExplanationForm(**kwargs)
+    form.external_factor_id.choices = choices([("", _("None"))] + [
+        (factor_id, f"{node_title}: {text}") for factor_id, text, node_title in services.project_factors(session,
+                                                                                                         project)])
+    return form
+
+
+def save_explanation_page(project, claim, form, explanation=None):
+    session = get_session()
+    if form.validate_on_submit():
+        try:
+            services.save_explanation(session, actor(), project, claim, form.data, explanation)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Saved."), "success")
+            return redirect(claim_url(project, claim, _anchor="explanations"))
+    return render("contribution/explanation_form.html", project, claim=claim, form=form, explanation=explanation)
+
+
+@bp.route("/projects/<slug>/claims/<int:claim_id>/explanations/new", methods=["GET", "POST"])
+@project_route("contribution.edit")
+def explanation_create(project, claim_id):
+    claim = claim_or_404(project, claim_id)
+    return save_explanation_page(project, claim, explanation_form(get_session(), project))
+
+
+@bp.route("/projects/<slug>/claims/<int:claim_id>/explanations/<int:explanation_id>/edit", methods=["GET", "POST"])
+@project_route("contribution.edit")
+def explanation_edit(project, claim_id, explanation_id):
+    claim = claim_or_404(project, claim_id)
+    explanation = explanation_or_404(project, claim, explanation_id)
+    return save_explanation_page(project, claim, explanation_form(get_session(), project, obj=explanation),
+                                 explanation)
+
+
+@bp.route("/projects/<slug>/claims/<int:claim_id>/explanations/<int:explanation_id>/delete",
+          methods=["GET", "POST"])
+@project_route("contribution.edit")
+def explanation_delete(project, claim_id, explanation_id):
+    session = get_session()
+    claim = claim_or_404(project, claim_id)
+    explanation = explanation_or_404(project, claim, explanation_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.delete_explanation(session, actor(), project, explanation)
+        session.commit()
+        flash(_("Deleted."), "success")
+        return redirect(claim_url(project, claim, _anchor="explanations"))
+    return render_template("toc/confirm_delete.html", project=project, form=form, thing=explanation.text,
+                           heading=_("Delete this explanation?"), consequences=[], blockers=[],
+                           cancel=claim_url(project, claim))
+
+
+@bp.route("/projects/<slug>/claims/<int:claim_id>/explanations/<int:explanation_id>/evidence",
+          methods=["GET", "POST"])
+@project_route("contribution.edit")
+def explanation_evidence(project, claim_id, explanation_id):
+    session = get_session()
+    claim = claim_or_404(project, claim_id)
+    explanation = explanation_or_404(project, claim, explanation_id)
+    form = ExplanationEvidenceForm()
+    form.evidence_id.choices = choices([("", _("Choose an evidence item"))] + [
+        (item_id, f"{title} ({KIND_LABELS[kind]})") for item_id, kind, title in project_items(session, project)])
+    if form.validate_on_submit():
+        try:
+            services.attach_explanation_evidence(session, actor(), project, explanation, form.data)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Evidence recorded for the explanation."), "success")
+            return redirect(claim_url(project, claim, _anchor="explanations"))
+    return render("contribution/explanation_evidence.html", project, claim=claim, explanation=explanation, form=form)
+
+
+@bp.post("/projects/<slug>/claims/<int:claim_id>/explanation-evidence/<int:link_id>/delete")
+@project_route("contribution.edit")
+def explanation_evidence_delete(project, claim_id, link_id):
+    session = get_session()
+    claim = claim_or_404(project, claim_id)
+    link = services.get_explanation_evidence(session, project, link_id)
+    if link is None or link.explanation.claim_id != claim.id or not ConfirmForm().validate_on_submit():
+        abort(404)
+    services.detach_explanation_evidence(session, actor(), project, link)
+    session.commit()
+    flash(_("Evidence removed from the explanation."), "success")
+    return redirect(claim_url(project, claim, _anchor="explanations"))
+
+
+# The contribution story ------------------------------------------------------------------------------
+
+
+@bp.get("/projects/<slug>/claims/<int:claim_id>/story")
+@project_route("contribution.view")
+def story(project, claim_id):
+    """The latest contribution story, the outline generated from the chain, and the list of revisions."""
+    session = get_session()
+    claim = claim_or_404(project, claim_id)
+    page = paginate(session, services.story_revisions_statement(claim), clamp_page_number(request.args.get("page")),
+                    current_app.config["ITEMS_PER_PAGE"])
+    return render("contribution/story.html", project, claim=claim, revision=services.latest_story(session, claim),
+                  page=page, chain=claim_chain(session, claim), rule=tracing_services.WEAKEST_LINK_RULE,
+                  may_write=services.may_write_story(claim))
+
+
+@bp.get("/projects/<slug>/claims/<int:claim_id>/story/<int:number>")
+@project_route("contribution.view")
+def story_revision(project, claim_id, number):
+    session = get_session()
+    claim = claim_or_404(project, claim_id)
+    revision = services.get_story_revision(session, claim, number) or abort(404)
+    latest = services.latest_story(session, claim)
+    return render("contribution/story_revision.html", project, claim=claim, revision=revision, latest=latest)
+
+
+@bp.route("/projects/<slug>/claims/<int:claim_id>/story/edit", methods=["GET", "POST"])
+@project_route("contribution.edit")
+def story_edit(project, claim_id):
+    """Write the next revision; if someone saved one meanwhile, show both and keep this author's text."""
+    session = get_session()
+    claim = claim_or_404(project, claim_id)
+    latest = services.latest_story(session, claim)
+    form = StoryForm(data={"based_on": latest.number if latest else 0, "narrative": latest.narrative if latest else ""})
+    if form.validate_on_submit():
+        try:
+            services.save_story(session, actor(), project, claim, form.data, form.based_on.data)
+            session.commit()
+        except (EditConflict, IntegrityError):
+            # IntegrityError: another revision with the same number was committed in the same instant.
+            session.rollback()
+            current = services.latest_story(session, claim)
+            form.based_on.data = current.number if current else 0
+            return render("contribution/story_form.html", project, claim=claim, form=form, latest=current,
+                          conflict_revision=current), 409
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Contribution story saved as a new revision; the earlier ones are kept."), "success")
+            return redirect(url_for(".story", slug=project.slug, claim_id=claim.id))
+    return render("contribution/story_form.html", project, claim=claim, form=form, latest=latest,
+                  conflict_revision=None)

@@ -1,0 +1,328 @@
+"""Project pages for evidence items: list, record (per kind), read, edit, attach, download (audited), delete."""
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import send_file
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import select
+from wtforms import SelectChoice
+
+from tracker.contribution.models import AlternativeExplanation
+from tracker.contribution.models import ContributionClaim
+from tracker.contribution.models import CtComponent
+from tracker.contribution.models import CtEvidence
+from tracker.contribution.models import ExplanationEvidence
+from tracker.contribution.services import link_name
+from tracker.contribution.services import project_links
+from tracker.db import get_session
+from tracker.errors import EditConflict
+from tracker.errors import ValidationFailed
+from tracker.evidence import services
+from tracker.evidence import uploads
+from tracker.evidence.forms import AttachForm
+from tracker.evidence.forms import EvidenceFilterForm
+from tracker.evidence.forms import EvidenceForm
+from tracker.evidence.models import EvidenceKind
+from tracker.evidence.storage import store_for
+from tracker.indicators.models import IndicatorPeriod
+from tracker.outcomes.models import Outcome
+from tracker.pagination import clamp_page_number
+from tracker.pagination import paginate
+from tracker.stories.models import Story
+from tracker.toc.forms import ConfirmForm
+from tracker.web.access import actor
+from tracker.web.access import project_route
+from tracker.web.conflicts import render_conflict
+from tracker.web.forms import apply_errors
+from tracker.web.forms import choices
+
+bp = Blueprint("evidence", __name__)
+
+# What the main text field is called for each kind, and which fields its form shows.
+SUMMARY_LABELS = {EvidenceKind.INTERVIEW: _l("Interview note"), EvidenceKind.OBSERVATION: _l("Observation note")}
+KIND_FIELDS = {
+    EvidenceKind.OUTCOME: ("outcome_id", "title", "summary"),
+    EvidenceKind.STORY: ("story_id", "title", "summary"),
+    EvidenceKind.INDICATOR_RESULT: ("period_id", "title", "summary"),
+    EvidenceKind.DOCUMENT: ("file", "title", "summary", "source", "collected_on"),
+    EvidenceKind.WEB_LINK: ("url", "title", "summary", "source", "collected_on"),
+    EvidenceKind.INTERVIEW: ("title", "summary", "source", "collected_on"),
+    EvidenceKind.OBSERVATION: ("title", "summary", "source", "collected_on"),
+}
+
+
+def init_app(app):
+    app.config.setdefault("EVIDENCE_UPLOAD_MAX_BYTES", uploads.DEFAULT_MAX_BYTES)
+    app.register_blueprint(bp)
+
+
+def item_or_404(project, item_id):
+    return services.get_item(get_session(), project, item_id) or abort(404)
+
+
+def item_url(project, item):
+    return url_for(".evidence_detail", slug=project.slug, item_id=item.id)
+
+
+def target_choices(session, project):
+    """Every link and assumption of the project's ToC, grouped, as ``link-ID`` / ``assumption-ID`` choices."""
+    links, titles = project_links(session, project)
+    options = [SelectChoice("", _("Choose a link or an assumption"))]
+    for link in links:
+        name = link_name(link, titles)
+        options.append(SelectChoice(f"link-{link.id}", name, optgroup=_("Links")))
+        options += [SelectChoice(f"assumption-{item.id}", f"{name}: {item.text}", optgroup=_("Assumptions"))
+                    for item in link.assumptions]
+    return options
+
+
+def target_names(session, project):
+    """``{("link", id): name, ("assumption", id): name}`` for showing attachments."""
+    links, titles = project_links(session, project)
+    names = {}
+    for link in links:
+        names[("link", link.id)] = link_name(link, titles)
+        names.update({("assumption", item.id): (link_name(link, titles), item.text, item.status)
+                      for item in link.assumptions})
+    return names
+
+
+def source_options(session, project, kind):
+    if kind is EvidenceKind.OUTCOME:
+        return [(row[0], f"{row[2] or _('Outcome')}: {row[3][:140]}")
+                for row in services.outcome_choices(session, project)]
+    if kind is EvidenceKind.STORY:
+        return [(row[0], row[1]) for row in services.story_choices(session, project)]
+    words = {"narrative": _("narrative result"), "provisional": _("provisional"), "approved": _("approved")}
+    return [(period.id, services.result_title(period, indicator, reported, words))
+            for period, indicator, reported in services.reportable_periods(session, project)]
+
+
+def evidence_form(session, project, kind, **kwargs):
+    form = EvidenceForm(**kwargs)
+    if kind in services.SOURCE_FIELDS:
+        field = form[services.SOURCE_FIELDS[kind]]
+        field.choices = choices([("", _("Choose one"))] + source_options(session, project, kind))
+        form.title.description = _("Leave empty to use the record's own title.")
+    if kind is EvidenceKind.DOCUMENT:
+        form.title.description = _("Leave empty to use the file's name.")
+        form.file.render_kw = {"accept": ",".join(uploads.EXTENSIONS)}
+        form.file.description = _("PDF, Word (.docx), Excel (.xlsx), PNG, JPEG or plain text, up to %(size)s. "
+                                  "Photos are stored without their metadata (EXIF).",
+                                  size=uploads.size_text(current_app.config["EVIDENCE_UPLOAD_MAX_BYTES"]))
+    if kind in SUMMARY_LABELS:
+        form.summary.label.text = SUMMARY_LABELS[kind]
+        form.summary.description = _("What was said or seen, by whom (a role, not a name), when and where.")
+    form.target.choices = target_choices(session, project)
+    return form
+
+
+def read_upload(field):
+    """``(filename, bytes)`` of the uploaded file, reading at most one byte more than the limit."""
+    storage = field.data
+    if not storage or not getattr(storage, "filename", ""):
+        return None
+    return storage.filename, storage.read(current_app.config["EVIDENCE_UPLOAD_MAX_BYTES"] + 1)
+
+
+# The list and the record ----------------------------------------------------------------------------
+
+
+@bp.get("/projects/<slug>/evidence")
+@project_route("evidence.view")
+def evidence_list(project):
+    session = get_session()
+    filters = EvidenceFilterForm(request.args)
+    filters.validate()
+    kind = None if filters.kind.errors else (filters.kind.data or None)
+    page = paginate(session, services.evidence_statement(project, kind), clamp_page_number(request.args.get("page")),
+                    current_app.config["ITEMS_PER_PAGE"])
+    return render_template("evidence/list.html", project=project, page=page, filters=filters,
+                           kind_labels=services.KIND_LABELS, strength_labels=services.STRENGTH_LABELS)
+
+
+@bp.route("/projects/<slug>/evidence/new", methods=["GET", "POST"])
+@project_route("evidence.edit")
+def evidence_create(project):
+    session = get_session()
+    try:
+        kind = EvidenceKind(request.args.get("kind", ""))
+    except ValueError:
+        return render_template("evidence/choose_kind.html", project=project, kind_labels=services.KIND_LABELS,
+                               target=request.args.get("target", ""))
+    form = evidence_form(session, project, kind, data={"target": request.args.get("target", "")})
+    if form.validate_on_submit():
+        try:
+            item = services.create_item(session, actor(), project, kind, form.data, upload=read_upload(form.file),
+                                        store=store_for(current_app),
+                                        max_bytes=current_app.config["EVIDENCE_UPLOAD_MAX_BYTES"])
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Evidence recorded."), "success")
+            return redirect(item_url(project, item))
+    return render_template("evidence/form.html", project=project, form=form, kind=kind, item=None,
+                           fields=KIND_FIELDS[kind], kind_labels=services.KIND_LABELS)
+
+
+def uses_of(session, item):
+    """Where the item is used beyond its attachments: tracing evidence and explanations, with their claims."""
+    tracing = session.exec(select(CtEvidence, CtComponent.entity, ContributionClaim)
+                           .join(CtComponent, CtComponent.id == CtEvidence.component_id)
+                           .join(ContributionClaim, ContributionClaim.id == CtComponent.claim_id)
+                           .where(CtEvidence.evidence_id == item.id)).all()
+    explanations = session.exec(select(ExplanationEvidence, AlternativeExplanation, ContributionClaim)
+                                .join(AlternativeExplanation,
+                                      AlternativeExplanation.id == ExplanationEvidence.explanation_id)
+                                .join(ContributionClaim, ContributionClaim.id == AlternativeExplanation.claim_id)
+                                .where(ExplanationEvidence.evidence_id == item.id)).all()
+    return tracing, explanations
+
+
+def source_of(session, item):
+    """The outcome, story or indicator period the item stands for (None if deleted or not applicable)."""
+    if item.outcome_id:
+        return session.get(Outcome, item.outcome_id)
+    if item.story_id:
+        return session.get(Story, item.story_id)
+    if item.period_id:
+        return session.get(IndicatorPeriod, item.period_id)
+    return None
+
+
+@bp.get("/projects/<slug>/evidence/<int:item_id>")
+@project_route("evidence.view")
+def evidence_detail(project, item_id):
+    session = get_session()
+    item = item_or_404(project, item_id)
+    services.read_item(session, actor(), item)
+    session.commit()
+    tracing, explanations = uses_of(session, item)
+    form = AttachForm()
+    form.target.choices = target_choices(session, project)
+    return render_template("evidence/detail.html", project=project, item=item, names=target_names(session, project),
+                           source=source_of(session, item), tracing=tracing, explanations=explanations,
+                           form=form, kind_labels=services.KIND_LABELS, strength_labels=services.STRENGTH_LABELS)
+
+
+@bp.post("/projects/<slug>/evidence/<int:item_id>/attach")
+@project_route("evidence.edit")
+def evidence_attach(project, item_id):
+    session = get_session()
+    item = item_or_404(project, item_id)
+    form = AttachForm()
+    form.target.choices = target_choices(session, project)
+    if form.validate_on_submit():
+        try:
+            services.attach(session, actor(), project, item, form.data)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Evidence attached."), "success")
+            return redirect(item_url(project, item))
+    tracing, explanations = uses_of(session, item)
+    return render_template("evidence/detail.html", project=project, item=item, names=target_names(session, project),
+                           source=source_of(session, item), tracing=tracing, explanations=explanations,
+                           form=form, kind_labels=services.KIND_LABELS, strength_labels=services.STRENGTH_LABELS)
+
+
+@bp.post("/projects/<slug>/evidence/attachments/<int:attachment_id>/delete")
+@project_route("evidence.edit")
+def attachment_delete(project, attachment_id):
+    session = get_session()
+    attachment = services.get_attachment(session, project, attachment_id) or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    evidence_id = attachment.evidence_id
+    services.detach(session, actor(), project, attachment)
+    session.commit()
+    flash(_("Attachment removed."), "success")
+    return redirect(url_for(".evidence_detail", slug=project.slug, item_id=evidence_id))
+
+
+def item_values(item):
+    return {name: getattr(item, name) for name in services.EDITABLE_FIELDS}
+
+
+@bp.route("/projects/<slug>/evidence/<int:item_id>/edit", methods=["GET", "POST"])
+@project_route("evidence.edit")
+def evidence_edit(project, item_id):
+    session = get_session()
+    item = item_or_404(project, item_id)
+    form = evidence_form(session, project, item.kind, data={**item_values(item), "version": item.version})
+    fields = tuple(name for name in KIND_FIELDS[item.kind] if name in services.EDITABLE_FIELDS)
+    context = {"project": project, "kind": item.kind, "item": item, "fields": fields,
+               "kind_labels": services.KIND_LABELS}
+    if form.validate_on_submit():
+        try:
+            services.update_item(session, actor(), project, item, form.data, form.version.data)
+            session.commit()
+        except (EditConflict, StaleDataError):
+            session.rollback()
+            stored = {name: value for name, value in item_values(item).items() if name in fields}
+            return render_conflict("evidence/form.html", form, stored, item.version, **context)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Evidence saved."), "success")
+            return redirect(item_url(project, item))
+    return render_template("evidence/form.html", form=form, **context)
+
+
+@bp.route("/projects/<slug>/evidence/<int:item_id>/delete", methods=["GET", "POST"])
+@project_route("evidence.edit")
+def evidence_delete(project, item_id):
+    session = get_session()
+    item = item_or_404(project, item_id)
+    tracing, explanations = uses_of(session, item)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        stored_name = services.delete_item(session, actor(), project, item)
+        session.commit()
+        store_for(current_app).remove(stored_name)
+        flash(_("Evidence deleted."), "success")
+        return redirect(url_for(".evidence_list", slug=project.slug))
+    consequences = [_("It no longer supports the %(count)d links and assumptions it is attached to.",
+                      count=len(item.attachments))]
+    if explanations:
+        consequences.append(_("It is removed from %(count)d influencing factors or alternative explanations.",
+                              count=len(explanations)))
+    if tracing:
+        consequences.append(_("%(count)d pieces of contribution-tracing evidence keep their figures but no longer "
+                              "point to it.", count=len(tracing)))
+    if item.has_file:
+        consequences.append(_("Its file is deleted from the server."))
+    return render_template("toc/confirm_delete.html", project=project, form=form, thing=item.title,
+                           heading=_("Delete the evidence “%(title)s”?", title=item.title), consequences=consequences,
+                           blockers=[], cancel=item_url(project, item))
+
+
+@bp.get("/projects/<slug>/evidence/<int:item_id>/download")
+@project_route("evidence.view")
+def evidence_download(project, item_id):
+    """Serve the item's file as an attachment only, never inline, and audit the download."""
+    session = get_session()
+    item = item_or_404(project, item_id)
+    if not item.has_file:
+        abort(404)
+    path = store_for(current_app).path(item.stored_name)
+    if not path.is_file():
+        abort(404)
+    services.read_document(session, actor(), item)
+    session.commit()
+    response = send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.file_name,
+                         max_age=0, etag=False, conditional=False)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["Cache-Control"] = "no-store, private"
+    return response
