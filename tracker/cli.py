@@ -17,6 +17,7 @@ from tracker.auth import services as auth_services
 from tracker.auth.permissions import Role
 from tracker.db import database
 from tracker.errors import ValidationFailed
+from tracker.evidence.storage import store_for
 from tracker.portfolio import services as portfolio_services
 from tracker.privacy import retention
 from tracker.seeding import DEFAULT_SEED_DIR
@@ -204,12 +205,14 @@ def purge_expired_command(dry_run):
         for erasure in plans:
             click.echo(f"{erasure.project.slug}: ended {erasure.project.end_date.isoformat()}, retention "
                        f"{erasure.retention_months} months (erasable from {erasure.erase_after.isoformat()}): "
-                       f"{len(erasure.story_ids)} stories deleted, sources of {len(erasure.outcome_ids)} outcomes "
-                       f"and names of {len(erasure.substantiator_ids)} substantiators erased")
+                       f"{len(erasure.story_ids)} stories deleted, sources of {len(erasure.outcome_ids)} outcomes, "
+                       f"names of {len(erasure.substantiator_ids)} substantiators and {len(erasure.evidence_ids)} "
+                       f"evidence items' files or notes erased")
         if dry_run:
             click.echo("Dry run: nothing was erased.")
             return
-        retention.erase(session, Actor.command_line("purge-expired"), plans)
+        retention.erase(session, Actor.command_line("purge-expired"), plans,
+                        remove_file=store_for(current_app).remove)
         session.commit()
     click.echo("Erased; an audit entry records each erased record.")
 

@@ -1,10 +1,12 @@
 """The retention policy: N months after a project ends, its identifying material is erased for good.
 
 What goes: every story (its text, translations, donor versions, consent record, selection
-decisions, feedback and verifications), the *sources* of every outcome, and the names of
-substantiators. What stays: the project, its theory of change, indicators and outcome
-descriptions, and one audit entry per erased record saying what was erased, when, under which
-policy, by whom. ``flask --app tracker purge-expired [--dry-run]`` runs it.
+decisions, feedback and verifications) with the evidence items that stood for a story, the
+*sources* of every outcome, the names of substantiators, and from the remaining evidence
+items the uploaded files and the text of interview and observation notes. What stays: the
+project, its theory of change, indicators, outcome descriptions and contribution claims, and
+one audit entry per erased record saying what was erased, when, under which policy, by whom.
+``flask --app tracker purge-expired [--dry-run]`` runs it.
 """
 
 import calendar
@@ -15,6 +17,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from tracker.audit.services import record
+from tracker.evidence.models import EvidenceItem
+from tracker.evidence.models import EvidenceKind
 from tracker.outcomes.models import Outcome
 from tracker.outcomes.models import Substantiator
 from tracker.portfolio.models import Fund
@@ -23,6 +27,7 @@ from tracker.stories.models import ConsentRecord
 from tracker.stories.models import Story
 
 ERASED = "[erased under the retention policy]"
+NOTE_KINDS = (EvidenceKind.INTERVIEW, EvidenceKind.OBSERVATION)
 
 
 def add_months(day, months):
@@ -40,10 +45,11 @@ class ProjectErasure:
     story_ids: list = field(default_factory=list)
     outcome_ids: list = field(default_factory=list)
     substantiator_ids: list = field(default_factory=list)
+    evidence_ids: list = field(default_factory=list)
 
     @property
     def empty(self):
-        return not (self.story_ids or self.outcome_ids or self.substantiator_ids)
+        return not (self.story_ids or self.outcome_ids or self.substantiator_ids or self.evidence_ids)
 
 
 def expired_projects(session, today):
@@ -68,13 +74,20 @@ def plan(session, today=None):
         erasure.substantiator_ids = list(session.scalars(
             sa.select(Substantiator.id).where(Substantiator.project_id == project.id,
                                               sa.not_(Substantiator.name.startswith(ERASED)))))
+        erasure.evidence_ids = list(session.scalars(
+            sa.select(EvidenceItem.id).where(EvidenceItem.project_id == project.id, sa.or_(
+                EvidenceItem.kind == EvidenceKind.STORY, EvidenceItem.stored_name != "",
+                sa.and_(EvidenceItem.kind.in_(NOTE_KINDS), EvidenceItem.summary != ERASED)))))
         if not erasure.empty:
             plans.append(erasure)
     return plans
 
 
-def erase(session, actor, plans):
-    """Carry out ``plans``: hard-delete stories, blank outcome sources and substantiator names, audit each."""
+def erase(session, actor, plans, remove_file=lambda stored_name: None):
+    """Carry out ``plans``: hard-delete stories, blank identifying text, delete files; audit each record.
+
+    ``remove_file(stored_name)`` deletes an uploaded evidence file (the caller knows where they live).
+    """
     for erasure in plans:
         reason = (f"Retention policy: {erasure.retention_months} months after the project ended "
                   f"(erasable from {erasure.erase_after.isoformat()})")
@@ -97,4 +110,24 @@ def erase(session, actor, plans):
             session.add(person)
             record(session, actor, "purge", "substantiator", person.id, project_id=project_id, reason=reason,
                    details={"erased": ["name", "organisation"]})
+        erase_evidence(session, actor, erasure.evidence_ids, project_id, reason, remove_file)
     session.flush()
+
+
+def erase_evidence(session, actor, evidence_ids, project_id, reason, remove_file):
+    for item in session.scalars(sa.select(EvidenceItem).where(EvidenceItem.id.in_(evidence_ids))):
+        if item.kind == EvidenceKind.STORY:
+            session.delete(item)
+            erased = ["evidence_item"]
+        else:
+            erased = []
+            if item.stored_name:
+                remove_file(item.stored_name)
+                item.stored_name, item.file_name, item.content_type, item.file_size, item.sha256 = "", "", "", None, ""
+                erased.append("file")
+            if item.kind in NOTE_KINDS:
+                item.summary, item.source = ERASED, ""
+                erased.append("note_text")
+            session.add(item)
+        record(session, actor, "purge", "evidence_item", item.id, project_id=project_id, reason=reason,
+               details={"erased": erased})
