@@ -17,6 +17,7 @@ MODEL_MODULES = (
     "tracker.indicators.models",
     "tracker.outcomes.models",
     "tracker.stories.models",
+    "tracker.exchange.imports.models",
 )
 
 

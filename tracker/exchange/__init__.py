@@ -1,0 +1,1 @@
+"""Data exchange: data leaving and entering Evidence Tracker in standard formats."""
