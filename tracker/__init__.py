@@ -57,6 +57,8 @@ def register_blueprints(app):
     from tracker.audit.views import bp as audit
     from tracker.auth.views import bp as auth
     from tracker.breakglass.views import bp as breakglass
+    from tracker.exchange import tabular_views
+    from tracker.exchange.imports import views as import_views
     from tracker.indicators import views as indicator_views
     from tracker.outcomes import views as outcome_views
     from tracker.portfolio.views import bp as portfolio
@@ -68,5 +70,5 @@ def register_blueprints(app):
 
     for blueprint in (auth, portfolio, admin, audit, breakglass, health, msc_views.bp, search_views.bp):
         app.register_blueprint(blueprint)
-    for area in (toc_views, indicator_views, outcome_views, story_views):
+    for area in (toc_views, indicator_views, outcome_views, story_views, tabular_views, import_views):
         area.init_app(app)

@@ -79,6 +79,11 @@ RULES = {
     "msc.manage": rule(STAFF),
     # Full-text search: each role finds only what it may see.
     "search.use": rule(EVERYONE),
+    # Data exchange. Exports (XLSX/CSV): donors get the donor version only; an admin breaks the glass for a
+    # project's internal export. Imports (Kobo, ODK, spreadsheets): M&E staff and the project's grantees.
+    "export.view": rule((Role.ME, Role.DONOR), member=(Role.GRANTEE,), break_glass=(Role.ADMIN,)),
+    "export.portfolio": rule((Role.ME, Role.DONOR)),
+    "import.run": rule((Role.ME,), member=(Role.GRANTEE,)),
 }
 
 

@@ -45,9 +45,10 @@ def check_request(role, audience, file_format, sheet_names):
 
 
 def export_records(session, actor, *, fund_id, audience, file_format, sheet_names, member_project_ids=(),
-                   project=None):
+                   project=None, reason=None):
     """Build the export of ``sheet_names`` for ``audience`` (one project, or the whole fund) and audit it.
 
+    ``reason`` is a break-the-glass grant's reason, kept with the audit entry.
     Returns an :class:`tracker.exchange.tabular.ExportFile`. Never commits.
     """
     role = actor.role if actor.role in set(Role) else Role.ME.value
@@ -65,5 +66,5 @@ def export_records(session, actor, *, fund_id, audience, file_format, sheet_name
                          if column.key == "id")
             details[f"{sheet.name}_ids"] = [row[index] for row in sheet.rows]
     record(session, actor, "export", "project" if project else "fund", project.id if project else fund_id,
-           project_id=project.id if project else None, details=details)
+           project_id=project.id if project else None, reason=reason, details=details)
     return export_file(sheets, file_format)

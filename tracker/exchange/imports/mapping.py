@@ -21,6 +21,7 @@ Plain functions, no Flask, no database.
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tracker.exchange.imports.models import ImportKind
 from tracker.exchange.imports.sources import AUTO
@@ -61,6 +62,7 @@ class Target:
     choices: str = ""
 
 
+@lru_cache(maxsize=8192)
 def normalise(name):
     """``"Date du Consentement"`` → ``"date_du_consentement"``: no accents, case or separators."""
     text = unicodedata.normalize("NFKD", str(name or ""))

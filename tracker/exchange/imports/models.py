@@ -15,8 +15,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field
+from sqlmodel import Relationship
 from sqlmodel import SQLModel
 
+from tracker.auth.models import User
 from tracker.db_types import Versioned
 from tracker.db_types import choice_column
 from tracker.db_types import timestamp_column
@@ -66,6 +68,8 @@ class ImportBatch(SQLModel, table=True):
     skipped_count: int = Field(default=0)
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+
+    created_by: User | None = Relationship()
 
 
 class ImportedRecord(SQLModel, table=True):

@@ -106,6 +106,15 @@ class Context:
     existing_ids: frozenset
     harvests: list = field(default_factory=list)
     cycles: list = field(default_factory=list)
+    lookups: dict = field(default_factory=dict)
+
+    def lookup(self, name, items, name_of):
+        """``{id or normalised name: item}`` for ``items``, built once per import."""
+        if name not in self.lookups:
+            table = {normalise(name_of(item)): item for item in items}
+            table.update({str(item.id): item for item in items})
+            self.lookups[name] = table
+        return self.lookups[name]
 
 
 class RowReader:
@@ -185,20 +194,13 @@ def read_plain_fields(reader, kind, skip=()):
     return found
 
 
-def by_id_or_name(value, items, name_of):
-    """The item whose id is ``value`` or whose name matches it once normalised."""
-    text = cells.as_text(value).strip()
-    for item in items:
-        if str(item.id) == text or normalise(name_of(item)) == normalise(text):
-            return item
-    return None
-
-
-def read_reference(reader, key, items, name_of, missing):
+def read_reference(reader, key, lookup, missing):
+    """The harvest or cycle named (or numbered) in the cell of ``key``."""
     value, _default = reader.raw(key)
     if cells.is_empty(value):
         return None
-    found = by_id_or_name(value, items, name_of)
+    text = cells.as_text(value).strip()
+    found = lookup.get(text) or lookup.get(normalise(text))
     if found is None:
         reader.fail(key, missing.format(value=cells.shown(cells.as_text(value))))
     return found
@@ -209,7 +211,7 @@ def read_reference(reader, key, items, name_of, missing):
 
 def outcome_values(reader, context):
     found = read_plain_fields(reader, ImportKind.OUTCOMES)
-    harvest = read_reference(reader, "harvest", context.harvests, lambda item: item.title,
+    harvest = read_reference(reader, "harvest", context.lookup("harvests", context.harvests, lambda item: item.title),
                              "This project has no harvest called “{value}”.")
     change_date, precision = found.pop("change_date") or (None, None)
     if found.get("change_type") is None and "change_type" not in reader.errors:
@@ -238,16 +240,18 @@ def plan_outcome(record, reader, context):
 # Stories -----------------------------------------------------------------------------------
 
 
-def domain_of(reader, cycle):
+def domain_of(reader, cycle, context):
+    """The cycle's domain named in the row (by name, Kobo's choice name, or "other" for the open domain)."""
     value, _default = reader.raw("domain")
     if cells.is_empty(value) or cycle is None:
         if cells.is_empty(value):
             reader.fail("domain", "Give the domain of change the story belongs to.")
         return None
     text = cells.as_text(value).strip()
-    for domain in cycle.domains:
-        if str(domain.id) == text or normalise(domain.name) == normalise(text):
-            return domain
+    lookup = context.lookup(f"domains-{cycle.id}", cycle.domains, lambda item: item.name)
+    found = lookup.get(text) or lookup.get(normalise(text))
+    if found is not None:
+        return found
     if normalise(text) in OPEN_DOMAIN_WORDS:
         return next((domain for domain in cycle.domains if domain.is_open), None)
     names = ", ".join(domain.name for domain in cycle.domains)
@@ -258,9 +262,9 @@ def domain_of(reader, cycle):
 
 def story_values(reader, context):
     found = read_plain_fields(reader, ImportKind.STORIES)
-    cycle = read_reference(reader, "cycle", context.cycles, lambda item: item.title,
+    cycle = read_reference(reader, "cycle", context.lookup("cycles", context.cycles, lambda item: item.title),
                            "No MSC cycle of this project or fund is called “{value}”.")
-    domain = domain_of(reader, cycle)
+    domain = domain_of(reader, cycle, context)
     for key in ("collected_on", "obtained_on"):
         day, precision = found.get(key) or (None, None)
         if day is not None and precision is not DatePrecision.DAY:

@@ -124,29 +124,58 @@ def dry_run(session, project, dataset, kind, mapping, today=None):
     return make_plan(dataset, kind, mapping, context)
 
 
-def audit_entries(actor, object_type, ids, project_id, details):
-    """One ``create`` entry per imported record, as :func:`tracker.audit.services.record` writes them."""
-    text = json.dumps(details, sort_keys=True)
+def insert_rows(session, model, rows):
+    """Insert ``rows`` (dicts) into ``model``'s table in batched statements; return the new ids in row order.
+
+    A Core ``INSERT … RETURNING`` with many parameter sets, which SQLAlchemy
+    sends as a few multi-row statements ("insertmanyvalues"). PostgreSQL gets
+    SQLAlchemy's own parameter-order guarantee. SQLite has none to offer (it
+    would fall back to one statement per row), but there the order is known
+    anyway: a multi-row INSERT gives an ``INTEGER PRIMARY KEY`` table's rows
+    increasing ids in the order of its VALUES, and the database is locked for
+    writing from the first INSERT of the transaction, so the returned ids,
+    sorted, are the rows' ids in order.
+    """
+    if not rows:
+        return []
+    table = model.__table__
+    if session.get_bind().dialect.name == "sqlite":
+        ids = sorted(session.execute(sa.insert(table).returning(table.c.id), rows).scalars())
+    else:
+        ids = list(session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                                   rows).scalars())
+    if len(ids) != len(rows):
+        raise RuntimeError(f"inserted {len(rows)} {table.name} rows but got {len(ids)} ids back")
+    return ids
+
+
+def audit_rows(actor, object_type, ids, project_id, details):
+    """One ``create`` entry per imported record, with the fields :func:`tracker.audit.services.record` writes."""
     now = utcnow()
-    return [AuditEntry(at=now, actor_id=actor.user_id, actor_email=actor.email, actor_role=actor.role,
-                       action="create", object_type=object_type, object_id=str(object_id), project_id=project_id,
-                       ip=actor.ip, details=text) for object_id in ids]
+    return [{"at": now, "actor_id": actor.user_id, "actor_email": actor.email, "actor_role": actor.role,
+             "action": "create", "object_type": object_type, "object_id": str(object_id), "project_id": project_id,
+             "ip": actor.ip, "reason": None, "details": json.dumps(item, sort_keys=True)}
+            for object_id, item in zip(ids, details, strict=True)]
 
 
-def new_outcomes(project, plan, actor):
-    return [Outcome(project_id=project.id, created_by_id=actor.user_id, **planned.values)
-            for planned in plan.records]
+def insert_outcomes(session, project, plan, actor):
+    rows = [{**planned.values, "project_id": project.id, "created_by_id": actor.user_id} for planned in plan.records]
+    return insert_rows(session, Outcome, rows), [{} for _planned in plan.records]
 
 
-def new_stories(project, plan, actor):
-    stories = []
-    for planned in plan.records:
-        consent = ConsentRecord(**planned.consent, complete=planned.consent_complete, recorded_by_id=actor.user_id)
-        story = Story(project_id=project.id, created_by_id=actor.user_id, **planned.values)
-        story.consent = consent
-        story.translations = [StoryTranslation(**translation) for translation in planned.translations]
-        stories.append(story)
-    return stories
+def insert_stories(session, project, plan, actor):
+    """Consent records first (every story has one), then the stories, then their translations."""
+    consent_ids = insert_rows(session, ConsentRecord, [
+        {**planned.consent, "complete": planned.consent_complete, "recorded_by_id": actor.user_id}
+        for planned in plan.records])
+    story_ids = insert_rows(session, Story, [
+        {**planned.values, "project_id": project.id, "consent_id": consent_id, "created_by_id": actor.user_id}
+        for planned, consent_id in zip(plan.records, consent_ids, strict=True)])
+    insert_rows(session, StoryTranslation, [
+        {**translation, "story_id": story_id} for planned, story_id in zip(plan.records, story_ids, strict=True)
+        for translation in planned.translations])
+    details = [{"consent": "complete" if planned.consent_complete else "needs_consent"} for planned in plan.records]
+    return story_ids, details
 
 
 def run_import(session, actor, project, dataset, kind, mapping, *, file_name, file_sha256, mapping_name="",
@@ -163,17 +192,17 @@ def run_import(session, actor, project, dataset, kind, mapping, *, file_name, fi
     batch = ImportBatch(project_id=project.id, kind=kind, source=plan.source, file_name=file_name[:255],
                         file_sha256=file_sha256, mapping_name=mapping_name or "", created_count=len(plan.records),
                         skipped_count=len(plan.skipped), created_by_id=actor.user_id)
-    created = new_outcomes(project, plan, actor) if kind is ImportKind.OUTCOMES else new_stories(project, plan, actor)
     session.add(batch)
-    session.add_all(created)
     session.flush()
+    insert = insert_outcomes if kind is ImportKind.OUTCOMES else insert_stories
+    ids, details = insert(session, project, plan, actor)
     object_type = "outcome" if kind is ImportKind.OUTCOMES else "story"
-    session.add_all([ImportedRecord(project_id=project.id, batch_id=batch.id, source=plan.source,
-                                    source_id=planned.source_id, object_type=object_type, object_id=item.id)
-                     for planned, item in zip(plan.records, created, strict=True)])
-    session.add_all(audit_entries(actor, object_type, [item.id for item in created], project.id,
-                                  {"import_batch": batch.id}))
-    session.flush()
+    insert_rows(session, ImportedRecord, [
+        {"project_id": project.id, "batch_id": batch.id, "source": plan.source, "source_id": planned.source_id,
+         "object_type": object_type, "object_id": object_id}
+        for planned, object_id in zip(plan.records, ids, strict=True)])
+    insert_rows(session, AuditEntry, audit_rows(actor, object_type, ids, project.id,
+                                                [{**item, "import_batch": batch.id} for item in details]))
     record(session, actor, "import", "import_batch", batch.id, project_id=project.id, details={
         "kind": kind.value, "source": plan.source, "created": len(plan.records), "skipped": len(plan.skipped),
         "needs_consent": plan.needs_consent, "file_sha256": file_sha256, "mapping": mapping_name or None})

@@ -2,7 +2,7 @@
 
 Revision ID: 0007
 Revises: 0005
-Create Date: 2026-11-23 02:04:40.719399
+Create Date: 2026-11-23 02:08:35.818554
 """
 
 import sqlalchemy as sa
