@@ -76,6 +76,7 @@ class PlannedRecord:
     consent_complete: bool = True
     consent_problems: list = field(default_factory=list)
     translations: list = field(default_factory=list)
+    shown: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -234,7 +235,8 @@ def plan_outcome(record, reader, context):
                                           context.today)
     except ValidationFailed as error:
         reader.add_service_errors(error)
-    return PlannedRecord(record.table, record.row, "", cleaned)
+    harvest = next((item for item in context.harvests if item.id == cleaned["harvest_id"]), None)
+    return PlannedRecord(record.table, record.row, "", cleaned, shown={"harvest": harvest.title if harvest else ""})
 
 
 # Stories -----------------------------------------------------------------------------------
@@ -283,11 +285,11 @@ def story_values(reader, context):
         "age_band": found.get("age_band"),
     }
     consent = {name: found.get(name) for name in consent_rules.CONSENT_FIELDS}
-    return story, consent, cycle
+    return story, consent, cycle, domain
 
 
 def plan_story(record, reader, context):
-    story, consent, cycle = story_values(reader, context)
+    story, consent, cycle, domain = story_values(reader, context)
     cleaned = story_services.clean_story_values(story)
     try:
         story_services.validate_story(context.session, context.project, cleaned, context.today)
@@ -299,7 +301,8 @@ def plan_story(record, reader, context):
     minor = consent_rules.is_minor(cleaned["storyteller_category"], cleaned["age_band"])
     problems = consent_rules.consent_problems(consent_values, minor, context.today)
     return PlannedRecord(record.table, record.row, "", cleaned, consent_values, not problems,
-                         [message for _field, message in problems])
+                         [message for _field, message in problems],
+                         shown={"cycle": cycle.title if cycle else "", "domain": domain.name if domain else ""})
 
 
 def translation_table(mapping):

@@ -232,8 +232,8 @@ def mapping(project, token):
             return redirect(url_for(".preview", slug=project.slug, token=token))
     return render_template("exchange/import_mapping.html", project=project, upload=upload, form=form,
                            groups=GROUPS[kind], labels=TARGET_LABELS, origin=ORIGIN_LABELS[dataset.origin],
-                           summary=upload.extra["summary"], templates=services.mapping_templates(session, project, kind),
-                           kind_label=KIND_LABELS[kind])
+                           summary=upload.extra["summary"], kind_label=KIND_LABELS[kind],
+                           templates=services.mapping_templates(session, project, kind))
 
 
 def save_mapping(session, project, upload, form, dataset, chosen):
@@ -306,7 +306,9 @@ def commit(project, token):
         session.commit()
     except services.ImportRefused as refused:
         session.rollback()
-        return render_preview(project, upload, refused.plan, dataset)
+        flash(ngettext("%(num)d problem was found, so nothing was imported.",
+                       "%(num)d problems were found, so nothing was imported.", len(refused.plan.errors)), "error")
+        return redirect(url_for(".preview", slug=project.slug, token=token))
     except (FileRejected, ValidationFailed) as error:
         session.rollback()
         flash(str(error), "error")
