@@ -171,7 +171,7 @@ def xlsx_value(value):
 
 def sheet_title(title, taken):
     """An Excel sheet title: at most 31 characters, none of ``[]:*?/\\``, unique in the workbook."""
-    base = re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:MAX_SHEET_TITLE] or "Sheet"
+    base = " ".join(re.sub(r"[\[\]:*?/\\]", " ", title).split())[:MAX_SHEET_TITLE] or "Sheet"
     candidate, number = base, 2
     while candidate.casefold() in taken:
         suffix = f" ({number})"
