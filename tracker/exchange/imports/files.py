@@ -246,6 +246,13 @@ def read_zip_of_csv(archive, limits):
             for entry in members]
 
 
+def root_cause(error):
+    """The innermost exception behind ``error`` (openpyxl wraps XML errors in a ValueError)."""
+    while error.__cause__ is not None:
+        error = error.__cause__
+    return error
+
+
 def read_tables(path, file_name, limits=DEFAULT_LIMITS):
     """Check and read the file at ``path`` (uploaded as ``file_name``) into a list of :class:`Table`.
 
@@ -273,6 +280,7 @@ def read_tables(path, file_name, limits=DEFAULT_LIMITS):
         return read_xlsx(path, limits)
     except FileRejected:
         raise
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as error:
-        raise FileRejected(f"The workbook could not be read ({type(error).__name__}). Open it in Excel or "
-                           f"LibreOffice and save it again as .xlsx.") from None
+    except Exception as error:  # noqa: BLE001 - any failure to parse an untrusted file is the file's, not a 500
+        # Damaged parts, malformed XML, XML entity declarations (defusedxml) and the like.
+        raise FileRejected(f"The workbook could not be read ({type(root_cause(error)).__name__}). Open it in "
+                           f"Excel or LibreOffice and save it again as .xlsx.") from None
