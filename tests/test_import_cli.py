@@ -101,7 +101,7 @@ def test_export_writes_a_private_donor_workbook(app, factory, session, tmp_path)
 
 
 def test_export_csv_of_several_sheets_must_be_named_zip_and_never_replaces_a_file(app, factory, session, tmp_path):
-    project = factory.project()
+    factory.project()
     session.commit()
     existing = tmp_path / "out.zip"
     existing.write_text("keep me", encoding="utf-8")

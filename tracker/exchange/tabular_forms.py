@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import RadioField
 from wtforms import SelectMultipleField
 from wtforms.validators import InputRequired
+from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput
 from wtforms.widgets import ListWidget
 
@@ -21,13 +22,18 @@ AUDIENCE_LABELS = {
 
 class ExportForm(Form):
     audience = RadioField(_l("Who is the file for?"), validators=[InputRequired()])
-    sheets = SelectMultipleField(_l("Records to export"), validators=[InputRequired()],
+    sheets = SelectMultipleField(_l("Records to export"),
                                  widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
                                  description=_l("Each becomes a sheet of the workbook, or a CSV file."))
     file_format = RadioField(_l("Format"), default="xlsx", validators=[InputRequired()], choices=choices([
         ("xlsx", _l("Excel workbook (.xlsx), one sheet per kind of record")),
         ("csv", _l("CSV (UTF-8): one file, or a ZIP of files when you choose several kinds of record")),
     ]))
+
+    def validate_sheets(self, field):
+        # Not InputRequired: that would mark every checkbox required, i.e. all of them to be ticked.
+        if not field.data:
+            raise ValidationError(_l("Choose at least one kind of record."))
 
     def configure(self, audiences, sheets):
         self.audience.choices = choices((audience, AUDIENCE_LABELS[audience]) for audience in audiences)
