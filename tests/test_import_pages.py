@@ -1,5 +1,6 @@
 """The import pages: upload → mapping → dry-run preview → import, without JavaScript, post/redirect/get."""
 
+import os
 import re
 from pathlib import Path
 
@@ -10,7 +11,11 @@ from tests.conftest import csrf_from
 from tests.fixtures.imports.builders import KOBO_FORM_TITLE
 from tests.fixtures.imports.builders import kobo_msc_workbook
 from tests.fixtures.imports.builders import odk_outcomes_csv
+from tests.test_import_files import zip_bomb
 from tracker.audit.models import AuditEntry
+from tracker.exchange.imports import staging
+from tracker.exchange.imports.models import ImportBatch
+from tracker.exchange.imports.models import ImportKind
 from tracker.exchange.imports.models import ImportMapping
 from tracker.outcomes.models import Outcome
 from tracker.stories.models import Story
@@ -234,3 +239,51 @@ def test_me_staff_may_import_into_any_project(client, login, team, factory, sess
     login(staff)
 
     assert client.get(f"/projects/{project.slug}/import").status_code == 200
+
+
+def test_a_file_over_the_size_limit_is_refused_while_it_uploads(app, client, login, team, tmp_path, instance_path):
+    project, _cycle, grantee = team
+    app.config["IMPORT_MAX_BYTES"] = 2_000
+    login(grantee)
+
+    response = upload(client, project, kobo_msc_workbook(tmp_path / "kobo.xlsx"))
+
+    assert response.status_code == 200 and "the most an import accepts" in response.get_data(as_text=True)
+    assert not any((instance_path / "imports").iterdir())
+
+
+def test_a_zip_bomb_upload_is_refused_with_a_clear_message(app, client, login, team, tmp_path):
+    project, _cycle, grantee = team
+    app.config["IMPORT_MAX_UNCOMPRESSED"] = 5 * 1024 * 1024
+    login(grantee)
+
+    response = upload(client, project, zip_bomb(tmp_path / "bomb.xlsx", megabytes=8))
+
+    assert response.status_code == 200 and "It may be a zip bomb" in response.get_data(as_text=True)
+
+
+def test_uploads_older_than_the_limit_are_purged(tmp_path):
+    old, fresh = tmp_path / "old.xlsx", tmp_path / "fresh.xlsx"
+    old.write_bytes(b"x")
+    fresh.write_bytes(b"x")
+    os.utime(old, (1_000, 1_000))
+
+    assert staging.purge_expired(tmp_path, max_age_seconds=3600) == 1
+    assert [path.name for path in tmp_path.iterdir()] == ["fresh.xlsx"]
+
+
+def test_the_import_history_page_runs_the_same_queries_for_few_or_many_imports(
+        client, login, team, session, count_queries):
+    project, _cycle, grantee = team
+    login(grantee)
+    counts = []
+    for number in (2, 30):
+        session.add_all([ImportBatch(project_id=project.id, kind=ImportKind.STORIES, source="kobo",
+                                     file_name=f"export-{index}.xlsx", file_sha256="0" * 64,
+                                     created_by_id=grantee.id) for index in range(number)])
+        session.commit()
+        with count_queries() as counter:
+            assert client.get(f"/projects/{project.slug}/import").status_code == 200
+        counts.append(counter.count)
+
+    assert counts[0] == counts[1]

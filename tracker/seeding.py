@@ -29,6 +29,7 @@ SEED_SECTIONS = (
     "tracker.indicators.seeding:load",
     "tracker.outcomes.seeding:load",
     "tracker.stories.seeding:load",
+    "tracker.exchange.imports.seeding:load",
 )
 
 

@@ -1,6 +1,5 @@
 """``flask import`` (one transaction, all or nothing) and ``flask bench-import`` (developers)."""
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -18,14 +17,6 @@ from tracker.exchange.imports.files import limits_from
 from tracker.exchange.imports.models import ImportKind
 from tracker.exchange.imports.sources import split_ref
 from tracker.portfolio import services as portfolio_services
-
-
-def sha256_of(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def chosen_mapping(session, project, dataset, kind, mapping_name):
@@ -80,7 +71,7 @@ def import_command(slug, path, kind, mapping_name, dry_run):
                 plan = services.dry_run(session, project, dataset, kind, mapping)
             else:
                 _batch, plan = services.run_import(session, Actor.command_line(), project, dataset, kind, mapping,
-                                                   file_name=path.name, file_sha256=sha256_of(path),
+                                                   file_name=path.name, file_sha256=services.file_sha256(path),
                                                    mapping_name=mapping_name or "")
                 session.commit()
         except (FileRejected, ValidationFailed) as error:

@@ -10,6 +10,7 @@ error anywhere (including a concurrent import of the same rows, which the
 unique constraint on ``imported_record`` stops) leaves nothing behind.
 """
 
+import hashlib
 import json
 from datetime import date
 
@@ -62,6 +63,15 @@ def load_dataset(path, file_name, limits=None):
         return build_dataset(tables)
     except SourceProblem as problem:
         raise files.FileRejected(str(problem)) from None
+
+
+def file_sha256(path):
+    """The SHA-256 of a file, kept with each import so that it can be matched to the file later."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 # Context and defaults ----------------------------------------------------------------------
