@@ -61,6 +61,7 @@ def test_three_bad_rows_are_reported_exactly_and_nothing_is_written(session, msc
     assert errors == [("MSC stories – Cambodia 2023", 3, "today"),
                       ("MSC stories – Cambodia 2023", 6, "storyteller/category"),
                       ("translations", 4, "translations/language")]
+    assert refused.value.plan.rejected == 3 and len(refused.value.plan.records) == 3
     messages = [error.message for error in refused.value.plan.errors]
     assert "2023-02-30" in messages[0] and "extraterrestrial" in messages[1] and "Klingon" in messages[2]
     assert count(session, Story, project) == 0

@@ -92,7 +92,7 @@ def report(plan, kind, dry_run):
     verb = "Would create" if dry_run else "Created"
     click.echo(f"{verb} {len(plan.records)} {kind.value} from {plan.total} rows; {len(plan.skipped)} already "
                f"imported (skipped)" + (f"; {plan.needs_consent} need consent" if kind is ImportKind.STORIES else "")
-               + f"; {len(plan.errors)} problems.")
+               + f"; {len(plan.errors)} problems in {plan.rejected} rows.")
     if plan.errors:
         raise click.ClickException(f"{len(plan.errors)} problems; nothing would be imported.")
 

@@ -81,12 +81,15 @@ class PlannedRecord:
 
 @dataclass
 class Plan:
+    """What an import would do: ``records`` ready to create, ``skipped`` rows, ``rejected`` rows with ``errors``."""
+
     kind: ImportKind
     source: str
     records: list = field(default_factory=list)
     skipped: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     total: int = 0
+    rejected: int = 0
 
     @property
     def ok(self):
@@ -371,10 +374,12 @@ def make_plan(dataset, kind, mapping, context):
         source_id = record_id(record, dataset, mapping.get("source_column"))
         if not source_id:
             plan.errors.append(source_problem(reader, mapping))
+            plan.rejected += 1
             continue
         if source_id in seen:
             plan.errors.append(RowError(record.table, record.row, source_problem(reader, mapping).column,
                                         f"The same id as row {seen[source_id]}: each row needs its own id."))
+            plan.rejected += 1
             continue
         seen[source_id] = record.row
         if source_id in context.existing_ids:
@@ -382,9 +387,13 @@ def make_plan(dataset, kind, mapping, context):
             continue
         planned = (plan_outcome if kind is ImportKind.OUTCOMES else plan_story)(record, reader, context)
         planned.source_id = source_id
-        plan.errors.extend(reader.errors_as_rows())
+        errors = reader.errors_as_rows()
         if kind is ImportKind.STORIES:
-            plan_translations(record, planned, mapping, kind, plan.errors)
-        plan.records.append(planned)
+            plan_translations(record, planned, mapping, kind, errors)
+        plan.errors.extend(errors)
+        if errors:
+            plan.rejected += 1
+        else:
+            plan.records.append(planned)
     plan.errors.sort(key=lambda error: (error.table != record_table, error.table, error.row))
     return plan

@@ -183,6 +183,9 @@ def receive(session, project, form):
     if template is not None and template.kind is kind:
         upload.mapping, upload.mapping_name = services.mapping_for(template, dataset, kind), template.name
     else:
+        if template is not None:
+            flash(_("The saved mapping “%(name)s” is for %(kind)s, so a mapping was suggested from the column "
+                    "headers instead.", name=template.name, kind=KIND_LABELS[template.kind]), "info")
         upload.mapping = services.suggested_mapping(session, project, dataset, kind)
     upload.extra["summary"] = dataset_summary(dataset)
     staging.save(upload_dir(), upload)
@@ -224,6 +227,8 @@ def mapping(project, token):
     form = mapping_form(session, project, upload, dataset, current)
     if form.validate_on_submit():
         chosen = mapping_from_form(form, kind)
+        applied = services.find_mapping_template(session, project, kind, request.form.get("applied_template", ""))
+        upload.mapping_name = applied.name if applied else upload.mapping_name
         if request.form.get("action") == "sheet":
             upload.mapping = services.suggested_mapping(session, project, dataset, kind, chosen["record_table"])
             staging.save(upload_dir(), upload)
