@@ -116,3 +116,14 @@ def test_the_export_tab_is_shown_to_those_who_may_export(client, login, factory,
     html = client.get(f"/projects/{project.slug}").get_data(as_text=True)
 
     assert f'href="/projects/{project.slug}/export"' in html and f'href="/projects/{project.slug}/import"' in html
+
+
+def test_the_portfolio_page_links_to_the_export_for_those_who_may_use_it(client, login, factory, session):
+    factory.project()
+    donor, grantee = factory.user("donor"), factory.user("grantee")
+    session.commit()
+
+    login(donor)
+    assert 'href="/export"' in client.get("/").get_data(as_text=True)
+    login(grantee)
+    assert 'href="/export"' not in client.get("/").get_data(as_text=True)

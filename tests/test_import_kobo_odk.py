@@ -212,3 +212,26 @@ def test_outcomes_from_an_odk_repeat_group_are_one_record_per_repeat_row(session
     assert batch.created_count == 3
     assert ids == ["9a1/outcomes[1]", "9a1/outcomes[2]", "9a2/outcomes[1]"]
     assert session.scalar(sa.select(Outcome.country_code).where(Outcome.project_id == project.id)) == "VN"
+
+
+@pytest.mark.both_backends
+def test_an_import_runs_the_same_queries_for_ten_or_a_hundred_rows(session, factory, tmp_path, count_queries):
+    from tracker.exchange.imports.bench import write_workbook
+    from tracker.exchange.imports.models import ImportKind
+
+    project = factory.project(countries=("KH",))
+    factory.harvest(project)
+    session.commit()
+    counts = []
+    for rows in (10, 100):
+        path = tmp_path / f"outcomes-{rows}.xlsx"
+        write_workbook(path, rows, ImportKind.OUTCOMES)
+        dataset = services.load_dataset(path, path.name)
+        mapping = services.suggested_mapping(session, project, dataset, "outcomes")
+        with count_queries() as counter:
+            services.run_import(session, TEST_ACTOR, project, dataset, "outcomes", mapping, file_name=path.name,
+                                file_sha256="0" * 64, today=date(2024, 6, 1))
+        session.rollback()
+        counts.append(counter.count)
+
+    assert counts[0] == counts[1]
