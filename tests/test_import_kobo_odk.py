@@ -235,3 +235,24 @@ def test_an_import_runs_the_same_queries_for_ten_or_a_hundred_rows(session, fact
         counts.append(counter.count)
 
     assert counts[0] == counts[1]
+
+
+@pytest.mark.both_backends
+def test_the_unique_constraint_stops_rows_that_slipped_past_the_check_and_nothing_is_written(
+        session, factory, tmp_path, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    project = factory.project(countries=("TH",))
+    factory.harvest(project)
+    session.commit()
+    path = odk_outcomes_csv(tmp_path / "odk.csv")
+    import_file(session, project, path, "outcomes")
+    # As if a concurrent import had committed the same rows between our check and our insert.
+    monkeypatch.setattr(services, "existing_source_ids", lambda *_args: frozenset())
+
+    with pytest.raises(IntegrityError):
+        import_file(session, project, path, "outcomes")
+    session.rollback()
+
+    assert count(session, Outcome, project) == 3
+    assert session.scalar(sa.select(sa.func.count()).select_from(ImportBatch)) == 1

@@ -78,13 +78,18 @@ def file_sha256(path):
 
 
 def project_cycles(session, project):
-    """Cycles a story of ``project`` can belong to, with their domains, in one go (newest first)."""
+    """Cycles a story of ``project`` can belong to, with their current domains, in one go (newest first).
+
+    ``populate_existing`` refreshes cycles the session already holds, whose domain lists may predate a
+    domain added since.
+    """
     return list(session.exec(
         select(MscCycle)
         .where(MscCycle.fund_id == project.fund_id,
                sa.or_(MscCycle.project_id.is_(None), MscCycle.project_id == project.id))
         .options(selectinload(MscCycle.domains))
         .order_by(MscCycle.period_start.desc(), MscCycle.id)
+        .execution_options(populate_existing=True)
     ))
 
 
@@ -135,25 +140,27 @@ def dry_run(session, project, dataset, kind, mapping, today=None):
 
 
 def insert_rows(session, model, rows):
-    """Insert ``rows`` (dicts) into ``model``'s table in batched statements; return the new ids in row order.
+    """Insert ``rows`` (dicts) into ``model``'s table in a few statements; return the new ids in row order.
 
-    A Core ``INSERT … RETURNING`` with many parameter sets, which SQLAlchemy
-    sends as a few multi-row statements ("insertmanyvalues"). PostgreSQL gets
-    SQLAlchemy's own parameter-order guarantee. SQLite has none to offer (it
-    would fall back to one statement per row), but there the order is known
-    anyway: a multi-row INSERT gives an ``INTEGER PRIMARY KEY`` table's rows
-    increasing ids in the order of its VALUES, and the database is locked for
-    writing from the first INSERT of the transaction, so the returned ids,
-    sorted, are the rows' ids in order.
+    SQLite: one Core ``INSERT … RETURNING`` with many parameter sets, which
+    SQLAlchemy sends as a few multi-row statements; a multi-row INSERT gives an
+    ``INTEGER PRIMARY KEY`` table's rows increasing ids in the order of its
+    VALUES, and the database is locked for writing from the transaction's first
+    INSERT, so the returned ids, sorted, are the rows' ids in order.
+    PostgreSQL: the ids are drawn from the table's sequence in one query, then
+    the rows go in with one ``executemany`` (psycopg's pipeline), which avoids
+    psycopg re-parsing huge multi-row statements.
     """
     if not rows:
         return []
     table = model.__table__
-    if session.get_bind().dialect.name == "sqlite":
-        ids = sorted(session.execute(sa.insert(table).returning(table.c.id), rows).scalars())
-    else:
-        ids = list(session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True),
-                                   rows).scalars())
+    if session.get_bind().dialect.name == "postgresql":
+        sequence = sa.func.pg_get_serial_sequence(table.name, "id")
+        ids = list(session.scalars(sa.select(sa.func.nextval(sequence)).select_from(
+            sa.func.generate_series(1, len(rows)))))
+        session.execute(sa.insert(table), [{**row, "id": row_id} for row, row_id in zip(rows, ids, strict=True)])
+        return ids
+    ids = sorted(session.execute(sa.insert(table).returning(table.c.id), rows).scalars())
     if len(ids) != len(rows):
         raise RuntimeError(f"inserted {len(rows)} {table.name} rows but got {len(ids)} ids back")
     return ids
