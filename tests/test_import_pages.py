@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from tests.conftest import csrf_from
 from tests.fixtures.imports.builders import KOBO_FORM_TITLE
 from tests.fixtures.imports.builders import kobo_msc_workbook
+from tests.fixtures.imports.builders import odk_interviews_zip
 from tests.fixtures.imports.builders import odk_outcomes_csv
 from tests.test_import_files import zip_bomb
 from tracker.audit.models import AuditEntry
@@ -287,3 +288,19 @@ def test_the_import_history_page_runs_the_same_queries_for_few_or_many_imports(
         counts.append(counter.count)
 
     assert counts[0] == counts[1]
+
+
+def test_choosing_the_repeat_group_sheet_suggests_the_columns_again(client, login, team, tmp_path):
+    project, _cycle, grantee = team
+    login(grantee)
+    token = token_of(upload(client, project, odk_interviews_zip(tmp_path / "odk.zip"), kind="outcomes"))
+    mapping_url = f"/projects/{project.slug}/import/{token}/mapping"
+    data = mapping_data(client, mapping_url)
+    assert data["record_table"] == "oh_interviews-outcomes"
+
+    response = client.post(mapping_url, data={**data, "record_table": "oh_interviews", "action": "sheet"})
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+
+    assert response.status_code == 302
+    assert selected(html, "record_table") == "oh_interviews"
+    assert selected(html, "map_description") == ""

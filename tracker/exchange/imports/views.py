@@ -22,8 +22,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from wtforms.validators import ValidationError
 
 from tracker.countries import country_choices
 from tracker.db import get_session
@@ -123,7 +125,7 @@ def default_choices(session, project):
 def column_label(summary_table, header, with_table):
     sample = summary_table["samples"].get(header)
     label = f"{header} · {summary_table['name']}" if with_table else header
-    return f"{label} (e.g. {sample})" if sample else label
+    return _("%(column)s (e.g. %(sample)s)", column=label, sample=sample) if sample else label
 
 
 def columns_of(summary, names):
@@ -198,7 +200,7 @@ def receive(session, project, form):
 def mapping_form(session, project, upload, dataset, mapping):
     kind = ImportKind(upload.kind)
     form = mapping_form_class(kind, default_choices(session, project))()
-    record_table = form.record_table.data if form.is_submitted() else mapping.get("record_table")
+    record_table = mapping.get("record_table")
     if dataset.table(record_table) is None:
         record_table = dataset.default_record_table()
     summary = upload.extra["summary"]
@@ -224,21 +226,32 @@ def mapping(project, token):
         template = services.get_mapping_template(session, project, template_id)
         if template is not None and template.kind is kind:
             current, upload.mapping_name = services.mapping_for(template, dataset, kind), template.name
+    if request.method == "POST" and request.form.get("action") == "sheet":
+        return change_record_table(session, project, upload, dataset)
     form = mapping_form(session, project, upload, dataset, current)
     if form.validate_on_submit():
         chosen = mapping_from_form(form, kind)
         applied = services.find_mapping_template(session, project, kind, request.form.get("applied_template", ""))
         upload.mapping_name = applied.name if applied else upload.mapping_name
-        if request.form.get("action") == "sheet":
-            upload.mapping = services.suggested_mapping(session, project, dataset, kind, chosen["record_table"])
-            staging.save(upload_dir(), upload)
-            return redirect(url_for(".mapping", slug=project.slug, token=token))
         if save_mapping(session, project, upload, form, dataset, chosen):
             return redirect(url_for(".preview", slug=project.slug, token=token))
     return render_template("exchange/import_mapping.html", project=project, upload=upload, form=form,
                            groups=GROUPS[kind], labels=TARGET_LABELS, origin=ORIGIN_LABELS[dataset.origin],
                            summary=upload.extra["summary"], kind_label=KIND_LABELS[kind],
                            templates=services.mapping_templates(session, project, kind))
+
+
+def change_record_table(session, project, upload, dataset):
+    """Suggest the mapping again for the sheet the user chose as holding one record per row."""
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        abort(400)
+    table = request.form.get("record_table")
+    if dataset.table(table) is not None:
+        upload.mapping = services.suggested_mapping(session, project, dataset, upload.kind, table)
+        staging.save(upload_dir(), upload)
+    return redirect(url_for(".mapping", slug=project.slug, token=upload.token))
 
 
 def save_mapping(session, project, upload, form, dataset, chosen):
