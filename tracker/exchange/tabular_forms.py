@@ -14,14 +14,16 @@ from tracker.web.forms import Form
 from tracker.web.forms import choices
 
 AUDIENCE_LABELS = {
-    INTERNAL: _l("Internal: everything you may see, for the project team and M&E staff"),
-    DONOR: _l("Donors: only what donors may see, de-identified (consented, safeguarding-approved stories; "
-              "substantiated outcomes without sources)"),
+    INTERNAL: _l("The team: everything you may see"),
+    DONOR: _l("Donors: de-identified"),
 }
 
 
 class ExportForm(Form):
-    audience = RadioField(_l("Who is the file for?"), validators=[InputRequired()])
+    audience = RadioField(_l("Who is the file for?"), validators=[InputRequired()],
+                          description=_l("The donor version holds only stories with consent to donor reporting "
+                                         "that passed the safeguarding review, de-identified, and substantiated "
+                                         "outcomes without their sources. Donors always get this version."))
     sheets = SelectMultipleField(_l("Records to export"),
                                  widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
                                  description=_l("Each becomes a sheet of the workbook, or a CSV file."))
