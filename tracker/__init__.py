@@ -62,6 +62,8 @@ def register_blueprints(app):
     from tracker.contribution import views as contribution_views
     from tracker.evidence import views as evidence_views
     from tracker.exchange import iati_views
+    from tracker.exchange import tabular_views
+    from tracker.exchange.imports import views as import_views
     from tracker.indicators import views as indicator_views
     from tracker.outcomes import views as outcome_views
     from tracker.portfolio.views import bp as portfolio
@@ -74,5 +76,5 @@ def register_blueprints(app):
     for blueprint in (auth, portfolio, admin, audit, breakglass, health, msc_views.bp, search_views.bp):
         app.register_blueprint(blueprint)
     for area in (toc_views, indicator_views, outcome_views, story_views, evidence_views, contribution_views,
-                 iati_views):
+                 iati_views, tabular_views, import_views):
         area.init_app(app)

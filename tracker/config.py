@@ -41,6 +41,12 @@ DEFAULTS = {
     # Break-the-glass access to a project's sensitive records lasts this long.
     "BREAK_GLASS_HOURS": 3,
     "AUDIT_ITEMS_PER_PAGE": 50,
+    # Imports (XLSX, CSV, ZIP of CSVs): file size, data rows, and a workbook's unpacked size (zip bombs).
+    "IMPORT_MAX_BYTES": 15 * 1024 * 1024,
+    "IMPORT_MAX_ROWS": 20_000,
+    "IMPORT_MAX_UNCOMPRESSED": 150 * 1024 * 1024,
+    # An uploaded file waits this long for its mapping and confirmation, then it is deleted.
+    "IMPORT_UPLOAD_MINUTES": 60,
     # Folder holding pg_dump and pg_restore, when they are not on PATH (found under /usr/lib/postgresql otherwise).
     "PG_BIN_DIR": None,
     # Folder holding the official IATI 2.03 schema (iati-activities-schema.xsd, iati-common.xsd, xml.xsd).

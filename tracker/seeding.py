@@ -31,6 +31,7 @@ SEED_SECTIONS = (
     "tracker.stories.seeding:load",
     "tracker.exchange.iati_seeding:load",
     "tracker.contribution.seeding:load",
+    "tracker.exchange.imports.seeding:load",
 )
 
 

@@ -94,6 +94,11 @@ RULES = {
     # Evidence items and their files: the project team and M&E staff record, attach and download them.
     "evidence.view": rule(STAFF, member=(Role.GRANTEE,)),
     "evidence.edit": rule(STAFF, member=(Role.GRANTEE,)),
+    # Data exchange. Exports (XLSX/CSV): donors get the donor version only; an admin breaks the glass for a
+    # project's internal export. Imports (Kobo, ODK, spreadsheets): M&E staff and the project's grantees.
+    "export.view": rule((Role.ME, Role.DONOR), member=(Role.GRANTEE,), break_glass=(Role.ADMIN,)),
+    "export.portfolio": rule((Role.ME, Role.DONOR)),
+    "import.run": rule((Role.ME,), member=(Role.GRANTEE,)),
 }
 
 

@@ -6,15 +6,18 @@ matches (:mod:`tracker.search.highlight`) must not come from users.
 Line breaks and tabs are kept.
 """
 
+import re
+
 from tracker.search.highlight import strip_markers
 
-KEEP = frozenset("\n\r\t")
+# C0 controls and DEL, except line feed, carriage return and tab.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean_text(value):
     """Return ``value`` without NUL/control characters or highlight markers, and without outer whitespace."""
     text = strip_markers(value or "")
-    text = "".join(ch for ch in text if ch in KEEP or not (ord(ch) < 32 or ord(ch) == 127))
+    text = CONTROL.sub("", text)
     return text.replace("\r\n", "\n").strip()
 
 
