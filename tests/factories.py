@@ -289,3 +289,12 @@ class Factory:
         if approve:
             indicator_services.review_actual(self.session, TEST_ACTOR, project, period, approve=True)
         return period.actual
+
+    # API tokens ------------------------------------------------------------------------------
+
+    def api_token(self, user, name="Integration test", days=None):
+        """Create an API token for ``user``; return the token string (the row is ``.last_api_token``)."""
+        from tracker.api import tokens
+
+        self.last_api_token, token = tokens.create_token(self.session, TEST_ACTOR, user, name, days=days)
+        return token

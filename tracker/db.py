@@ -18,6 +18,7 @@ MODEL_MODULES = (
     "tracker.outcomes.models",
     "tracker.stories.models",
     "tracker.exchange.iati_models",
+    "tracker.api.models",
 )
 
 
