@@ -1,8 +1,5 @@
 """Helpers for the API tests: an authenticated JSON client and the contract's shape checks."""
 
-import pytest
-
-
 class ApiClient:
     """The Flask test client with a bearer token; every call returns the response."""
 
@@ -24,18 +21,6 @@ class ApiClient:
 
     def put(self, path, json=None, **kwargs):
         return self.client.put(path, json=json, headers=self.headers(kwargs.pop("headers", None)), **kwargs)
-
-
-@pytest.fixture
-def api_as(client, factory, session):
-    """``api_as(user)`` → an :class:`ApiClient` with a fresh token of ``user`` (committed)."""
-
-    def make(user):
-        token = factory.api_token(user)
-        session.commit()
-        return ApiClient(client, token)
-
-    return make
 
 
 def assert_problem(response, status):

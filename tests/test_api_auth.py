@@ -4,7 +4,6 @@ import pytest
 import sqlalchemy as sa
 
 from tests.api_support import ApiClient
-from tests.api_support import api_as  # noqa: F401
 from tests.api_support import assert_problem
 from tracker.api import tokens
 from tracker.api.models import ApiToken

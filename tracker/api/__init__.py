@@ -31,7 +31,7 @@ Adding a resource (e.g. contribution claims) is one new module, say
    test and the schemathesis run pick the new operations up by themselves.
 """
 
-RESOURCES = ("projects",)
+RESOURCES = ("projects", "toc", "indicators", "outcomes", "stories")
 
 
 def init_app(app):

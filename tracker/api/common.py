@@ -52,7 +52,7 @@ class Problem(Schema):
 
 
 class PageQuery(Schema):
-    model_config = ConfigDict(extra="ignore")
+    """Query parameters of a list; unknown parameters are refused (400), so a typo never goes unnoticed."""
 
     page: int = Field(default=1, ge=1, le=MAX_ID, description="Page number, from 1.")
     per_page: int = Field(default=50, ge=1, le=MAX_PER_PAGE, description=f"Items per page, 1 to {MAX_PER_PAGE}.")

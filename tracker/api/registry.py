@@ -10,6 +10,8 @@ answers (response model, status, error statuses). The wrapper it installs:
 * for ``scope="project"`` loads the project named by ``<slug>`` and passes it
   to the view; ``sensitive=True`` lets the rule's break-the-glass roles in only
   with an active grant (never a redirect: an API client gets 404);
+  ``scope="object"`` is for records addressed by id alone (``/stories/<id>``):
+  the view loads the record and must call :func:`project_access` on its project;
 * validates the query string and the JSON body with the declared pydantic
   models (400/415/422 problem details with field errors) and passes them as
   ``query=`` and ``body=``;
@@ -182,7 +184,7 @@ class Api:
                     slug = kwargs.pop("slug")
                     kwargs["project"] = project_access(get_project(get_session(), slug), permission,
                                                        sensitive=sensitive)
-                elif not current_user.can(permission):
+                elif scope == "portfolio" and not current_user.can(permission):
                     raise ApiProblem(404)
             if query is not None:
                 kwargs["query"] = parse_query(query)

@@ -55,6 +55,17 @@ def record(session, actor, action, object_type, object_id=None, *, project_id=No
     return entry
 
 
+def record_each(session, actor, action, object_type, object_ids, *, project_id=None, details=None):
+    """Like :func:`record` for several objects at once, flushed together (one INSERT for a page of reads)."""
+    entries = [AuditEntry(actor_id=actor.user_id, actor_email=actor.email, actor_role=actor.role, action=action,
+                          object_type=object_type, object_id=str(object_id), project_id=project_id, ip=actor.ip,
+                          details=None if details is None else json.dumps(details, sort_keys=True, default=str))
+               for object_id in object_ids]
+    session.add_all(entries)
+    session.flush()
+    return entries
+
+
 def changed_fields(obj, values):
     """Return the names of the fields whose value in ``values`` differs from ``obj``'s."""
     return sorted(name for name, value in values.items() if getattr(obj, name) != value)

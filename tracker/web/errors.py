@@ -12,7 +12,6 @@ from werkzeug.exceptions import HTTPException
 
 from tracker.db import rollback_session
 
-
 RENDERERS = "tracker.error_renderers"
 
 
