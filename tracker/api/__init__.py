@@ -9,7 +9,8 @@ Layout:
   pydantic models; ``docs.py`` + ``templates/api/docs.html`` render it at ``/api/v1/docs``.
 * ``auth.py`` (bearer tokens, throttling), ``tokens.py`` (token services),
   ``models.py`` (``ApiToken``), ``cli.py`` (create/list/revoke commands),
-  ``problems.py`` (RFC 9457 errors), ``common.py`` (pagination, shared schemas).
+  ``problems.py`` (RFC 9457 errors), ``common.py`` (pagination, shared schemas),
+  ``account.py`` (the web page where people create and revoke their own tokens).
 * One module per resource, holding its schemas and its routes: ``projects.py``,
   ``toc.py``, ``indicators.py``, ``outcomes.py``, ``stories.py``.
 
@@ -37,6 +38,7 @@ RESOURCES = ("projects", "toc", "indicators", "outcomes", "stories")
 def init_app(app):
     import importlib
 
+    from tracker.api import account
     from tracker.api import cli
     from tracker.api import problems
     from tracker.api import views  # noqa: F401  (registers the document and docs routes)
@@ -46,6 +48,7 @@ def init_app(app):
     for name in RESOURCES:
         importlib.import_module(f"tracker.api.{name}")
     app.register_blueprint(bp)
+    app.register_blueprint(account.bp)
     app.extensions["csrf"].exempt(bp)
     app.register_error_handler(problems.ApiProblem, problems.from_exception)
     errors.register_renderer(app, "/api/", problems.from_exception)
