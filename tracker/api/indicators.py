@@ -111,11 +111,11 @@ class IndicatorQuery(PageQuery):
 class ValueInput(Schema):
     dimension: text(60, 1)
     category: text(60, 1)
-    value: text(40) | float | None
+    value: text(40) | int | float | None
 
 
 class ActualInput(Schema):
-    value: text(40) | float | None = Field(default=None, description="The actual value; leave it null for a "
+    value: text(40) | int | float | None = Field(default=None, description="The actual value; leave it null for a "
                                                                      "qualitative indicator.")
     comment: text(5000) = Field(default="", description="How the value was obtained; for a qualitative indicator, "
                                                         "the narrative.")
@@ -131,7 +131,8 @@ def number(value):
 
 
 def values(items):
-    return [Value(**item) for item in items or []]
+    return [Value(dimension=item["dimension"], category=item["category"], value=services.plain(item["value"]))
+            for item in items or []]
 
 
 def working_copy(actual):
