@@ -59,7 +59,7 @@ def test_bearer_authentication_is_declared_for_every_operation(document):
 
 
 def test_lists_document_their_pagination_parameters(document):
-    for path, method, spec in operations(document):
+    for path, _method, spec in operations(document):
         if spec["operationId"].startswith("list"):
             parameters = {parameter["name"]: parameter["schema"] for parameter in spec["parameters"]}
             assert parameters["per_page"]["maximum"] == 200, path
