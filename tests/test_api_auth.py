@@ -131,7 +131,7 @@ def test_other_authorization_schemes_are_refused(client, factory, session, heade
 
 
 def test_repeated_failed_token_attempts_from_one_ip_are_throttled(app, client, factory, session):
-    app.config["API_TOKEN_FAILURES_PER_IP"] = 3
+    app.config["API_AUTH_FAILURES_PER_IP"] = 3
     factory.project()
     good = factory.api_token(factory.user("me"))
     session.commit()

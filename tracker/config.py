@@ -43,8 +43,8 @@ DEFAULTS = {
     "AUDIT_ITEMS_PER_PAGE": 50,
     # JSON API: default page size, and the throttle on failed bearer-token attempts per client IP.
     "API_ITEMS_PER_PAGE": 50,
-    "API_TOKEN_FAILURES_PER_IP": 10,
-    "API_TOKEN_FAILURE_WINDOW_MINUTES": 15,
+    "API_AUTH_FAILURES_PER_IP": 10,
+    "API_AUTH_FAILURE_WINDOW_MINUTES": 15,
     # Folder holding pg_dump and pg_restore, when they are not on PATH (found under /usr/lib/postgresql otherwise).
     "PG_BIN_DIR": None,
     # Folder holding the official IATI 2.03 schema (iati-activities-schema.xsd, iati-common.xsd, xml.xsd).

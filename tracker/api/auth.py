@@ -8,7 +8,7 @@ user's current role and memberships, exactly like a web request of that user.
 
 Failed attempts (no such token, revoked, expired, or a deactivated user) are
 audited as ``api_token_failed`` with the client IP. After
-``API_TOKEN_FAILURES_PER_IP`` of them within ``API_TOKEN_FAILURE_WINDOW_MINUTES``
+``API_AUTH_FAILURES_PER_IP`` of them within ``API_AUTH_FAILURE_WINDOW_MINUTES``
 requests from that IP answer 429 until the oldest failure leaves the window.
 """
 
@@ -40,7 +40,7 @@ def bearer_token():
 
 
 def window():
-    return timedelta(minutes=current_app.config["API_TOKEN_FAILURE_WINDOW_MINUTES"])
+    return timedelta(minutes=current_app.config["API_AUTH_FAILURE_WINDOW_MINUTES"])
 
 
 def refuse(session, reason):
@@ -54,7 +54,7 @@ def refuse(session, reason):
 
 def throttle(session):
     until = tokens.blocked_until(session, request.remote_addr,
-                                 current_app.config["API_TOKEN_FAILURES_PER_IP"], window())
+                                 current_app.config["API_AUTH_FAILURES_PER_IP"], window())
     if until is not None:
         seconds = max(1, int((until - utcnow()).total_seconds()) + 1)
         raise ApiProblem(429, headers={"Retry-After": str(seconds)})

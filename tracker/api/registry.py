@@ -146,10 +146,12 @@ def check_path(kwargs):
 
 
 def json_response(model, status):
+    """The model as JSON; never stored by caches, since answers hold what only this token may see."""
     body = model.model_dump(mode="json", by_alias=True) if model is not None else None
-    if body is None:
-        return Response(status=status)
-    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json")
+    response = Response(status=status) if body is None else Response(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 class Api:

@@ -19,7 +19,7 @@ from tracker.db_types import UTCDateTime
 from tracker.db_types import utcnow
 from tracker.errors import ValidationFailed
 
-TOKEN_PREFIX = "et_"  # noqa: S105 (a label, not a secret)
+TOKEN_PREFIX = "et_"  # noqa: S105  # nosec B105 (a label, not a secret)
 SHOWN_CHARACTERS = 10
 MAX_NAME = 120
 MAX_DAYS = 3650
