@@ -238,3 +238,16 @@ def count_queries(engine):
             sa.event.remove(engine, "before_cursor_execute", counter)
 
     return counting
+
+
+@pytest.fixture
+def api_as(client, factory, session):
+    """``api_as(user)``: an API client (``tests/api_support.py``) with a fresh bearer token of ``user``."""
+    from tests.api_support import ApiClient
+
+    def make(user):
+        token = factory.api_token(user)
+        session.commit()
+        return ApiClient(client, token)
+
+    return make

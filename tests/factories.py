@@ -355,3 +355,12 @@ class Factory:
         return tracing_services.add_ct_evidence(self.session, TEST_ACTOR, project, component, {
             "description": values.pop("description", "Response times improve after go-live."),
             "sensitivity": sensitivity, "type1_error": type1_error, "observed": observed, **values})
+
+    # API tokens ------------------------------------------------------------------------------
+
+    def api_token(self, user, name="Integration test", days=None):
+        """Create an API token for ``user``; return the token string (the row is ``.last_api_token``)."""
+        from tracker.api import tokens
+
+        self.last_api_token, token = tokens.create_token(self.session, TEST_ACTOR, user, name, days=days)
+        return token

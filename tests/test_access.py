@@ -12,12 +12,18 @@ from tracker.web.access import PENDING_LOGIN
 from tracker.web.access import PUBLIC
 from tracker.web.access import PUBLIC_ENDPOINTS
 
-PUBLIC_ALLOWLIST = {"auth.login", "health.health", "static"}
+# The API's description (OpenAPI document and docs page) holds no data and describes open-source software.
+PUBLIC_ALLOWLIST = {"auth.login", "health.health", "static", "api.openapi_document", "api.docs"}
 SECOND_FACTOR_STEPS = {"auth.verify", "auth.enrol"}
 
 
 def routes(app):
     return [rule for rule in app.url_map.iter_rules() if rule.endpoint not in PUBLIC_ENDPOINTS]
+
+
+def web_routes(app):
+    """The routes that authenticate by login cookie; the API's (bearer tokens) are tested in test_api_access.py."""
+    return [rule for rule in routes(app) if not rule.endpoint.startswith("api.")]
 
 
 def test_every_route_declares_a_permission(app):
@@ -61,7 +67,7 @@ def fill(rule, slug):
 def test_anonymous_visitors_are_sent_to_login_from_every_protected_page(app, client, factory, session):
     project = factory.project()
     session.commit()
-    for rule in routes(app):
+    for rule in web_routes(app):
         if rule.endpoint in PUBLIC_ALLOWLIST or "GET" not in rule.methods:
             continue
         response = client.get(fill(rule, project.slug))
@@ -75,7 +81,7 @@ def test_grantee_gets_404_on_every_route_of_another_project(app, client, factory
     login(grantee)
     token = csrf_from(client.get("/").get_data(as_text=True))
     checked = []
-    for rule in routes(app):
+    for rule in web_routes(app):
         if "slug" not in rule.arguments:
             continue
         url = fill(rule, other.slug)

@@ -12,7 +12,7 @@ from tests.conftest import csrf_from
 from tests.factories import TEST_ACTOR
 from tests.factories import TEST_PASSWORD
 from tests.test_access import fill
-from tests.test_access import routes
+from tests.test_access import web_routes
 from tracker.audit.models import AuditEntry
 from tracker.auth import two_factor
 from tracker.auth.models import LoginSession
@@ -74,7 +74,7 @@ def test_a_login_waiting_for_its_second_factor_opens_no_page(app, client, factor
     session.commit()
     log_in(submit, "me@example.org")
 
-    for rule in routes(app):
+    for rule in web_routes(app):
         if "GET" not in rule.methods or rule.endpoint in {"auth.login", "health.health", "auth.verify"}:
             continue
         response = client.get(fill(rule, project.slug))

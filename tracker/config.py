@@ -47,6 +47,10 @@ DEFAULTS = {
     "IMPORT_MAX_UNCOMPRESSED": 150 * 1024 * 1024,
     # An uploaded file waits this long for its mapping and confirmation, then it is deleted.
     "IMPORT_UPLOAD_MINUTES": 60,
+    # JSON API: default page size, and the throttle on failed bearer-token attempts per client IP.
+    "API_ITEMS_PER_PAGE": 50,
+    "API_AUTH_FAILURES_PER_IP": 10,
+    "API_AUTH_FAILURE_WINDOW_MINUTES": 15,
     # Folder holding pg_dump and pg_restore, when they are not on PATH (found under /usr/lib/postgresql otherwise).
     "PG_BIN_DIR": None,
     # Folder holding the official IATI 2.03 schema (iati-activities-schema.xsd, iati-common.xsd, xml.xsd).

@@ -22,6 +22,7 @@ MODEL_MODULES = (
     "tracker.evidence.models",
     "tracker.contribution.models",
     "tracker.exchange.imports.models",
+    "tracker.api.models",
 )
 
 

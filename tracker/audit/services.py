@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from tracker.audit.models import AuditEntry
+from tracker.db_types import utcnow
 
 
 class AppendOnlyViolation(RuntimeError):
@@ -53,6 +54,17 @@ def record(session, actor, action, object_type, object_id=None, *, project_id=No
     session.add(entry)
     session.flush()
     return entry
+
+
+def record_each(session, actor, action, object_type, object_ids, *, project_id=None, details=None):
+    """Like :func:`record` for several objects at once, in one INSERT (a page of reads costs one statement)."""
+    rows = [{"at": utcnow(), "actor_id": actor.user_id, "actor_email": actor.email, "actor_role": actor.role,
+             "action": action, "object_type": object_type, "object_id": str(object_id), "project_id": project_id,
+             "ip": actor.ip, "reason": None,
+             "details": None if details is None else json.dumps(details, sort_keys=True, default=str)}
+            for object_id in object_ids]
+    if rows:
+        session.execute(sa.insert(AuditEntry.__table__), rows)
 
 
 def changed_fields(obj, values):

@@ -1,4 +1,8 @@
-"""Error pages. Anything unexpected rolls back and shows a generic page: no data, no traceback."""
+"""Error pages. Anything unexpected rolls back and shows a generic page: no data, no traceback.
+
+An area that answers in another format (the JSON API) registers its own renderer for
+its path prefix with :func:`register_renderer`; errors under that prefix go to it.
+"""
 
 from flask import current_app
 from flask import render_template
@@ -9,6 +13,20 @@ from werkzeug.exceptions import HTTPException
 
 from tracker.db import rollback_session
 
+RENDERERS = "tracker.error_renderers"
+
+
+def register_renderer(app, prefix, renderer):
+    """Answer errors of requests under ``prefix`` with ``renderer(error)`` instead of an HTML page."""
+    app.extensions.setdefault(RENDERERS, {})[prefix] = renderer
+
+
+def area_renderer():
+    for prefix, renderer in current_app.extensions.get(RENDERERS, {}).items():
+        if request.path.startswith(prefix):
+            return renderer
+    return None
+
 
 def render_error(status, template):
     return render_template(f"errors/{template}.html", status=status), status
@@ -16,13 +34,19 @@ def render_error(status, template):
 
 def handle_http_error(error):
     rollback_session()
+    renderer = area_renderer()
+    if renderer is not None:
+        return renderer(error)
     templates = {403: "404", 404: "404", 405: "405", 413: "413", 429: "429"}
     status = 404 if error.code == 403 else error.code
     return render_error(status, templates.get(error.code, "generic"))
 
 
-def handle_csrf_error(_error):
+def handle_csrf_error(error):
     rollback_session()
+    renderer = area_renderer()
+    if renderer is not None:
+        return renderer(error)
     return render_error(400, "csrf")
 
 
@@ -53,6 +77,9 @@ def handle_unexpected_error(error):
     if isinstance(error, HTTPException):
         return handle_http_error(error)
     current_app.logger.exception("Unhandled error")
+    renderer = area_renderer()
+    if renderer is not None:
+        return renderer(error)
     return render_error(500, "500")
 
 
