@@ -33,7 +33,7 @@ OPERATIONS = sorted(operation.operation_id for operation in api.operations)
 
 @pytest.fixture
 def seeded(factory, session):
-    """A project with a theory of change, an indicator with an approved actual, outcomes and stories."""
+    """A project with a theory of change, an indicator with an approved actual, outcomes, stories and a traced claim."""
     project = factory.project()
     nodes = factory.toc_chain(project)
     factory.toc_link(project, nodes[0], nodes[2], assumptions=["Case workers stay in post after training."])
@@ -44,10 +44,14 @@ def seeded(factory, session):
     cycle = factory.cycle(project)
     story = factory.story(project, cycle, safeguarding="approved")
     factory.story(project, cycle, safeguarding="restricted", consent={"scope_donor": False})
+    claim, _links = factory.claim_with_chain(project)
+    component = factory.component(project, claim)
+    factory.ct_evidence(project, component)
     token = factory.api_token(factory.user("me"))
     session.commit()
     return token, {"slug": project.slug, "indicator_id": indicator.id, "period_id": period.id,
-                   "outcome_id": outcome.id, "story_id": story.id}
+                   "outcome_id": outcome.id, "story_id": story.id, "claim_id": claim.id,
+                   "component_id": component.id}
 
 
 @pytest.fixture

@@ -23,6 +23,8 @@ TAGS = {
     "Indicators": "Indicators with their periods, targets and reviewed actuals.",
     "Outcomes": "Outcome Harvesting: harvests, outcomes and their substantiation.",
     "Stories": "Most Significant Change stories; donors get only de-identified, consented, approved stories.",
+    "Contribution claims": "Contribution analysis and contribution tracing: claims, mechanism components, "
+                           "tracing evidence and the confidence they give (M&E staff write; project teams read).",
 }
 DESCRIPTION = """\
 The Evidence Tracker API gives integrators the data a user sees on the web, with the same permissions.

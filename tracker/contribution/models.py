@@ -90,7 +90,8 @@ class ContributionClaim(Versioned, SQLModel, table=True):
     title: str = Field(max_length=200)
     question: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     claim_text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
-    outcome_node_id: int = Field(foreign_key="toc_node.id", index=True)
+    # Chosen with the claim, or later: a claim at Mayne's step 1 may be only its question.
+    outcome_node_id: int | None = Field(default=None, foreign_key="toc_node.id", index=True)
     level: ClaimLevel = Field(default=ClaimLevel.DIRECT_INFLUENCE,
                               sa_column=choice_column(ClaimLevel, default=ClaimLevel.DIRECT_INFLUENCE))
     causal_package: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, default=""))
@@ -105,7 +106,7 @@ class ContributionClaim(Versioned, SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     version: int = Field(default=1)
 
-    outcome_node: TocNode = Relationship()
+    outcome_node: TocNode | None = Relationship()
     pathway: list["ClaimLink"] = Relationship(
         back_populates="claim",
         sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "ClaimLink.position"})

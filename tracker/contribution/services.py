@@ -80,9 +80,12 @@ CLAIMABLE_LEVELS = (NodeLevel.SHORT_TERM_OUTCOME, NodeLevel.INTERMEDIATE_OUTCOME
                     NodeLevel.IMPACT)
 
 
+SLOT_PREFIX = "link_"
+
+
 def slot_field(position):
     """The form field of pathway position ``position`` (0-based): ``link_1`` for the first."""
-    return f"link_{position + 1}"
+    return f"{SLOT_PREFIX}{position + 1}"
 
 
 # Reading ----------------------------------------------------------------------------------------
@@ -241,18 +244,25 @@ def pathway_slots(values):
     return [(position, int(link_id)) for position, link_id in enumerate(slots) if link_id not in (None, "", 0)]
 
 
-def validate_claim(session, project, cleaned, slots):
-    """Check a claim's fields and pathway; return the pathway's TocLinks in order."""
+def validate_claim(session, project, cleaned, slots, *, draft=False):
+    """Check a claim's fields and pathway; return the pathway's TocLinks in order.
+
+    A ``draft`` (Mayne's step 1: setting out the question) needs only its title and
+    question; the claim and the result it is about are then required to leave step 1.
+    """
     links, titles = project_links(session, project)
     by_id = {link.id: link for link in links}
     reasons = []
-    for name, message in (("title", _l("Give the claim a short title.")),
-                          ("question", _l("Set out the cause–effect question the claim answers.")),
-                          ("claim_text", _l("State the claim."))):
+    required = [("title", _l("Give the claim a short title.")),
+                ("question", _l("Set out the cause–effect question the claim answers."))]
+    if not draft:
+        required.append(("claim_text", _l("State the claim.")))
+    for name, message in required:
         if not cleaned[name]:
             reasons.append((name, message))
     node = session.get(TocNode, cleaned["outcome_node_id"]) if cleaned["outcome_node_id"] else None
-    if node is None or node.project_id != project.id or node.level not in CLAIMABLE_LEVELS:
+    if (node is None and not (draft and not cleaned["outcome_node_id"])) or (
+            node is not None and (node.project_id != project.id or node.level not in CLAIMABLE_LEVELS)):
         reasons.append(("outcome_node_id", _("Choose an outcome or the impact of this project's theory of change.")))
         node = None
     unknown = [(slot_field(position), _("Choose a link of this project's theory of change."))
@@ -282,9 +292,10 @@ def set_pathway(session, claim, links):
     return True
 
 
-def create_claim(session, actor, project, values):
+def create_claim(session, actor, project, values, *, draft=False):
+    """Create a claim; a ``draft`` may be only a title and a cause–effect question (see :func:`validate_claim`)."""
     cleaned = clean_claim_values(values)
-    links = validate_claim(session, project, cleaned, pathway_slots(values))
+    links = validate_claim(session, project, cleaned, pathway_slots(values), draft=draft)
     claim = ContributionClaim(project_id=project.id, created_by_id=actor.user_id, **cleaned)
     session.add(claim)
     session.flush()
@@ -298,7 +309,8 @@ def create_claim(session, actor, project, values):
 def update_claim(session, actor, project, claim, values, version):
     check_version(claim, version)
     cleaned = clean_claim_values(values)
-    links = validate_claim(session, project, cleaned, pathway_slots(values))
+    links = validate_claim(session, project, cleaned, pathway_slots(values),
+                           draft=claim.step is CaStep.SET_OUT)
     fields = changed_fields(claim, cleaned)
     for name, value in cleaned.items():
         setattr(claim, name, value)
@@ -329,7 +341,13 @@ def step_problems(session, project, claim, target):
                                    len(claim.explanations))
     titles = node_titles(session, project) if problems else {}
     by_id = {link.id: link for link in links}
-    return [gate_message(problem, titles, by_id) for problem in problems]
+    messages = [gate_message(problem, titles, by_id) for problem in problems]
+    if claim.step is CaStep.SET_OUT and CaStep(target) is not CaStep.SET_OUT:
+        if not claim.claim_text:
+            messages.insert(0, _("State the claim before developing its theory of change."))
+        if claim.outcome_node_id is None:
+            messages.insert(0, _("Choose the result the claim is about before developing its theory of change."))
+    return messages
 
 
 def gate_checklist(session, project, claim):

@@ -73,6 +73,11 @@ def get_ct_evidence(session, claim, ct_evidence_id):
                         .where(CtEvidence.id == ct_evidence_id, CtComponent.claim_id == claim.id)).first()
 
 
+def component_loading():
+    """Loader options for a claim's components with what :func:`claim_summary` reads."""
+    return (selectinload(CtComponent.evidence).selectinload(CtEvidence.item), selectinload(CtComponent.steps))
+
+
 def tracing_components(session, claim):
     """The claim's components with their evidence, linked items and steps (four queries, whatever their number)."""
     return list(session.exec(
@@ -287,7 +292,7 @@ def claim_figures(components, bands):
     return Figures(confidence, tracing.verbal_band(confidence, bands), weakest.id if weakest else None)
 
 
-def claim_summary(session, claim, bands=None):
+def claim_summary(session, claim, bands=None, components=None):
     """The claim's tracing figures as plain data, for the claim page, the JSON API and the PDF report alike.
 
     ``{"id", "title", "step", "qualitative_confidence", "confidence", "band", "rule",
@@ -299,7 +304,8 @@ def claim_summary(session, claim, bands=None):
     """
     if bands is None:
         bands = fund_bands(session, claim_fund_id(session, claim))
-    components = tracing_components(session, claim)
+    if components is None:
+        components = tracing_components(session, claim)
     figures = claim_figures(components, bands)
     return {
         "id": claim.id,
