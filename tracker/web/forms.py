@@ -3,11 +3,13 @@
 from uuid import uuid4
 
 from flask import request
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import HiddenField
 from wtforms import SelectChoice
 
+from tracker.messages import translate
 from tracker.web.submissions import FIELD as SUBMISSION_FIELD
 
 
@@ -35,8 +37,9 @@ class VersionedForm(Form):
 
 
 def apply_errors(form, error):
-    """Put a ValidationFailed's reasons onto the matching fields (or the form as a whole)."""
+    """Put a ValidationFailed's reasons onto the matching fields (or the form as a whole), in the reader's language."""
     for field_name, message in error.reasons:
+        message = translate(message, gettext)
         field = getattr(form, field_name, None) if field_name else None
         if field is None:
             form.form_errors.append(message)
