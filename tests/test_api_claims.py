@@ -75,6 +75,24 @@ def test_a_pathway_that_does_not_chain_is_a_problem(me_api, project, factory):
     assert problem["errors"][0]["field"].startswith("pathway")
 
 
+def test_a_component_without_entity_or_activity_is_a_problem_naming_both(me_api, project, factory):
+    claim, _links = factory.claim_with_chain(project)
+
+    problem = assert_problem(me_api.post(f"/api/v1/claims/{claim.id}/components",
+                                         json={"entity": "\f", "activity": " "}), 422)
+
+    assert [error["field"] for error in problem["errors"]] == ["entity", "activity"]
+    assert all(isinstance(error["message"], str) and error["message"] for error in problem["errors"])
+
+
+def test_a_blank_title_and_unknown_links_are_problems_not_a_server_error(me_api, project):
+    problem = assert_problem(me_api.post(f"/api/v1/projects/{project.slug}/claims", json={
+        "title": "\f", "cause_effect_question": "?", "pathway": [7938, 2147483647]}), 422)
+
+    fields = [error["field"] for error in problem["errors"]]
+    assert "title" in fields and any(field.startswith("pathway") for field in fields)
+
+
 def test_grantees_read_their_claims_but_cannot_write_and_donors_see_none(api_as, project, factory):
     claim, _links = factory.claim_with_chain(project)
     grantee = api_as(factory.user("grantee", projects=[project]))

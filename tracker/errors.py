@@ -10,7 +10,7 @@ class ValidationFailed(UserError):
 
     def __init__(self, reasons):
         self.reasons = list(reasons)
-        super().__init__("; ".join(message for _field, message in self.reasons))
+        super().__init__("; ".join(str(message) for _field, message in self.reasons))
 
     @classmethod
     def on(cls, field, message):
