@@ -21,6 +21,7 @@ MODEL_MODULES = (
     "tracker.exchange.iati_models",
     "tracker.evidence.models",
     "tracker.contribution.models",
+    "tracker.reports.models",
 )
 
 
