@@ -13,7 +13,9 @@ import json
 import resource
 import secrets
 import statistics
-import subprocess  # nosec B404 - runs this module in a child Python to measure its peak memory
+
+# The child Python (this module) renders the portfolio so that its peak memory can be measured alone.
+import subprocess  # nosec B404
 import sys
 import tempfile
 import time
@@ -124,7 +126,7 @@ class Synthetic:
         session.refresh(self.cycle)
         self.panel = panels.create_panel(session, ACTOR, self.cycle, {
             "level_id": self.cycle.levels[0].id, "name": "Project panel", "method": "consensus",
-            "members": "M&E officer"})
+            "members": "M&E officer, fund secretariat\nChild-protection adviser"})
         self.count = 0
 
     def add(self, number):
@@ -159,16 +161,20 @@ class Synthetic:
             "contribution": "The project trained the officers and set up the referral form.",
             "sources": "Referral log"})
         if index < 4:
+            self.advance(outcome, "substantiation_pending")
             outcome_services.record_substantiation(session, ACTOR, project, outcome, {
                 "substantiator_id": substantiator.id, "verdict_description": "fully_agree",
                 "verdict_significance": "fully_agree", "verdict_contribution": "partially_agree",
                 "comment": "", "given_on": date(2023, 9, 1)})
-            while workflow.position(outcome.status) < workflow.position("substantiated"):
-                outcome_services.change_outcome_status(session, ACTOR, outcome, workflow.neighbours(outcome.status)[1],
-                                                       outcome.version)
+            self.advance(outcome, "substantiated")
             item = evidence_services.create_item(session, ACTOR, project, "outcome", {"outcome_id": outcome.id})
             evidence_services.attach(session, ACTOR, project, item, {
                 "target": f"link-{pathway[index % len(pathway)].id}", "strength": "strong"})
+
+    def advance(self, outcome, status):
+        while workflow.position(outcome.status) < workflow.position(status):
+            outcome_services.change_outcome_status(self.session, ACTOR, outcome,
+                                                   workflow.neighbours(outcome.status)[1], outcome.version)
 
     def story(self, project, number, index):
         session = self.session
@@ -210,7 +216,8 @@ class Synthetic:
 
 def measure_portfolio(url, output):
     """Render the donor portfolio PDF of ``url`` in a child process; its timings and peak memory."""
-    completed = subprocess.run(  # noqa: S603  # nosec B603 - our own module, no shell, fixed arguments
+    # Our own module, no shell, fixed arguments.
+    completed = subprocess.run(  # noqa: S603 # nosec B603
         [sys.executable, "-m", "tracker.reports.bench", url, str(output)], capture_output=True, text=True,
         check=True)
     return json.loads(completed.stdout.strip().splitlines()[-1])
