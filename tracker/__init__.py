@@ -68,6 +68,7 @@ def register_blueprints(app):
     from tracker.indicators import views as indicator_views
     from tracker.outcomes import views as outcome_views
     from tracker.portfolio.views import bp as portfolio
+    from tracker.reports import views as report_views
     from tracker.search import views as search_views
     from tracker.stories import msc_views
     from tracker.stories import views as story_views
@@ -77,5 +78,5 @@ def register_blueprints(app):
     for blueprint in (auth, portfolio, admin, audit, breakglass, health, msc_views.bp, search_views.bp):
         app.register_blueprint(blueprint)
     for area in (toc_views, indicator_views, outcome_views, story_views, evidence_views, contribution_views,
-                 iati_views, tabular_views, import_views, api):
+                 iati_views, tabular_views, import_views, api, report_views):
         area.init_app(app)

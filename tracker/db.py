@@ -23,6 +23,7 @@ MODEL_MODULES = (
     "tracker.contribution.models",
     "tracker.exchange.imports.models",
     "tracker.api.models",
+    "tracker.reports.models",
 )
 
 

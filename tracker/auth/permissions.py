@@ -99,6 +99,13 @@ RULES = {
     "export.view": rule((Role.ME, Role.DONOR), member=(Role.GRANTEE,), break_glass=(Role.ADMIN,)),
     "export.portfolio": rule((Role.ME, Role.DONOR)),
     "import.run": rule((Role.ME,), member=(Role.GRANTEE,)),
+    # Evidence reports (tracker.reports): donors get the donor report of any project and of the portfolio;
+    # internal reports (everything the requester may see) are for staff and, of their projects, grantees.
+    # A report file is served only to its requester, or to M&E staff (see tracker.reports.jobs.may_download).
+    "report.view": rule((Role.ADMIN, Role.ME, Role.DONOR), member=(Role.GRANTEE,)),
+    "report.internal": rule(STAFF, member=(Role.GRANTEE,)),
+    "report.portfolio": rule((Role.ADMIN, Role.ME, Role.DONOR)),
+    "report.files": rule(EVERYONE),
 }
 
 

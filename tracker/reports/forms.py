@@ -1,0 +1,42 @@
+"""The report options: audience (staff and grantees choose; donors get the donor report) and reporting period."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField
+from wtforms import RadioField
+from wtforms.validators import InputRequired
+from wtforms.validators import Optional
+from wtforms.validators import ValidationError
+
+from tracker.reports.models import Audience
+from tracker.web.forms import Form
+from tracker.web.forms import choices
+
+AUDIENCE_LABELS = {
+    Audience.DONOR: _l("Donors: only consented, safeguarded, de-identified material"),
+    Audience.INTERNAL: _l("Internal: everything you may see (not for donors)"),
+}
+PREVIEW, PDF = "preview", "pdf"
+
+
+def audience_choices(audiences):
+    return choices((audience.value, AUDIENCE_LABELS[audience]) for audience in audiences)
+
+
+class ReportOptionsForm(Form):
+    """Audience and period of a report; ``action`` says whether to preview it or prepare the PDF."""
+
+    audience = RadioField(_l("Audience"), validators=[InputRequired(_l("Choose who the report is for."))])
+    period_from = DateField(_l("Period from"), validators=[Optional()],
+                            description=_l("Leave both dates empty for the whole project."))
+    period_to = DateField(_l("Period to"), validators=[Optional()])
+
+    def validate_period_to(self, field):
+        if field.data and self.period_from.data and field.data < self.period_from.data:
+            raise ValidationError(_l("The period must end on or after the day it starts."))
+
+
+class PreviewOptionsForm(ReportOptionsForm):
+    """The same options read from a preview link (a GET): no CSRF token."""
+
+    class Meta:
+        csrf = False

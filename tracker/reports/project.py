@@ -1,0 +1,305 @@
+"""The project report as plain data (no Flask): ``project_report(session, project, audience, requester, period)``.
+
+The sections, in reading order: key figures, the theory of change shaded by evidence, indicators,
+outcomes by type of change, selected MSC stories with their panels' reasons, contribution claims,
+evidence gaps, then the annexes (evidence, methods, data protection). Evidence is numbered as it is
+first cited (:mod:`tracker.reports.references`); what the audience may not see is counted in
+:class:`Withheld` (:mod:`tracker.reports.selection` decides).
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+
+from tracker.contribution.tracing_services import fund_bands
+from tracker.db_types import utcnow
+from tracker.evidence.models import EvidenceKind
+from tracker.outcomes.models import ChangeType
+from tracker.portfolio.models import Fund
+from tracker.reports import contribution
+from tracker.reports import records
+from tracker.reports import selection
+from tracker.reports.models import Audience
+from tracker.reports.references import References
+from tracker.reports.scope import Period
+from tracker.toc import services as toc_services
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    id: int
+    slug: str
+    title: str
+    grantee: str
+    pillar: str
+    countries: tuple
+    start: object
+    end: object
+    budget: object
+    currency: str
+    summary: str
+    iati_identifier: str | None
+
+    @property
+    def anchor(self):
+        return f"project-{self.slug}"
+
+
+def project_facts(project):
+    return ProjectFacts(project.id, project.slug, project.title, project.organisation.name, project.pillar.name,
+                        tuple(project.country_codes), project.start_date, project.end_date, project.budget,
+                        project.currency, project.summary, project.iati_identifier)
+
+
+@dataclass
+class Withheld:
+    """What the audience may not see, counted by reason (never shown)."""
+
+    stories: Counter = field(default_factory=Counter)
+    outcomes: Counter = field(default_factory=Counter)
+    evidence: Counter = field(default_factory=Counter)
+    provisional: int = 0
+
+    @property
+    def story_count(self):
+        return sum(self.stories.values())
+
+    @property
+    def outcome_count(self):
+        return sum(self.outcomes.values())
+
+    @property
+    def evidence_count(self):
+        return sum(self.evidence.values())
+
+    @property
+    def is_empty(self):
+        return not (self.story_count or self.outcome_count or self.evidence_count or self.provisional)
+
+    def add(self, other):
+        self.stories.update(other.stories)
+        self.outcomes.update(other.outcomes)
+        self.evidence.update(other.evidence)
+        self.provisional += other.provisional
+        return self
+
+
+@dataclass
+class KeyFigures:
+    """The one-page summary: every figure with the references it rests on."""
+
+    outcomes: list
+    outcome_refs: list
+    by_type: list
+    stories: list
+    story_refs: list
+    other_stories: int
+    indicators: list
+    claims: list
+    links: int
+    links_with_evidence: int
+    link_refs: list
+    gaps: int
+    withheld: Withheld
+
+    @property
+    def substantiated(self):
+        return [entry for entry in self.outcomes if entry.status in ("substantiated", "analysed")]
+
+    @property
+    def negative_or_unintended(self):
+        return [entry for entry in self.outcomes if entry.valence == "negative" or entry.intention == "unintended"]
+
+
+@dataclass
+class ProjectSection:
+    """Everything the report says about one project (also one page of the portfolio report)."""
+
+    project: ProjectFacts
+    figures: KeyFigures
+    toc: contribution.TocSection | None
+    indicators: list
+    outcome_groups: list
+    stories: list
+    claims: list | None
+    withheld: Withheld
+    story_ids: set
+
+
+@dataclass
+class ReportMeta:
+    kind: str
+    audience: str
+    period: Period
+    generated_at: datetime
+    fund_name: str
+    requester_name: str
+    bands: tuple
+    level_labels: dict
+    span_start: object = None
+    span_end: object = None
+
+
+@dataclass
+class ProjectReport:
+    meta: ReportMeta
+    section: ProjectSection
+    references: list
+
+    @property
+    def story_ids(self):
+        return self.section.story_ids
+
+    @property
+    def withheld(self):
+        return self.section.withheld
+
+    @property
+    def title(self):
+        return self.section.project.title
+
+
+# Loading ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Loaded:
+    """The records of some projects that a report may use (each loaded once, for every project at once)."""
+
+    outcomes: selection.Selected
+    stories: selection.Selected
+    selections: dict
+    indicators: dict
+    access: selection.EvidenceAccess
+
+
+def load(session, fund_id, project_ids, audience, requester, period):
+    outcomes = selection.outcomes(session, fund_id, project_ids, audience, requester, period)
+    stories = selection.stories(session, fund_id, project_ids, audience, requester, period)
+    shown_stories = {story.id for items in stories.shown.values() for story in items}
+    values = selection.indicators(session, project_ids, audience, period)
+    reportable = {value.period.id for items in values.values() for entry in items for value in entry.periods
+                  if value.reported is not None}
+    shown_outcomes = {outcome.id for items in outcomes.shown.values() for outcome in items}
+    access = selection.evidence(session, fund_id, project_ids, audience, period, shown_stories, shown_outcomes,
+                                reportable)
+    return Loaded(outcomes, stories, selection.selections(session, shown_stories, audience), values, access)
+
+
+# Building ---------------------------------------------------------------------------------------
+
+
+class Citer:
+    """Cites records of one project into the report's :class:`References`, describing each for the annex."""
+
+    def __init__(self, references, audience, loaded, project):
+        self.references = references
+        self.audience = audience
+        self.project = project
+        self.outcomes = {outcome.id: outcome for outcome in loaded.outcomes.shown_for(project.id)}
+        self.stories = {story.id: story for story in loaded.stories.shown_for(project.id)}
+        self.selections = loaded.selections
+        self.periods = {value.period.id: (entry.indicator, value) for entry in loaded.indicators.get(project.id, [])
+                        for value in entry.periods if value.reported is not None}
+        self.story_entries = {}
+
+    def outcome(self, outcome):
+        return self.references.cite(("outcome", outcome.id),
+                                    lambda: records.outcome_reference(outcome, self.audience))
+
+    def story_entry(self, story):
+        if story.id not in self.story_entries:
+            self.story_entries[story.id] = records.story_entry(story, self.audience, self.selections.get(story.id, ()))
+        return self.story_entries[story.id]
+
+    def story(self, story):
+        entry = self.story_entry(story)
+        return self.references.cite(("story", story.id), lambda: records.story_reference(entry))
+
+    def period(self, indicator, value):
+        return self.references.cite(("period", value.period.id), lambda: records.period_reference(indicator, value,
+                                                                                          self.project.title))
+
+    def item(self, item):
+        """Cite an evidence item the audience may see, as the record it stands for when the report has it."""
+        if item.kind == EvidenceKind.OUTCOME and item.outcome_id in self.outcomes:
+            return self.outcome(self.outcomes[item.outcome_id])
+        if item.kind == EvidenceKind.STORY and item.story_id in self.stories:
+            return self.story(self.stories[item.story_id])
+        if item.kind == EvidenceKind.INDICATOR_RESULT and item.period_id in self.periods:
+            return self.period(*self.periods[item.period_id])
+        return self.references.cite(("evidence", item.id), lambda: records.item_reference(item, self.project.title))
+
+
+def outcome_groups(outcomes, citer, audience):
+    """Outcomes grouped by type of change (in the vocabulary's order), each cited."""
+    groups = []
+    for change_type in ChangeType:
+        members = [outcome for outcome in outcomes if outcome.change_type == change_type]
+        if members:
+            groups.append((change_type, [records.outcome_entry(outcome, citer.outcome(outcome).number,
+                                                                     audience) for outcome in members]))
+    return groups
+
+
+def withheld_for(loaded, project_id):
+    return Withheld(Counter(loaded.stories.withheld_for(project_id)), Counter(loaded.outcomes.withheld_for(project_id)),
+                    loaded.access.withheld_for(project_id),
+                    sum(entry.withheld_provisional for entry in loaded.indicators.get(project_id, [])))
+
+
+def project_section(session, project, loaded, references, audience, requester, bands, labels):
+    """Cite and build everything about ``project``, in the order the report first cites it."""
+    citer = Citer(references, audience, loaded, project)
+    groups = outcome_groups(loaded.outcomes.shown_for(project.id), citer, audience)
+    shown = loaded.stories.shown_for(project.id)
+    chosen = [story for story in shown if loaded.selections.get(story.id)]
+    story_entries = []
+    for story in chosen:
+        entry = citer.story_entry(story)
+        entry.ref = citer.story(story).number
+        story_entries.append(entry)
+    indicators = [records.indicator_entry(values, lambda value, values=values: citer.period(values.indicator,
+                                                                                            value).number)
+                  for values in loaded.indicators.get(project.id, [])]
+    claims = None
+    claim_rows = []
+    if Audience(audience) is Audience.DONOR or requester.sees_contribution_of(project.id):
+        claim_rows = contribution.project_claims(session, project)
+        narratives = contribution.latest_narratives(session, [claim.id for claim in claim_rows])
+        claims = [contribution.claim_entry(session, claim, bands, citer.item, loaded.access,
+                                           narratives.get(claim.id, "")) for claim in claim_rows]
+    toc = contribution.toc_section(session, project, claim_rows, citer.item, loaded.access, labels)
+    outcomes = [entry for _type, entries in groups for entry in entries]
+    withheld = withheld_for(loaded, project.id)
+    figures = KeyFigures(
+        outcomes=outcomes, outcome_refs=[entry.ref for entry in outcomes],
+        by_type=[(change_type, len(entries)) for change_type, entries in groups],
+        stories=story_entries, story_refs=[entry.ref for entry in story_entries],
+        other_stories=len(shown) - len(chosen), indicators=indicators, claims=claims or [],
+        links=len(toc.rows), links_with_evidence=toc.links_with_evidence, link_refs=toc.refs, gaps=len(toc.gaps),
+        withheld=withheld)
+    story_ids = {key[1] for key in references.numbers if key[0] == "story" and key[1] in citer.stories}
+    return ProjectSection(project_facts(project), figures, None if toc.is_empty else toc, indicators, groups,
+                          story_entries, claims, withheld, story_ids | {entry.id for entry in story_entries})
+
+
+def report_meta(session, kind, fund_id, audience, requester, period, now):
+    fund = session.get(Fund, fund_id)
+    return ReportMeta(kind, Audience(audience).value, period, now, fund.name, requester.name,
+                      tuple(fund_bands(session, fund_id)), toc_services.level_labels(session, fund_id))
+
+
+def project_report(session, project, audience, requester, period=None, *, now=None):
+    """Assemble the report on ``project`` for ``audience`` as ``requester`` may see it, within ``period``
+    (default: the whole project)."""
+    audience, period = Audience(audience), period or Period()
+    meta = report_meta(session, "project", project.fund_id, audience, requester, period, now or utcnow())
+    meta.span_start, meta.span_end = project.start_date, project.end_date
+    loaded = load(session, project.fund_id, [project.id], audience, requester, period)
+    references = References()
+    section = project_section(session, project, loaded, references, audience, requester, meta.bands,
+                              meta.level_labels)
+    return ProjectReport(meta, section, references.entries)
+

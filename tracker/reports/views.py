@@ -1,0 +1,263 @@
+"""Report pages: options (audience, period), the HTML preview, report jobs and their downloads. Thin views."""
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import send_file
+from flask import url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from tracker.audit.services import record
+from tracker.auth.permissions import Role
+from tracker.breakglass import services as break_glass
+from tracker.db import get_session
+from tracker.errors import ValidationFailed
+from tracker.pagination import clamp_page_number
+from tracker.pagination import paginate
+from tracker.portfolio.models import Project
+from tracker.portfolio.services import get_fund
+from tracker.reports import jobs
+from tracker.reports import lifecycle  # noqa: F401 - registers the consent-lifecycle listener
+from tracker.reports import render
+from tracker.reports.files import reports_folder
+from tracker.reports.forms import PDF
+from tracker.reports.forms import PreviewOptionsForm
+from tracker.reports.forms import ReportOptionsForm
+from tracker.reports.forms import audience_choices
+from tracker.reports.models import Audience
+from tracker.reports.models import JobStatus
+from tracker.reports.portfolio import portfolio_report
+from tracker.reports.project import project_report
+from tracker.reports.scope import Period
+from tracker.web.access import actor
+from tracker.web.access import project_route
+from tracker.web.access import requires
+from tracker.web.forms import apply_errors
+from tracker.web.project_tabs import register_project_tab
+
+bp = Blueprint("reports", __name__)
+REFRESH_SECONDS = 3
+
+
+def init_app(app):
+    from tracker.reports import cli
+
+    jobs.init_app(app)
+    app.register_blueprint(bp)
+    register_project_tab(app, "reports.project_reports", _l("Reports"), "report.view", 70)
+    app.jinja_env.globals.update(report_options_form=options_form)
+    cli.init_app(app)
+
+
+# Options ------------------------------------------------------------------------------------------
+
+
+def audiences(project=None):
+    """The audiences the current user may choose: donors only the donor report."""
+    if current_user.can("report.internal", project) and (project is not None or current_user.role != Role.GRANTEE):
+        return [Audience.DONOR, Audience.INTERNAL]
+    return [Audience.DONOR]
+
+
+def options_form(project=None, form_class=ReportOptionsForm, **kwargs):
+    allowed = audiences(project)
+    form = form_class(data={"audience": allowed[0].value}, **kwargs)
+    form.audience.choices = audience_choices(allowed)
+    return form
+
+
+def period_of(form):
+    return Period(form.period_from.data, form.period_to.data)
+
+
+def preview_arguments(form):
+    arguments = {"audience": form.audience.data}
+    if form.period_from.data:
+        arguments["period_from"] = form.period_from.data.isoformat()
+    if form.period_to.data:
+        arguments["period_to"] = form.period_to.data.isoformat()
+    return arguments
+
+
+def language():
+    return str(get_locale() or "en")
+
+
+def page_number():
+    return clamp_page_number(request.args.get("page"))
+
+
+def jobs_page(project=None):
+    session = get_session()
+    page = paginate(session, jobs.jobs_statement(current_user, project), page_number(),
+                    current_app.config["ITEMS_PER_PAGE"])
+    return page, jobs.project_titles(session, page.items)
+
+
+# A project's reports ------------------------------------------------------------------------------
+
+
+def render_project_page(project, form):
+    page, titles = jobs_page(project)
+    return render_template("reports/project_reports.html", project=project, form=form, page=page, titles=titles)
+
+
+@bp.get("/projects/<slug>/reports")
+@project_route("report.view")
+def project_reports(project):
+    """The project's report options (preview, PDF) and the reports this user prepared."""
+    return render_project_page(project, options_form(project))
+
+
+@bp.post("/projects/<slug>/reports")
+@project_route("report.view")
+def project_report_request(project):
+    form = options_form(project)
+    if not form.validate_on_submit():
+        return render_project_page(project, form)
+    if request.form.get("action") != PDF:
+        return redirect(url_for(".project_preview", slug=project.slug, **preview_arguments(form)))
+    return queue(form, project)
+
+
+def queue(form, project=None):
+    session = get_session()
+    fund = get_fund(session) or abort(404)
+    try:
+        job = jobs.create_job(session, actor(), current_user.user, fund=fund, project=project,
+                              audience=form.audience.data, period=period_of(form), language=language())
+    except ValidationFailed as error:
+        apply_errors(form, error)
+        return render_project_page(project, form) if project else render_reports_page(form)
+    jobs.expire_all(session, current_app)
+    session.commit()
+    jobs.submit(current_app._get_current_object(), job.id)
+    flash(_("Your report is being prepared."), "success")
+    return redirect(url_for(".job", token=job.token))
+
+
+@bp.get("/projects/<slug>/reports/preview")
+@project_route("report.view")
+def project_preview(project):
+    """The report as HTML in the browser: the same templates as the PDF."""
+    form = options_form(project, PreviewOptionsForm, formdata=request.args)
+    if not form.validate():
+        return render_project_page(project, form)
+    session = get_session()
+    requester = jobs.requester_for(session, current_user.user)
+    report = project_report(session, project, form.audience.data, requester, period_of(form))
+    audit_preview(session, report, project)
+    return render.project_html(report, render.Mode.PREVIEW,
+                               back_url=url_for(".project_reports", slug=project.slug),
+                               pdf_form_url=url_for(".project_report_request", slug=project.slug),
+                               pdf_form_fields={**preview_arguments(form), "action": PDF})
+
+
+def audit_preview(session, report, project=None):
+    """A preview shows stories: audit it as a read, with the break-the-glass reason when that is how."""
+    grant = None
+    if project is not None and report.story_ids and current_user.role == Role.ADMIN:
+        grant = break_glass.active_grant(session, current_user.user, project)
+    record(session, actor(), "read", "report_preview", None, project_id=project.id if project else None,
+           reason=grant.reason if grant else None,
+           details={"audience": report.meta.audience, "kind": report.meta.kind, "stories": sorted(report.story_ids)})
+    session.commit()
+
+
+# The portfolio ------------------------------------------------------------------------------------
+
+
+def render_reports_page(form):
+    page, titles = jobs_page()
+    return render_template("reports/reports.html", form=form, page=page, titles=titles)
+
+
+@bp.get("/reports")
+@requires("report.files")
+def reports():
+    """The user's reports across projects, and (for staff and donors) the portfolio report options."""
+    return render_reports_page(options_form() if current_user.can("report.portfolio") else None)
+
+
+@bp.post("/reports/portfolio")
+@requires("report.portfolio")
+def portfolio_report_request():
+    form = options_form()
+    if not form.validate_on_submit():
+        return render_reports_page(form)
+    if request.form.get("action") != PDF:
+        return redirect(url_for(".portfolio_preview", **preview_arguments(form)))
+    return queue(form)
+
+
+@bp.get("/reports/portfolio/preview")
+@requires("report.portfolio")
+def portfolio_preview():
+    form = options_form(form_class=PreviewOptionsForm, formdata=request.args)
+    if not form.validate():
+        return render_reports_page(form)
+    session = get_session()
+    fund = get_fund(session) or abort(404)
+    report = portfolio_report(session, fund, form.audience.data, jobs.requester_for(session, current_user.user),
+                              period_of(form))
+    audit_preview(session, report)
+    return render.portfolio_html(report, render.Mode.PREVIEW, back_url=url_for(".reports"),
+                                 pdf_form_url=url_for(".portfolio_report_request"),
+                                 pdf_form_fields={**preview_arguments(form), "action": PDF})
+
+
+# Jobs and files -----------------------------------------------------------------------------------
+
+
+def job_or_404(token):
+    session = get_session()
+    job = jobs.get_job(session, token)
+    if job is None or not jobs.may_see(current_user, job):
+        abort(404)
+    if jobs.expire(session, current_app, [job]):
+        session.commit()
+    return job
+
+
+@bp.get("/reports/<token>")
+@requires("report.files")
+def job(token):
+    """The job's progress (refreshing itself while it runs), its error, or its download."""
+    report_job = job_or_404(token)
+    titles = jobs.project_titles(get_session(), [report_job])
+    return render_template("reports/job.html", job=report_job, title=titles.get(report_job.project_id),
+                           refresh=None if report_job.is_finished else REFRESH_SECONDS)
+
+
+@bp.get("/reports/<token>/download")
+@requires("report.files")
+def download(token):
+    """The file, as an attachment, to its requester (or M&E staff); an expired or revoked link answers 410."""
+    report_job = job_or_404(token)
+    if report_job.status in (JobStatus.EXPIRED, JobStatus.REVOKED):
+        return render_template("reports/job.html", job=report_job, title=None, refresh=None), 410
+    path = reports_folder() / report_job.file_name if report_job.file_name else None
+    if report_job.status != JobStatus.DONE or path is None or not path.is_file():
+        abort(404)
+    session = get_session()
+    jobs.record_download(session, actor(), report_job)
+    session.commit()
+    response = send_file(path, mimetype="application/pdf" if report_job.format.value == "pdf" else "text/html",
+                         as_attachment=True, download_name=download_name(report_job))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def download_name(report_job):
+    subject = "portfolio"
+    if report_job.project_id:
+        subject = get_session().get(Project, report_job.project_id).slug
+    day = report_job.finished_at.date().isoformat()
+    return f"{subject}-{report_job.audience.value}-report-{day}.{report_job.format.value}"
