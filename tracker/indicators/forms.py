@@ -40,7 +40,7 @@ class IndicatorForm(VersionedForm):
     ascending = SelectField(_l("Direction"), coerce=coerce_direction, default=True, choices=choices([
         (True, _l("Higher is better (ascending)")), (False, _l("Lower is better (descending)"))]))
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=60)],
-                       description=_l("E.g. children, reports, days, or % for a percentage."))
+                       description=_l("E.g. children, reports or days; the per cent sign for a percentage."))
     baseline_year = IntegerField(_l("Baseline year"), validators=[Optional(), NumberRange(min=1990, max=2100)])
     baseline_date = DateField(_l("Baseline date"), validators=[Optional()],
                               description=_l("Optional: the day the baseline was measured, within the baseline "
