@@ -21,6 +21,7 @@ from tracker.contribution.models import ContributionClaim
 from tracker.contribution.models import CtComponent
 from tracker.contribution.models import CtEvidence
 from tracker.db import database
+from tracker.db_types import utcnow
 from tracker.portfolio.models import Project
 from tracker.reports.bench import ACTOR
 
@@ -117,11 +118,12 @@ def tracing_figures(session, evidence, repeat=5):
     project = session.get(Project, claim.project_id)
     component = tracing_services.add_component(session, ACTOR, project, claim, {
         "entity": "District helpline", "activity": "answers children's messages within the hour"})
+    now = utcnow()
     session.execute(CtEvidence.__table__.insert(), [{
         "component_id": component.id, "position": position, "description": f"Evidence {position}",
         "sensitivity": 0.55 + (position % 9) / 20, "type1_error": 0.05 + (position % 7) / 20,
         "observed": ("found", "not_found", "pending", "found")[position % 4], "rationale": "",
-        "evidence_id": None, "recorded_by_id": None, "recorded_at": sa.func.now(), "updated_at": sa.func.now()}
+        "evidence_id": None, "recorded_by_id": None, "recorded_at": now, "updated_at": now}
         for position in range(evidence)])
     session.commit()
     durations = []
@@ -164,6 +166,7 @@ def gunicorn(url, secret_key, instance_path, workers=2):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        process.stderr.close()
 
 
 def wait_until_up(port, process, timeout=60):
@@ -182,11 +185,17 @@ def wait_until_up(port, process, timeout=60):
 
 
 def get(port, path, headers, connection=None):
+    """GET ``path`` on ``connection`` (kept open for the caller), or on a connection of its own (closed)."""
+    own = connection is None
     connection = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    connection.request("GET", path, headers=headers)
-    response = connection.getresponse()
-    response.read()
-    return response.status
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        if own:
+            connection.close()
 
 
 def requests_per_second(port, path, headers, requests, clients=4):
