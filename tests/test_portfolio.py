@@ -48,6 +48,14 @@ def test_portfolio_counts_projects_by_pillar_and_country(client, factory, login,
     assert re.search(r">Cambodia</a> <span class=\"count\">1</span>", html)
 
 
+def test_the_country_filter_offers_only_the_countries_of_visible_projects(client, factory, login, portfolio):
+    login(factory.user("grantee", projects=[portfolio["research"]]))
+    html = client.get("/").get_data(as_text=True)
+    select = re.search(r'<select[^>]*name="country"[^>]*>(.*?)</select>', html, re.S).group(1)
+
+    assert re.findall(r'<option[^>]*value="([^"]*)"', select) == ["", "KH", "VN"]
+
+
 @pytest.mark.parametrize("query, expected", [
     ("country=DO", ["National response board"]),
     ("country=VN", ["Disrupting Harm research"]),

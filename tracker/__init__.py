@@ -56,6 +56,7 @@ def configure_extensions(app):
 def register_blueprints(app):
     """Register the blueprints; each feature area's ``init_app`` adds its own blueprint, tab and commands."""
     from tracker import api
+    from tracker import bench
     from tracker.admin.views import bp as admin
     from tracker.audit.views import bp as audit
     from tracker.auth.views import bp as auth
@@ -78,5 +79,5 @@ def register_blueprints(app):
     for blueprint in (auth, portfolio, admin, audit, breakglass, health, msc_views.bp, search_views.bp):
         app.register_blueprint(blueprint)
     for area in (toc_views, indicator_views, outcome_views, story_views, evidence_views, contribution_views,
-                 iati_views, tabular_views, import_views, api, report_views):
+                 iati_views, tabular_views, import_views, api, report_views, bench):
         area.init_app(app)

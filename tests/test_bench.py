@@ -1,0 +1,62 @@
+"""``flask bench`` at a tiny scale: the command runs and prints every figure (not the timings themselves)."""
+
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from tracker import migrate
+from tracker.bench import bench_command
+from tracker.bench import measure
+from tracker.bench.data import Sizes
+
+PAGE_KEYS = {"small_ms_p50", "full_ms_p50", "small_ms_p95", "full_ms_p95", "ratio", "queries_small", "queries_full"}
+
+
+def test_sizes_scale_the_default_portfolio_and_its_tenth():
+    full = Sizes.scaled(0.1)
+    assert full.as_dict() == {"projects": 30, "outcomes": 3000, "stories": 1500, "claims": 300}
+    assert full.fraction(0.1).as_dict() == {"projects": 3, "outcomes": 300, "stories": 150, "claims": 30}
+
+
+def test_bench_prints_one_json_object_with_every_figure(app):
+    result = app.test_cli_runner().invoke(bench_command, [
+        "--scale", "0.002", "--repeat", "1", "--import-rows", "20", "--no-throughput"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)
+    assert set(figures["pages"]) == {"portfolio", "outcomes", "stories", "search"}
+    for page in figures["pages"].values():
+        assert set(page) == PAGE_KEYS
+        assert page["queries_small"] == page["queries_full"]
+    assert set(figures["report"]) >= {"full_s", "weasyprint_s", "ratio"}
+    assert set(figures["import"]) == {"rows", "import_s", "parse_s", "ratio"}
+    assert figures["tracing"]["evidence"] == 1000
+    assert figures["database"] == "sqlite" and figures["scale"] == 0.002
+    assert set(figures["targets"]) == {"page_ratio", "page_queries_equal", "report_ratio", "import_ratio"}
+
+
+def test_gunicorn_serves_the_app_and_the_load_generator_counts_its_requests(tmp_path):
+    url = f"sqlite:///{tmp_path / 'served.sqlite'}"
+    engine = sa.create_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    (tmp_path / "instance").mkdir()
+
+    with measure.gunicorn(url, "k" * 64, tmp_path / "instance", workers=1) as port:
+        rate = measure.requests_per_second(port, "/healthz", {}, requests=8, clients=2)
+        refused = measure.get(port, "/", {})
+
+    assert rate > 0
+    assert refused in (302, 303)
+
+
+def test_the_load_generator_refuses_to_report_a_rate_for_failing_pages(tmp_path):
+    url = f"sqlite:///{tmp_path / 'served.sqlite'}"
+    engine = sa.create_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    (tmp_path / "instance").mkdir()
+
+    with measure.gunicorn(url, "k" * 64, tmp_path / "instance", workers=1) as port, \
+            pytest.raises(RuntimeError, match="answered"):
+        measure.requests_per_second(port, "/no-such-page", {}, requests=4, clients=1)
