@@ -29,6 +29,9 @@ from tracker import create_app
 from tracker.auth.passwords import MIN_LENGTH
 from tracker.auth.passwords import password_problems
 from tracker.db import database
+from tracker.exchange.imports.files import FileRejected
+from tracker.messages import N_
+from tracker.web.forms import error_text
 from tracker.web.forms import translated
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,6 +139,7 @@ TINY_FRENCH = {
     "Your account": "Votre compte",
     "Evidence report": "Rapport de preuves",
     PRIVATE_PERSON: PRIVATE_PERSON_FR,
+    "The file is empty.": "Le fichier est vide.",
     "Use at least %(count)d characters; a few unrelated words make a good password.":
         "Utilisez au moins %(count)d caractères ; quelques mots sans rapport font un bon mot de passe.",
 }
@@ -204,6 +208,13 @@ def test_a_message_from_a_module_without_flask_is_shown_in_the_readers_language(
 
     assert problem.startswith("Use at least ")
     assert french.startswith("Utilisez au moins ") and str(MIN_LENGTH) in french
+
+
+def test_an_import_file_rejection_is_told_in_the_readers_language(app):
+    with app.test_request_context(), force_locale("fr"):
+        said = error_text(FileRejected(N_("The file is empty.")))
+
+    assert said == "Le fichier est vide."
 
 
 def test_a_service_error_on_a_form_is_shown_in_the_readers_language(submit, factory, login, session):
@@ -282,3 +293,13 @@ def test_the_report_form_offers_the_languages_with_the_readers_own_preselected(c
 
     assert re.search(r'<option selected value="fr">Français</option>|<option value="fr" selected>', page)
     assert '<option value="es">Español</option>' in page
+
+
+def test_without_compiled_catalogues_the_app_falls_back_to_english(engine, connection, instance_path, tmp_path):
+    bare = create_app(app_config(engine, BABEL_TRANSLATION_DIRECTORIES=str(tmp_path / "no-catalogues")))
+    database(bare).bind_to(connection)
+    client = bare.test_client()
+
+    page = client.get("/login?lang=fr").get_data(as_text=True)
+
+    assert "Log in" in page and '<html lang="fr"' in page
