@@ -7,7 +7,7 @@ PORT ?= 5000
 .PHONY: run test lint clean translations compile-translations
 
 TRANSLATIONS := tracker/translations
-KEYWORDS := -k _l -k N_ -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2
+KEYWORDS := -k _l -k N_ -k N_plural:1,2 -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

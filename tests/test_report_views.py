@@ -121,7 +121,7 @@ def test_the_preview_button_leads_to_the_browser_preview_of_the_same_options(cli
 
     assert response.status_code == 302
     assert response.headers["Location"] == (f"/projects/{project.slug}/reports/preview?audience=internal&"
-                                            "period_from=2023-01-01&period_to=2023-12-31")
+                                            "language=en&period_from=2023-01-01&period_to=2023-12-31")
 
 
 def test_the_preview_is_the_report_itself_with_every_section_and_no_inline_script_or_style(

@@ -46,6 +46,7 @@ def configure_extensions(app):
         app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"], app.config["ARGON2_PARALLELISM"]
     )
     access.init_app(app)
+    i18n.init_app(app)
     headers.init_app(app)
     errors.init_app(app)
     templating.init_app(app)

@@ -1,5 +1,7 @@
 """Errors the domain raises for users (not bugs). Views turn them into messages."""
 
+from tracker.messages import N_
+
 
 class UserError(Exception):
     """Input or a request the user can fix; never a bug, never a 500."""
@@ -25,7 +27,7 @@ class EditConflict(UserError):
 
     def __init__(self, current):
         self.current = current
-        super().__init__("This record was changed by someone else after you opened it.")
+        super().__init__(N_("This record was changed by someone else after you opened it."))
 
 
 def check_version(obj, submitted_version):

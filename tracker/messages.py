@@ -30,6 +30,11 @@ def N_(template, **params):  # noqa: N802 - the conventional gettext marker name
     return Message(template, params)
 
 
+def N_plural(singular, plural):  # noqa: N802 - a gettext-style marker
+    """Mark a ``(singular, plural)`` pair for extraction (``-k N_plural:1,2``); ``ngettext`` picks the form later."""
+    return singular, plural
+
+
 def translate(message, gettext: Callable[[str], str]):
     """``message`` in the current language when it is a :class:`Message`, unchanged otherwise.
 

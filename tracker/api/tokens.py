@@ -18,6 +18,7 @@ from tracker.auth.models import User
 from tracker.db_types import UTCDateTime
 from tracker.db_types import utcnow
 from tracker.errors import ValidationFailed
+from tracker.messages import N_
 
 TOKEN_PREFIX = "et_"  # noqa: S105  # nosec B105 (a label, not a secret)
 SHOWN_CHARACTERS = 10
@@ -42,13 +43,13 @@ def create_token(session, actor, user, name, *, days=None):
     name = " ".join((name or "").split())
     reasons = []
     if not name:
-        reasons.append(("name", "Name the token after what will use it, e.g. “Kobo sync”."))
+        reasons.append(("name", N_("Name the token after what will use it, e.g. “Kobo sync”.")))
     elif len(name) > MAX_NAME:
-        reasons.append(("name", f"Keep the name under {MAX_NAME} characters."))
+        reasons.append(("name", N_("Keep the name under %(count)d characters.", count=MAX_NAME)))
     if days is not None and not 1 <= days <= MAX_DAYS:
-        reasons.append(("days", f"A token lasts between 1 and {MAX_DAYS} days."))
+        reasons.append(("days", N_("A token lasts between 1 and %(count)d days.", count=MAX_DAYS)))
     if not user.is_active:
-        reasons.append((None, "This account is deactivated; it cannot have tokens."))
+        reasons.append((None, N_("This account is deactivated; it cannot have tokens.")))
     if reasons:
         raise ValidationFailed(reasons)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)

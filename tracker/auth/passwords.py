@@ -15,6 +15,8 @@ from argon2 import Type
 from argon2.exceptions import InvalidHashError
 from argon2.exceptions import VerificationError
 
+from tracker.messages import N_
+
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 # A password made of one short unit repeated ("abcabcabcabc", "zzzzzzzzzzzz") is as weak as the unit.
@@ -74,10 +76,10 @@ def is_common(password):
 def password_problems(password):
     """Return what is wrong with a new password, as messages (empty when acceptable)."""
     if len(password) < MIN_LENGTH:
-        return [f"Use at least {MIN_LENGTH} characters; a few unrelated words make a good password."]
+        return [N_("Use at least %(count)d characters; a few unrelated words make a good password.", count=MIN_LENGTH)]
     if len(password) > MAX_LENGTH:
-        return [f"Use at most {MAX_LENGTH} characters."]
+        return [N_("Use at most %(count)d characters.", count=MAX_LENGTH)]
     if is_common(password):
-        return ["This password is on a list of passwords that attackers try first. "
-                "A few unrelated words make a strong, memorable password."]
+        return [N_("This password is on a list of passwords that attackers try first. "
+                "A few unrelated words make a strong, memorable password.")]
     return []

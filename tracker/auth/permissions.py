@@ -10,6 +10,8 @@ their usual scope only after giving a reason, for a limited time
 import enum
 from dataclasses import dataclass
 
+from tracker.messages import N_
+
 
 class Role(enum.StrEnum):
     ADMIN = "admin"
@@ -19,10 +21,10 @@ class Role(enum.StrEnum):
 
 
 ROLE_LABELS = {
-    Role.ADMIN: "Administrator",
-    Role.ME: "M&E staff",
-    Role.GRANTEE: "Grantee",
-    Role.DONOR: "Donor",
+    Role.ADMIN: N_("Administrator"),
+    Role.ME: N_("M&E staff"),
+    Role.GRANTEE: N_("Grantee"),
+    Role.DONOR: N_("Donor"),
 }
 
 

@@ -17,6 +17,7 @@ from tracker.db_types import UTCDateTime
 from tracker.db_types import utcnow
 from tracker.errors import ValidationFailed
 from tracker.errors import check_version
+from tracker.messages import N_
 
 # Refresh a session's last-seen time at most this often, to keep page views read-only.
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
@@ -43,7 +44,7 @@ def check_new_password(password, field="password"):
 def create_user(session, hasher, actor, *, email, display_name, role, password, language=None):
     email = normalise_email(email)
     if get_user_by_email(session, email) is not None:
-        raise ValidationFailed.on("email", "An account with this email address already exists.")
+        raise ValidationFailed.on("email", N_("An account with this email address already exists."))
     check_new_password(password)
     user = User(
         email=email,

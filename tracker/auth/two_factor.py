@@ -21,6 +21,7 @@ from tracker.auth.models import TotpCredential
 from tracker.auth.permissions import TWO_FACTOR_REQUIRED
 from tracker.db_types import utcnow
 from tracker.errors import ValidationFailed
+from tracker.messages import N_
 
 VALID_WINDOW = 1
 RECOVERY_CODE_COUNT = 10
@@ -75,7 +76,7 @@ def start_enrolment(session, actor, user):
     """Return the user's unconfirmed credential, creating one with a new secret if needed."""
     credential = get_credential(session, user)
     if credential is not None and credential.confirmed_at is not None:
-        raise ValidationFailed.on(None, "Two-factor authentication is already set up for this account.")
+        raise ValidationFailed.on(None, N_("Two-factor authentication is already set up for this account."))
     if credential is None:
         credential = TotpCredential(user_id=user.id, secret=pyotp.random_base32())
         session.add(credential)
@@ -88,10 +89,11 @@ def confirm_enrolment(session, actor, user, code, now=None):
     """Confirm the pending credential with a first code; return new recovery codes (shown once)."""
     credential = get_credential(session, user)
     if credential is None or credential.confirmed_at is not None:
-        raise ValidationFailed.on(None, "Start the set-up again: no authenticator is waiting for confirmation.")
+        raise ValidationFailed.on(None, N_("Start the set-up again: no authenticator is waiting for confirmation."))
     step = matching_step(credential.secret, code, now or utcnow())
     if step is None:
-        raise ValidationFailed.on("code", "This code is not right. Check the time on your phone and try the next code.")
+        raise ValidationFailed.on("code", N_("This code is not right. Check the time on your phone and try the next "
+                                             "code."))
     credential.confirmed_at = utcnow()
     credential.last_step = step
     session.add(credential)

@@ -9,6 +9,7 @@ from tracker.audit.services import record
 from tracker.breakglass.models import BreakGlassGrant
 from tracker.db_types import utcnow
 from tracker.errors import ValidationFailed
+from tracker.messages import N_
 
 DEFAULT_DURATION = timedelta(hours=3)
 MIN_REASON = 20
@@ -41,9 +42,10 @@ def open_grant(session, actor, user, project, reason, duration=DEFAULT_DURATION)
     """Give ``user`` access to ``project``'s sensitive records for ``duration``, for the stated ``reason``."""
     reason = " ".join((reason or "").split())
     if len(reason) < MIN_REASON:
-        raise ValidationFailed.on("reason", f"Explain in at least {MIN_REASON} characters why you need this access.")
+        raise ValidationFailed.on("reason", N_("Explain in at least %(count)d characters why you need this access.",
+                                                        count=MIN_REASON))
     if len(reason) > MAX_REASON:
-        raise ValidationFailed.on("reason", f"Keep the reason under {MAX_REASON} characters.")
+        raise ValidationFailed.on("reason", N_("Keep the reason under %(count)d characters.", count=MAX_REASON))
     now = utcnow()
     grant = BreakGlassGrant(user_id=user.id, project_id=project.id, reason=reason, created_at=now,
                             expires_at=now + duration)

@@ -28,6 +28,8 @@ import enum
 import math
 from dataclasses import dataclass
 
+from tracker.messages import N_
+
 DEFAULT_PRIOR = 0.5
 CONFIDENCE_FLOOR = 1e-9
 CONFIDENCE_CEILING = 1 - 1e-9
@@ -96,9 +98,10 @@ def check_probability(value, field):
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise TracingInputError(field, "Enter a number between 0 and 1, e.g. 0.85.") from None
+        raise TracingInputError(field, N_("Enter a number between 0 and 1, e.g. 0.85.")) from None
     if not 0 < number < 1 or math.isnan(number):
-        raise TracingInputError(field, "Must be strictly between 0 and 1 (neither 0 nor 1 can be known for certain).")
+        raise TracingInputError(field, N_("Must be strictly between 0 and 1 (neither 0 nor 1 can be known for "
+                                          "certain)."))
     return number
 
 
@@ -171,16 +174,16 @@ class Band:
 # "practical certainty" above 0.99 follow the contribution-tracing literature; the
 # steps in between are this application's default and can be replaced per fund.
 DEFAULT_BANDS = (
-    Band(0.0, "practically certain it does not hold"),
-    Band(0.01, "extremely confident it does not hold"),
-    Band(0.05, "very confident it does not hold"),
-    Band(0.15, "reasonably confident it does not hold"),
-    Band(0.30, "less confident than not"),
-    Band(0.50, "more confident than not"),
-    Band(0.70, "reasonably confident"),
-    Band(0.85, "very confident"),
-    Band(0.95, "extremely confident"),
-    Band(0.99, "practical certainty"),
+    Band(0.0, N_("practically certain it does not hold")),
+    Band(0.01, N_("extremely confident it does not hold")),
+    Band(0.05, N_("very confident it does not hold")),
+    Band(0.15, N_("reasonably confident it does not hold")),
+    Band(0.30, N_("less confident than not")),
+    Band(0.50, N_("more confident than not")),
+    Band(0.70, N_("reasonably confident")),
+    Band(0.85, N_("very confident")),
+    Band(0.95, N_("extremely confident")),
+    Band(0.99, N_("practical certainty")),
 )
 
 

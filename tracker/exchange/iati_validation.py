@@ -28,6 +28,7 @@ from lxml import etree
 from tracker.exchange import iati_codes as codes
 from tracker.exchange.iati_builder import IATI_VERSION
 from tracker.exchange.iati_builder import XML_LANG
+from tracker.messages import N_
 from tracker.privacy import pii
 
 SCHEMA_FILE = "iati-activities-schema.xsd"
@@ -76,7 +77,7 @@ def validate(tree, schema=None, today=None):
         with SCHEMA_LOCK:
             errors = [] if schema.validate(tree) else [(entry.path, entry.message) for entry in schema.error_log]
         for path, message in errors:
-            checker.report_path(path or "/", f"Schema: {message}")
+            checker.report_path(path or "/", N_("Schema: %(message)s", message=message))
     checker.check()
     return checker.problems
 
@@ -102,19 +103,22 @@ class Checker:
         value = element.get(attribute)
         if value is None:
             if required:
-                self.report(element, f"@{attribute} is missing: it takes a code from the {name} codelist.")
+                self.report(element, N_("@%(attribute)s is missing: it takes a code from the %(name)s codelist.",
+                                        attribute=attribute, name=name))
         elif value not in codelist:
             known = ", ".join(f"{code} {label}" for code, label in codelist.items())
-            self.report(element, f"@{attribute} “{value}” is not in the {name} codelist ({known}).")
+            self.report(element, N_("@%(attribute)s “%(value)s” is not in the %(name)s codelist (%(known)s).",
+                                    attribute=attribute, value=value, name=name, known=known))
 
     # The file and its activities -------------------------------------------------------
 
     def check(self):
         if self.root.tag != "iati-activities" or self.root.get("version") != IATI_VERSION:
-            self.report(self.root, f"The file must be <iati-activities version=\"{IATI_VERSION}\">.")
+            self.report(self.root, N_('The file must be <iati-activities version="%(iati_version)s">.',
+                                      iati_version=IATI_VERSION))
         activities = self.root.findall("iati-activity")
         if not activities:
-            self.report(self.root, "The file holds no activity: there is nothing to publish.")
+            self.report(self.root, N_("The file holds no activity: there is nothing to publish."))
         self.check_identifiers(activities)
         for activity in activities:
             self.check_activity(activity)
@@ -125,20 +129,21 @@ class Checker:
         for activity in activities:
             identifier = (activity.findtext("iati-identifier") or "").strip()
             if identifier in seen:
-                self.report(activity.find("iati-identifier"), f"The identifier “{identifier}” is used twice; "
-                                                              "each activity needs its own.")
+                self.report(activity.find("iati-identifier"), N_("The identifier “%(identifier)s” is used twice; each "
+                                                                 "activity needs its own.", identifier=identifier))
             seen.add(identifier)
             refs.add(activity.find("reporting-org").get("ref") if activity.find("reporting-org") is not None
                      else None)
         if len(refs) > 1:
-            self.report(self.root, "All activities of a file must have the same reporting-org/@ref.")
+            self.report(self.root, N_("All activities of a file must have the same reporting-org/@ref."))
 
     def check_activity(self, activity):
         if not codes.is_currency(activity.get("default-currency")):
-            self.report(activity, f"@default-currency “{activity.get('default-currency')}” is not an ISO 4217 "
-                                  "currency code.")
+            self.report(activity, N_("@default-currency “%(default_currency)s” is not an ISO 4217 currency code.",
+                                     default_currency=activity.get('default-currency')))
         if not codes.is_language(activity.get(XML_LANG)):
-            self.report(activity, f"@xml:lang “{activity.get(XML_LANG)}” is not an ISO 639-1 language code.")
+            self.report(activity, N_("@xml:lang “%(value)s” is not an ISO 639-1 language code.",
+                                     value=activity.get(XML_LANG)))
         reporting = activity.find("reporting-org")
         if reporting is not None:
             self.check_reporting_org(activity, reporting)
@@ -159,24 +164,24 @@ class Checker:
         self.code(reporting, "type", codes.ORGANISATION_TYPES, "OrganisationType")
         identifier = (activity.findtext("iati-identifier") or "").strip()
         if codes.FORBIDDEN_IN_IDENTIFIERS.search(identifier) or not identifier:
-            self.report(activity.find("iati-identifier"), f"The identifier “{identifier}” is empty or holds a "
-                                                          "space or one of / & | ?.")
+            self.report(activity.find("iati-identifier"), N_("The identifier “%(identifier)s” is empty or holds a space"
+                                                             " or one of / & | ?.", identifier=identifier))
         if not codes.ORGANISATION_REF.match(ref):
-            self.report(reporting, f"@ref “{ref}” is not an organisation identifier: write the registration "
-                                   "agency's code, a hyphen and the number it issued, e.g. XM-DAC-41122.")
+            self.report(reporting, N_("@ref “%(ref)s” is not an organisation identifier: write the registration "
+                                      "agency's code, a hyphen and the number it issued, e.g. XM-DAC-41122.", ref=ref))
         elif identifier and not identifier.startswith(ref + "-"):
             self.report(activity.find("iati-identifier"),
-                        f"The identifier “{identifier}” must begin with the reporting organisation's identifier "
-                        f"“{ref}” and a hyphen, e.g. {ref}-2024-001.")
+                        N_("The identifier “%(identifier)s” must begin with the reporting organisation's identifier "
+                           "“%(ref)s” and a hyphen, e.g. %(ref)s-2024-001.", identifier=identifier, ref=ref))
 
     def check_participating_org(self, organisation):
         self.code(organisation, "role", codes.ORGANISATION_ROLES, "OrganisationRole")
         self.code(organisation, "type", codes.ORGANISATION_TYPES, "OrganisationType", required=False)
         ref = organisation.get("ref")
         if ref is not None and codes.FORBIDDEN_IN_IDENTIFIERS.search(ref):
-            self.report(organisation, f"@ref “{ref}” holds a space or one of / & | ?.")
+            self.report(organisation, N_("@ref “%(ref)s” holds a space or one of / & | ?.", ref=ref))
         if not ref and not (organisation.findtext("narrative") or "").strip():
-            self.report(organisation, "A participating organisation needs an identifier (@ref) or a name.")
+            self.report(organisation, N_("A participating organisation needs an identifier (@ref) or a name."))
 
     def check_dates(self, activity):
         dates = {}
@@ -184,23 +189,27 @@ class Checker:
             self.code(element, "type", codes.ACTIVITY_DATE_TYPES, "ActivityDateType")
             day = parse_date(element.get("iso-date"))
             if day is None:
-                self.report(element, f"@iso-date “{element.get('iso-date')}” is not a date (YYYY-MM-DD).")
+                self.report(element, N_("@iso-date “%(iso_date)s” is not a date (YYYY-MM-DD).",
+                                        iso_date=element.get('iso-date')))
                 continue
             dates[element.get("type")] = (element, day)
             if element.get("type") in (codes.ACTUAL_START, codes.ACTUAL_END) and day > self.today:
-                self.report(element, f"An actual date ({day.isoformat()}) cannot be in the future.")
+                self.report(element, N_("An actual date (%(day)s) cannot be in the future.", day=day.isoformat()))
         for first, last in ((codes.PLANNED_START, codes.PLANNED_END), (codes.ACTUAL_START, codes.ACTUAL_END)):
             if first in dates and last in dates and dates[first][1] > dates[last][1]:
-                self.report(dates[last][0], f"The {codes.ACTIVITY_DATE_TYPES[last].lower()} "
-                                            f"({dates[last][1].isoformat()}) is before the "
-                                            f"{codes.ACTIVITY_DATE_TYPES[first].lower()} "
-                                            f"({dates[first][1].isoformat()}).")
+                self.report(dates[last][0], N_("The %(later)s (%(later_day)s) is before the %(earlier)s "
+                                               "(%(earlier_day)s).",
+                                               later=codes.ACTIVITY_DATE_TYPES[last].lower(),
+                                               later_day=dates[last][1].isoformat(),
+                                               earlier=codes.ACTIVITY_DATE_TYPES[first].lower(),
+                                               earlier_day=dates[first][1].isoformat()))
 
     def check_countries(self, activity):
         countries = activity.findall("recipient-country")
         for country in countries:
             if not codes.is_country(country.get("code")):
-                self.report(country, f"@code “{country.get('code')}” is not an ISO 3166-1 alpha-2 country code.")
+                self.report(country, N_("@code “%(code)s” is not an ISO 3166-1 alpha-2 country code.",
+                                        code=country.get('code')))
         self.check_percentages(activity, countries, "recipient countries")
 
     def check_sectors(self, activity):
@@ -208,8 +217,8 @@ class Checker:
         for sector in sectors:
             self.code(sector, "vocabulary", codes.SECTOR_VOCABULARIES, "SectorVocabulary")
             if sector.get("vocabulary") == codes.DAC_5 and sector.get("code") not in codes.DAC_SECTORS:
-                self.report(sector, f"@code “{sector.get('code')}” is not one of the DAC 5-digit purpose codes "
-                                    "this export may use.")
+                self.report(sector, N_("@code “%(code)s” is not one of the DAC 5-digit purpose codes this export may "
+                                       "use.", code=sector.get('code')))
         self.check_percentages(activity, sectors, "sectors")
 
     def check_percentages(self, activity, elements, label):
@@ -217,16 +226,17 @@ class Checker:
             return
         shares = [number(element.get("percentage")) for element in elements]
         if any(share is None or share < 0 for share in shares):
-            self.report(activity, f"Every one of several {label} needs a percentage of 0 or more.")
+            self.report(activity, N_("Every one of several %(label)s needs a percentage of 0 or more.", label=label))
         elif sum(shares) != 100:
-            self.report(activity, f"The percentages of the {label} add up to {sum(shares)}, not 100.")
+            self.report(activity, N_("The percentages of the %(label)s add up to %(value)s, not 100.",
+                                     label=label, value=sum(shares)))
 
     # Results ---------------------------------------------------------------------------
 
     def check_result(self, result):
         self.code(result, "type", codes.RESULT_TYPES, "ResultType")
         if result.find("indicator") is None:
-            self.report(result, "A result needs at least one indicator.")
+            self.report(result, N_("A result needs at least one indicator."))
         for indicator in result.findall("indicator"):
             self.check_indicator(indicator)
 
@@ -236,12 +246,13 @@ class Checker:
         for baseline in indicator.findall("baseline"):
             year = baseline.get("year")
             if year is None:
-                self.report(baseline, "The baseline has no @year: IATI requires the year in which the baseline "
-                                      "was measured. Give the indicator a baseline year.")
+                self.report(baseline, N_("The baseline has no @year: IATI requires the year in which the baseline "
+                                      "was measured. Give the indicator a baseline year."))
             elif not year.isdigit() or int(year) < 1:
-                self.report(baseline, f"The baseline @year “{year}” is not a year.")
+                self.report(baseline, N_("The baseline @year “%(year)s” is not a year.", year=year))
             if baseline.get("iso-date") is not None and parse_date(baseline.get("iso-date")) is None:
-                self.report(baseline, f"The baseline @iso-date “{baseline.get('iso-date')}” is not a date.")
+                self.report(baseline, N_("The baseline @iso-date “%(iso_date)s” is not a date.",
+                                         iso_date=baseline.get('iso-date')))
             self.check_value(baseline, measure)
         for period in indicator.findall("period"):
             self.check_period(period, measure)
@@ -250,8 +261,8 @@ class Checker:
         start = self.period_date(period, "period-start", "start")
         end = self.period_date(period, "period-end", "end")
         if start is not None and end is not None and start >= end:
-            self.report(period, f"The period must start before it ends: period-start ({start.isoformat()}) is "
-                                f"not before period-end ({end.isoformat()}).")
+            self.report(period, N_("The period must start before it ends: period-start (%(start)s) is not before "
+                                   "period-end (%(end)s).", start=start.isoformat(), end=end.isoformat()))
         for element in period:
             if element.tag in ("target", "actual"):
                 self.check_value(element, measure)
@@ -259,12 +270,13 @@ class Checker:
     def period_date(self, period, tag, word):
         element = period.find(tag)
         if element is None:
-            self.report(period, f"The period has no {tag}: every period needs its {word} date "
-                                f"({tag}/@iso-date).")
+            self.report(period, N_("The period has no %(tag)s: every period needs its %(word)s date "
+                                   "(%(tag)s/@iso-date).", tag=tag, word=word))
             return None
         day = parse_date(element.get("iso-date"))
         if day is None:
-            self.report(element, f"{tag}/@iso-date “{element.get('iso-date') or ''}” is not a date (YYYY-MM-DD).")
+            self.report(element, N_("%(tag)s/@iso-date “%(value)s” is not a date (YYYY-MM-DD).",
+                                    tag=tag, value=element.get('iso-date') or ''))
         return day
 
     def check_value(self, element, measure):
@@ -272,19 +284,21 @@ class Checker:
         value = element.get("value")
         if measure == codes.QUALITATIVE:
             if value is not None:
-                self.report(element, f"The {element.tag} has @value “{value}”, but a qualitative indicator "
-                                     "(measure 5) carries no value: its narrative goes in comment/narrative.")
+                self.report(element, N_("The %(tag)s has @value “%(value)s”, but a qualitative indicator (measure 5) "
+                                        "carries no value: its narrative goes in comment/narrative.",
+                                        tag=element.tag, value=value))
         elif measure in codes.INDICATOR_MEASURES:
             label = codes.INDICATOR_MEASURES[measure]
             if value is None:
-                self.report(element, f"The {element.tag} has no @value: an indicator measured as {label} "
-                                     f"(measure {measure}) needs a numeric value for its baseline, every target "
-                                     "and every actual.")
+                self.report(element, N_("The %(tag)s has no @value: an indicator measured as %(label)s (measure "
+                                        "%(measure)s) needs a numeric value for its baseline, every target and every "
+                                        "actual.", tag=element.tag, label=label, measure=measure))
             elif not codes.NUMBER.match(value):
-                self.report(element, f"The {element.tag} @value “{value}” is not a number.")
+                self.report(element, N_("The %(tag)s @value “%(value)s” is not a number.",
+                                        tag=element.tag, value=value))
         for dimension in element.findall("dimension"):
             if not dimension.get("name") or not dimension.get("value"):
-                self.report(dimension, "A dimension needs a @name (e.g. sex) and a @value (e.g. female).")
+                self.report(dimension, N_("A dimension needs a @name (e.g. sex) and a @value (e.g. female)."))
 
     # Narratives ------------------------------------------------------------------------
 
@@ -294,17 +308,18 @@ class Checker:
             parent = narrative.getparent()
             if not text:
                 if parent.tag == "description" and parent.getparent().tag == "iati-activity":
-                    self.report(parent, "The activity has no description: give the project a summary.")
+                    self.report(parent, N_("The activity has no description: give the project a summary."))
                 else:
-                    self.report(parent, f"The {parent.tag} is empty: it needs text.")
+                    self.report(parent, N_("The %(tag)s is empty: it needs text.", tag=parent.tag))
                 continue
             if parent.tag in ("reporting-org", "participating-org"):
                 continue
             for finding in pii.find_personal_data(text, names=frozenset()):
                 if finding.kind in PERSONAL_DATA_KINDS:
-                    self.report(parent, f"The {parent.tag} seems to hold {PERSONAL_DATA_KINDS[finding.kind]} "
-                                        f"(“{finding.text}”). IATI files are public: remove it from the text "
-                                        "this comes from.")
+                    self.report(parent, N_("The %(tag)s seems to hold %(personal_data_kinds)s (“%(text)s”). IATI files "
+                                           "are public: remove it from the text this comes from.",
+                                           tag=parent.tag, personal_data_kinds=PERSONAL_DATA_KINDS[finding.kind],
+                                           text=finding.text))
 
 
 def parse_date(text):

@@ -16,6 +16,7 @@ from tracker.exchange.tabular import REGISTRY
 from tracker.exchange.tabular import build_sheet
 from tracker.exchange.tabular import export_file
 from tracker.exchange.tabular_sheets import ExportScope
+from tracker.messages import N_
 
 # Sheets whose record ids the audit entry lists (sensitive records leaving the system).
 AUDITED_IDS = ("outcomes", "stories")
@@ -34,12 +35,12 @@ def audiences_for(role):
 def check_request(role, audience, file_format, sheet_names):
     reasons = []
     if audience not in audiences_for(role):
-        reasons.append(("audience", "Choose who the export is for."))
+        reasons.append(("audience", N_("Choose who the export is for.")))
     if file_format not in FORMATS:
-        reasons.append(("file_format", "Choose XLSX or CSV."))
+        reasons.append(("file_format", N_("Choose XLSX or CSV.")))
     unknown = [name for name in sheet_names if name not in REGISTRY.sheets]
     if not sheet_names or unknown:
-        reasons.append(("sheets", "Choose at least one kind of record to export."))
+        reasons.append(("sheets", N_("Choose at least one kind of record to export.")))
     if reasons:
         raise ValidationFailed(reasons)
 

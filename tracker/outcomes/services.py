@@ -15,6 +15,7 @@ from tracker.countries import is_country
 from tracker.db_types import utcnow
 from tracker.errors import ValidationFailed
 from tracker.errors import check_version
+from tracker.messages import N_
 from tracker.outcomes import smart
 from tracker.outcomes import workflow
 from tracker.outcomes.actors import looks_like_a_person
@@ -73,15 +74,15 @@ def clean_harvest_values(values):
 def validate_harvest(values):
     reasons = []
     if not values["title"]:
-        reasons.append(("title", "Give the harvest a title."))
+        reasons.append(("title", N_("Give the harvest a title.")))
     if not values["questions"]:
-        reasons.append(("questions", "Write the harvest questions the harvest answers."))
+        reasons.append(("questions", N_("Write the harvest questions the harvest answers.")))
     if values["period_start"] is None:
-        reasons.append(("period_start", "Give the first day of the period the harvest covers."))
+        reasons.append(("period_start", N_("Give the first day of the period the harvest covers.")))
     if values["period_end"] is None:
-        reasons.append(("period_end", "Give the last day of the period the harvest covers."))
+        reasons.append(("period_end", N_("Give the last day of the period the harvest covers.")))
     elif values["period_start"] and values["period_end"] < values["period_start"]:
-        reasons.append(("period_end", "The period must not end before it starts."))
+        reasons.append(("period_end", N_("The period must not end before it starts.")))
     if reasons:
         raise ValidationFailed(reasons)
 
@@ -212,16 +213,17 @@ def clean_outcome_values(values):
 def validate_outcome(session, project, values, status, today):
     reasons = []
     if not values["description"]:
-        reasons.append(("description", "Describe who changed what, when and where."))
+        reasons.append(("description", N_("Describe who changed what, when and where.")))
     if get_harvest(session, project, values["harvest_id"]) is None:
-        reasons.append(("harvest_id", "Choose one of the project's harvests."))
+        reasons.append(("harvest_id", N_("Choose one of the project's harvests.")))
     if looks_like_a_person(values["social_actor"]):
-        reasons.append(("social_actor", "Name an organisation or a role (e.g. \"school principals in the district\"), "
-                                        "never a private person."))
+        reasons.append(("social_actor", N_("Name an organisation or a role (e.g. \"school principals in the "
+                                           "district\"), never a private person.")))
     if values["country_code"] and not is_country(values["country_code"]):
-        reasons.append(("country_code", "Choose a country from the list."))
+        reasons.append(("country_code", N_("Choose a country from the list.")))
     if values["change_date"] and values["change_date"] > today:
-        reasons.append(("change_date", "An outcome is a change that has happened: the date cannot be in the future."))
+        reasons.append(("change_date", N_("An outcome is a change that has happened: the date cannot be in the "
+                                          "future.")))
     if workflow.position(status) >= workflow.position(OutcomeStatus.SUBSTANTIATION_PENDING):
         reasons.extend(workflow.gate_problems(values))
     if reasons:
@@ -235,7 +237,7 @@ def project_nodes(session, project, node_ids):
         return []
     nodes = list(session.exec(select(TocNode).where(TocNode.id.in_(node_ids), TocNode.project_id == project.id)))
     if len(nodes) != len(node_ids):
-        raise ValidationFailed.on("toc_node_ids", "Choose theory-of-change elements of this project only.")
+        raise ValidationFailed.on("toc_node_ids", N_("Choose theory-of-change elements of this project only."))
     return nodes
 
 
@@ -326,13 +328,13 @@ def save_substantiator(session, actor, project, values, substantiator=None):
     }
     reasons = []
     if not cleaned["name"]:
-        reasons.append(("name", "Give the substantiator's name or role."))
+        reasons.append(("name", N_("Give the substantiator's name or role.")))
     if not cleaned["expertise"]:
-        reasons.append(("expertise", "Say what makes the substantiator knowledgeable about the change."))
+        reasons.append(("expertise", N_("Say what makes the substantiator knowledgeable about the change.")))
     clash = session.exec(select(Substantiator).where(Substantiator.project_id == project.id,
                                                      Substantiator.name == cleaned["name"])).first()
     if clash is not None and clash is not substantiator:
-        reasons.append(("name", "This project already has a substantiator with this name."))
+        reasons.append(("name", N_("This project already has a substantiator with this name.")))
     if reasons:
         raise ValidationFailed(reasons)
     action = "update" if substantiator is not None else "create"
@@ -350,18 +352,18 @@ def record_substantiation(session, actor, project, outcome, values, today=None):
     today = today or date.today()
     reasons = []
     if outcome.status not in workflow.UNDER_SUBSTANTIATION:
-        reasons.append((None, "Send the outcome to substantiation before recording verdicts."))
+        reasons.append((None, N_("Send the outcome to substantiation before recording verdicts.")))
     substantiator = get_substantiator(session, project, values.get("substantiator_id"))
     if substantiator is None:
-        reasons.append(("substantiator_id", "Choose one of the project's substantiators."))
+        reasons.append(("substantiator_id", N_("Choose one of the project's substantiators.")))
     elif any(item.substantiator_id == substantiator.id for item in outcome.substantiations):
-        reasons.append(("substantiator_id", "This substantiator's verdicts on this outcome are already recorded."))
+        reasons.append(("substantiator_id", N_("This substantiator's verdicts on this outcome are already recorded.")))
     given_on = values.get("given_on")
     if given_on is None or given_on > today:
-        reasons.append(("given_on", "Give the date of the verdicts (not in the future)."))
+        reasons.append(("given_on", N_("Give the date of the verdicts (not in the future).")))
     if any(Verdict(values[f"verdict_{aspect}"]) is Verdict.DISAGREE for aspect in WORDING_FIELDS) \
             and not clean_text(values.get("comment")):
-        reasons.append(("comment", "A substantiator who disagrees must say why: record their comment."))
+        reasons.append(("comment", N_("A substantiator who disagrees must say why: record their comment.")))
     if reasons:
         raise ValidationFailed(reasons)
     item = Substantiation(

@@ -41,6 +41,7 @@ from tracker.web.access import project_route
 from tracker.web.conflicts import render_conflict
 from tracker.web.forms import apply_errors
 from tracker.web.forms import choices
+from tracker.web.forms import translated
 from tracker.web.project_tabs import register_project_tab
 
 bp = Blueprint("outcomes", __name__)
@@ -220,7 +221,7 @@ def outcome_status(project, outcome_id):
         flash(_("Someone else changed this outcome meanwhile; here it is as it is now."), "error")
     except ValidationFailed as error:
         for _field, message in error.reasons:
-            flash(message, "error")
+            flash(translated(message), "error")
     else:
         flash(_("Status changed to “%(status)s”.", status=labels.LABELS[target]), "success")
     return redirect(url_for(".outcome_detail", slug=project.slug, outcome_id=outcome.id))

@@ -6,6 +6,7 @@ checks what the next step needs; moving into or out of the M&E steps
 (substantiated, analysed) needs the ``outcome.substantiate`` permission.
 """
 
+from tracker.messages import N_
 from tracker.outcomes.models import OutcomeStatus
 
 ORDER = (
@@ -19,10 +20,11 @@ ORDER = (
 # Sending an outcome to substantiation requires these fields (the substantiation gate).
 GATE_FIELDS = ("description", "social_actor", "significance", "contribution")
 GATE_MESSAGES = {
-    "description": "Describe who changed what, when and where before sending the outcome to substantiation.",
-    "social_actor": "Name the social actor (an organisation or a role) before sending the outcome to substantiation.",
-    "significance": "Explain why the change is significant before sending the outcome to substantiation.",
-    "contribution": "Explain how the project contributed before sending the outcome to substantiation.",
+    "description": N_("Describe who changed what, when and where before sending the outcome to substantiation."),
+    "social_actor": N_("Name the social actor (an organisation or a role) before sending the outcome to "
+                       "substantiation."),
+    "significance": N_("Explain why the change is significant before sending the outcome to substantiation."),
+    "contribution": N_("Explain how the project contributed before sending the outcome to substantiation."),
 }
 
 STAFF_STEPS = (OutcomeStatus.SUBSTANTIATED, OutcomeStatus.ANALYSED)
@@ -62,14 +64,14 @@ def transition_problems(current, target, fields, substantiation_count):
     """
     current, target = OutcomeStatus(current), OutcomeStatus(target)
     if target not in neighbours(current):
-        return [(None, "An outcome moves one step at a time through draft, formulated, substantiation pending, "
-                       "substantiated and analysed.")]
+        return [(None, N_("An outcome moves one step at a time through draft, formulated, substantiation pending, "
+                       "substantiated and analysed."))]
     if position(target) < position(current):
         return []
     if target is OutcomeStatus.FORMULATED and not (fields.get("description") or "").strip():
-        return [("description", "Describe the change before marking the outcome as formulated.")]
+        return [("description", N_("Describe the change before marking the outcome as formulated."))]
     if target is OutcomeStatus.SUBSTANTIATION_PENDING:
         return gate_problems(fields)
     if target is OutcomeStatus.SUBSTANTIATED and substantiation_count == 0:
-        return [(None, "Record at least one substantiator's verdicts before marking the outcome as substantiated.")]
+        return [(None, N_("Record at least one substantiator's verdicts before marking the outcome as substantiated."))]
     return []

@@ -15,6 +15,7 @@ from tracker.countries import is_currency
 from tracker.db_types import utcnow
 from tracker.errors import ValidationFailed
 from tracker.errors import check_version
+from tracker.messages import N_
 from tracker.portfolio.models import Fund
 from tracker.portfolio.models import Organisation
 from tracker.portfolio.models import Pillar
@@ -51,12 +52,13 @@ def save_fund(session, actor, values, fund=None):
     values = {name: (values.get(name) or "").strip() for name in ("slug", "name", "description")}
     values["retention_months"] = int(retention) if retention not in (None, "") else None
     if not SLUG_PATTERN.match(values["slug"]):
-        raise ValidationFailed.on("slug", "Use lowercase letters, digits and single hyphens.")
+        raise ValidationFailed.on("slug", N_("Use lowercase letters, digits and single hyphens."))
     if values["retention_months"] is not None and not 1 <= values["retention_months"] <= 600:
-        raise ValidationFailed.on("retention_months", "Give a number of months between 1 and 600, or leave it empty.")
+        raise ValidationFailed.on("retention_months", N_("Give a number of months between 1 and 600, or leave it "
+                                                         "empty."))
     clash = get_fund(session, values["slug"])
     if clash is not None and clash is not fund:
-        raise ValidationFailed.on("slug", "Another fund already uses this short name.")
+        raise ValidationFailed.on("slug", N_("Another fund already uses this short name."))
     action = "update" if fund is not None else "create"
     fund = fund or Fund(slug=values["slug"], name=values["name"])
     fields = changed_fields(fund, values) if action == "update" else sorted(values)
@@ -80,10 +82,10 @@ def get_pillar(session, fund, pillar_id):
 def save_pillar(session, actor, fund, *, key, name, description="", position=0, pillar=None):
     """Create a pillar, or update ``pillar``; keys are unique within the fund."""
     if not SLUG_PATTERN.match(key or ""):
-        raise ValidationFailed.on("key", "Use lowercase letters, digits and single hyphens.")
+        raise ValidationFailed.on("key", N_("Use lowercase letters, digits and single hyphens."))
     clash = session.exec(select(Pillar).where(Pillar.fund_id == fund.id, Pillar.key == key)).first()
     if clash is not None and clash is not pillar:
-        raise ValidationFailed.on("key", "Another pillar of this fund already uses this key.")
+        raise ValidationFailed.on("key", N_("Another pillar of this fund already uses this key."))
     action = "update" if pillar is not None else "create"
     pillar = pillar or Pillar(fund_id=fund.id)
     pillar.key, pillar.name, pillar.description, pillar.position = key, name, description, position
@@ -127,9 +129,9 @@ def save_organisation(session, actor, values, organisation=None):
     values = clean_organisation_values(values)
     clash = get_organisation_by_name(session, values["name"])
     if clash is not None and clash is not organisation:
-        raise ValidationFailed.on("name", "An organisation with this name already exists.")
+        raise ValidationFailed.on("name", N_("An organisation with this name already exists."))
     if values["country_code"] and not is_country(values["country_code"]):
-        raise ValidationFailed.on("country_code", "Choose a country from the list.")
+        raise ValidationFailed.on("country_code", N_("Choose a country from the list."))
     action = "update" if organisation is not None else "create"
     organisation = organisation or Organisation(name=values["name"])
     fields = changed_fields(organisation, values) if action == "update" else sorted(values)
@@ -218,30 +220,30 @@ def validate_project(session, fund, values, project=None):
     reasons = []
     slug = values["slug"]
     if not SLUG_PATTERN.match(slug or ""):
-        reasons.append(("slug", "Use lowercase letters, digits and single hyphens, e.g. thailand-helpline."))
+        reasons.append(("slug", N_("Use lowercase letters, digits and single hyphens, e.g. thailand-helpline.")))
     elif slug in RESERVED_SLUGS:
-        reasons.append(("slug", "This short name is reserved; choose another."))
+        reasons.append(("slug", N_("This short name is reserved; choose another.")))
     else:
         clash = get_project(session, slug)
         if clash is not None and clash is not project:
-            reasons.append(("slug", "Another project already uses this short name."))
+            reasons.append(("slug", N_("Another project already uses this short name.")))
     if values["iati_identifier"]:
         clash = session.exec(select(Project).where(Project.iati_identifier == values["iati_identifier"])).first()
         if clash is not None and clash is not project:
-            reasons.append(("iati_identifier", "Another project already has this IATI identifier."))
+            reasons.append(("iati_identifier", N_("Another project already has this IATI identifier.")))
     if session.get(Organisation, values["organisation_id"]) is None:
-        reasons.append(("organisation_id", "Choose the grantee organisation."))
+        reasons.append(("organisation_id", N_("Choose the grantee organisation.")))
     if get_pillar(session, fund, values["pillar_id"]) is None:
-        reasons.append(("pillar_id", "Choose one of the fund's pillars."))
+        reasons.append(("pillar_id", N_("Choose one of the fund's pillars.")))
     if values["start_date"] and values["end_date"] and values["end_date"] < values["start_date"]:
-        reasons.append(("end_date", "The end date must not be before the start date."))
+        reasons.append(("end_date", N_("The end date must not be before the start date.")))
     if not is_currency(values["currency"]):
-        reasons.append(("currency", "Choose an ISO 4217 currency."))
+        reasons.append(("currency", N_("Choose an ISO 4217 currency.")))
     unknown = [code for code in values["countries"] if not is_country(code)]
     if unknown:
-        reasons.append(("countries", f"Unknown country codes: {', '.join(unknown)}."))
+        reasons.append(("countries", N_("Unknown country codes: %(codes)s.", codes=", ".join(unknown))))
     if not values["countries"]:
-        reasons.append(("countries", "Choose at least one country."))
+        reasons.append(("countries", N_("Choose at least one country.")))
     if reasons:
         raise ValidationFailed(reasons)
 

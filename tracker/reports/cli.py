@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from tracker.audit.services import Actor
 from tracker.audit.services import record
@@ -60,12 +61,13 @@ def render_content(report, report_format):
     return render.html_for(report, render.Mode.FILE).encode("utf-8")
 
 
-def make_report(session, slug, portfolio, audience, report_format, period):
-    """Assemble, render and audit a report; return ``(report, content, project)``."""
-    report, project = build_report(session, slug, portfolio, audience, period)
-    content = render_content(report, report_format)
+def make_report(session, slug, portfolio, audience, report_format, period, language="en"):
+    """Assemble, render (in ``language``) and audit a report; return ``(report, content, project)``."""
+    with force_locale(language):
+        report, project = build_report(session, slug, portfolio, audience, period)
+        content = render_content(report, report_format)
     record(session, Actor.command_line(), "export", "report", None, project_id=project.id if project else None,
-           details={"kind": report.meta.kind, "audience": audience, "format": report_format,
+           details={"kind": report.meta.kind, "audience": audience, "format": report_format, "language": language,
                     "stories": sorted(report.story_ids), "evidence": len(report.references)})
     return report, content, project
 
@@ -81,7 +83,9 @@ def make_report(session, slug, portfolio, audience, report_format, period):
               help="The file to write; replaced only once the report is complete.")
 @click.option("--from", "period_from", type=DAY, help="First day of the reporting period (YYYY-MM-DD).")
 @click.option("--to", "period_to", type=DAY, help="Last day of the reporting period (YYYY-MM-DD).")
-def report_command(slug, portfolio, audience, report_format, path, period_from, period_to):
+@click.option("--language", type=click.Choice(["en", "fr", "es"]), default="en", show_default=True,
+              help="The language of the report's headings, labels, dates and numbers.")
+def report_command(slug, portfolio, audience, report_format, path, period_from, period_to, language):
     """Write the evidence report of project SLUG, or of the whole portfolio, as PDF or HTML."""
     if bool(slug) == portfolio:
         raise click.UsageError("Give either a project SLUG or --portfolio.")
@@ -91,7 +95,8 @@ def report_command(slug, portfolio, audience, report_format, path, period_from, 
         raise click.BadParameter(str(error), param_hint="--from/--to") from None
     started = time.perf_counter()
     with database().new_session() as session:
-        report, content, _project = make_report(session, slug, portfolio, audience, report_format, period)
+        report, content, _project = make_report(session, slug, portfolio, audience, report_format, period,
+                                                  language)
         write_file(path, content)
         try:
             session.commit()

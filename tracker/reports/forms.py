@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField
 from wtforms import RadioField
+from wtforms import SelectField
 from wtforms.validators import InputRequired
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
@@ -10,12 +11,17 @@ from wtforms.validators import ValidationError
 from tracker.reports.models import Audience
 from tracker.web.forms import Form
 from tracker.web.forms import choices
+from tracker.web.i18n import LANGUAGE_NAMES
 
 AUDIENCE_LABELS = {
     Audience.DONOR: _l("Donors: only consented, safeguarded, de-identified material"),
     Audience.INTERNAL: _l("Internal: everything you may see (not for donors)"),
 }
 PREVIEW, PDF = "preview", "pdf"
+
+
+def language_choices(languages):
+    return choices((code, LANGUAGE_NAMES.get(code, code)) for code in languages)
 
 
 def audience_choices(audiences):
@@ -29,6 +35,10 @@ class ReportOptionsForm(Form):
     period_from = DateField(_l("Period from"), validators=[Optional()],
                             description=_l("Leave both dates empty for the whole project."))
     period_to = DateField(_l("Period to"), validators=[Optional()])
+    # Optional so that preview links made before the choice existed still work: they get the reader's language.
+    language = SelectField(_l("Report language"), validators=[Optional()],
+                           description=_l("Headings, labels, dates and numbers; stories and outcomes keep the "
+                                          "language they were written in."))
 
     def validate_period_to(self, field):
         if field.data and self.period_from.data and field.data < self.period_from.data:

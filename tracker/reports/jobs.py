@@ -33,6 +33,7 @@ from tracker.breakglass import services as break_glass
 from tracker.db import database
 from tracker.db_types import utcnow
 from tracker.errors import ValidationFailed
+from tracker.messages import N_
 from tracker.portfolio.models import Fund
 from tracker.portfolio.models import Project
 from tracker.reports import render
@@ -93,7 +94,7 @@ def create_job(session, actor, user, *, fund, project=None, audience, report_for
     requester = requester_for(session, user)
     if not requester.may_request(audience, project.id if project else None) or (
             project is None and audience is Audience.INTERNAL and requester.role not in (Role.ADMIN, Role.ME)):
-        raise ValidationFailed.on("audience", "You may only request the donor report.")
+        raise ValidationFailed.on("audience", N_("You may only request the donor report."))
     job = ReportJob(token=secrets.token_urlsafe(24), kind=ReportKind.PROJECT if project else ReportKind.PORTFOLIO,
                     project_id=project.id if project else None, fund_id=fund.id, audience=audience,
                     format=ReportFormat(report_format), period_start=period.start, period_end=period.end,
@@ -169,7 +170,7 @@ def run_job(app, job_id):
 def finish(app, session, job):
     user = session.get(User, job.requester_id)
     if user is None or not user.is_active:
-        raise JobRefused("The account that asked for this report is no longer active.")
+        raise JobRefused(N_("The account that asked for this report is no longer active."))
     with force_locale(job.language):
         report, content = build(session, job, requester_for(session, user))
     session.commit()  # end the long read before writing: SQLite refuses to turn a stale snapshot into a write
@@ -203,7 +204,7 @@ def build(session, job, requester):
         project = session.get(Project, job.project_id)
         if project is None or not requester.may("report.view", project.id) or not requester.may_request(
                 job.audience, project.id):
-            raise JobRefused("You no longer have access to this project's report.")
+            raise JobRefused(N_("You no longer have access to this project's report."))
         report = project_report(session, project, job.audience, requester, period)
     else:
         report = portfolio_report(session, session.get(Fund, job.fund_id), job.audience, requester, period)
@@ -226,8 +227,8 @@ def check_still_shareable(session, job, story_ids):
             donor_visible_story_ids(job.fund_id).where(Story.id.in_(ids)).subquery()))
         gone += len(ids) - shared
     if gone or session.scalar(sa.select(sa.func.count()).select_from(Story).where(Story.id.in_(ids))) < len(ids):
-        raise StoryWithdrawn("A story in this report stopped being shareable while it was being prepared "
-                             "(consent withdrawn or restricted). Prepare the report again.")
+        raise StoryWithdrawn(N_("A story in this report stopped being shareable while it was being prepared "
+                             "(consent withdrawn or restricted). Prepare the report again."))
 
 
 # Reading and serving ------------------------------------------------------------------------------

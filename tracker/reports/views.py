@@ -9,6 +9,7 @@ from flask import render_template
 from flask import request
 from flask import send_file
 from flask import url_for
+from flask_babel import force_locale
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -31,6 +32,7 @@ from tracker.reports.forms import PDF
 from tracker.reports.forms import PreviewOptionsForm
 from tracker.reports.forms import ReportOptionsForm
 from tracker.reports.forms import audience_choices
+from tracker.reports.forms import language_choices
 from tracker.reports.models import Audience
 from tracker.reports.models import JobStatus
 from tracker.reports.portfolio import portfolio_report
@@ -68,8 +70,9 @@ def audiences(project=None):
 
 def options_form(project=None, form_class=ReportOptionsForm, **kwargs):
     allowed = audiences(project)
-    form = form_class(data={"audience": allowed[0].value}, **kwargs)
+    form = form_class(data={"audience": allowed[0].value, "language": language()}, **kwargs)
     form.audience.choices = audience_choices(allowed)
+    form.language.choices = language_choices(current_app.config["LANGUAGES"])
     return form
 
 
@@ -78,7 +81,7 @@ def period_of(form):
 
 
 def preview_arguments(form):
-    arguments = {"audience": form.audience.data}
+    arguments = {"audience": form.audience.data, "language": report_language(form)}
     if form.period_from.data:
         arguments["period_from"] = form.period_from.data.isoformat()
     if form.period_to.data:
@@ -88,6 +91,11 @@ def preview_arguments(form):
 
 def language():
     return str(get_locale() or "en")
+
+
+def report_language(form):
+    """The language chosen on the form; the reader's own when the form does not say."""
+    return form.language.data or language()
 
 
 def page_number():
@@ -132,7 +140,7 @@ def queue(form, project=None):
     fund = get_fund(session) or abort(404)
     try:
         job = jobs.create_job(session, actor(), current_user.user, fund=fund, project=project,
-                              audience=form.audience.data, period=period_of(form), language=language())
+                              audience=form.audience.data, period=period_of(form), language=report_language(form))
     except ValidationFailed as error:
         apply_errors(form, error)
         return render_project_page(project, form) if project else render_reports_page(form)
@@ -152,12 +160,13 @@ def project_preview(project):
         return render_project_page(project, form)
     session = get_session()
     requester = jobs.requester_for(session, current_user.user)
-    report = project_report(session, project, form.audience.data, requester, period_of(form))
-    audit_preview(session, report, project)
-    return render.project_html(report, render.Mode.PREVIEW,
-                               back_url=url_for(".project_reports", slug=project.slug),
-                               pdf_form_url=url_for(".project_report_request", slug=project.slug),
-                               pdf_form_fields={**preview_arguments(form), "action": PDF})
+    with force_locale(report_language(form)):
+        report = project_report(session, project, form.audience.data, requester, period_of(form))
+        audit_preview(session, report, project)
+        return render.project_html(report, render.Mode.PREVIEW,
+                                   back_url=url_for(".project_reports", slug=project.slug),
+                                   pdf_form_url=url_for(".project_report_request", slug=project.slug),
+                                   pdf_form_fields={**preview_arguments(form), "action": PDF})
 
 
 def audit_preview(session, report, project=None):
@@ -205,12 +214,13 @@ def portfolio_preview():
         return render_reports_page(form)
     session = get_session()
     fund = get_fund(session) or abort(404)
-    report = portfolio_report(session, fund, form.audience.data, jobs.requester_for(session, current_user.user),
-                              period_of(form))
-    audit_preview(session, report)
-    return render.portfolio_html(report, render.Mode.PREVIEW, back_url=url_for(".reports"),
-                                 pdf_form_url=url_for(".portfolio_report_request"),
-                                 pdf_form_fields={**preview_arguments(form), "action": PDF})
+    with force_locale(report_language(form)):
+        report = portfolio_report(session, fund, form.audience.data,
+                                  jobs.requester_for(session, current_user.user), period_of(form))
+        audit_preview(session, report)
+        return render.portfolio_html(report, render.Mode.PREVIEW, back_url=url_for(".reports"),
+                                     pdf_form_url=url_for(".portfolio_report_request"),
+                                     pdf_form_fields={**preview_arguments(form), "action": PDF})
 
 
 # Jobs and files -----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ kept (e.g. imported stories) but mark the story "needs consent".
 from dataclasses import dataclass
 from datetime import date
 
+from tracker.messages import N_
 from tracker.stories.models import AgeBand
 from tracker.stories.models import SafeguardingStatus
 from tracker.stories.models import StorytellerCategory
@@ -35,36 +36,36 @@ def consent_problems(values, minor, today):
     problems = []
     if minor:
         if not values.get("guardian_consent"):
-            problems.append(("guardian_consent", "The storyteller is a child: record the parent's or guardian's "
-                                                 "consent."))
+            problems.append(("guardian_consent", N_("The storyteller is a child: record the parent's or guardian's "
+                                                 "consent.")))
         if not values.get("child_assent"):
-            problems.append(("child_assent", "The storyteller is a child: record the child's own assent as well."))
+            problems.append(("child_assent", N_("The storyteller is a child: record the child's own assent as well.")))
     elif not values.get("storyteller_consent"):
-        problems.append(("storyteller_consent", "Record that the storyteller consented."))
+        problems.append(("storyteller_consent", N_("Record that the storyteller consented.")))
     obtained_on = values.get("obtained_on")
     if obtained_on is None:
-        problems.append(("obtained_on", "Give the date on which consent was obtained."))
+        problems.append(("obtained_on", N_("Give the date on which consent was obtained.")))
     elif obtained_on > today:
-        problems.append(("obtained_on", "The consent date cannot be in the future."))
+        problems.append(("obtained_on", N_("The consent date cannot be in the future.")))
     if not (values.get("form_name") or "").strip():
-        problems.append(("form_name", "Name the consent form that was used."))
+        problems.append(("form_name", N_("Name the consent form that was used.")))
     if not (values.get("form_version") or "").strip():
-        problems.append(("form_version", "Give the version of the consent form."))
+        problems.append(("form_version", N_("Give the version of the consent form.")))
     if not any(values.get(scope) for scope in SCOPES):
-        problems.append(("scope_internal", "Choose at least one use the storyteller agreed to."))
+        problems.append(("scope_internal", N_("Choose at least one use the storyteller agreed to.")))
     if values.get("scope_public") and not values.get("scope_donor"):
-        problems.append(("scope_public", "Public use includes donor reports: tick donor reporting as well, or "
-                                         "untick public use."))
+        problems.append(("scope_public", N_("Public use includes donor reports: tick donor reporting as well, or "
+                                         "untick public use.")))
     return problems
 
 
 def withdrawal_problems(withdrawn_on, obtained_on, today):
     if withdrawn_on is None:
-        return [("withdrawn_on", "Give the date on which consent was withdrawn.")]
+        return [("withdrawn_on", N_("Give the date on which consent was withdrawn."))]
     if withdrawn_on > today:
-        return [("withdrawn_on", "The withdrawal date cannot be in the future; withdrawal takes effect at once.")]
+        return [("withdrawn_on", N_("The withdrawal date cannot be in the future; withdrawal takes effect at once."))]
     if obtained_on is not None and withdrawn_on < obtained_on:
-        return [("withdrawn_on", "Consent cannot be withdrawn before it was given.")]
+        return [("withdrawn_on", N_("Consent cannot be withdrawn before it was given."))]
     return []
 
 

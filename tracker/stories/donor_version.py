@@ -14,6 +14,7 @@ from tracker.audit.services import record
 from tracker.db_types import utcnow
 from tracker.errors import ValidationFailed
 from tracker.errors import check_version
+from tracker.messages import N_
 from tracker.privacy.names import common_names
 from tracker.privacy.pii import find_personal_data
 from tracker.privacy.pii import propose_redaction
@@ -54,7 +55,7 @@ def marked(text, findings):
     return parts
 
 
-HONORIFICS = frozenset("Mr Mrs Ms Miss Dr Sr Sra Mme Mlle Ông Bà Anh Chị Cô Chú Em".split())
+HONORIFICS = frozenset(N_("Mr Mrs Ms Miss Dr Sr Sra Mme Mlle Ông Bà Anh Chị Cô Chú Em").split())
 CAPITALISED_RUN = re.compile(r"[^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*)*", re.UNICODE)
 
 
@@ -120,14 +121,14 @@ def approve(session, actor, story, texts, version, *, remaining_checked=False):
     for language in languages:
         for name in TEXT_FIELDS:
             if not (texts.get(language, {}).get(name) or "").strip():
-                reasons.append((f"{language}-{name}", "Give the text donors will read (use placeholders such as "
-                                                      "[name] for what must not reach them)."))
+                reasons.append((f"{language}-{name}", N_("Give the text donors will read (use placeholders such as "
+                                                      "[name] for what must not reach them).")))
     if reasons:
         raise ValidationFailed(reasons)
     cleaned = {language: {name: texts[language][name].strip() for name in TEXT_FIELDS} for language in languages}
     if remaining_findings(story, cleaned) and not remaining_checked:
-        raise ValidationFailed.on("remaining_checked", "Some text still looks like personal data (highlighted). "
-                                                       "Redact it, or confirm that you checked it is safe to share.")
+        raise ValidationFailed.on("remaining_checked", N_("Some text still looks like personal data (highlighted). "
+                                                       "Redact it, or confirm that you checked it is safe to share."))
     store(story, cleaned)
     story.donor_version_approved_at = utcnow()
     session.add(story)

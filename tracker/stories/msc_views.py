@@ -48,6 +48,7 @@ from tracker.web.access import requires
 from tracker.web.access import sensitive_scope
 from tracker.web.forms import apply_errors
 from tracker.web.forms import choices
+from tracker.web.forms import translated
 
 bp = Blueprint("msc", __name__, url_prefix="/msc")
 
@@ -203,7 +204,7 @@ def level_add(cycle_id):
             services.add_level(session, actor(), cycle, form.name.data)
         except ValidationFailed as error:
             for _field, message in error.reasons:
-                flash(message, "error")
+                flash(translated(message), "error")
         else:
             session.commit()
             flash(_("Selection level added."), "success")
@@ -330,7 +331,7 @@ def feedback_form(decision_id):
         abort(404)
     owed = panels.owed_kinds(decision)
     form = FeedbackForm(data={"kind": (request.args.get("kind") or (owed[0].value if owed else None)),
-                              "content": panels.suggested_feedback(decision)})
+                              "content": translated(panels.suggested_feedback(decision))})
     names = dict(choices_for(FeedbackKind))
     form.kind.choices = choices((kind.value, names[kind.value]) for kind in owed)
     if form.validate_on_submit():

@@ -16,6 +16,7 @@ from tracker.audit.services import record
 from tracker.countries import is_country
 from tracker.db_types import utcnow
 from tracker.errors import ValidationFailed
+from tracker.messages import N_
 from tracker.portfolio.models import Project
 from tracker.search.text import clean_line
 from tracker.search.text import clean_text
@@ -70,20 +71,20 @@ def create_panel(session, actor, cycle, values):
     level = get_level(session, cycle, values.get("level_id"))
     reasons = []
     if level is None:
-        reasons.append(("level_id", "Choose one of the cycle's selection levels."))
+        reasons.append(("level_id", N_("Choose one of the cycle's selection levels.")))
     name = clean_line(values.get("name"))
     if not name:
-        reasons.append(("name", "Name the panel, e.g. \"Viet Nam country panel\"."))
+        reasons.append(("name", N_("Name the panel, e.g. \"Viet Nam country panel\".")))
     members = member_lines(values.get("members"))
     if len(members) < 2:
-        reasons.append(("members", "List the panel's members (at least two), one per line: role and organisation."))
+        reasons.append(("members", N_("List the panel's members (at least two), one per line: role and organisation.")))
     project_id = values.get("project_id") or None
     if project_id and (session.get(Project, project_id) is None
                        or session.get(Project, project_id).fund_id != cycle.fund_id):
-        reasons.append(("project_id", "Choose one of the fund's projects, or none."))
+        reasons.append(("project_id", N_("Choose one of the fund's projects, or none.")))
     country = (values.get("country_code") or "").strip().upper() or None
     if country and not is_country(country):
-        reasons.append(("country_code", "Choose a country from the list, or none."))
+        reasons.append(("country_code", N_("Choose a country from the list, or none.")))
     if reasons:
         raise ValidationFailed(reasons)
     panel = Panel(level_id=level.id, name=name, method=PanelMethod(values["method"]), members=members,
@@ -167,7 +168,7 @@ def clean_decision_values(values, today):
     }
     problems = reasons_problems(cleaned["selected"], cleaned["reasons"])
     if cleaned["decided_on"] is None or cleaned["decided_on"] > today:
-        problems.append(("decided_on", "Give the date of the panel's decision (not in the future)."))
+        problems.append(("decided_on", N_("Give the date of the panel's decision (not in the future).")))
     if problems:
         raise ValidationFailed(problems)
     return cleaned
@@ -177,11 +178,11 @@ def record_decision(session, actor, panel, story_id, values, today=None):
     """Record the panel's decision on one candidate story; a selection without written reasons is refused."""
     cleaned = clean_decision_values(values, today or date.today())
     if not is_candidate(session, panel, story_id):
-        raise ValidationFailed.on(None, "This story is not before this panel: it was not passed up from the level "
-                                        "below, or it is not eligible for selection.")
+        raise ValidationFailed.on(None, N_("This story is not before this panel: it was not passed up from the level "
+                                        "below, or it is not eligible for selection."))
     if session.exec(select(SelectionDecision).where(SelectionDecision.panel_id == panel.id,
                                                     SelectionDecision.story_id == story_id)).first():
-        raise ValidationFailed.on(None, "The panel's decision on this story is already recorded; edit it instead.")
+        raise ValidationFailed.on(None, N_("The panel's decision on this story is already recorded; edit it instead."))
     story = session.get(Story, story_id)
     decision = SelectionDecision(panel_id=panel.id, story_id=story.id, domain_id=story.domain_id,
                                  recorded_by_id=actor.user_id, **cleaned)
@@ -195,8 +196,8 @@ def record_decision(session, actor, panel, story_id, values, today=None):
 def update_decision(session, actor, decision, values, today=None):
     cleaned = clean_decision_values(values, today or date.today())
     if decision.selected and not cleaned["selected"] and decision.feedback:
-        raise ValidationFailed.on("selected", "Feedback about this selection has already been sent; record a new "
-                                              "decision in a later panel instead of undoing it.")
+        raise ValidationFailed.on("selected", N_("Feedback about this selection has already been sent; record a new "
+                                              "decision in a later panel instead of undoing it."))
     fields = sorted(name for name, value in cleaned.items() if getattr(decision, name) != value)
     for name, value in cleaned.items():
         setattr(decision, name, value)
@@ -267,9 +268,10 @@ def owed_kinds(decision):
 
 def suggested_feedback(decision):
     """A first draft of the feedback text: what was chosen and the panel's reasons."""
-    return (f"The {decision.panel.level.name.lower()} panel ({decision.panel.name}) selected the story "
-            f"\u201c{decision.story.title}\u201d in the domain \u201c{decision.domain.name}\u201d on "
-            f"{decision.decided_on.isoformat()}. The panel's reasons: {decision.reasons}")
+    return N_("The %(level)s panel (%(panel)s) selected the story “%(story)s” in the domain “%(domain)s” on "
+              "%(day)s. The panel's reasons: %(reasons)s", level=decision.panel.level.name.lower(),
+              panel=decision.panel.name, story=decision.story.title, domain=decision.domain.name,
+              day=decision.decided_on.isoformat(), reasons=decision.reasons)
 
 
 def record_feedback(session, actor, decision, values, today=None):
@@ -277,20 +279,21 @@ def record_feedback(session, actor, decision, values, today=None):
     today = today or date.today()
     reasons = []
     if not decision.selected:
-        reasons.append((None, "Feedback is recorded for selected stories."))
+        reasons.append((None, N_("Feedback is recorded for selected stories.")))
     kind = FeedbackKind(values["kind"])
     if any(item.kind is kind for item in decision.feedback):
-        reasons.append(("kind", "This feedback has already been recorded as sent."))
+        reasons.append(("kind", N_("This feedback has already been recorded as sent.")))
     recipients, content = clean_line(values.get("recipients")), clean_text(values.get("content"))
     if not recipients:
-        reasons.append(("recipients", "Say to whom the feedback was sent (roles, never the storyteller's real name)."))
+        reasons.append(("recipients", N_("Say to whom the feedback was sent (roles, never the storyteller's real "
+                                         "name).")))
     if not content:
-        reasons.append(("content", "Record what the feedback said: what was chosen and why."))
+        reasons.append(("content", N_("Record what the feedback said: what was chosen and why.")))
     sent_on = values.get("sent_on")
     if sent_on is None or sent_on > today:
-        reasons.append(("sent_on", "Give the date the feedback was sent (not in the future)."))
+        reasons.append(("sent_on", N_("Give the date the feedback was sent (not in the future).")))
     elif sent_on < decision.decided_on:
-        reasons.append(("sent_on", "Feedback cannot be sent before the selection was made."))
+        reasons.append(("sent_on", N_("Feedback cannot be sent before the selection was made.")))
     if reasons:
         raise ValidationFailed(reasons)
     item = Feedback(decision_id=decision.id, kind=kind, recipients=recipients, content=content,
@@ -329,12 +332,12 @@ def record_verification(session, actor, story, values, today=None):
                "notes": clean_text(values.get("notes"))}
     reasons = []
     if not cleaned["method"]:
-        reasons.append(("method", "Say how the story's facts were checked."))
+        reasons.append(("method", N_("Say how the story's facts were checked.")))
     if not cleaned["verifier"]:
-        reasons.append(("verifier", "Say who verified the story (role and organisation)."))
+        reasons.append(("verifier", N_("Say who verified the story (role and organisation).")))
     verified_on = values.get("verified_on")
     if verified_on is None or verified_on > today:
-        reasons.append(("verified_on", "Give the date of the verification (not in the future)."))
+        reasons.append(("verified_on", N_("Give the date of the verification (not in the future).")))
     if reasons:
         raise ValidationFailed(reasons)
     verification = Verification(story_id=story.id, result=VerificationResult(values["result"]),

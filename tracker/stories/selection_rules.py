@@ -4,6 +4,8 @@ MSC panels write their reasons in full sentences and attach them to the
 story (Davies & Dart, step 5): a selection without written reasons is refused.
 """
 
+from tracker.messages import N_
+
 MIN_REASON_WORDS = 6
 
 
@@ -13,8 +15,9 @@ def reasons_problems(selected, reasons):
         return []
     words = (reasons or "").split()
     if not words:
-        return [("reasons", "A selection needs the panel's written reasons: why this story is the most significant.")]
+        return [("reasons", N_("A selection needs the panel's written reasons: why this story is the most "
+                               "significant."))]
     if len(words) < MIN_REASON_WORDS:
-        return [("reasons", "Write the panel's reasons in full sentences: why this story, rather than the others, "
-                            "is the most significant.")]
+        return [("reasons", N_("Write the panel's reasons in full sentences: why this story, rather than the others, "
+                            "is the most significant."))]
     return []

@@ -17,6 +17,7 @@ from tracker.countries import is_country
 from tracker.db_types import utcnow
 from tracker.errors import ValidationFailed
 from tracker.errors import check_version
+from tracker.messages import N_
 from tracker.outcomes.services import project_nodes
 from tracker.portfolio.models import Project
 from tracker.search.text import clean_line
@@ -95,13 +96,13 @@ def clean_cycle_values(values):
 def validate_cycle(values):
     reasons = []
     if not values["title"]:
-        reasons.append(("title", "Give the cycle a title."))
+        reasons.append(("title", N_("Give the cycle a title.")))
     if values["period_start"] is None:
-        reasons.append(("period_start", "Give the first day of the reporting period."))
+        reasons.append(("period_start", N_("Give the first day of the reporting period.")))
     if values["period_end"] is None:
-        reasons.append(("period_end", "Give the last day of the reporting period."))
+        reasons.append(("period_end", N_("Give the last day of the reporting period.")))
     elif values["period_start"] and values["period_end"] < values["period_start"]:
-        reasons.append(("period_end", "The reporting period must not end before it starts."))
+        reasons.append(("period_end", N_("The reporting period must not end before it starts.")))
     if reasons:
         raise ValidationFailed(reasons)
 
@@ -119,12 +120,12 @@ def create_cycle(session, actor, fund, values):
         project = session.get(Project, values["project_id"])
         if project is None or project.fund_id != fund.id:
             raise ValidationFailed.on("project_id",
-                                      "Choose one of the fund's projects, or none for a fund-level cycle.")
+                                      N_("Choose one of the fund's projects, or none for a fund-level cycle."))
     levels = level_names(values.get("levels"))
     if not levels:
-        raise ValidationFailed.on("levels", "Name at least one selection level, e.g. Project, Country, Fund.")
+        raise ValidationFailed.on("levels", N_("Name at least one selection level, e.g. Project, Country, Fund."))
     if len(set(levels)) != len(levels):
-        raise ValidationFailed.on("levels", "Each selection level needs its own name.")
+        raise ValidationFailed.on("levels", N_("Each selection level needs its own name."))
     cycle = MscCycle(fund_id=fund.id, project_id=project.id if project else None, **cleaned)
     cycle.domains = [Domain(name=OPEN_DOMAIN_NAME, definition=OPEN_DOMAIN_DEFINITION, is_open=True, position=999)]
     cycle.levels = [SelectionLevel(ordinal=number, name=name) for number, name in enumerate(levels, 1)]
@@ -165,10 +166,10 @@ def save_domain(session, actor, cycle, values, domain=None):
     name, definition = clean_line(values.get("name")), clean_text(values.get("definition"))
     reasons = []
     if not name:
-        reasons.append(("name", "Name the domain of change."))
+        reasons.append(("name", N_("Name the domain of change.")))
     clash = session.exec(select(Domain).where(Domain.cycle_id == cycle.id, Domain.name == name)).first()
     if clash is not None and clash is not domain:
-        reasons.append(("name", "This cycle already has a domain with this name."))
+        reasons.append(("name", N_("This cycle already has a domain with this name.")))
     if reasons:
         raise ValidationFailed(reasons)
     action = "update" if domain is not None else "create"
@@ -186,9 +187,9 @@ def add_level(session, actor, cycle, name):
     """Add a selection level above the cycle's current top level."""
     name = clean_line(name)
     if not name:
-        raise ValidationFailed.on("name", "Name the selection level.")
+        raise ValidationFailed.on("name", N_("Name the selection level."))
     if any(level.name == name for level in cycle.levels):
-        raise ValidationFailed.on("name", "This cycle already has a level with this name.")
+        raise ValidationFailed.on("name", N_("This cycle already has a level with this name."))
     level = SelectionLevel(cycle_id=cycle.id, ordinal=max((lv.ordinal for lv in cycle.levels), default=0) + 1,
                            name=name)
     cycle.levels.append(level)
@@ -288,31 +289,31 @@ def validate_story(session, project, values, today):
         domain = session.get(Domain, values["domain_id"])
         values["cycle_id"] = domain.cycle_id if domain is not None else None
     reasons = []
-    for name, message in (("title", "Give the story a title."),
-                          ("what_happened", "Write what happened, in the storyteller's words."),
-                          ("why_significant", "Write why the change is significant to the storyteller."),
-                          ("collector", "Say who collected the story (a role and organisation)."),
-                          ("storyteller_pseudonym", "Give the storyteller a pseudonym; never their real name.")):
+    for name, message in (("title", N_("Give the story a title.")),
+                          ("what_happened", N_("Write what happened, in the storyteller's words.")),
+                          ("why_significant", N_("Write why the change is significant to the storyteller.")),
+                          ("collector", N_("Say who collected the story (a role and organisation).")),
+                          ("storyteller_pseudonym", N_("Give the storyteller a pseudonym; never their real name."))):
         if not values[name]:
             reasons.append((name, message))
     for name in STORY_TEXT_FIELDS:
         if len(values[name]) > MAX_STORY_TEXT:
-            reasons.append((name, f"Keep this text under {MAX_STORY_TEXT:,} characters."))
+            reasons.append((name, N_("Keep this text under %(limit)s characters.", limit=f"{MAX_STORY_TEXT:,}")))
     cycle = session.get(MscCycle, values["cycle_id"]) if values["cycle_id"] else None
     if cycle is None or cycle.fund_id != project.fund_id or cycle.project_id not in (None, project.id):
-        reasons.append(("cycle_id", "Choose an MSC cycle of this project or of the fund."))
+        reasons.append(("cycle_id", N_("Choose an MSC cycle of this project or of the fund.")))
     else:
         domain = session.get(Domain, values["domain_id"]) if values["domain_id"] else None
         if domain is None or domain.cycle_id != cycle.id:
-            reasons.append(("domain_id", "Choose a domain of change of the chosen cycle."))
+            reasons.append(("domain_id", N_("Choose a domain of change of the chosen cycle.")))
     if not is_country(values["country_code"]):
-        reasons.append(("country_code", "Choose the country where the change happened."))
+        reasons.append(("country_code", N_("Choose the country where the change happened.")))
     if not is_language(values["language"]):
-        reasons.append(("language", "Choose the language the story is written in."))
+        reasons.append(("language", N_("Choose the language the story is written in.")))
     if values["collected_on"] is None:
-        reasons.append(("collected_on", "Give the date the story was collected."))
+        reasons.append(("collected_on", N_("Give the date the story was collected.")))
     elif values["collected_on"] > today:
-        reasons.append(("collected_on", "The collection date cannot be in the future."))
+        reasons.append(("collected_on", N_("The collection date cannot be in the future.")))
     if reasons:
         raise ValidationFailed(reasons)
     return cycle
@@ -338,7 +339,7 @@ def create_story(session, actor, project, values, consent=None, *, require_conse
     cleaned = clean_story_values(values)
     cycle = validate_story(session, project, cleaned, today)
     if cycle.status is not CycleStatus.OPEN:
-        raise ValidationFailed.on("cycle_id", "This cycle is closed; choose an open cycle.")
+        raise ValidationFailed.on("cycle_id", N_("This cycle is closed; choose an open cycle."))
     consent_values = clean_consent_values(consent or {})
     minor = consent_rules.is_minor(cleaned["storyteller_category"], cleaned["age_band"])
     problems = consent_rules.consent_problems(consent_values, minor, today)
@@ -381,8 +382,8 @@ def update_story(session, actor, project, story, values, version, today=None):
     validate_story(session, project, cleaned, today)
     minor = consent_rules.is_minor(cleaned["storyteller_category"], cleaned["age_band"])
     if story.consent.complete and consent_rules.consent_problems(_consent_values(story.consent), minor, today):
-        raise ValidationFailed.on("age_band", "The storyteller is now recorded as a child: record the guardian's "
-                                              "consent and the child's assent first.")
+        raise ValidationFailed.on("age_band", N_("The storyteller is now recorded as a child: record the guardian's "
+                                              "consent and the child's assent first."))
     nodes = project_nodes(session, project, values.get("toc_node_ids"))
     fields = sorted(name for name, value in cleaned.items() if getattr(story, name) != value)
     for name, value in cleaned.items():
@@ -432,7 +433,7 @@ def withdraw_consent(session, actor, story, withdrawn_on, note, version, today=N
     consent = story.consent
     check_version(consent, version)
     if consent.withdrawn_on is not None:
-        raise ValidationFailed.on(None, "Consent for this story has already been withdrawn.")
+        raise ValidationFailed.on(None, N_("Consent for this story has already been withdrawn."))
     problems = consent_rules.withdrawal_problems(withdrawn_on, consent.obtained_on, today or date.today())
     if problems:
         raise ValidationFailed(problems)
@@ -451,9 +452,10 @@ def review_safeguarding(session, actor, story, values, version):
     status = SafeguardingStatus(values["status"])
     note = clean_text(values.get("note"))
     if status is SafeguardingStatus.RESTRICTED and not note:
-        raise ValidationFailed.on("note", "Say why the story is restricted, so colleagues know what to avoid.")
+        raise ValidationFailed.on("note", N_("Say why the story is restricted, so colleagues know what to avoid."))
     if status is SafeguardingStatus.APPROVED and not story.consent.complete:
-        raise ValidationFailed.on("status", "Record the storyteller's consent before approving the story for sharing.")
+        raise ValidationFailed.on("status", N_("Record the storyteller's consent before approving the story for "
+                                               "sharing."))
     story.safeguarding_status = status
     story.safeguarding_note = note
     story.place_shareable = bool(values.get("place_shareable")) and status is SafeguardingStatus.APPROVED
@@ -481,16 +483,16 @@ def save_translation(session, actor, story, values, translation=None):
     }
     reasons = []
     if not is_language(cleaned["language"]):
-        reasons.append(("language", "Choose the language of the translation."))
+        reasons.append(("language", N_("Choose the language of the translation.")))
     elif cleaned["language"] == story.language:
-        reasons.append(("language", "The story is already written in this language."))
+        reasons.append(("language", N_("The story is already written in this language.")))
     elif any(item.language == cleaned["language"] and item is not translation for item in story.translations):
-        reasons.append(("language", "The story already has a translation into this language; edit that one."))
+        reasons.append(("language", N_("The story already has a translation into this language; edit that one.")))
     for name in ("title", "what_happened", "why_significant"):
         if not cleaned[name]:
-            reasons.append((name, "Translate this part of the story as well."))
+            reasons.append((name, N_("Translate this part of the story as well.")))
         elif len(cleaned[name]) > MAX_STORY_TEXT:
-            reasons.append((name, f"Keep this text under {MAX_STORY_TEXT:,} characters."))
+            reasons.append((name, N_("Keep this text under %(limit)s characters.", limit=f"{MAX_STORY_TEXT:,}")))
     if reasons:
         raise ValidationFailed(reasons)
     action = "update" if translation is not None else "create"

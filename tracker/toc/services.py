@@ -17,6 +17,7 @@ from tracker.audit.services import record
 from tracker.auth.models import User
 from tracker.errors import ValidationFailed
 from tracker.errors import check_version
+from tracker.messages import N_plural
 from tracker.toc import graph
 from tracker.toc.attachments import link_attachments
 from tracker.toc.attachments import node_attachments
@@ -49,11 +50,11 @@ ASSUMPTION_STATUS_LABELS = {
     AssumptionStatus.NOT_SUPPORTED: _l("Not supported"),
 }
 ATTACHMENT_NAMES = {
-    "indicator": ("%(num)d indicator", "%(num)d indicators"),
-    "outcome": ("%(num)d outcome", "%(num)d outcomes"),
-    "story": ("%(num)d story", "%(num)d stories"),
-    "evidence": ("%(num)d piece of evidence", "%(num)d pieces of evidence"),
-    "claim": ("%(num)d contribution claim", "%(num)d contribution claims"),
+    "indicator": N_plural("%(num)d indicator", "%(num)d indicators"),
+    "outcome": N_plural("%(num)d outcome", "%(num)d outcomes"),
+    "story": N_plural("%(num)d story", "%(num)d stories"),
+    "evidence": N_plural("%(num)d piece of evidence", "%(num)d pieces of evidence"),
+    "claim": N_plural("%(num)d contribution claim", "%(num)d contribution claims"),
 }
 NODE_FIELDS = ("title", "level", "description", "sphere", "is_precondition", "position")
 LINK_FIELDS = ("cause_id", "effect_id", "rationale")

@@ -47,6 +47,19 @@ def apply_errors(form, error):
             field.errors = [*field.errors, message]
 
 
+def translated(message):
+    """A domain message (a :class:`tracker.messages.Message`, a lazy string or text) in the reader's language."""
+    return translate(message, gettext)
+
+
+def error_text(error):
+    """A user error in the reader's language: a ValidationFailed's reasons, or the message it was raised with."""
+    reasons = getattr(error, "reasons", None)
+    if reasons:
+        return "; ".join(str(translated(message)) for _field, message in reasons)
+    return str(translated(error.args[0])) if error.args else str(error)
+
+
 def choices(pairs):
     """Turn ``(value, label)`` pairs into WTForms select choices."""
     return [SelectChoice(value, label) for value, label in pairs]

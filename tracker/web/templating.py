@@ -12,6 +12,7 @@ from flask_login import current_user
 from tracker.auth.permissions import ROLE_LABELS
 from tracker.auth.permissions import Role
 from tracker.countries import country_name
+from tracker.web.forms import translated
 from tracker.web.project_tabs import visible_tabs
 
 
@@ -55,6 +56,7 @@ def init_app(app):
         datetime=format_datetime,
         number=format_decimal,
         role_label=role_label,
+        translated=translated,
     )
     app.jinja_env.globals.update(can=can, url_with=url_with, current_language=current_language,
                                  project_tabs=project_tabs)

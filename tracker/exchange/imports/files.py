@@ -23,6 +23,8 @@ from pathlib import PurePosixPath
 
 from openpyxl import load_workbook
 
+from tracker.messages import N_
+
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Signatures of files that are certainly not CSV text.
@@ -77,19 +79,21 @@ def file_type(file_name):
     """The lower-case extension of ``file_name`` if it is one we import; else :class:`FileRejected`."""
     suffix = PurePosixPath((file_name or "").replace("\\", "/")).suffix.lower()
     if suffix == ".xls":
-        raise FileRejected("This is an old Excel file (.xls). Open it in Excel or LibreOffice and save it as .xlsx.")
+        raise FileRejected(N_("This is an old Excel file (.xls). Open it in Excel or LibreOffice and save it as "
+                              ".xlsx."))
     if suffix not in EXTENSIONS:
-        raise FileRejected("Upload an Excel workbook (.xlsx), a CSV file (.csv) or a ZIP of CSV files (.zip), "
-                           "as KoboToolbox and ODK Central export them.")
+        raise FileRejected(N_("Upload an Excel workbook (.xlsx), a CSV file (.csv) or a ZIP of CSV files (.zip), "
+                           "as KoboToolbox and ODK Central export them."))
     return suffix
 
 
 def check_size(size, limits):
     if size == 0:
-        raise FileRejected("The file is empty.")
+        raise FileRejected(N_("The file is empty."))
     if size > limits.max_bytes:
-        raise FileRejected(f"The file is {size / 1024 / 1024:.1f} MB; files up to "
-                           f"{limits.max_bytes / 1024 / 1024:.0f} MB can be imported. Split it into smaller files.")
+        raise FileRejected(N_("The file is %(size)s MB; files up to %(limit)s MB can be imported. Split it into "
+                              "smaller files.",
+                              size=f"{size / 1024 / 1024:.1f}", limit=f"{limits.max_bytes / 1024 / 1024:.0f}"))
 
 
 def check_magic(suffix, head):
@@ -97,37 +101,38 @@ def check_magic(suffix, head):
     is_zip = head.startswith(ZIP_MAGIC)
     if suffix == ".xlsx" and not is_zip:
         if head.startswith(OLE_MAGIC):
-            raise FileRejected("This file is an old-format Excel workbook renamed to .xlsx. Save it as .xlsx.")
-        raise FileRejected("This file is named .xlsx but is not an Excel workbook.")
+            raise FileRejected(N_("This file is an old-format Excel workbook renamed to .xlsx. Save it as .xlsx."))
+        raise FileRejected(N_("This file is named .xlsx but is not an Excel workbook."))
     if suffix == ".zip" and not is_zip:
-        raise FileRejected("This file is named .zip but is not a ZIP archive.")
+        raise FileRejected(N_("This file is named .zip but is not a ZIP archive."))
     if suffix == ".csv":
         if head.startswith(BINARY_MAGIC):
-            raise FileRejected("This file is named .csv but is not text: it looks like a workbook, an archive or a "
-                               "program. Upload the CSV file itself.")
+            raise FileRejected(N_("This file is named .csv but is not text: it looks like a workbook, an archive or a "
+                               "program. Upload the CSV file itself."))
         if b"\x00" in head:
-            raise FileRejected("This file is named .csv but is not UTF-8 text (it may be UTF-16). "
-                               "Save it as “CSV UTF-8”.")
+            raise FileRejected(N_("This file is named .csv but is not UTF-8 text (it may be UTF-16). "
+                               "Save it as “CSV UTF-8”."))
 
 
 def check_archive(archive, suffix, limits):
     """Check a ZIP's directory before anything is inflated: entry count, total size, expected parts."""
     entries = archive.infolist()
     if len(entries) > limits.max_entries:
-        raise FileRejected(f"The archive holds {len(entries)} files; at most {limits.max_entries} are accepted.")
+        raise FileRejected(N_("The archive holds %(count)d files; at most %(limit)d are accepted.",
+                                count=len(entries), limit=limits.max_entries))
     total = sum(entry.file_size for entry in entries)
     if total > limits.max_uncompressed:
-        raise FileRejected(f"Unpacked, this file would take {total / 1024 / 1024:.0f} MB; at most "
-                           f"{limits.max_uncompressed / 1024 / 1024:.0f} MB are accepted. It may be a zip bomb, or "
-                           f"too large: split it into smaller files.")
+        raise FileRejected(N_("Unpacked, this file would take %(size)s MB; at most %(limit)s MB are accepted. It may "
+                              "be a zip bomb, or too large: split it into smaller files.",
+                              size=f"{total / 1024 / 1024:.0f}", limit=f"{limits.max_uncompressed / 1024 / 1024:.0f}"))
     if any(entry.flag_bits & 0x1 for entry in entries):
-        raise FileRejected("The archive is password-protected. Export it again without a password.")
+        raise FileRejected(N_("The archive is password-protected. Export it again without a password."))
     names = {entry.filename for entry in entries}
     if suffix == ".xlsx" and not all(part in names for part in WORKBOOK_PARTS):
-        raise FileRejected("This file is named .xlsx but holds no Excel workbook.")
+        raise FileRejected(N_("This file is named .xlsx but holds no Excel workbook."))
     if suffix == ".zip" and not csv_members(entries):
-        raise FileRejected("The ZIP archive holds no CSV file. ODK Central's “CSV (.zip)” download holds one CSV "
-                           "per form and repeat group.")
+        raise FileRejected(N_("The ZIP archive holds no CSV file. ODK Central's “CSV (.zip)” download holds one CSV "
+                           "per form and repeat group."))
 
 
 def csv_members(entries):
@@ -162,7 +167,8 @@ class RowCounter:
     def add(self):
         self.count += 1
         if self.count > self.limits.max_rows:
-            raise FileRejected(f"The file has more than {self.limits.max_rows:,} rows; import it in parts.")
+            raise FileRejected(N_("The file has more than %(limit)s rows; import it in parts.",
+                                  limit=f"{self.limits.max_rows:,}"))
 
 
 def is_blank(value):
@@ -174,7 +180,8 @@ def collect_rows(table, rows, counter, limits):
     width = len(table.headers)
     for number, raw in enumerate(rows, start=2):
         if len(raw) > limits.max_columns:
-            raise FileRejected(f"Sheet “{table.name}” has more than {limits.max_columns} columns.")
+            raise FileRejected(N_("Sheet “%(sheet)s” has more than %(limit)d columns.", sheet=table.name,
+                                  limit=limits.max_columns))
         if all(is_blank(value) for value in raw):
             continue
         counter.add()
@@ -207,8 +214,8 @@ def decode_text(data):
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise FileRejected("The CSV file is not UTF-8 text. In Excel choose “Save as → CSV UTF-8”; KoboToolbox "
-                           "and ODK Central exports are UTF-8 already.") from None
+        raise FileRejected(N_("The CSV file is not UTF-8 text. In Excel choose “Save as → CSV UTF-8”; KoboToolbox "
+                           "and ODK Central exports are UTF-8 already.")) from None
 
 
 def delimiter_of(first_line):
@@ -220,17 +227,17 @@ def delimiter_of(first_line):
 
 def read_csv_text(name, text, counter, limits):
     if "\x00" in text:
-        raise FileRejected(f"“{name}” is not a text file.")
+        raise FileRejected(N_("“%(name)s” is not a text file.", name=name))
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(first_line))
     try:
         header = next(reader, None)
         if header is None or all(is_blank(value) for value in header):
-            raise FileRejected(f"“{name}” has no header row.")
+            raise FileRejected(N_("“%(name)s” has no header row.", name=name))
         table = Table(name, header_names(header))
         collect_rows(table, reader, counter, limits)
     except csv.Error as error:
-        raise FileRejected(f"“{name}” is not a readable CSV file ({error}).") from None
+        raise FileRejected(N_("“%(name)s” is not a readable CSV file (%(error)s).", name=name, error=error)) from None
     return table
 
 
@@ -275,12 +282,13 @@ def read_tables(path, file_name, limits=DEFAULT_LIMITS):
             if suffix == ".zip":
                 return read_zip_of_csv(archive, limits)
     except zipfile.BadZipFile:
-        raise FileRejected("The file is damaged: it is not a complete ZIP archive or workbook.") from None
+        raise FileRejected(N_("The file is damaged: it is not a complete ZIP archive or workbook.")) from None
     try:
         return read_xlsx(path, limits)
     except FileRejected:
         raise
     except Exception as error:  # noqa: BLE001 - any failure to parse an untrusted file is the file's, not a 500
         # Damaged parts, malformed XML, XML entity declarations (defusedxml) and the like.
-        raise FileRejected(f"The workbook could not be read ({type(root_cause(error)).__name__}). Open it in "
-                           f"Excel or LibreOffice and save it again as .xlsx.") from None
+        raise FileRejected(N_("The workbook could not be read (%(reason)s). Open it in Excel or LibreOffice and save "
+                              "it "
+                              "again as .xlsx.", reason=type(root_cause(error)).__name__)) from None

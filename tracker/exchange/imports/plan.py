@@ -35,6 +35,7 @@ from tracker.exchange.imports.models import ImportKind
 from tracker.exchange.imports.sources import record_id
 from tracker.exchange.imports.sources import source_label
 from tracker.exchange.imports.sources import split_ref
+from tracker.messages import N_
 from tracker.outcomes import services as outcome_services
 from tracker.outcomes.models import ChangeType
 from tracker.outcomes.models import DatePrecision
@@ -159,7 +160,7 @@ class RowReader:
         try:
             return parse(value)
         except cells.BadValue as error:
-            self.fail(item.key, str(error))
+            self.fail(item.key, error.args[0])
             return None
 
     def errors_as_rows(self):
@@ -206,7 +207,7 @@ def read_reference(reader, key, lookup, missing):
     text = cells.as_text(value).strip()
     found = lookup.get(text) or lookup.get(normalise(text))
     if found is None:
-        reader.fail(key, missing.format(value=cells.shown(cells.as_text(value))))
+        reader.fail(key, N_(missing.template, value=cells.shown(cells.as_text(value))))
     return found
 
 
@@ -216,10 +217,10 @@ def read_reference(reader, key, lookup, missing):
 def outcome_values(reader, context):
     found = read_plain_fields(reader, ImportKind.OUTCOMES)
     harvest = read_reference(reader, "harvest", context.lookup("harvests", context.harvests, lambda item: item.title),
-                             "This project has no harvest called “{value}”.")
+                             N_("This project has no harvest called “%(value)s”."))
     change_date, precision = found.pop("change_date") or (None, None)
     if found.get("change_type") is None and "change_type" not in reader.errors:
-        reader.fail("change_type", "Give the type of change: behaviour, relationship, action, policy or practice.")
+        reader.fail("change_type", N_("Give the type of change: behaviour, relationship, action, policy or practice."))
     return {
         **found,
         "harvest_id": harvest.id if harvest else None,
@@ -250,7 +251,7 @@ def domain_of(reader, cycle, context):
     value, _default = reader.raw("domain")
     if cells.is_empty(value) or cycle is None:
         if cells.is_empty(value):
-            reader.fail("domain", "Give the domain of change the story belongs to.")
+            reader.fail("domain", N_("Give the domain of change the story belongs to."))
         return None
     text = cells.as_text(value).strip()
     lookup = context.lookup(f"domains-{cycle.id}", cycle.domains, lambda item: item.name)
@@ -260,25 +261,25 @@ def domain_of(reader, cycle, context):
     if normalise(text) in OPEN_DOMAIN_WORDS:
         return next((domain for domain in cycle.domains if domain.is_open), None)
     names = ", ".join(domain.name for domain in cycle.domains)
-    reader.fail("domain", f"“{cells.shown(text)}” is not a domain of change of the cycle “{cycle.title}” "
-                          f"({names}).")
+    reader.fail("domain", N_("“%(value)s” is not a domain of change of the cycle “%(title)s” (%(names)s).",
+                             value=cells.shown(text), title=cycle.title, names=names))
     return None
 
 
 def story_values(reader, context):
     found = read_plain_fields(reader, ImportKind.STORIES)
     cycle = read_reference(reader, "cycle", context.lookup("cycles", context.cycles, lambda item: item.title),
-                           "No MSC cycle of this project or fund is called “{value}”.")
+                           N_("No MSC cycle of this project or fund is called “%(value)s”."))
     domain = domain_of(reader, cycle, context)
     for key in ("collected_on", "obtained_on"):
         day, precision = found.get(key) or (None, None)
         if day is not None and precision is not DatePrecision.DAY:
-            reader.fail(key, "Give the full date, as YYYY-MM-DD.")
+            reader.fail(key, N_("Give the full date, as YYYY-MM-DD."))
             day = None
         found[key] = day
     if found.get("storyteller_category") is None and "storyteller_category" not in reader.errors:
-        reader.fail("storyteller_category", "Say who told the story: child, young_person, parent_caregiver, "
-                                            "teacher, professional, community_member or other.")
+        reader.fail("storyteller_category", N_("Say who told the story: child, young_person, parent_caregiver, "
+                                            "teacher, professional, community_member or other."))
     story = {
         "cycle_id": cycle.id if cycle else None, "domain_id": domain.id if domain else None,
         **{key: found.get(key) for key in ("title", "what_happened", "why_significant", "events_when", "place",
@@ -299,7 +300,7 @@ def plan_story(record, reader, context):
     except ValidationFailed as error:
         reader.add_service_errors(error)
     if cycle is not None and cycle.status is not CycleStatus.OPEN and "cycle" not in reader.errors:
-        reader.fail("cycle", f"The cycle “{cycle.title}” is closed; choose an open cycle.")
+        reader.fail("cycle", N_("The cycle “%(title)s” is closed; choose an open cycle.", title=cycle.title))
     consent_values = story_services.clean_consent_values(consent)
     minor = consent_rules.is_minor(cleaned["storyteller_category"], cleaned["age_band"])
     problems = consent_rules.consent_problems(consent_values, minor, context.today)
@@ -338,15 +339,16 @@ def plan_translations(record, planned, mapping, kind, errors):
 
 def check_translation(reader, cleaned, languages):
     if cleaned["language"] is None:
-        reader.fail("translation_language", "Say which language this translation is in.")
+        reader.fail("translation_language", N_("Say which language this translation is in."))
     elif cleaned["language"] in languages:
-        reader.fail("translation_language", "The story already has its text in this language.")
+        reader.fail("translation_language", N_("The story already has its text in this language."))
     for key, name in (("translation_title", "title"), ("translation_what_happened", "what_happened"),
                       ("translation_why_significant", "why_significant")):
         if not cleaned[name]:
-            reader.fail(key, "Translate this part of the story as well.")
+            reader.fail(key, N_("Translate this part of the story as well."))
         elif len(cleaned[name]) > story_services.MAX_STORY_TEXT:
-            reader.fail(key, f"Keep this text under {story_services.MAX_STORY_TEXT:,} characters.")
+            reader.fail(key, N_("Keep this text under %(limit)s characters.",
+                                    limit=f"{story_services.MAX_STORY_TEXT:,}"))
 
 
 # The plan ----------------------------------------------------------------------------------
@@ -356,7 +358,7 @@ def source_problem(reader, mapping):
     source = mapping.get("source_column")
     column = split_ref(source)[1] if source and source != "auto" else "_uuid / instanceID"
     return RowError(reader.record.table, reader.record.row, column,
-                    "This row has no id. Every row needs one, so that importing the file again adds nothing.")
+                    N_("This row has no id. Every row needs one, so that importing the file again adds nothing."))
 
 
 def make_plan(dataset, kind, mapping, context):
@@ -378,7 +380,8 @@ def make_plan(dataset, kind, mapping, context):
             continue
         if source_id in seen:
             plan.errors.append(RowError(record.table, record.row, source_problem(reader, mapping).column,
-                                        f"The same id as row {seen[source_id]}: each row needs its own id."))
+                                        N_("The same id as row %(row)s: each row needs its own id.",
+                                           row=seen[source_id])))
             plan.rejected += 1
             continue
         seen[source_id] = record.row

@@ -36,6 +36,7 @@ from tracker.exchange.imports.plan import make_plan
 from tracker.exchange.imports.sources import SourceProblem
 from tracker.exchange.imports.sources import build_dataset
 from tracker.exchange.imports.sources import source_label
+from tracker.messages import N_
 from tracker.outcomes.models import Outcome
 from tracker.outcomes.services import project_harvests
 from tracker.search.text import clean_line
@@ -62,7 +63,7 @@ def load_dataset(path, file_name, limits=None):
     try:
         return build_dataset(tables)
     except SourceProblem as problem:
-        raise files.FileRejected(str(problem)) from None
+        raise files.FileRejected(problem.args[0]) from None
 
 
 def file_sha256(path):
@@ -251,9 +252,10 @@ def save_mapping_template(session, actor, project, kind, name, mapping):
     """Save ``mapping`` under ``name`` for the project's imports of ``kind``; the same name replaces it."""
     name = clean_line(name)
     if not name:
-        raise ValidationFailed.on("template_name", "Name the mapping, e.g. “Kobo MSC form v3”.")
+        raise ValidationFailed.on("template_name", N_("Name the mapping, e.g. “Kobo MSC form v3”."))
     if len(name) > MAX_MAPPING_NAME:
-        raise ValidationFailed.on("template_name", f"Keep the name under {MAX_MAPPING_NAME} characters.")
+        raise ValidationFailed.on("template_name", N_("Keep the name under %(count)d characters.",
+                                                                   count=MAX_MAPPING_NAME))
     template = find_mapping_template(session, project, kind, name)
     action = "update" if template is not None else "create"
     template = template or ImportMapping(project_id=project.id, kind=ImportKind(kind), name=name,

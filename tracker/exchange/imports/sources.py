@@ -18,6 +18,8 @@ Plain functions, no Flask, no database.
 from dataclasses import dataclass
 from dataclasses import field
 
+from tracker.messages import N_
+
 KOBO = "kobo"
 ODK = "odk"
 PLAIN = "plain"
@@ -137,8 +139,8 @@ def kobo_parent_table(table, names):
         if cut:
             return cut[0]
     if declared:
-        raise SourceProblem(f"Sheet “{table.name}” belongs to sheet “{sorted(declared)[0]}”, which is not in the "
-                            f"file. Export all sheets of the form together.")
+        raise SourceProblem(N_("Sheet “%(sheet)s” belongs to sheet “%(parent)s”, which is not in the file. Export all "
+                               "sheets of the form together.", sheet=table.name, parent=sorted(declared)[0]))
     return None
 
 
@@ -163,7 +165,8 @@ def join_kobo(tables, records):
             parent = by_index.get((parent_name, key))
             if parent is None:
                 problems.append((record, KOBO_PARENT_INDEX,
-                                 f"No row of sheet “{parent_name}” has _index {key or '(empty)'}."))
+                                 N_("No row of sheet “%(sheet)s” has _index %(key)s.", sheet=parent_name,
+                                    key=key or N_("(empty)"))))
             else:
                 link(record, parent)
     return parents, problems
@@ -184,7 +187,8 @@ def join_odk(tables, records):
             key = plain_value(record.values.get(ODK_PARENT_KEY))
             parent = by_key.get(key)
             if parent is None:
-                problems.append((record, ODK_PARENT_KEY, f"No row of the other files has KEY {key or '(empty)'}."))
+                problems.append((record, ODK_PARENT_KEY, N_("No row of the other files has KEY %(key)s.",
+                                                                 key=key or N_("(empty)"))))
                 continue
             link(record, parent)
             parents.setdefault(table.name, parent.table)
@@ -194,7 +198,7 @@ def join_odk(tables, records):
 def build_dataset(tables):
     """Recognise the tool that made ``tables`` and join repeat-group rows to their parent rows."""
     if not tables:
-        raise SourceProblem("The file holds no table with a header row.")
+        raise SourceProblem(N_("The file holds no table with a header row."))
     origin = detect_origin(tables)
     records = {table.name: make_records(table) for table in tables}
     parents, problems = {}, []

@@ -22,6 +22,7 @@ from dataclasses import field
 from pathlib import Path
 
 from tracker.exchange.imports.files import FileRejected
+from tracker.messages import N_
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 CHUNK = 1024 * 1024
@@ -74,8 +75,8 @@ def store(directory, stream, *, file_name, suffix, project_id, user_id, kind, ma
             if upload.size > max_bytes:
                 handle.close()
                 path.unlink(missing_ok=True)
-                raise FileRejected(f"The file is larger than {max_bytes / 1024 / 1024:.0f} MB, the most an import "
-                                   f"accepts. Split it into smaller files.")
+                raise FileRejected(N_("The file is larger than %(limit)s MB, the most an import accepts. Split it into "
+                                      "smaller files.", limit=f"{max_bytes / 1024 / 1024:.0f}"))
             digest.update(chunk)
             handle.write(chunk)
     upload.sha256 = digest.hexdigest()

@@ -14,6 +14,7 @@ from functools import cache
 import pycountry
 
 from tracker.exchange.imports.mapping import normalise
+from tracker.messages import N_
 from tracker.outcomes.models import ActorKind
 from tracker.outcomes.models import ChangeType
 from tracker.outcomes.models import DatePrecision
@@ -68,7 +69,7 @@ def checked_date(year, month, day, raw):
     try:
         return date(int(year), int(month), int(day))
     except ValueError:
-        raise BadValue(f"“{shown(raw)}” is not a date that exists.") from None
+        raise BadValue(N_("“%(value)s” is not a date that exists.", value=shown(raw))) from None
 
 
 def parse_date_with_precision(value):
@@ -87,7 +88,7 @@ def parse_date_with_precision(value):
             return EXCEL_EPOCH + timedelta(days=int(value)), DatePrecision.DAY
         if int(value) == value and 1900 <= value <= 2100:
             return date(int(value), 1, 1), DatePrecision.YEAR
-        raise BadValue(f"“{shown(as_text(value))}” is not a date; write dates as YYYY-MM-DD.")
+        raise BadValue(N_("“%(value)s” is not a date; write dates as YYYY-MM-DD.", value=shown(as_text(value))))
     text = str(value).strip()
     for pattern in (ISO_DATE, ISO_DATETIME, SLASHED_ISO):
         match = pattern.match(text)
@@ -99,16 +100,16 @@ def parse_date_with_precision(value):
     if YEAR.match(text):
         return checked_date(text, 1, 1, text), DatePrecision.YEAR
     if DAY_FIRST_OR_MONTH_FIRST.match(text):
-        raise BadValue(f"“{shown(text)}” could be read as more than one date; write dates as YYYY-MM-DD "
-                       f"(e.g. 2023-05-02).")
-    raise BadValue(f"“{shown(text)}” is not a date; write dates as YYYY-MM-DD.")
+        raise BadValue(N_("“%(value)s” could be read as more than one date; write dates as YYYY-MM-DD "
+                          "(e.g. 2023-05-02).", value=shown(text)))
+    raise BadValue(N_("“%(value)s” is not a date; write dates as YYYY-MM-DD.", value=shown(text)))
 
 
 def parse_day(value):
     """A date to the day (collection and consent dates)."""
     day, precision = parse_date_with_precision(value)
     if day is not None and precision is not DatePrecision.DAY:
-        raise BadValue(f"“{shown(as_text(value))}” gives no day; write the full date as YYYY-MM-DD.")
+        raise BadValue(N_("“%(value)s” gives no day; write the full date as YYYY-MM-DD.", value=shown(as_text(value))))
     return day
 
 
@@ -121,13 +122,13 @@ def parse_bool(value):
     if isinstance(value, int | float):
         if value in (0, 1):
             return bool(value)
-        raise BadValue(f"“{shown(as_text(value))}” is not a yes or no answer.")
+        raise BadValue(N_("“%(value)s” is not a yes or no answer.", value=shown(as_text(value))))
     text = " ".join(normalise(value).split("_"))
     if text in TRUE_WORDS:
         return True
     if text in FALSE_WORDS:
         return False
-    raise BadValue(f"“{shown(value)}” is not a yes or no answer; write yes or no.")
+    raise BadValue(N_("“%(value)s” is not a yes or no answer; write yes or no.", value=shown(value)))
 
 
 CHOICE_SYNONYMS = {
@@ -195,7 +196,7 @@ def parse_choice(value, name):
     if found is None:
         enum_type, _synonyms = CHOICE_SYNONYMS[name]
         allowed = ", ".join(member.value for member in enum_type)
-        raise BadValue(f"“{shown(as_text(value))}” is not one of: {allowed}.")
+        raise BadValue(N_("“%(value)s” is not one of: %(allowed)s.", value=shown(as_text(value)), allowed=allowed))
     return found
 
 
@@ -222,11 +223,12 @@ def parse_age_band(value):
         for low, high, band in AGE_BANDS:
             if low <= years <= high:
                 return band
-        raise BadValue(f"“{shown(text)}” is not an age in years.")
+        raise BadValue(N_("“%(value)s” is not an age in years.", value=shown(text)))
     band = BAND_WORDS.get(normalise(text.replace("+", " plus")))
     if band is None:
         allowed = ", ".join(member.value for member in AgeBand)
-        raise BadValue(f"“{shown(text)}” is neither an age nor an age band ({allowed}).")
+        raise BadValue(N_("“%(value)s” is neither an age nor an age band (%(allowed)s).", value=shown(text),
+                          allowed=allowed))
     return band
 
 
@@ -238,8 +240,8 @@ def parse_country(value):
     try:
         return pycountry.countries.lookup(text).alpha_2
     except LookupError:
-        raise BadValue(f"“{shown(text)}” is not a country; use its ISO code (e.g. KH, TH, VN) or English "
-                       f"name.") from None
+        raise BadValue(N_("“%(value)s” is not a country; use its ISO code (e.g. KH, TH, VN) or English "
+                          "name.", value=shown(text))) from None
 
 
 LANGUAGE_LOOKUP = {normalise(word): code for code, names in LANGUAGES.items() for word in (code, *names)
@@ -257,5 +259,6 @@ def parse_language(value):
         if code is None and key:
             code = LANGUAGE_LOOKUP.get(key)
     if code is None:
-        raise BadValue(f"“{shown(text)}” is not a language the tracker knows; use a code such as km, th, vi or en.")
+        raise BadValue(N_("“%(value)s” is not a language the tracker knows; use a code such as km, th, vi or en.",
+                          value=shown(text)))
     return code

@@ -61,6 +61,7 @@ from tracker.web.access import actor
 from tracker.web.access import project_route
 from tracker.web.forms import apply_errors
 from tracker.web.forms import choices
+from tracker.web.forms import error_text
 from tracker.web.project_tabs import register_project_tab
 
 bp = Blueprint("imports", __name__)
@@ -173,13 +174,13 @@ def receive(session, project, form):
                                suffix=suffix, project_id=project.id, user_id=current_user.id, kind=kind.value,
                                max_bytes=limits().max_bytes)
     except FileRejected as error:
-        form.file.errors = [*form.file.errors, str(error)]
+        form.file.errors = [*form.file.errors, error_text(error)]
         return None
     try:
         dataset = services.load_dataset(staging.data_path(upload_dir(), upload), upload.file_name, limits())
     except FileRejected as error:
         staging.discard(upload_dir(), upload)
-        form.file.errors = [*form.file.errors, str(error)]
+        form.file.errors = [*form.file.errors, error_text(error)]
         return None
     template = services.get_mapping_template(session, project, form.template.data) if form.template.data else None
     if template is not None and template.kind is kind:
@@ -304,7 +305,7 @@ def preview(project, token):
         dataset = full_dataset(upload)
         plan = services.dry_run(session, project, dataset, upload.kind, upload.mapping)
     except (FileRejected, ValidationFailed) as error:
-        flash(str(error), "error")
+        flash(error_text(error), "error")
         return redirect(url_for(".mapping", slug=project.slug, token=token))
     return render_preview(project, upload, plan, dataset)
 
@@ -329,7 +330,7 @@ def commit(project, token):
         return redirect(url_for(".preview", slug=project.slug, token=token))
     except (FileRejected, ValidationFailed) as error:
         session.rollback()
-        flash(str(error), "error")
+        flash(error_text(error), "error")
         return redirect(url_for(".mapping", slug=project.slug, token=token))
     except IntegrityError:
         session.rollback()
