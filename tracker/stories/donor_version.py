@@ -55,7 +55,7 @@ def marked(text, findings):
     return parts
 
 
-HONORIFICS = frozenset(N_("Mr Mrs Ms Miss Dr Sr Sra Mme Mlle Ông Bà Anh Chị Cô Chú Em").split())
+HONORIFICS = frozenset("Mr Mrs Ms Miss Dr Sr Sra Srta Dra Dña Doña Mme Mlle Ông Bà Anh Chị Cô Chú Em".split())
 CAPITALISED_RUN = re.compile(r"[^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*)*", re.UNICODE)
 
 
