@@ -255,6 +255,7 @@ def api_as(client, factory, session):
 
 MATRIX_TEST = "tests/test_route_matrix.py::test_route_answers_as_designed"
 API_ACCESS_TESTS = "tests/test_api_access.py::"
+AUDIENCE_TEST = "tests/test_audience_invariant.py::"
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -271,10 +272,15 @@ def pytest_terminal_summary(terminalreporter):
         return outcomes
 
     matrix = count(MATRIX_TEST)
+    if matrix or count(AUDIENCE_TEST):
+        terminalreporter.write_sep("-", "issue 8: deny by default, audience invariant")
     if matrix:
-        terminalreporter.write_sep("-", "deny by default")
         terminalreporter.write_line(f"route × role × project matrix (web routes): {sum(matrix.values())} cases "
                                     f"({', '.join(f'{n} {outcome}' for outcome, n in matrix.items())})")
         api = count(API_ACCESS_TESTS)
         if api:
             terminalreporter.write_line(f"JSON API access tests (tests/test_api_access.py): {sum(api.values())}")
+    if count(AUDIENCE_TEST):
+        from tests.test_audience_invariant import MAX_EXAMPLES
+
+        terminalreporter.write_line(f"audience invariant: {MAX_EXAMPLES} hypothesis examples (datasets) per run")
