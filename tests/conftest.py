@@ -251,3 +251,36 @@ def api_as(client, factory, session):
         return ApiClient(client, token)
 
     return make
+
+
+MATRIX_TEST = "tests/test_route_matrix.py::test_route_answers_as_designed"
+API_ACCESS_TESTS = "tests/test_api_access.py::"
+AUDIENCE_TEST = "tests/test_audience_invariant.py::"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Report the size of the route × role × project matrix (issue 8), and the API's own access tests."""
+    def count(prefix):
+        outcomes = {}
+        for outcome in ("passed", "failed", "error", "skipped"):
+            reports = [report for report in terminalreporter.stats.get(outcome, [])
+                       if getattr(report, "nodeid", "").startswith(prefix) and report.when in ("call", "setup")]
+            if outcome == "passed":
+                reports = [report for report in reports if report.when == "call"]
+            if reports:
+                outcomes[outcome] = len({report.nodeid for report in reports})
+        return outcomes
+
+    matrix = count(MATRIX_TEST)
+    if matrix or count(AUDIENCE_TEST):
+        terminalreporter.write_sep("-", "issue 8: deny by default, audience invariant")
+    if matrix:
+        terminalreporter.write_line(f"route × role × project matrix (web routes): {sum(matrix.values())} cases "
+                                    f"({', '.join(f'{n} {outcome}' for outcome, n in matrix.items())})")
+        api = count(API_ACCESS_TESTS)
+        if api:
+            terminalreporter.write_line(f"JSON API access tests (tests/test_api_access.py): {sum(api.values())}")
+    if count(AUDIENCE_TEST):
+        from tests.test_audience_invariant import MAX_EXAMPLES
+
+        terminalreporter.write_line(f"audience invariant: {MAX_EXAMPLES} hypothesis examples (datasets) per run")

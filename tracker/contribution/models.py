@@ -241,6 +241,9 @@ class CtStep(SQLModel, table=True):
 
     __tablename__ = "ct_step"
     __table_args__ = (sa.UniqueConstraint("component_id", "position", name="uq_ct_step_component_position"),)
+    # Steps go with their component and with their evidence (ON DELETE CASCADE on both): deleting a component
+    # deletes its evidence first, and the database has already removed the steps the ORM then deletes.
+    __mapper_args__ = {"confirm_deleted_rows": False}
 
     id: int | None = Field(default=None, primary_key=True)
     component_id: int = Field(foreign_key="ct_component.id", index=True, ondelete="CASCADE")

@@ -348,6 +348,9 @@ def donor_version_review(project, story_id):
     form = donor_version_form(story, proposals)
     if request.method == "GET":
         audit_read(session, story)
+    elif len(form.texts.entries) != len(proposals):
+        flash(_("The donor version form was incomplete; review the donor text again."), "error")
+        return redirect(url_for(".donor_version_review", slug=project.slug, story_id=story.id))
     if form.validate_on_submit():
         try:
             donor_version.approve(session, actor(), story, form.texts_by_language(), form.version.data,

@@ -1,0 +1,440 @@
+"""Deny by default, case by case: every web route × every role × own project / other project.
+
+Each case is one request, on the loaded demo portfolio, in the test's rolled-back transaction. Its
+expected answer is derived from the route's declared permission and ``tracker.auth.permissions``:
+
+- allowed GET → 200 (or the redirect listed in ``DESIGNED_REDIRECTS``);
+- allowed POST → anything but 404 or a server error (an empty form is re-rendered, refused or redirected);
+- an administrator on a sensitive route without a break-the-glass grant → the reason form on GET, 404 otherwise;
+- denied → 404 exactly, whatever the method (POSTs carry a valid CSRF token), and the other project's title is
+  never in the body.
+
+Every URL argument is filled with a real record of the project under test (or, for portfolio-level routes,
+of the fund), chosen by ``FILLERS`` per blueprint and argument name, because the same name means different
+records under different routes (``link_id``, ``number``, ``token``, ``story_id``). An argument without a
+filler fails its case: a new route cannot slip through unchecked.
+
+The JSON API (bearer tokens, ``api.*`` endpoints) is not part of this matrix; its per-route permission
+tests are in ``tests/test_api_access.py``. ``test_access.py`` keeps the structural checks (every route
+declares a permission; anonymous visitors go to the login page).
+"""
+
+import io
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import session as flask_session
+from flask_wtf.csrf import generate_csrf
+
+from tests import conftest
+from tests.conftest import FAST_HASHING
+from tracker import create_app
+from tracker.auth.models import User
+from tracker.auth.permissions import Role
+from tracker.auth.permissions import allows
+from tracker.auth.permissions import may_break_glass
+from tracker.contribution.models import AlternativeExplanation
+from tracker.contribution.models import ContributionClaim
+from tracker.contribution.models import ContributionStory
+from tracker.contribution.models import CtComponent
+from tracker.contribution.models import CtEvidence
+from tracker.contribution.models import ExplanationEvidence
+from tracker.db import database
+from tracker.db_types import utcnow
+from tracker.evidence.models import EvidenceAttachment
+from tracker.evidence.models import EvidenceItem
+from tracker.evidence.storage import store_for
+from tracker.exchange.imports import services as import_services
+from tracker.exchange.imports import staging
+from tracker.exchange.imports.files import limits_from
+from tracker.exchange.imports.models import ImportKind
+from tracker.exchange.imports.summary import dataset_summary
+from tracker.indicators.models import Indicator
+from tracker.indicators.models import IndicatorPeriod
+from tracker.outcomes.models import Harvest
+from tracker.outcomes.models import Outcome
+from tracker.outcomes.models import Substantiator
+from tracker.portfolio.models import Organisation
+from tracker.portfolio.models import Pillar
+from tracker.portfolio.models import Project
+from tracker.reports import jobs
+from tracker.reports.files import reports_folder
+from tracker.reports.models import JobStatus
+from tracker.stories.models import Domain
+from tracker.stories.models import MscCycle
+from tracker.stories.models import Panel
+from tracker.stories.models import SelectionDecision
+from tracker.stories.models import Story
+from tracker.stories.models import StoryTranslation
+from tracker.toc.models import Assumption
+from tracker.toc.models import ExternalFactor
+from tracker.toc.models import TocLink
+from tracker.toc.models import TocNode
+from tracker.toc.models import TocVersion
+from tracker.web.access import PENDING_LOGIN
+from tracker.web.access import PUBLIC
+from tracker.web.access import PUBLIC_ENDPOINTS
+
+OWN = "thailand-helpline"  # the demo grantee is a member of this project only
+OTHER = "viet-nam-community-networks"  # a project with stories, translations, claims and imports of its own
+USERS = {Role.ADMIN: "admin@example.org", Role.ME: "me@example.org", Role.GRANTEE: "grantee@example.org",
+         Role.DONOR: "donor@example.org"}
+ALLOW, BREAK_GLASS, DENY = "allowed", "break-the-glass form", "404"
+# Allowed GETs that answer with a redirect by design, and where they lead.
+DESIGNED_REDIRECTS = {
+    # An upload without a column mapping yet goes back to the mapping step.
+    "imports.preview": "/import/",
+}
+IMPORT_CSV = b"Outcome,Date\nTeachers in two districts now report grooming cases to the helpline,2024-03-01\n"
+ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+
+def queue_only(_job_id):
+    """The report runner of the matrix: requested reports stay queued (the matrix checks answers, not PDFs)."""
+
+
+@pytest.fixture
+def engine(demo_engine):
+    return demo_engine
+
+
+@pytest.fixture(scope="module")
+def shared_app(demo_database, demo_engine, tmp_path_factory):
+    """One app for the whole matrix (building one per case would dominate its run time).
+
+    Its instance folder is a copy of the demo's, so that the demo's evidence files are there to download.
+    """
+    instance = tmp_path_factory.mktemp("matrix") / "instance"
+    shutil.copytree(demo_database.instance, instance, ignore=shutil.ignore_patterns("*.sqlite*"))
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(instance))
+    try:
+        yield create_app(conftest.test_config(demo_engine, REPORT_JOB_RUNNER=f"{__name__}:queue_only",
+                                                   DEMO_INSTANCE=str(demo_database.instance)))
+    finally:
+        monkeypatch.undo()
+
+
+@pytest.fixture
+def app(shared_app, connection):
+    """The shared app, bound to this case's rolled-back transaction."""
+    database(shared_app).bind_to(connection)
+    yield shared_app
+    database(shared_app).bind_to(shared_app.extensions["tracker.db"].engine)
+
+
+def matrix_app():
+    """An app for reading the URL map at collection time; it never opens its database."""
+    return create_app({"TESTING": True, "DATABASE_URL": "sqlite://", "SECRET_KEY": "collection", **FAST_HASHING})
+
+
+def web_rules(app):
+    for rule in sorted(app.url_map.iter_rules(), key=lambda rule: (rule.rule, rule.endpoint)):
+        view = app.view_functions[rule.endpoint]
+        if rule.endpoint in PUBLIC_ENDPOINTS or getattr(view, "api", False) or rule.endpoint.startswith("api."):
+            continue
+        if getattr(view, "required_permission", None) in (PUBLIC, PENDING_LOGIN):
+            continue
+        yield rule, view
+
+
+@dataclass(frozen=True)
+class Case:
+    endpoint: str
+    rule: str
+    method: str
+    role: Role
+    scope: str  # "own", "other" or "portfolio"
+    permission: str
+    sensitive: bool
+
+    @property
+    def id(self):
+        return f"{self.method} {self.rule} [{self.endpoint}] as {self.role} on {self.scope}"
+
+    @property
+    def expected(self):
+        is_member = self.scope == "own" and self.role is Role.GRANTEE
+        if allows(self.role, self.permission, is_member=is_member):
+            return ALLOW
+        if self.sensitive and may_break_glass(self.role, self.permission):
+            return BREAK_GLASS if self.method == "GET" else DENY
+        return DENY
+
+
+def matrix_cases():
+    cases = []
+    for rule, view in web_rules(matrix_app()):
+        scopes = ("own", "other") if getattr(view, "project_scoped", False) else ("portfolio",)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            for role in Role:
+                for scope in scopes:
+                    cases.append(Case(rule.endpoint, rule.rule, method, role, scope, view.required_permission,
+                                      getattr(view, "sensitive", False)))
+    return cases
+
+
+CASES = matrix_cases()
+
+
+# Fillers: a real record for each URL argument ---------------------------------------------------------------
+
+
+@dataclass
+class Filling:
+    """What a filler sees: the database, the app, the acting user, the project and the arguments filled so far."""
+
+    session: object
+    app: object
+    user: User
+    project: Project | None
+    values: dict
+
+    def first(self, statement):
+        found = self.session.scalars(statement.limit(1)).first()
+        assert found is not None, f"the demo has no record for {statement}"
+        return found
+
+    @property
+    def project_id(self):
+        return (self.project or self.session.scalars(sa.select(Project).where(Project.slug == OWN)).one()).id
+
+
+def first_id(model, where):
+    return lambda fill: fill.first(sa.select(model.id).where(*where(fill)).order_by(model.id))
+
+
+def claim_child(model):
+    return first_id(model, lambda fill: [model.claim_id == fill.values["claim_id"]])
+
+
+def in_project(model):
+    return first_id(model, lambda fill: [model.project_id == fill.project_id])
+
+
+def import_upload(fill):
+    """An outcomes spreadsheet staged for the acting user, read and given its suggested mapping, as on upload."""
+    directory = Path(fill.app.instance_path) / "imports"
+    limits = limits_from(fill.app.config)
+    project = fill.session.get(Project, fill.project_id)
+    upload = staging.store(directory, io.BytesIO(IMPORT_CSV), file_name="outcomes.csv", suffix=".csv",
+                           project_id=project.id, user_id=fill.user.id, kind=ImportKind.OUTCOMES.value,
+                           max_bytes=limits.max_bytes)
+    dataset = import_services.load_dataset(staging.data_path(directory, upload), upload.file_name, limits)
+    upload.mapping = import_services.suggested_mapping(fill.session, project, dataset, ImportKind.OUTCOMES)
+    upload.extra["summary"] = dataset_summary(dataset)
+    staging.save(directory, upload)
+    return upload.token
+
+
+def import_template(fill):
+    """The project's saved column mapping (the demo has one on the own project; the other gets one here)."""
+    project = fill.session.get(Project, fill.project_id)
+    found = import_services.mapping_templates(fill.session, project)
+    if found:
+        return found[0].id
+    return import_services.save_mapping_template(fill.session, MATRIX_ACTOR(fill), project, ImportKind.OUTCOMES,
+                                                 "Partner survey", {"title": "title"}).id
+
+
+def finished_report(fill):
+    """A finished donor report of the own project, requested by the acting user, with its file on disk."""
+    from tracker.audit.services import Actor
+    from tracker.portfolio.services import get_fund
+
+    project = fill.session.scalars(sa.select(Project).where(Project.slug == OWN)).one()
+    job = jobs.create_job(fill.session, Actor(fill.user.id, fill.user.email, fill.user.role.value), fill.user,
+                          fund=get_fund(fill.session), project=project, audience="donor")
+    folder = reports_folder(fill.app)
+    job.file_name = f"{job.token}.pdf"
+    (folder / job.file_name).write_bytes(b"%PDF-1.7\n")
+    job.status, job.finished_at = JobStatus.DONE, utcnow()
+    job.expires_at = job.finished_at + timedelta(days=1)
+    fill.session.flush()
+    return job.token
+
+
+def own_api_token(fill):
+    from tracker.api import tokens
+    from tracker.audit.services import Actor
+
+    row, _token = tokens.create_token(fill.session, Actor(fill.user.id, fill.user.email, fill.user.role.value),
+                                      fill.user, "Route matrix")
+    return row.id
+
+
+def break_glass_grant(fill):
+    from tracker.audit.services import Actor
+    from tracker.breakglass import services as break_glass
+
+    admin = fill.session.scalars(sa.select(User).where(User.email == USERS[Role.ADMIN])).one()
+    project = fill.session.scalars(sa.select(Project).where(Project.slug == OTHER)).one()
+    return break_glass.open_grant(fill.session, Actor(admin.id, admin.email, admin.role.value), admin, project,
+                                  "Checking a reported story for the safeguarding lead.",
+                                  break_glass.DEFAULT_DURATION).id
+
+
+def MATRIX_ACTOR(fill):  # noqa: N802
+    from tracker.audit.services import Actor
+
+    return Actor(fill.user.id, fill.user.email, fill.user.role.value)
+
+
+def panel_story(fill):
+    return fill.first(sa.select(SelectionDecision.story_id).where(SelectionDecision.panel_id == fill.values["panel_id"])
+                      .order_by(SelectionDecision.id))
+
+
+def any_id(model):
+    return lambda fill: fill.first(sa.select(model.id).order_by(model.id))
+
+
+def explanation_evidence(fill):
+    return fill.first(sa.select(ExplanationEvidence.id).join(AlternativeExplanation).where(
+        AlternativeExplanation.claim_id == fill.values["claim_id"]).order_by(ExplanationEvidence.id))
+
+
+def evidence_with_file(fill):
+    """An evidence item with its file on disk (a delete case may have removed the file: the disk is not rolled back)."""
+    item = fill.first(sa.select(EvidenceItem).where(EvidenceItem.project_id == fill.project_id,
+                                                    EvidenceItem.stored_name != "").order_by(EvidenceItem.id))
+    stored = store_for(fill.app).path(item.stored_name)
+    if not stored.is_file():
+        shutil.copy2(Path(fill.app.config["DEMO_INSTANCE"]) / "uploads" / item.stored_name, stored)
+    return item.id
+
+
+FILLERS = {
+    ("api_tokens", "token_id"): own_api_token,
+    ("breakglass", "grant_id"): break_glass_grant,
+    ("admin", "user_id"): lambda fill: fill.first(sa.select(User.id).where(User.email == USERS[Role.GRANTEE])),
+    ("portfolio", "pillar_id"): any_id(Pillar),
+    ("portfolio", "organisation_id"): any_id(Organisation),
+    ("msc", "cycle_id"): lambda fill: fill.first(sa.select(MscCycle.id).where(MscCycle.project_id.is_(None))
+                                                 .order_by(MscCycle.id)),
+    ("msc", "domain_id"): lambda fill: fill.first(sa.select(Domain.id).where(Domain.cycle_id == fill.values["cycle_id"])
+                                                  .order_by(Domain.id)),
+    ("msc", "panel_id"): lambda fill: fill.first(sa.select(Panel.id).join(SelectionDecision,
+                                                 SelectionDecision.panel_id == Panel.id).order_by(Panel.id)),
+    ("msc", "story_id"): lambda fill: (panel_story(fill) if "panel_id" in fill.values else
+                                       fill.first(sa.select(SelectionDecision.story_id)
+                                                  .where(SelectionDecision.selected.is_(True))
+                                                  .order_by(SelectionDecision.id))),
+    ("msc", "decision_id"): lambda fill: fill.first(sa.select(SelectionDecision.id)
+                                                    .where(SelectionDecision.selected.is_(True))
+                                                    .order_by(SelectionDecision.id)),
+    ("reports", "token"): finished_report,
+    ("contribution", "claim_id"): in_project(ContributionClaim),
+    ("contribution", "explanation_id"): claim_child(AlternativeExplanation),
+    ("contribution", "link_id"): explanation_evidence,  # explanation-evidence links, not ToC links
+    ("contribution", "component_id"): claim_child(CtComponent),
+    ("contribution", "ct_evidence_id"): first_id(CtEvidence, lambda fill: [CtEvidence.component_id.in_(
+        sa.select(CtComponent.id).where(CtComponent.claim_id == fill.values["claim_id"]))]),
+    ("contribution", "number"): lambda fill: fill.first(sa.select(ContributionStory.number).where(
+        ContributionStory.claim_id == fill.values["claim_id"]).order_by(ContributionStory.number)),
+    ("evidence", "item_id"): evidence_with_file,
+    ("evidence", "attachment_id"): first_id(EvidenceAttachment, lambda fill: [EvidenceAttachment.evidence_id.in_(
+        sa.select(EvidenceItem.id).where(EvidenceItem.project_id == fill.project_id))]),
+    ("outcomes", "harvest_id"): in_project(Harvest),
+    ("outcomes", "outcome_id"): in_project(Outcome),
+    ("outcomes", "substantiator_id"): in_project(Substantiator),
+    ("imports", "token"): import_upload,
+    ("imports", "template_id"): import_template,
+    ("indicators", "indicator_id"): first_id(Indicator, lambda fill: [
+        Indicator.project_id == fill.project_id,
+        Indicator.id.in_(sa.select(IndicatorPeriod.indicator_id))]),
+    ("indicators", "period_id"): first_id(IndicatorPeriod, lambda fill: [
+        IndicatorPeriod.indicator_id == fill.values["indicator_id"]]),
+    ("stories", "story_id"): lambda fill: fill.first(sa.select(Story.id).where(
+        Story.project_id == fill.project_id,
+        Story.id.in_(sa.select(StoryTranslation.story_id))).order_by(Story.id)),
+    ("stories", "translation_id"): first_id(StoryTranslation, lambda fill: [
+        StoryTranslation.story_id == fill.values["story_id"]]),
+    ("toc", "node_id"): first_id(TocNode, lambda fill: [
+        TocNode.project_id == fill.project_id, TocNode.id.in_(sa.select(ExternalFactor.node_id))]),
+    ("toc", "link_id"): first_id(TocLink, lambda fill: [
+        TocLink.project_id == fill.project_id, TocLink.id.in_(sa.select(Assumption.link_id))]),
+    ("toc", "assumption_id"): first_id(Assumption, lambda fill: [Assumption.link_id.in_(
+        sa.select(TocLink.id).where(TocLink.project_id == fill.project_id))]),
+    ("toc", "factor_id"): first_id(ExternalFactor, lambda fill: [ExternalFactor.node_id.in_(
+        sa.select(TocNode.id).where(TocNode.project_id == fill.project_id))]),
+    ("toc", "number"): lambda fill: fill.first(sa.select(TocVersion.number).where(
+        TocVersion.project_id == fill.project_id).order_by(TocVersion.number)),
+}
+
+
+def fill_url(case, fill):
+    """The case's URL with every argument filled; fails the case on an argument no filler knows."""
+    blueprint = case.endpoint.split(".")[0]
+
+    def value(match):
+        name = match.group(1)
+        if name == "slug":
+            return fill.project.slug
+        filler = FILLERS.get((blueprint, name))
+        if filler is None:
+            pytest.fail(f"add a filler for <{name}> in {case.rule} ({case.endpoint}) to FILLERS in {__name__}")
+        fill.values[name] = filler(fill)
+        return str(fill.values[name])
+
+    return ARGUMENT.sub(value, case.rule)
+
+
+def prepare(case, app, session, login, client):
+    """Log the case's user in, fill the URL and put a CSRF token in the client's session; return (url, token)."""
+    user = session.scalars(sa.select(User).where(User.email == USERS[case.role])).one()
+    slug = {"own": OWN, "other": OTHER}.get(case.scope)
+    project = session.scalars(sa.select(Project).where(Project.slug == slug)).one() if slug else None
+    url = fill_url(case, Filling(session, app, user, project, {}))
+    session.commit()
+    login(user)
+    with app.test_request_context():
+        token = generate_csrf()
+        raw = flask_session["csrf_token"]
+    with client.session_transaction() as cookie_session:
+        cookie_session["csrf_token"] = raw
+    return url, token, project
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_route_answers_as_designed(case, app, session, login, client):
+    url, token, project = prepare(case, app, session, login, client)
+
+    data = {"csrf_token": token} if case.method != "GET" else None
+    response = client.open(url, method=case.method, data=data)
+
+    status, body = response.status_code, response.get_data(as_text=True)
+    response.close()
+    expected = case.expected
+    if expected == DENY:
+        assert status == 404, f"{case.id}: expected 404, got {status}"
+        if project is not None and case.scope == "other":
+            assert project.title not in body
+    elif expected == BREAK_GLASS:
+        assert status == 302, f"{case.id}: expected the break-the-glass form, got {status}"
+        assert response.headers["Location"].startswith(f"/projects/{project.slug}/break-glass"), case.id
+    elif case.method == "GET":
+        if case.endpoint in DESIGNED_REDIRECTS:
+            assert status == 302 and DESIGNED_REDIRECTS[case.endpoint] in response.headers["Location"], case.id
+        else:
+            assert status == 200, f"{case.id}: expected 200, got {status} {response.headers.get('Location', '')}"
+    else:
+        assert status != 404 and status < 500, f"{case.id}: expected an answer, got {status}"
+
+
+def test_every_web_route_is_in_the_matrix(app):
+    covered = {case.endpoint for case in CASES}
+
+    assert covered == {rule.endpoint for rule, _view in web_rules(app)}
+
+
+def test_the_matrix_covers_every_role_and_both_projects():
+    assert {case.role for case in CASES} == set(Role)
+    assert {case.scope for case in CASES} == {"own", "other", "portfolio"}
+    assert {case.expected for case in CASES} == {ALLOW, BREAK_GLASS, DENY}
+
