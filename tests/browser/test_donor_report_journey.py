@@ -64,7 +64,7 @@ def test_a_donor_finds_a_project_by_search_and_downloads_its_donor_pdf(page, own
     page.get_by_role("link", name=TITLE).click()
     assert page.get_by_role("heading", level=1).inner_text() == TITLE
 
-    page.get_by_role("button", name="Prepare the PDF").click()
+    page.get_by_role("button", name="Prepare the PDF").click(timeout=90000)  # rendered inline by this test server
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile(r"^Download the report \(PDF")).click()
     path = tmp_path / download.value.suggested_filename
