@@ -3,6 +3,7 @@
 import shutil
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyotp
@@ -23,18 +24,19 @@ CHROMIUM_FLAGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory, demo_database):
-    """Serve a copy of the loaded demo on a free local port; yield its URL and demo logins.
+@contextmanager
+def serve_demo(instance, demo_database):
+    """Serve a copy of the loaded demo from ``instance`` on a free local port; yield its URL and demo logins.
 
     ``logins`` maps each role to the first demo account printed for it, as (email, password);
     ``totp_secrets`` maps the demo accounts with two-factor authentication to their secret.
+    Report jobs run inline, so a report is ready when the page that asked for it answers.
     """
-    instance = tmp_path_factory.mktemp("live-instance")
     mp = pytest.MonkeyPatch()
     mp.setenv("TRACKER_INSTANCE_PATH", str(instance))
     copy = demo_database.copy_to(instance)
-    app = create_app({"DATABASE_URL": f"sqlite:///{copy}", "SECRET_KEY": "browser-tests", **FAST_HASHING})
+    app = create_app({"DATABASE_URL": f"sqlite:///{copy}", "SECRET_KEY": "browser-tests", "REPORT_JOB_RUNNER": "inline",
+                      **FAST_HASHING})
     demo_logins = read_demo_logins(instance / DEMO_LOGINS_FILE)
     logins = {}
     for login in demo_logins:
@@ -43,11 +45,27 @@ def live_server(tmp_path_factory, demo_database):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "logins": logins, "totp_secrets": totp_secrets,
-           "app": app}
-    server.shutdown()
-    database(app).engine.dispose()
-    mp.undo()
+    try:
+        yield {"url": f"http://127.0.0.1:{server.server_port}", "logins": logins, "totp_secrets": totp_secrets,
+               "app": app}
+    finally:
+        server.shutdown()
+        database(app).engine.dispose()
+        mp.undo()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, demo_database):
+    """One demo server shared by the session, for journeys that only read or write uniquely titled records."""
+    with serve_demo(tmp_path_factory.mktemp("live-instance"), demo_database) as server:
+        yield server
+
+
+@pytest.fixture
+def own_live_server(tmp_path, demo_database):
+    """A demo server on this test's own copy of the demo, for journeys whose writes other tests must not see."""
+    with serve_demo(tmp_path / "instance", demo_database) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -70,9 +88,49 @@ def page(browser, request):
     yield page
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+        keep_screenshot(page, request.node.name)
     context.close()
+
+
+@pytest.fixture(scope="session")
+def signed_in_state(browser, live_server):
+    """Each role's signed-in cookies on the shared server, logged in once per worker (a code works only once)."""
+    states = {}
+
+    def state_for(role):
+        if role not in states:
+            context = browser.new_context()
+            page = context.new_page()
+            if role != "anonymous":
+                log_in(page, live_server, role)
+            states[role] = context.storage_state()
+            context.close()
+        return states[role]
+    return state_for
+
+
+@pytest.fixture
+def page_as(browser, signed_in_state, request):
+    """``page_as(role)``: a page in a fresh context already signed in as ``role`` on the shared server."""
+    contexts = []
+
+    def open_page(role):
+        context = browser.new_context(storage_state=signed_in_state(role))
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        return page
+    yield open_page
+    report = getattr(request.node, "rep_call", None)
+    for number, context in enumerate(contexts):
+        if report is not None and report.failed:
+            keep_screenshot(context.pages[0], f"{request.node.name}-{number}")
+        context.close()
+
+
+def keep_screenshot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -82,17 +140,18 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{report.when}", report)
 
 
-# The last time-step whose code each demo account used: a code never works twice.
+# The last time-step whose code each demo account used on each server: a code never works twice.
 _used_steps = {}
 
 
-def fresh_code(email, secret):
-    """A code the server has not seen yet for ``email``: the current step's, or the next one (waiting if needed)."""
+def fresh_code(server_url, email, secret):
+    """A code this server has not seen yet for ``email``: the current step's, or the next one (waiting if needed)."""
     totp = pyotp.TOTP(secret)
+    key = (server_url, email)
     while True:
-        step = max(totp.timecode(time.time()), _used_steps.get(email, -1) + 1)
+        step = max(totp.timecode(time.time()), _used_steps.get(key, -1) + 1)
         if step <= totp.timecode(time.time()) + 1:
-            _used_steps[email] = step
+            _used_steps[key] = step
             return totp.generate_otp(step)
         time.sleep(1)
 
@@ -106,6 +165,6 @@ def log_in(page, live_server, role):
     page.get_by_role("button", name="Log in").click()
     if secret:
         page.wait_for_url(live_server["url"] + "/login/verify")
-        page.get_by_label("Authentication code").fill(fresh_code(email, secret))
+        page.get_by_label("Authentication code").fill(fresh_code(live_server["url"], email, secret))
         page.get_by_role("button", name="Continue").click()
     page.wait_for_url(live_server["url"] + "/")
