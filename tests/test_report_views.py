@@ -226,6 +226,7 @@ def test_preparing_a_pdf_builds_it_and_offers_the_download_to_its_requester(
     status, headers, body = fetch(client, f"/reports/{job.token}/download")
 
     assert job.status == JobStatus.DONE and "Your report is ready." in page and "http-equiv" not in page
+    assert "being prepared" not in page
     assert status == 200 and body.startswith(b"%PDF") and headers["Content-Type"] == "application/pdf"
     assert headers["Content-Disposition"].startswith(f"attachment; filename={project.slug}-donor-report-")
     assert headers["Cache-Control"] == "private, no-store"

@@ -147,7 +147,9 @@ def queue(form, project=None):
     jobs.expire_all(session, current_app)
     session.commit()
     jobs.submit(current_app._get_current_object(), job.id)
-    flash(_("Your report is being prepared."), "success")
+    session.refresh(job)
+    if job.status != JobStatus.DONE:
+        flash(_("Your report is being prepared."), "success")
     return redirect(url_for(".job", token=job.token))
 
 
