@@ -102,6 +102,49 @@ def test_the_review_page_shows_the_findings_and_approves_the_edited_text(story, 
     assert deidentify(story).what_happened == "A cousin called the hotline."
 
 
+def test_a_stale_review_is_shown_again_with_the_reviewers_text_and_the_current_version(
+        story, client, factory, login, session):
+    login(factory.user("me"))
+    session.commit()
+    url = f"/projects/{story.project.slug}/stories/{story.id}/donor-version"
+    page = client.get(url).get_data(as_text=True)
+
+    response = client.post(url, data={
+        "csrf_token": csrf_from(page), "version": str(story.version - 1), "texts-0-language": story.language,
+        "texts-0-title": "A cousin asked for help", "texts-0-what_happened": "A cousin called the hotline.",
+        "texts-0-why_significant": "She knew where to turn."})
+
+    shown = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "The story changed while you reviewed it" in shown and "A cousin called the hotline." in shown
+    assert f'name="version" type="hidden" value="{story.version}"' in shown
+    session.expire_all()
+    assert not is_donor_visible(session, story.project.fund_id, story.id)
+
+
+def test_a_review_missing_a_language_keeps_the_text_typed_and_asks_for_the_rest(
+        story, client, factory, login, session):
+    services.save_translation(session, TEST_ACTOR, story, {
+        "language": "en" if story.language != "en" else "vi", "title": "A cousin",
+        "what_happened": "Her cousin Binh called.", "why_significant": "She knew where to turn."})
+    login(factory.user("me"))
+    session.commit()
+    url = f"/projects/{story.project.slug}/stories/{story.id}/donor-version"
+    page = client.get(url).get_data(as_text=True)
+
+    response = client.post(url, data={
+        "csrf_token": csrf_from(page), "version": str(story.version), "texts-0-language": story.language,
+        "texts-0-title": "A cousin asked for help", "texts-0-what_happened": "A cousin called the hotline.",
+        "texts-0-why_significant": "She knew where to turn."})
+
+    shown = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "languages changed since the page was opened" in shown and "A cousin called the hotline." in shown
+    assert 'name="texts-1-language"' in shown
+    session.expire_all()
+    assert not is_donor_visible(session, story.project.fund_id, story.id)
+
+
 def test_grantees_cannot_approve_donor_versions(story, client, factory, login):
     login(factory.user("grantee", projects=[story.project]))
 

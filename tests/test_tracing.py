@@ -149,3 +149,9 @@ def test_formula_matches_the_textbook_update_step_by_step():
     assert result.steps[0].posterior == pytest.approx(p)
     p = p * 0.1 / (p * 0.1 + (1 - p) * 0.6)
     assert result.confidence == pytest.approx(p)
+
+
+def test_found_evidence_barely_above_its_type1_error_still_never_lowers_a_high_prior():
+    step = trace_component([item(0.999, 0.9989999999999999, FOUND)], 0.999).steps[0]
+
+    assert step.posterior >= step.prior == 0.999

@@ -227,9 +227,8 @@ def finish_ids(session):
     if session.get_bind().dialect.name != "postgresql":
         return
     for model in (Outcome, Story, ConsentRecord, ContributionClaim):
-        table = model.__table__.name
-        session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 # nosec B608
-                                f"(SELECT max(id) FROM {table}))"))
+        sequence = sa.func.pg_get_serial_sequence(model.__table__.name, "id")
+        session.execute(sa.select(sa.func.setval(sequence, sa.select(sa.func.max(model.id)).scalar_subquery())))
     session.commit()
 
 

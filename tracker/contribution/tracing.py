@@ -140,6 +140,20 @@ def log_likelihood_ratio(item):
     return 0.0
 
 
+def towards_the_evidence(posterior, prior, weight):
+    """``posterior``, never on the wrong side of ``prior``.
+
+    The round trip through log-odds can land one rounding step below the prior for evidence that supports
+    the component only a hair more than it contradicts it (Se just above α); evidence must never move the
+    confidence against its own direction, and evidence that weighs nothing (pending, or Se = α) not at all.
+    """
+    if weight > 0:
+        return max(posterior, prior)
+    if weight < 0:
+        return min(posterior, prior)
+    return prior
+
+
 def trace_component(items, prior=DEFAULT_PRIOR):
     """Apply ``items`` in order to ``prior``; return every step and the component's confidence."""
     prior = check_probability(prior, "prior")
@@ -150,8 +164,9 @@ def trace_component(items, prior=DEFAULT_PRIOR):
         sensitivity = check_probability(item.sensitivity, "sensitivity")
         type1_error = check_probability(item.type1_error, "type1_error")
         observed = Observation(item.observed)
-        running += log_likelihood_ratio(EvidenceItem(item.evidence_id, sensitivity, type1_error, observed))
-        posterior = probability_from_logit(running) if observed != Observation.PENDING else current
+        weight = log_likelihood_ratio(EvidenceItem(item.evidence_id, sensitivity, type1_error, observed))
+        running += weight
+        posterior = towards_the_evidence(probability_from_logit(running), current, weight)
         steps.append(Step(item.evidence_id, observed, sensitivity, type1_error,
                           classify(sensitivity, type1_error), current, posterior))
         current = posterior

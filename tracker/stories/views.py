@@ -326,16 +326,26 @@ def safeguarding_review(project, story_id):
 # The de-identified donor version --------------------------------------------------------------
 
 
-def donor_version_form(story, proposals):
-    """The form, filled with the stored donor text where there is one, else with the finder's proposal."""
+def donor_version_form(story, proposals, typed=None):
+    """The form, filled with what the reviewer typed (``typed``, by language), else the stored donor text, else
+    the finder's proposal. With ``typed`` the request's own fields are not read again."""
     stored = {item.language: item for item in story.donor_texts}
     entries = []
     for proposal in proposals:
         existing = stored.get(proposal.language)
-        entries.append({"language": proposal.language, **{
-            field.name: getattr(existing, field.name) if existing else field.proposed for field in proposal.fields}})
-    return DonorVersionForm(data={"version": story.version, "texts": entries})
+        values = {field.name: getattr(existing, field.name) if existing else field.proposed
+                  for field in proposal.fields}
+        entries.append({"language": proposal.language, **values, **(typed or {}).get(proposal.language, {})})
+    formdata = {} if typed is None else {"formdata": None}
+    return DonorVersionForm(data={"version": story.version, "texts": entries}, **formdata)
 
+
+def review_again(story, submitted, message):
+    """The review form of the story as it is now, keeping the text typed for the languages it still has."""
+    proposals = donor_version.propose(story)
+    form = donor_version_form(story, proposals, typed=submitted.texts_by_language())
+    form.form_errors.append(message)
+    return form, proposals
 
 
 @bp.route("/projects/<slug>/stories/<int:story_id>/donor-version", methods=["GET", "POST"])
@@ -348,18 +358,18 @@ def donor_version_review(project, story_id):
     form = donor_version_form(story, proposals)
     if request.method == "GET":
         audit_read(session, story)
-    elif len(form.texts.entries) != len(proposals):
-        flash(_("The donor version form was incomplete; review the donor text again."), "error")
-        return redirect(url_for(".donor_version_review", slug=project.slug, story_id=story.id))
-    if form.validate_on_submit():
+    elif [entry.form.language.data for entry in form.texts] != [proposal.language for proposal in proposals]:
+        form, proposals = review_again(story, form, _(
+            "The story's languages changed since the page was opened; check the donor text in each language."))
+    elif form.validate_on_submit():
         try:
             donor_version.approve(session, actor(), story, form.texts_by_language(), form.version.data,
                                   remaining_checked=form.remaining_checked.data)
             session.commit()
         except (EditConflict, StaleDataError):
             session.rollback()
-            flash(_("The story changed while you reviewed it; review the new text before approving."), "error")
-            return redirect(url_for(".donor_version_review", slug=project.slug, story_id=story.id))
+            form, proposals = review_again(story, form, _(
+                "The story changed while you reviewed it; review the new text before approving."))
         except ValidationFailed as error:
             apply_errors(form, error)
         else:
