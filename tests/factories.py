@@ -197,7 +197,7 @@ class Factory:
 
     def cycle(self, project=None, *, levels=("Project", "Fund"), domains=("Safer online behaviour",
               "Support after harm", "Systems that respond"), **values):
-        from tracker.stories import services as story_services
+        from tracker.msc import services as story_services
 
         cycle = story_services.create_cycle(self.session, TEST_ACTOR, self.fund(), {
             "title": unique("MSC cycle"), "period_start": date(2023, 1, 1), "period_end": date(2023, 12, 31),
@@ -221,7 +221,7 @@ class Factory:
         A story approved by safeguarding also gets its donor version approved as proposed,
         unless ``donor_version`` is False.
         """
-        from tracker.stories import services as story_services
+        from tracker.msc import services as story_services
 
         cycle = cycle or self.cycle()
         domain = domain or cycle.domains[0]
@@ -243,14 +243,14 @@ class Factory:
 
     def donor_version(self, story, texts=None):
         """Approve ``texts`` ({language: {field: text}}) as the donor version, by default the finder's proposal."""
-        from tracker.stories import donor_version
+        from tracker.msc import donor_version
 
         texts = texts or {proposal.language: {field.name: field.proposed for field in proposal.fields}
                           for proposal in donor_version.propose(story)}
         return donor_version.approve(self.session, TEST_ACTOR, story, texts, story.version, remaining_checked=True)
 
     def panel(self, cycle, ordinal=1, **values):
-        from tracker.stories import panels
+        from tracker.msc import selection as panels
 
         level = next(level for level in cycle.levels if level.ordinal == ordinal)
         return panels.create_panel(self.session, TEST_ACTOR, cycle, {
@@ -259,7 +259,7 @@ class Factory:
         })
 
     def decision(self, panel, story, *, selected=True, reasons=None, **values):
-        from tracker.stories import panels
+        from tracker.msc import selection as panels
 
         return panels.record_decision(self.session, TEST_ACTOR, panel, story.id, {
             "selected": selected, "decided_on": date(2023, 11, 20),
@@ -271,7 +271,7 @@ class Factory:
     # IATI publication ----------------------------------------------------------------------
 
     def iati_settings(self, **values):
-        from tracker.exchange import iati_services
+        from tracker.iati import services as iati_services
 
         current = iati_services.get_settings(self.session, self.fund())
         return iati_services.save_settings(self.session, TEST_ACTOR, self.fund(), {
@@ -344,13 +344,13 @@ class Factory:
         return item
 
     def component(self, project, claim, **values):
-        from tracker.contribution import tracing_services
+        from tracker.contribution.tracing import services as tracing_services
 
         return tracing_services.add_component(self.session, TEST_ACTOR, project, claim, {
             "entity": "Helpline counsellors", "activity": "answer chat contacts within five minutes", **values})
 
     def ct_evidence(self, project, component, sensitivity=0.7, type1_error=0.1, observed="found", **values):
-        from tracker.contribution import tracing_services
+        from tracker.contribution.tracing import services as tracing_services
 
         return tracing_services.add_ct_evidence(self.session, TEST_ACTOR, project, component, {
             "description": values.pop("description", "Response times improve after go-live."),

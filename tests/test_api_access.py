@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from tests.api_support import ApiClient
 from tests.api_support import assert_problem
 from tracker.audit.models import AuditEntry
-from tracker.stories.models import Story
+from tracker.msc.models import Story
 
 RESTRICTED = "SENTINEL-RESTRICTED-Kanya-told-us-her-address"
 NO_DONOR_SCOPE = "SENTINEL-NO-DONOR-SCOPE"
@@ -105,7 +105,7 @@ def donor_world(factory):
                   consent={"storyteller_consent": False, "guardian_consent": False, "child_assent": False,
                            "obtained_on": None})
     withdrawn = factory.story(project, cycle, safeguarding="approved", title=WITHDRAWN)
-    from tracker.stories import services
+    from tracker.msc import services
 
     services.withdraw_consent(factory.session, factory_actor(), withdrawn, withdrawn.consent.obtained_on,
                               "The storyteller asked us to stop using it.", withdrawn.consent.version)

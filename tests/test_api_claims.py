@@ -3,7 +3,7 @@
 import pytest
 
 from tests.api_support import assert_problem
-from tracker.contribution import tracing_services
+from tracker.contribution.tracing import services as tracing_services
 
 
 @pytest.fixture

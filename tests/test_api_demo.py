@@ -4,10 +4,10 @@ import pytest
 import sqlalchemy as sa
 
 from tracker.auth.models import User
+from tracker.msc.models import Story
+from tracker.msc.sharing import donor_visible_story_ids
 from tracker.outcomes.sharing import donor_visible_outcomes
 from tracker.portfolio.models import Project
-from tracker.stories.models import Story
-from tracker.stories.sharing import donor_visible_story_ids
 
 
 @pytest.fixture

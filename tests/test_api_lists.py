@@ -4,9 +4,9 @@ import pytest
 import sqlalchemy as sa
 
 from tests.api_support import assert_problem
+from tracker.msc.models import Story
 from tracker.outcomes.models import Outcome
 from tracker.portfolio.models import Project
-from tracker.stories.models import Story
 
 
 def test_pages_carry_total_and_a_next_link_with_the_same_filters(api_as, factory):

@@ -36,17 +36,17 @@ from tests.api_support import ApiClient
 from tests.conftest import skip_or_fail
 from tests.factories import TEST_ACTOR
 from tracker.audit.services import Actor
-from tracker.errors import ValidationFailed
-from tracker.exchange import tabular_services
+from tracker.common.errors import ValidationFailed
+from tracker.exports import services as tabular_services
+from tracker.msc import donor_version
+from tracker.msc import services as story_services
+from tracker.msc.sharing import donor_visible_story_ids
 from tracker.outcomes.models import OutcomeStatus
 from tracker.outcomes.sharing import donor_visible_outcome_ids
 from tracker.reports import jobs
 from tracker.reports import render
 from tracker.reports.portfolio import portfolio_report
 from tracker.reports.project import project_report
-from tracker.stories import donor_version
-from tracker.stories import services as story_services
-from tracker.stories.sharing import donor_visible_story_ids
 
 MAX_EXAMPLES = 5
 RAW = "RAW-SENTINEL"

@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from tests.conftest import csrf_from
 from tests.factories import TEST_ACTOR
 from tracker.audit.models import AuditEntry
+from tracker.common.errors import EditConflict
+from tracker.common.errors import ValidationFailed
 from tracker.contribution import services
 from tracker.contribution.models import ContributionClaim
 from tracker.contribution.models import ContributionStory
-from tracker.errors import EditConflict
-from tracker.errors import ValidationFailed
 from tracker.toc import services as toc_services
 from tracker.toc.models import TocLink
 

@@ -14,12 +14,12 @@ from tests.conftest import FAST_HASHING
 from tracker import create_app
 from tracker import migrate
 from tracker.auth import services as auth_services
-from tracker.contribution import tracing
 from tracker.contribution.models import ContributionClaim
 from tracker.contribution.models import ContributionStory
 from tracker.contribution.models import CtComponent
 from tracker.contribution.models import CtStep
-from tracker.contribution.tracing_services import claim_summary
+from tracker.contribution.tracing import bayes as tracing
+from tracker.contribution.tracing.services import claim_summary
 from tracker.db import database
 from tracker.evidence.models import EvidenceItem
 from tracker.evidence.models import EvidenceKind

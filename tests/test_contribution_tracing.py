@@ -6,12 +6,12 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import TEST_ACTOR
-from tracker.contribution import tracing
-from tracker.contribution import tracing_services
+from tracker.common.errors import ValidationFailed
 from tracker.contribution.models import ConfidenceBand
 from tracker.contribution.models import CtEvidence
 from tracker.contribution.models import CtStep
-from tracker.errors import ValidationFailed
+from tracker.contribution.tracing import bayes as tracing
+from tracker.contribution.tracing import services as tracing_services
 
 
 @pytest.fixture

@@ -7,19 +7,19 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
+from tracker.msc import selection as panels
+from tracker.msc import services as story_services
+from tracker.msc.models import Domain
+from tracker.msc.models import MscCycle
+from tracker.msc.models import SafeguardingStatus
+from tracker.msc.models import SelectionDecision
+from tracker.msc.models import Story
+from tracker.msc.models import Verification
+from tracker.msc.sharing import donor_visible_story_ids
 from tracker.outcomes.models import Outcome
 from tracker.outcomes.models import Substantiation
 from tracker.portfolio.models import Fund
 from tracker.portfolio.models import Project
-from tracker.stories import panels
-from tracker.stories import services as story_services
-from tracker.stories.models import Domain
-from tracker.stories.models import MscCycle
-from tracker.stories.models import SafeguardingStatus
-from tracker.stories.models import SelectionDecision
-from tracker.stories.models import Story
-from tracker.stories.models import Verification
-from tracker.stories.sharing import donor_visible_story_ids
 
 FUND_CYCLE = "Safe Online fund-wide MSC cycle 2021–2023"
 

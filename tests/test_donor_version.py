@@ -5,12 +5,12 @@ import pytest
 from tests.conftest import csrf_from
 from tests.factories import TEST_ACTOR
 from tracker import migrate
+from tracker.common.errors import ValidationFailed
 from tracker.db import make_engine
-from tracker.errors import ValidationFailed
-from tracker.stories import donor_version
-from tracker.stories import services
-from tracker.stories.sharing import deidentify
-from tracker.stories.sharing import is_donor_visible
+from tracker.msc import donor_version
+from tracker.msc import services
+from tracker.msc.sharing import deidentify
+from tracker.msc.sharing import is_donor_visible
 
 RAW = "Her cousin Nguyễn Văn Bình called 090-123-4567 from Le Loi Secondary School."
 

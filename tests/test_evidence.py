@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from tests.factories import TEST_ACTOR
 from tracker.audit.models import AuditEntry
-from tracker.errors import ValidationFailed
+from tracker.common.errors import ValidationFailed
 from tracker.evidence import services
 from tracker.evidence.models import EvidenceAttachment
 from tracker.evidence.models import EvidenceItem
@@ -316,7 +316,7 @@ def test_donor_facing_evidence_follows_the_donor_rules_and_leaves_out_internal_m
 
 
 def test_withdrawn_consent_removes_story_evidence_from_donors(factory, session, project):
-    from tracker.stories import services as story_services
+    from tracker.msc import services as story_services
 
     story = factory.story(project, safeguarding="approved")
     item = services.create_item(session, TEST_ACTOR, project, "story", {"story_id": story.id})

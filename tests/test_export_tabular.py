@@ -13,15 +13,15 @@ from openpyxl import load_workbook
 from tests.factories import TEST_ACTOR
 from tracker.audit.models import AuditEntry
 from tracker.audit.services import Actor
-from tracker.errors import ValidationFailed
-from tracker.exchange import tabular
-from tracker.exchange.tabular import Column
-from tracker.exchange.tabular import Registry
-from tracker.exchange.tabular import SheetSpec
-from tracker.exchange.tabular import build_sheet
-from tracker.exchange.tabular_services import export_records
+from tracker.common.errors import ValidationFailed
+from tracker.exports import tabular
+from tracker.exports.services import export_records
+from tracker.exports.tabular import Column
+from tracker.exports.tabular import Registry
+from tracker.exports.tabular import SheetSpec
+from tracker.exports.tabular import build_sheet
 from tracker.indicators import services as indicator_services
-from tracker.stories import services as story_services
+from tracker.msc import services as story_services
 
 HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"click\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
            "\t=1+1", "\r=1+1", "\uff1d1+1", "=", "-"]

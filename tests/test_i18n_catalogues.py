@@ -28,9 +28,9 @@ from tests.test_outcomes import outcome_form
 from tracker import create_app
 from tracker.auth.passwords import MIN_LENGTH
 from tracker.auth.passwords import password_problems
+from tracker.common.messages import N_
 from tracker.db import database
-from tracker.exchange.imports.files import FileRejected
-from tracker.messages import N_
+from tracker.imports.files import FileRejected
 from tracker.web.forms import error_text
 from tracker.web.forms import translated
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from tracker.exchange import iati_builder as builder
+from tracker.iati import builder as builder
 
 TODAY = date(2024, 6, 1)
 PUBLISHER = builder.Publisher(builder.Organisation("Safe Online (test publisher)", "XI-IATI-TEST", "30"))

@@ -6,7 +6,7 @@ from lxml import etree
 
 from tests.test_iati_validation import SCHEMA_DIR
 from tests.test_iati_validation import official_schema
-from tracker.exchange import iati_services as services
+from tracker.iati import services as services
 from tracker.indicators.models import Indicator
 from tracker.portfolio import services as portfolio_services
 from tracker.portfolio.models import Project

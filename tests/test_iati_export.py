@@ -15,8 +15,8 @@ from tests.factories import TEST_ACTOR
 from tests.test_iati_validation import SCHEMA_DIR
 from tests.test_iati_validation import official_schema
 from tracker.audit.models import AuditEntry
-from tracker.exchange import iati_services as services
-from tracker.exchange.iati_models import IatiSettings
+from tracker.iati import services as services
+from tracker.iati.models import IatiSettings
 from tracker.indicators import services as indicator_services
 from tracker.indicators.models import Indicator
 from tracker.portfolio.models import Project

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import skip_or_fail
-from tracker.exchange import iati_builder as builder
-from tracker.exchange.iati_validation import SchemaUnavailable
-from tracker.exchange.iati_validation import load_schema
-from tracker.exchange.iati_validation import validate
+from tracker.iati import builder as builder
+from tracker.iati.validation import SchemaUnavailable
+from tracker.iati.validation import load_schema
+from tracker.iati.validation import validate
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "iati-2.03"
 TODAY = date(2024, 6, 1)

@@ -9,9 +9,9 @@ from openpyxl import load_workbook
 from tests.factories import TEST_ACTOR
 from tests.fixtures.imports.builders import kobo_msc_workbook
 from tests.fixtures.imports.builders import odk_outcomes_csv
-from tracker.exchange.imports import services
+from tracker.imports import services
+from tracker.msc.models import Story
 from tracker.outcomes.models import Outcome
-from tracker.stories.models import Story
 
 
 def run(app, *args, **kwargs):

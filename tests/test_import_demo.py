@@ -5,11 +5,11 @@ from datetime import date
 import sqlalchemy as sa
 
 from tests.factories import TEST_ACTOR
-from tracker.exchange.imports import seeding
-from tracker.exchange.imports.models import ImportBatch
-from tracker.exchange.imports.models import ImportMapping
+from tracker.imports import seeding
+from tracker.imports.models import ImportBatch
+from tracker.imports.models import ImportMapping
+from tracker.msc.models import Story
 from tracker.seeding import DEFAULT_SEED_DIR
-from tracker.stories.models import Story
 
 
 def demo_context(factory, session):

@@ -6,10 +6,10 @@ import pytest
 from openpyxl import Workbook
 
 from tests.fixtures.imports.builders import kobo_msc_workbook
-from tracker.exchange.imports import files
-from tracker.exchange.imports.files import FileRejected
-from tracker.exchange.imports.files import Limits
-from tracker.exchange.imports.files import read_tables
+from tracker.imports import files
+from tracker.imports.files import FileRejected
+from tracker.imports.files import Limits
+from tracker.imports.files import read_tables
 
 
 def workbook(path, rows):

@@ -10,15 +10,15 @@ from tests.fixtures.imports.builders import kobo_msc_workbook
 from tests.fixtures.imports.builders import odk_interviews_zip
 from tests.fixtures.imports.builders import odk_outcomes_csv
 from tracker.audit.models import AuditEntry
-from tracker.exchange.imports import services
-from tracker.exchange.imports.models import ImportBatch
-from tracker.exchange.imports.models import ImportedRecord
-from tracker.exchange.imports.services import ImportRefused
+from tracker.imports import services
+from tracker.imports.models import ImportBatch
+from tracker.imports.models import ImportedRecord
+from tracker.imports.services import ImportRefused
+from tracker.msc.models import SafeguardingStatus
+from tracker.msc.models import Story
+from tracker.msc.models import StoryTranslation
+from tracker.msc.sharing import donor_visible_stories
 from tracker.outcomes.models import Outcome
-from tracker.stories.models import SafeguardingStatus
-from tracker.stories.models import Story
-from tracker.stories.models import StoryTranslation
-from tracker.stories.sharing import donor_visible_stories
 
 TODAY = date(2023, 12, 1)
 CONSENT_FORM = {"form_name": "Story consent form (Khmer/English)"}
@@ -219,8 +219,8 @@ def test_outcomes_from_an_odk_repeat_group_are_one_record_per_repeat_row(session
 
 @pytest.mark.both_backends
 def test_an_import_runs_the_same_queries_for_ten_or_a_hundred_rows(session, factory, tmp_path, count_queries):
-    from tracker.exchange.imports.bench import write_workbook
-    from tracker.exchange.imports.models import ImportKind
+    from tracker.bench.imports import write_workbook
+    from tracker.imports.models import ImportKind
 
     project = factory.project(countries=("KH",))
     factory.harvest(project)

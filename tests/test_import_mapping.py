@@ -5,18 +5,18 @@ from datetime import date
 import pytest
 
 from tests.factories import TEST_ACTOR
-from tracker.exchange.imports import services
-from tracker.exchange.imports import values
-from tracker.exchange.imports.files import Table
-from tracker.exchange.imports.mapping import adapt
-from tracker.exchange.imports.mapping import header_candidates
-from tracker.exchange.imports.mapping import mapping_problems
-from tracker.exchange.imports.mapping import suggest
-from tracker.exchange.imports.sources import build_dataset
-from tracker.exchange.imports.values import BadValue
+from tracker.imports import services
+from tracker.imports import values
+from tracker.imports.files import Table
+from tracker.imports.mapping import adapt
+from tracker.imports.mapping import header_candidates
+from tracker.imports.mapping import mapping_problems
+from tracker.imports.mapping import suggest
+from tracker.imports.sources import build_dataset
+from tracker.imports.values import BadValue
+from tracker.msc.models import AgeBand
+from tracker.msc.models import StorytellerCategory
 from tracker.outcomes.models import ChangeType
-from tracker.stories.models import AgeBand
-from tracker.stories.models import StorytellerCategory
 
 
 def dataset(*tables):
@@ -132,7 +132,7 @@ def test_mapping_templates_are_saved_per_project_and_replaced_by_name(session, f
 
 
 def test_a_mapping_template_needs_a_name(session, factory):
-    from tracker.errors import ValidationFailed
+    from tracker.common.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed, match="Name the mapping"):
         services.save_mapping_template(session, TEST_ACTOR, factory.project(), "stories", "  ", {})

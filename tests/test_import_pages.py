@@ -14,12 +14,12 @@ from tests.fixtures.imports.builders import odk_interviews_zip
 from tests.fixtures.imports.builders import odk_outcomes_csv
 from tests.test_import_files import zip_bomb
 from tracker.audit.models import AuditEntry
-from tracker.exchange.imports import staging
-from tracker.exchange.imports.models import ImportBatch
-from tracker.exchange.imports.models import ImportKind
-from tracker.exchange.imports.models import ImportMapping
+from tracker.imports import staging
+from tracker.imports.models import ImportBatch
+from tracker.imports.models import ImportKind
+from tracker.imports.models import ImportMapping
+from tracker.msc.models import Story
 from tracker.outcomes.models import Outcome
-from tracker.stories.models import Story
 
 TOKEN = re.compile(r"/import/([A-Za-z0-9_-]+)/mapping")
 

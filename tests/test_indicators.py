@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from tests.conftest import csrf_from
 from tests.factories import TEST_ACTOR
-from tracker.errors import ValidationFailed
+from tracker.common.errors import ValidationFailed
 from tracker.indicators import chart
 from tracker.indicators import services
 from tracker.indicators.models import ActualStatus

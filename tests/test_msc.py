@@ -6,11 +6,11 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import TEST_ACTOR
-from tracker.errors import ValidationFailed
-from tracker.stories import panels
-from tracker.stories import services
-from tracker.stories.models import FeedbackKind
-from tracker.stories.models import SelectionDecision
+from tracker.common.errors import ValidationFailed
+from tracker.msc import selection as panels
+from tracker.msc import services
+from tracker.msc.models import FeedbackKind
+from tracker.msc.models import SelectionDecision
 
 REASONS = "The panel chose it because a child found help through a trained peer and the network responded."
 

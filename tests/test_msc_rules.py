@@ -4,14 +4,14 @@ from datetime import date
 
 import pytest
 
-from tracker.stories import meta
-from tracker.stories.consent import SharingFacts
-from tracker.stories.consent import consent_problems
-from tracker.stories.consent import is_minor
-from tracker.stories.consent import why_not_shared
-from tracker.stories.consent import withdrawal_problems
-from tracker.stories.models import FeedbackKind
-from tracker.stories.selection_rules import reasons_problems
+from tracker.msc import meta
+from tracker.msc.consent import SharingFacts
+from tracker.msc.consent import consent_problems
+from tracker.msc.consent import is_minor
+from tracker.msc.consent import why_not_shared
+from tracker.msc.consent import withdrawal_problems
+from tracker.msc.models import FeedbackKind
+from tracker.msc.rules import reasons_problems
 
 TODAY = date(2024, 6, 1)
 ADULT_CONSENT = {"storyteller_consent": True, "obtained_on": date(2024, 5, 1), "form_name": "Consent form",

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from tests.conftest import csrf_from
 from tests.factories import TEST_ACTOR
 from tracker.audit.models import AuditEntry
-from tracker.errors import ValidationFailed
+from tracker.common.errors import ValidationFailed
 from tracker.outcomes import services
 from tracker.outcomes.models import Outcome
 from tracker.outcomes.models import OutcomeStatus

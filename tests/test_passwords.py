@@ -10,7 +10,7 @@ from tracker.auth.models import User
 from tracker.auth.passwords import is_common
 from tracker.auth.passwords import make_hasher
 from tracker.auth.passwords import password_problems
-from tracker.errors import ValidationFailed
+from tracker.common.errors import ValidationFailed
 
 
 @pytest.mark.parametrize("password", [

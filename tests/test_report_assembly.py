@@ -6,6 +6,7 @@ import pytest
 
 from tests.factories import TEST_ACTOR
 from tracker.auth.permissions import Role
+from tracker.msc import services as story_services
 from tracker.reports.models import Audience
 from tracker.reports.portfolio import portfolio_report
 from tracker.reports.project import project_report
@@ -13,7 +14,6 @@ from tracker.reports.references import References
 from tracker.reports.references import ranges
 from tracker.reports.scope import Period
 from tracker.reports.scope import Requester
-from tracker.stories import services as story_services
 
 STAFF = Requester("M&E officer", Role.ME)
 

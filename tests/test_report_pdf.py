@@ -26,6 +26,7 @@ from tests.test_pdf_rendering import SAMPLES
 from tests.test_pdf_rendering import embedded_fonts
 from tracker import create_app
 from tracker.db import database
+from tracker.msc import services as story_services
 from tracker.portfolio.services import get_fund
 from tracker.portfolio.services import get_project
 from tracker.reports import pdf
@@ -34,7 +35,6 @@ from tracker.reports.models import Audience
 from tracker.reports.portfolio import portfolio_report
 from tracker.reports.project import project_report
 from tracker.reports.scope import Requester
-from tracker.stories import services as story_services
 from tracker.toc.models import TocLink
 
 SLUG = "viet-nam-community-networks"

@@ -21,13 +21,13 @@ from tracker import create_app
 from tracker import migrate
 from tracker.audit.models import AuditEntry
 from tracker.db import database
+from tracker.msc import services as story_services
+from tracker.msc.models import Story
 from tracker.reports import jobs
 from tracker.reports import render
 from tracker.reports.files import reports_folder
 from tracker.reports.models import JobStatus
 from tracker.reports.models import ReportJob
-from tracker.stories import services as story_services
-from tracker.stories.models import Story
 
 EXTERNAL_QUEUE = []
 

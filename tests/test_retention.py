@@ -7,13 +7,13 @@ import sqlalchemy as sa
 
 from tests.factories import TEST_ACTOR
 from tracker.audit.models import AuditEntry
+from tracker.msc.models import ConsentRecord
+from tracker.msc.models import Story
+from tracker.msc.models import StoryDonorText
+from tracker.msc.models import StoryTranslation
 from tracker.outcomes.models import Outcome
 from tracker.outcomes.models import Substantiator
 from tracker.privacy import retention
-from tracker.stories.models import ConsentRecord
-from tracker.stories.models import Story
-from tracker.stories.models import StoryDonorText
-from tracker.stories.models import StoryTranslation
 
 TODAY = date(2026, 11, 23)
 

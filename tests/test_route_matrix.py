@@ -49,13 +49,19 @@ from tracker.db_types import utcnow
 from tracker.evidence.models import EvidenceAttachment
 from tracker.evidence.models import EvidenceItem
 from tracker.evidence.storage import store_for
-from tracker.exchange.imports import services as import_services
-from tracker.exchange.imports import staging
-from tracker.exchange.imports.files import limits_from
-from tracker.exchange.imports.models import ImportKind
-from tracker.exchange.imports.summary import dataset_summary
+from tracker.imports import services as import_services
+from tracker.imports import staging
+from tracker.imports.files import limits_from
+from tracker.imports.models import ImportKind
+from tracker.imports.summary import dataset_summary
 from tracker.indicators.models import Indicator
 from tracker.indicators.models import IndicatorPeriod
+from tracker.msc.models import Domain
+from tracker.msc.models import MscCycle
+from tracker.msc.models import Panel
+from tracker.msc.models import SelectionDecision
+from tracker.msc.models import Story
+from tracker.msc.models import StoryTranslation
 from tracker.outcomes.models import Harvest
 from tracker.outcomes.models import Outcome
 from tracker.outcomes.models import Substantiator
@@ -65,12 +71,6 @@ from tracker.portfolio.models import Project
 from tracker.reports import jobs
 from tracker.reports.files import reports_folder
 from tracker.reports.models import JobStatus
-from tracker.stories.models import Domain
-from tracker.stories.models import MscCycle
-from tracker.stories.models import Panel
-from tracker.stories.models import SelectionDecision
-from tracker.stories.models import Story
-from tracker.stories.models import StoryTranslation
 from tracker.toc.models import Assumption
 from tracker.toc.models import ExternalFactor
 from tracker.toc.models import TocLink

@@ -10,18 +10,18 @@ from hypothesis import strategies as st
 
 from tests.factories import TEST_ACTOR
 from tracker import migrate
+from tracker.common.highlight import START
+from tracker.common.highlight import STOP
+from tracker.common.highlight import segments
+from tracker.msc import services as story_services
+from tracker.msc.sharing import stories_visible_to
 from tracker.outcomes import services as outcome_services
 from tracker.outcomes.sharing import outcomes_visible_to
 from tracker.search import query as parsing
 from tracker.search import services as search
-from tracker.search.highlight import START
-from tracker.search.highlight import STOP
-from tracker.search.highlight import segments
 from tracker.search.schema import SEARCHED_COLUMNS
 from tracker.search.schema import sqlite_fts_triggers
 from tracker.search.schema import vector_sql
-from tracker.stories import services as story_services
-from tracker.stories.sharing import stories_visible_to
 
 
 def visible(role, project_ids, fund_id):
@@ -234,7 +234,7 @@ def test_substring_search_keeps_to_the_visible_set_and_honours_exclusions(factor
 
 
 def test_python_snippets_mark_every_term_and_keep_the_text():
-    from tracker.search.highlight import window
+    from tracker.common.highlight import window
 
     assert window("The Line and LINE", ["line"]) == [("The ", False), ("Line", True), (" and ", False),
                                                      ("LINE", True)]

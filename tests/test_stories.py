@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from tests.conftest import csrf_from
 from tests.factories import TEST_ACTOR
 from tracker.audit.models import AuditEntry
-from tracker.stories import services
-from tracker.stories.models import ConsentRecord
-from tracker.stories.models import SafeguardingStatus
-from tracker.stories.models import Story
+from tracker.msc import services
+from tracker.msc.models import ConsentRecord
+from tracker.msc.models import SafeguardingStatus
+from tracker.msc.models import Story
 
 KHMER = "ក្មេងស្រីម្នាក់បានប្រាប់គ្រូរបស់នាងអំពីសារដែលធ្វើឱ្យនាងភ័យខ្លាច។"
 THAI = "เด็กคนหนึ่งทักแชทสายเด็กตอนตีหนึ่ง และได้รับคำตอบภายในไม่กี่นาที"

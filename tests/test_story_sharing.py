@@ -7,14 +7,14 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import TEST_ACTOR
-from tracker.stories import services
-from tracker.stories.models import SafeguardingStatus
-from tracker.stories.models import Story
-from tracker.stories.sharing import deidentify
-from tracker.stories.sharing import donor_visible_stories
-from tracker.stories.sharing import is_donor_visible
-from tracker.stories.sharing import selection_eligible_stories
-from tracker.stories.sharing import stories_visible_to
+from tracker.msc import services
+from tracker.msc.models import SafeguardingStatus
+from tracker.msc.models import Story
+from tracker.msc.sharing import deidentify
+from tracker.msc.sharing import donor_visible_stories
+from tracker.msc.sharing import is_donor_visible
+from tracker.msc.sharing import selection_eligible_stories
+from tracker.msc.sharing import stories_visible_to
 
 SCOPES = list(itertools.product([False, True], repeat=3))  # (internal, donor, public)
 STATES = list(SafeguardingStatus)
@@ -124,7 +124,7 @@ def test_adding_a_translation_sends_an_approved_story_back_to_safeguarding(facto
 
 
 def test_approval_requires_complete_consent(factory, session, cycle):
-    from tracker.errors import ValidationFailed
+    from tracker.common.errors import ValidationFailed
 
     story = factory.story(factory.project(), cycle, consent={"form_name": ""}, require_consent=False)
 
@@ -181,7 +181,7 @@ def test_restricted_and_withdrawn_stories_are_not_put_before_panels(factory, ses
 
 
 def test_recording_a_storyteller_as_a_child_needs_the_childs_consent_first(factory, session, cycle):
-    from tracker.errors import ValidationFailed
+    from tracker.common.errors import ValidationFailed
 
     project = factory.project()
     story = factory.story(project, cycle, consent={"guardian_consent": False, "child_assent": False})

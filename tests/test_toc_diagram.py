@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from tracker.bench.toc import benchmark
+from tracker.bench.toc import synthetic_toc
 from tracker.toc import diagram
-from tracker.toc.bench import benchmark
-from tracker.toc.bench import synthetic_toc
 from tracker.toc.diagram import DiagramLink
 from tracker.toc.diagram import DiagramNode
 from tracker.toc.diagram import Style

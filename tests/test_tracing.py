@@ -8,16 +8,16 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from tracker.contribution.tracing import DEFAULT_BANDS
-from tracker.contribution.tracing import Band
-from tracker.contribution.tracing import EvidenceItem
-from tracker.contribution.tracing import EvidenceTest
-from tracker.contribution.tracing import Observation
-from tracker.contribution.tracing import TracingInputError
-from tracker.contribution.tracing import claim_confidence
-from tracker.contribution.tracing import classify
-from tracker.contribution.tracing import trace_component
-from tracker.contribution.tracing import verbal_band
+from tracker.contribution.tracing.bayes import DEFAULT_BANDS
+from tracker.contribution.tracing.bayes import Band
+from tracker.contribution.tracing.bayes import EvidenceItem
+from tracker.contribution.tracing.bayes import EvidenceTest
+from tracker.contribution.tracing.bayes import Observation
+from tracker.contribution.tracing.bayes import TracingInputError
+from tracker.contribution.tracing.bayes import claim_confidence
+from tracker.contribution.tracing.bayes import classify
+from tracker.contribution.tracing.bayes import trace_component
+from tracker.contribution.tracing.bayes import verbal_band
 
 FOUND, NOT_FOUND, PENDING = Observation.FOUND, Observation.NOT_FOUND, Observation.PENDING
 

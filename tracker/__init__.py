@@ -64,16 +64,16 @@ def register_blueprints(app):
     from tracker.breakglass.views import bp as breakglass
     from tracker.contribution import views as contribution_views
     from tracker.evidence import views as evidence_views
-    from tracker.exchange import iati_views
-    from tracker.exchange import tabular_views
-    from tracker.exchange.imports import views as import_views
+    from tracker.exports import views as tabular_views
+    from tracker.iati import views as iati_views
+    from tracker.imports import views as import_views
     from tracker.indicators import views as indicator_views
+    from tracker.msc import cycle_views as msc_views
+    from tracker.msc import story_views as story_views
     from tracker.outcomes import views as outcome_views
     from tracker.portfolio.views import bp as portfolio
     from tracker.reports import views as report_views
     from tracker.search import views as search_views
-    from tracker.stories import msc_views
-    from tracker.stories import views as story_views
     from tracker.toc import views as toc_views
     from tracker.web.health import bp as health
 

@@ -15,8 +15,8 @@ from tracker import migrate
 from tracker.audit.services import Actor
 from tracker.auth import services as auth_services
 from tracker.auth.permissions import Role
+from tracker.common.errors import ValidationFailed
 from tracker.db import database
-from tracker.errors import ValidationFailed
 from tracker.evidence.storage import store_for
 from tracker.portfolio import services as portfolio_services
 from tracker.privacy import retention

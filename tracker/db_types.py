@@ -78,7 +78,7 @@ class Versioned:
     """Optimistic locking: every UPDATE checks and bumps the model's ``version`` column.
 
     Forms carry the version they were loaded with and services compare it
-    before saving (:func:`tracker.errors.check_version`); the mapper-level
+    before saving (:func:`tracker.common.errors.check_version`); the mapper-level
     check also catches a race between that comparison and the commit.
     A model using this mixin declares ``version: int = Field(default=1)``.
     """

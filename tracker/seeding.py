@@ -28,10 +28,10 @@ SEED_SECTIONS = (
     "tracker.toc.seeding:load",
     "tracker.indicators.seeding:load",
     "tracker.outcomes.seeding:load",
-    "tracker.stories.seeding:load",
-    "tracker.exchange.iati_seeding:load",
+    "tracker.msc.seeding:load",
+    "tracker.iati.seeding:load",
     "tracker.contribution.seeding:load",
-    "tracker.exchange.imports.seeding:load",
+    "tracker.imports.seeding:load",
 )
 
 

@@ -14,12 +14,12 @@ from tracker.contribution.models import CtComponent
 from tracker.db import database
 from tracker.evidence.models import EvidenceItem
 from tracker.indicators.models import Indicator
+from tracker.msc.models import MscCycle
+from tracker.msc.models import Panel
+from tracker.msc.models import Story
 from tracker.outcomes.models import Outcome
 from tracker.portfolio.models import Organisation
 from tracker.portfolio.models import Project
-from tracker.stories.models import MscCycle
-from tracker.stories.models import Panel
-from tracker.stories.models import Story
 from tracker.toc.models import TocLink
 from tracker.toc.models import TocNode
 

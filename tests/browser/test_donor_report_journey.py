@@ -12,11 +12,11 @@ from tests.conftest import skip_or_fail
 from tests.factories import TEST_ACTOR
 from tests.factories import Factory
 from tracker.db import database
+from tracker.msc import services as story_services
+from tracker.msc.models import Story
+from tracker.msc.models import StoryDonorText
 from tracker.portfolio.services import get_fund
 from tracker.portfolio.services import get_project
-from tracker.stories import services as story_services
-from tracker.stories.models import Story
-from tracker.stories.models import StoryDonorText
 
 pytestmark = pytest.mark.browser
 

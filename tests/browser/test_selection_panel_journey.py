@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from tests.browser.conftest import log_in
 from tracker.db import database
-from tracker.stories.models import Panel
+from tracker.msc.models import Panel
 
 pytestmark = pytest.mark.browser
 

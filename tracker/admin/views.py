@@ -17,11 +17,11 @@ from tracker.auth.forms import UserCreateForm
 from tracker.auth.forms import UserEditForm
 from tracker.auth.models import User
 from tracker.auth.permissions import Role
+from tracker.common.errors import EditConflict
+from tracker.common.errors import ValidationFailed
+from tracker.common.pagination import clamp_page_number
+from tracker.common.pagination import paginate
 from tracker.db import get_session
-from tracker.errors import EditConflict
-from tracker.errors import ValidationFailed
-from tracker.pagination import clamp_page_number
-from tracker.pagination import paginate
 from tracker.portfolio.services import all_projects
 from tracker.web.access import actor
 from tracker.web.access import requires

@@ -14,9 +14,9 @@ from tracker.api import tokens
 from tracker.api.forms import NewTokenForm
 from tracker.api.forms import RevokeTokenForm
 from tracker.auth import passwords
+from tracker.common.errors import ValidationFailed
 from tracker.db import get_session
 from tracker.db_types import utcnow
-from tracker.errors import ValidationFailed
 from tracker.web.access import actor
 from tracker.web.access import requires
 from tracker.web.forms import apply_errors

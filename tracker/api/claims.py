@@ -1,6 +1,6 @@
 """Contribution claims and contribution tracing: claims, mechanism components, tracing evidence, figures.
 
-The figures come from :func:`tracker.contribution.tracing_services.claim_summary`, the same
+The figures come from :func:`tracker.contribution.tracing.services.claim_summary`, the same
 function the claim page and the PDF report use, so all three always agree. Donors get no claim
 endpoints (as on the web); grantees read their projects' claims; M&E staff write them.
 """
@@ -19,15 +19,15 @@ from tracker.api.common import page_of
 from tracker.api.common import text
 from tracker.api.problems import ApiProblem
 from tracker.api.registry import project_access
+from tracker.common.errors import ValidationFailed
 from tracker.contribution import services
-from tracker.contribution import tracing_services
 from tracker.contribution.models import ClaimLevel
 from tracker.contribution.models import ContributionClaim
 from tracker.contribution.models import CtComponent
-from tracker.contribution.tracing import EvidenceTest
-from tracker.contribution.tracing import classify
+from tracker.contribution.tracing import services as tracing_services
+from tracker.contribution.tracing.bayes import EvidenceTest
+from tracker.contribution.tracing.bayes import classify
 from tracker.db import get_session
-from tracker.errors import ValidationFailed
 from tracker.portfolio.models import Project
 from tracker.web.access import actor
 

@@ -6,9 +6,9 @@ from flask.cli import with_appcontext
 from tracker.api import tokens
 from tracker.audit.services import Actor
 from tracker.auth import services as auth_services
+from tracker.common.errors import ValidationFailed
 from tracker.db import database
 from tracker.db_types import utcnow
-from tracker.errors import ValidationFailed
 
 
 def find_user(session, email):

@@ -13,8 +13,8 @@ from pydantic import Field
 from pydantic import StringConstraints
 
 from tracker.api.registry import MAX_ID
-from tracker.pagination import MAX_PER_PAGE
-from tracker.pagination import paginate
+from tracker.common.pagination import MAX_PER_PAGE
+from tracker.common.pagination import paginate
 
 T = TypeVar("T")
 

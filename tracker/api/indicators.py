@@ -16,8 +16,8 @@ from tracker.api.common import Schema
 from tracker.api.common import page_of
 from tracker.api.common import text
 from tracker.api.problems import ApiProblem
+from tracker.common.errors import ValidationFailed
 from tracker.db import get_session
-from tracker.errors import ValidationFailed
 from tracker.indicators import services
 from tracker.indicators.models import ActualStatus
 from tracker.indicators.models import IndicatorMeasure

@@ -39,9 +39,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.api.problems import ApiProblem
 from tracker.auth import permissions
 from tracker.breakglass import services as break_glass
+from tracker.common.errors import EditConflict
+from tracker.common.errors import ValidationFailed
 from tracker.db import get_session
-from tracker.errors import EditConflict
-from tracker.errors import ValidationFailed
 from tracker.portfolio.services import get_project
 from tracker.web.access import PUBLIC
 

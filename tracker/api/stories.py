@@ -1,8 +1,8 @@
 """Most Significant Change stories, filtered for the audience.
 
-Stories are selected through :func:`tracker.stories.sharing.stories_visible_to`:
+Stories are selected through :func:`tracker.msc.sharing.stories_visible_to`:
 donors get only the stories within THE DONOR RULE, and only through
-:func:`tracker.stories.sharing.deidentify`, i.e. the approved de-identified donor
+:func:`tracker.msc.sharing.deidentify`, i.e. the approved de-identified donor
 version, pseudonym, category and age band; M&E staff get the fund's stories,
 grantees their projects' stories, and administrators only the stories of
 projects they broke the glass for. Reading a story is audited as on the web.
@@ -27,14 +27,14 @@ from tracker.api.problems import ApiProblem
 from tracker.api.registry import project_access
 from tracker.auth.permissions import Role
 from tracker.db import get_session
+from tracker.msc import selection as panels
+from tracker.msc import services
+from tracker.msc import sharing
+from tracker.msc.models import AgeBand
+from tracker.msc.models import SafeguardingStatus
+from tracker.msc.models import Story as StoryRow
+from tracker.msc.models import StorytellerCategory
 from tracker.outcomes.services import deny_read
-from tracker.stories import panels
-from tracker.stories import services
-from tracker.stories import sharing
-from tracker.stories.models import AgeBand
-from tracker.stories.models import SafeguardingStatus
-from tracker.stories.models import Story as StoryRow
-from tracker.stories.models import StorytellerCategory
 from tracker.web.access import actor
 from tracker.web.access import record_sensitive_read
 from tracker.web.access import sensitive_scope

@@ -15,10 +15,10 @@ from tracker.api.models import ApiToken
 from tracker.audit.models import AuditEntry
 from tracker.audit.services import record
 from tracker.auth.models import User
+from tracker.common.errors import ValidationFailed
+from tracker.common.messages import N_
 from tracker.db_types import UTCDateTime
 from tracker.db_types import utcnow
-from tracker.errors import ValidationFailed
-from tracker.messages import N_
 
 TOKEN_PREFIX = "et_"  # noqa: S105  # nosec B105 (a label, not a secret)
 SHOWN_CHARACTERS = 10

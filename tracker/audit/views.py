@@ -12,11 +12,11 @@ from tracker.audit import services
 from tracker.audit.export import csv_lines
 from tracker.audit.forms import AuditFilterForm
 from tracker.audit.forms import ExportForm
+from tracker.common.pagination import clamp_page_number
+from tracker.common.pagination import paginate
 from tracker.db import database
 from tracker.db import get_session
 from tracker.db_types import utcnow
-from tracker.pagination import clamp_page_number
-from tracker.pagination import paginate
 from tracker.portfolio.models import Project
 from tracker.portfolio.services import all_projects
 from tracker.web.access import actor

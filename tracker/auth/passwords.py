@@ -15,7 +15,7 @@ from argon2 import Type
 from argon2.exceptions import InvalidHashError
 from argon2.exceptions import VerificationError
 
-from tracker.messages import N_
+from tracker.common.messages import N_
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128

@@ -10,7 +10,7 @@ their usual scope only after giving a reason, for a limited time
 import enum
 from dataclasses import dataclass
 
-from tracker.messages import N_
+from tracker.common.messages import N_
 
 
 class Role(enum.StrEnum):
@@ -71,7 +71,7 @@ RULES = {
     "outcome.view": rule((Role.ADMIN, Role.ME, Role.DONOR), member=(Role.GRANTEE,)),
     "outcome.edit": rule(STAFF, member=(Role.GRANTEE,)),
     "outcome.substantiate": rule(STAFF),
-    # MSC stories. Donors see only stories within the donor rule (tracker.stories.sharing).
+    # MSC stories. Donors see only stories within the donor rule (tracker.msc.sharing).
     # An administrator's scope is accounts and settings: to read a project's stories they
     # break the glass (a reason, 3 hours, audited); they never edit or review stories.
     "story.view": rule((Role.ME, Role.DONOR), member=(Role.GRANTEE,), break_glass=(Role.ADMIN,)),

@@ -13,11 +13,11 @@ from tracker.auth.models import LoginSession
 from tracker.auth.models import Membership
 from tracker.auth.models import User
 from tracker.auth.permissions import Role
+from tracker.common.errors import ValidationFailed
+from tracker.common.errors import check_version
+from tracker.common.messages import N_
 from tracker.db_types import UTCDateTime
 from tracker.db_types import utcnow
-from tracker.errors import ValidationFailed
-from tracker.errors import check_version
-from tracker.messages import N_
 
 # Refresh a session's last-seen time at most this often, to keep page views read-only.
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)

@@ -19,9 +19,9 @@ from tracker.audit.services import record
 from tracker.auth.models import RecoveryCode
 from tracker.auth.models import TotpCredential
 from tracker.auth.permissions import TWO_FACTOR_REQUIRED
+from tracker.common.errors import ValidationFailed
+from tracker.common.messages import N_
 from tracker.db_types import utcnow
-from tracker.errors import ValidationFailed
-from tracker.messages import N_
 
 VALID_WINDOW = 1
 RECOVERY_CODE_COUNT = 10

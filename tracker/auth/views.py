@@ -24,9 +24,9 @@ from tracker.auth.forms import LogoutForm
 from tracker.auth.forms import PasswordConfirmForm
 from tracker.auth.forms import PreferencesForm
 from tracker.auth.forms import SecondFactorForm
+from tracker.common.errors import ValidationFailed
 from tracker.db import get_session
 from tracker.db_types import utcnow
-from tracker.errors import ValidationFailed
 from tracker.web.access import PENDING_KEY
 from tracker.web.access import SignedInUser
 from tracker.web.access import actor

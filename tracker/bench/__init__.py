@@ -18,15 +18,15 @@ from flask.cli import with_appcontext
 
 from tracker import create_app
 from tracker import migrate
+from tracker.bench import imports as import_bench
 from tracker.bench import measure
 from tracker.bench.data import Portfolio
 from tracker.bench.data import Sizes
 from tracker.bench.data import settle
+from tracker.bench.report import FAST_HASHING
+from tracker.bench.report import report_timings
 from tracker.db import database
-from tracker.exchange.imports import bench as import_bench
-from tracker.exchange.imports.models import ImportKind
-from tracker.reports.bench import FAST_HASHING
-from tracker.reports.bench import report_timings
+from tracker.imports.models import ImportKind
 
 TARGETS = {"page_ratio": 1.5, "report_ratio": 1.3, "import_ratio": 3.0, "throughput_ratio": 0.3}
 

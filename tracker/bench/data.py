@@ -2,7 +2,7 @@
 
 Project 0 is built entirely through the services (theory of change, claim with tracing components,
 indicators, outcomes through substantiation, stories with consent, safeguarding review and an approved
-donor version), by the report benchmark's :class:`~tracker.reports.bench.Synthetic`. Its rows are the
+donor version), by the report benchmark's :class:`~tracker.bench.report.Synthetic`. Its rows are the
 templates: every further project is created by the portfolio service (with a harvest), and the bulk of
 outcomes, stories and claims are copies of the template rows inserted with SQLAlchemy Core in batches,
 each with its consent record, donor text, substantiation and ``create`` audit entry as the services write
@@ -16,21 +16,21 @@ from datetime import date
 import sqlalchemy as sa
 
 from tracker.audit.models import AuditEntry
+from tracker.bench.report import ACTOR
+from tracker.bench.report import Synthetic
+from tracker.bench.search import sentence
+from tracker.bench.search import settle as settle_engine
 from tracker.contribution.models import ContributionClaim
+from tracker.msc.models import ConsentRecord
+from tracker.msc.models import SafeguardingStatus
+from tracker.msc.models import Story
+from tracker.msc.models import StoryDonorText
 from tracker.outcomes import services as outcome_services
 from tracker.outcomes.models import Harvest
 from tracker.outcomes.models import Outcome
 from tracker.outcomes.models import OutcomeStatus
 from tracker.outcomes.models import Substantiation
 from tracker.portfolio import services as portfolio_services
-from tracker.reports.bench import ACTOR
-from tracker.reports.bench import Synthetic
-from tracker.search.benchmark import sentence
-from tracker.search.benchmark import settle as settle_engine
-from tracker.stories.models import ConsentRecord
-from tracker.stories.models import SafeguardingStatus
-from tracker.stories.models import Story
-from tracker.stories.models import StoryDonorText
 
 DEFAULT_SIZES = {"projects": 300, "outcomes": 30_000, "stories": 15_000, "claims": 3_000}
 BATCH = 2_000

@@ -16,14 +16,14 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from tracker.auth import services as auth_services
-from tracker.contribution import tracing_services
+from tracker.bench.report import ACTOR
 from tracker.contribution.models import ContributionClaim
 from tracker.contribution.models import CtComponent
 from tracker.contribution.models import CtEvidence
+from tracker.contribution.tracing import services as tracing_services
 from tracker.db import database
 from tracker.db_types import utcnow
 from tracker.portfolio.models import Project
-from tracker.reports.bench import ACTOR
 
 PAGES = {
     "portfolio": "/",

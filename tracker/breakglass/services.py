@@ -7,9 +7,9 @@ from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import record
 from tracker.breakglass.models import BreakGlassGrant
+from tracker.common.errors import ValidationFailed
+from tracker.common.messages import N_
 from tracker.db_types import utcnow
-from tracker.errors import ValidationFailed
-from tracker.messages import N_
 
 DEFAULT_DURATION = timedelta(hours=3)
 MIN_REASON = 20
@@ -74,7 +74,7 @@ def get_grant(session, grant_id):
 
 
 def list_grants(active_only=False, now=None):
-    """Grants with their user and project, newest first (for :func:`tracker.pagination.paginate`)."""
+    """Grants with their user and project, newest first (for :func:`tracker.common.pagination.paginate`)."""
     statement = (
         sa.select(BreakGlassGrant)
         .options(selectinload(BreakGlassGrant.user), selectinload(BreakGlassGrant.project))

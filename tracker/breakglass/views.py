@@ -15,11 +15,11 @@ from flask_login import current_user
 from tracker.breakglass import services
 from tracker.breakglass.forms import BreakGlassForm
 from tracker.breakglass.forms import RevokeForm
+from tracker.common.errors import ValidationFailed
+from tracker.common.pagination import clamp_page_number
+from tracker.common.pagination import paginate
 from tracker.db import get_session
 from tracker.db_types import utcnow
-from tracker.errors import ValidationFailed
-from tracker.pagination import clamp_page_number
-from tracker.pagination import paginate
 from tracker.web.access import actor
 from tracker.web.access import project_route
 from tracker.web.access import requires

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from tracker.common.pagination import MAX_PER_PAGE
+from tracker.common.pagination import Page
 from tracker.contribution import evidence_map
 from tracker.contribution.models import ClaimLink
 from tracker.contribution.models import ContributionClaim
@@ -15,8 +17,6 @@ from tracker.contribution.services import claimed_links
 from tracker.evidence.models import EvidenceAttachment
 from tracker.evidence.models import Strength
 from tracker.evidence.services import link_strength_rows
-from tracker.pagination import MAX_PER_PAGE
-from tracker.pagination import Page
 from tracker.portfolio.models import Project
 from tracker.toc import presentation
 from tracker.toc import services as toc_services
@@ -127,7 +127,7 @@ class ProjectCoverage:
 
 
 def project_coverage_page(session, fund_id, number, per_page):
-    """One :class:`~tracker.pagination.Page` of :class:`ProjectCoverage` rows (two queries: count and page)."""
+    """One :class:`~tracker.common.pagination.Page` of :class:`ProjectCoverage` rows (two queries: count and page)."""
     statement = project_coverage_statement(fund_id)
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     total = session.execute(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())).scalar_one()

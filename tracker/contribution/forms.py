@@ -20,7 +20,7 @@ from tracker.contribution.services import EXPLANATION_STATUS_LABELS
 from tracker.contribution.services import LEVEL_LABELS
 from tracker.contribution.services import NECESSITY_LABELS
 from tracker.contribution.services import STEP_LABELS
-from tracker.contribution.tracing_services import OBSERVATION_LABELS
+from tracker.contribution.tracing.services import OBSERVATION_LABELS
 from tracker.evidence.services import STRENGTH_LABELS
 from tracker.toc.forms import coerce_optional_int
 from tracker.web.forms import Form

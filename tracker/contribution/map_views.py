@@ -8,16 +8,16 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 
+from tracker.common.errors import ValidationFailed
+from tracker.common.pagination import clamp_page_number
 from tracker.contribution import coverage
 from tracker.contribution import evidence_map as mapping
-from tracker.contribution import tracing
-from tracker.contribution import tracing_services
 from tracker.contribution.forms import BandsForm
+from tracker.contribution.tracing import bayes as tracing
+from tracker.contribution.tracing import services as tracing_services
 from tracker.contribution.views import bp
 from tracker.contribution.views import render
 from tracker.db import get_session
-from tracker.errors import ValidationFailed
-from tracker.pagination import clamp_page_number
 from tracker.portfolio.services import get_fund
 from tracker.toc import services as toc_services
 from tracker.toc.views import diagram

@@ -8,7 +8,7 @@ confidence. Its *contribution story* is a narrative kept in numbered revisions.
 
 For contribution tracing a claim has *mechanism components* (an entity doing an
 activity), each with a prior and the evidence sought for it (Se, α, found / not
-found / pending). The updates computed by :mod:`tracker.contribution.tracing` are
+found / pending). The updates computed by :mod:`tracker.contribution.tracing.bayes` are
 stored as *steps*, recomputed whenever the evidence changes.
 """
 
@@ -20,9 +20,9 @@ from sqlmodel import Field
 from sqlmodel import Relationship
 from sqlmodel import SQLModel
 
-from tracker.contribution.tracing import DEFAULT_PRIOR
-from tracker.contribution.tracing import EvidenceTest
-from tracker.contribution.tracing import Observation
+from tracker.contribution.tracing.bayes import DEFAULT_PRIOR
+from tracker.contribution.tracing.bayes import EvidenceTest
+from tracker.contribution.tracing.bayes import Observation
 from tracker.db_types import Versioned
 from tracker.db_types import choice_column
 from tracker.db_types import timestamp_column
@@ -237,7 +237,7 @@ class CtEvidence(SQLModel, table=True):
 
 
 class CtStep(SQLModel, table=True):
-    """One stored Bayesian update with its inputs, as :func:`~tracker.contribution.tracing.trace_component` gave it."""
+    """One stored Bayesian update with its inputs, as :func:`~tracker.contribution.tracing.bayes.trace_component` gave."""
 
     __tablename__ = "ct_step"
     __table_args__ = (sa.UniqueConstraint("component_id", "position", name="uq_ct_step_component_position"),)

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from tracker.contribution.evidence_map import strongest
 from tracker.contribution.services import claim_links
-from tracker.contribution.tracing_services import claim_summary
+from tracker.contribution.tracing.services import claim_summary
 from tracker.evidence.services import attachments_on
 from tracker.toc.models import TocNode
 

@@ -18,17 +18,17 @@ from flask import current_app
 from sqlmodel import select
 
 from tracker.contribution import services
-from tracker.contribution import tracing_services
 from tracker.contribution.models import ContributionClaim
 from tracker.contribution.rules import STEPS
+from tracker.contribution.tracing import services as tracing_services
 from tracker.evidence import services as evidence_services
 from tracker.evidence.models import EvidenceItem
 from tracker.evidence.storage import store_for
 from tracker.indicators.models import Indicator
 from tracker.indicators.models import IndicatorPeriod
+from tracker.msc.models import Story
 from tracker.outcomes.models import Outcome
 from tracker.seeding import read_section
-from tracker.stories.models import Story
 from tracker.toc import services as toc_services
 from tracker.toc.models import TocNode
 from tracker.toc.seeding import user_actor

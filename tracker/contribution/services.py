@@ -15,6 +15,11 @@ from sqlmodel import select
 from tracker.audit.services import changed_fields
 from tracker.audit.services import record
 from tracker.auth.models import User
+from tracker.common.errors import EditConflict
+from tracker.common.errors import ValidationFailed
+from tracker.common.errors import check_version
+from tracker.common.text import clean_line
+from tracker.common.text import clean_text
 from tracker.contribution import rules
 from tracker.contribution.models import AlternativeExplanation
 from tracker.contribution.models import CaStep
@@ -29,13 +34,8 @@ from tracker.contribution.models import ExplanationStatus
 from tracker.contribution.models import Necessity
 from tracker.contribution.models import QualitativeConfidence
 from tracker.db_types import utcnow
-from tracker.errors import EditConflict
-from tracker.errors import ValidationFailed
-from tracker.errors import check_version
 from tracker.evidence.models import EvidenceItem
 from tracker.evidence.models import Strength
-from tracker.search.text import clean_line
-from tracker.search.text import clean_text
 from tracker.toc.models import ExternalFactor
 from tracker.toc.models import NodeLevel
 from tracker.toc.models import TocLink

@@ -1,6 +1,6 @@
 """Contribution claims: list, build, read, step through Mayne's six steps, explanations and the contribution story.
 
-Contribution tracing pages are in :mod:`tracker.contribution.tracing_views`, the evidence map,
+Contribution tracing pages are in :mod:`tracker.contribution.tracing.views`, the evidence map,
 the portfolio coverage and the verbal scale in :mod:`tracker.contribution.map_views`.
 """
 
@@ -17,23 +17,23 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker.common.errors import EditConflict
+from tracker.common.errors import ValidationFailed
+from tracker.common.pagination import clamp_page_number
+from tracker.common.pagination import paginate
 from tracker.contribution import rules
 from tracker.contribution import services
-from tracker.contribution import tracing_services
 from tracker.contribution.forms import ClaimForm
 from tracker.contribution.forms import ExplanationEvidenceForm
 from tracker.contribution.forms import ExplanationForm
 from tracker.contribution.forms import StepForm
 from tracker.contribution.forms import StoryForm
 from tracker.contribution.outline import claim_chain
+from tracker.contribution.tracing import services as tracing_services
 from tracker.db import get_session
-from tracker.errors import EditConflict
-from tracker.errors import ValidationFailed
 from tracker.evidence.services import KIND_LABELS
 from tracker.evidence.services import STRENGTH_LABELS
 from tracker.evidence.services import project_items
-from tracker.pagination import clamp_page_number
-from tracker.pagination import paginate
 from tracker.toc import services as toc_services
 from tracker.toc.forms import ConfirmForm
 from tracker.web.access import actor
@@ -48,7 +48,7 @@ bp = Blueprint("contribution", __name__)
 
 def init_app(app):
     from tracker.contribution import map_views  # noqa: F401 - adds the evidence-map pages to ``bp``
-    from tracker.contribution import tracing_views  # noqa: F401 - adds the tracing pages to ``bp``
+    from tracker.contribution.tracing import views as tracing_views  # noqa: F401 - adds the tracing pages to ``bp``
 
     app.register_blueprint(bp)
     register_project_tab(app, "contribution.claim_list", _l("Contribution"), "contribution.view", 50)

@@ -17,9 +17,11 @@ from sqlmodel import select
 
 from tracker.audit.services import changed_fields
 from tracker.audit.services import record
+from tracker.common.errors import ValidationFailed
+from tracker.common.errors import check_version
+from tracker.common.text import clean_line
+from tracker.common.text import clean_text
 from tracker.db_types import utcnow
-from tracker.errors import ValidationFailed
-from tracker.errors import check_version
 from tracker.evidence import uploads
 from tracker.evidence.models import EvidenceAttachment
 from tracker.evidence.models import EvidenceItem
@@ -28,11 +30,9 @@ from tracker.evidence.models import Strength
 from tracker.indicators.models import Indicator
 from tracker.indicators.models import IndicatorPeriod
 from tracker.indicators.services import reported_actual
+from tracker.msc.models import Story
+from tracker.msc.sharing import selection_eligible_stories
 from tracker.outcomes.models import Outcome
-from tracker.search.text import clean_line
-from tracker.search.text import clean_text
-from tracker.stories.models import Story
-from tracker.stories.sharing import selection_eligible_stories
 from tracker.toc.models import Assumption
 from tracker.toc.models import TocLink
 
@@ -136,7 +136,8 @@ def eligible_stories(project):
 
 
 def story_choices(session, project):
-    return session.exec(eligible_stories(project).with_only_columns(Story.id, Story.title)
+    """``(id, title)`` rows; ``execute`` keeps rows whatever sqlmodel makes of a narrowed ``select(Story)``."""
+    return session.execute(eligible_stories(project).with_only_columns(Story.id, Story.title)
                         .order_by(Story.collected_on.desc(), Story.id.desc())).all()
 
 

@@ -1,6 +1,6 @@
 """Which evidence items donor-facing reports may show, decided once, through the fund's donor rules.
 
-* an MSC story only within :func:`tracker.stories.sharing.donor_visible_story_ids` (complete consent,
+* an MSC story only within :func:`tracker.msc.sharing.donor_visible_story_ids` (complete consent,
   donor scope, not withdrawn, safeguarding approval), and then only de-identified;
 * an outcome only within :func:`tracker.outcomes.sharing.donor_visible_outcome_ids` (substantiated);
 * an indicator result only when the period's actual has an approved copy.
@@ -17,9 +17,9 @@ from sqlmodel import select
 from tracker.evidence.models import EvidenceItem
 from tracker.evidence.models import EvidenceKind
 from tracker.indicators.models import PeriodActual
+from tracker.msc.sharing import donor_visible_story_ids
 from tracker.outcomes.sharing import donor_visible_outcome_ids
 from tracker.portfolio.models import Project
-from tracker.stories.sharing import donor_visible_story_ids
 
 
 def donor_visible_evidence(fund_id):

@@ -15,6 +15,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import select
 from wtforms import SelectChoice
 
+from tracker.common.errors import EditConflict
+from tracker.common.errors import ValidationFailed
+from tracker.common.pagination import clamp_page_number
+from tracker.common.pagination import paginate
 from tracker.contribution.models import AlternativeExplanation
 from tracker.contribution.models import ContributionClaim
 from tracker.contribution.models import CtComponent
@@ -23,8 +27,6 @@ from tracker.contribution.models import ExplanationEvidence
 from tracker.contribution.services import link_name
 from tracker.contribution.services import project_links
 from tracker.db import get_session
-from tracker.errors import EditConflict
-from tracker.errors import ValidationFailed
 from tracker.evidence import services
 from tracker.evidence import uploads
 from tracker.evidence.forms import AttachForm
@@ -33,10 +35,8 @@ from tracker.evidence.forms import EvidenceForm
 from tracker.evidence.models import EvidenceKind
 from tracker.evidence.storage import store_for
 from tracker.indicators.models import IndicatorPeriod
+from tracker.msc.models import Story
 from tracker.outcomes.models import Outcome
-from tracker.pagination import clamp_page_number
-from tracker.pagination import paginate
-from tracker.stories.models import Story
 from tracker.toc.forms import ConfirmForm
 from tracker.web.access import actor
 from tracker.web.access import project_route

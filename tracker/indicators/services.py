@@ -21,9 +21,9 @@ from sqlmodel import select
 
 from tracker.audit.services import changed_fields
 from tracker.audit.services import record
+from tracker.common.errors import ValidationFailed
+from tracker.common.errors import check_version
 from tracker.db_types import utcnow
-from tracker.errors import ValidationFailed
-from tracker.errors import check_version
 from tracker.indicators.models import ActualAction
 from tracker.indicators.models import ActualEvent
 from tracker.indicators.models import ActualStatus

@@ -15,9 +15,12 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
+from tracker.common.errors import EditConflict
+from tracker.common.errors import ValidationFailed
+from tracker.common.pagination import clamp_page_number
+from tracker.common.pagination import paginate
+from tracker.common.svg import rendered_svg
 from tracker.db import get_session
-from tracker.errors import EditConflict
-from tracker.errors import ValidationFailed
 from tracker.indicators import services
 from tracker.indicators.chart import Baseline
 from tracker.indicators.chart import ChartPeriod
@@ -29,8 +32,6 @@ from tracker.indicators.forms import ReviewForm
 from tracker.indicators.forms import breakdown_form_fields
 from tracker.indicators.forms import with_breakdown
 from tracker.indicators.models import IndicatorMeasure
-from tracker.pagination import clamp_page_number
-from tracker.pagination import paginate
 from tracker.toc import services as toc_services
 from tracker.toc.forms import ConfirmForm
 from tracker.toc.views import svg_response
@@ -41,7 +42,6 @@ from tracker.web.conflicts import conflict_rows
 from tracker.web.conflicts import render_conflict
 from tracker.web.forms import apply_errors
 from tracker.web.project_tabs import register_project_tab
-from tracker.web.svg import rendered_svg
 
 bp = Blueprint("indicators", __name__)
 

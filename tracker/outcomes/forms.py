@@ -13,6 +13,7 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
+from tracker.msc.labels import choices_for
 from tracker.outcomes import smart
 from tracker.outcomes.models import ActorKind
 from tracker.outcomes.models import ChangeType
@@ -22,7 +23,6 @@ from tracker.outcomes.models import Intention
 from tracker.outcomes.models import OutcomeStatus
 from tracker.outcomes.models import Valence
 from tracker.outcomes.models import Verdict
-from tracker.stories.labels import choices_for
 from tracker.web.forms import Form
 from tracker.web.forms import VersionedForm
 from tracker.web.forms import choices

@@ -11,11 +11,13 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import select
 
 from tracker.audit.services import record
-from tracker.countries import is_country
+from tracker.common.countries import is_country
+from tracker.common.errors import ValidationFailed
+from tracker.common.errors import check_version
+from tracker.common.messages import N_
+from tracker.common.text import clean_line
+from tracker.common.text import clean_text
 from tracker.db_types import utcnow
-from tracker.errors import ValidationFailed
-from tracker.errors import check_version
-from tracker.messages import N_
 from tracker.outcomes import smart
 from tracker.outcomes import workflow
 from tracker.outcomes.actors import looks_like_a_person
@@ -34,8 +36,6 @@ from tracker.outcomes.models import Valence
 from tracker.outcomes.models import Verdict
 from tracker.outcomes.summary import VerdictInput
 from tracker.outcomes.summary import summarise
-from tracker.search.text import clean_line
-from tracker.search.text import clean_text
 from tracker.toc.models import TocNode
 
 WORDING_FIELDS = ("description", "significance", "contribution")

@@ -1,4 +1,4 @@
-"""Which outcomes donors see, decided once (the outcome counterpart of :mod:`tracker.stories.sharing`).
+"""Which outcomes donors see, decided once (the outcome counterpart of :mod:`tracker.msc.sharing`).
 
 Donors see an outcome when it has been **substantiated** (or analysed after
 substantiation) and its project belongs to the fund they look at. Drafts,

@@ -13,10 +13,13 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.auth.permissions import Role
-from tracker.countries import country_choices
+from tracker.common.countries import country_choices
+from tracker.common.errors import EditConflict
+from tracker.common.errors import ValidationFailed
+from tracker.common.pagination import clamp_page_number
+from tracker.common.pagination import paginate
 from tracker.db import get_session
-from tracker.errors import EditConflict
-from tracker.errors import ValidationFailed
+from tracker.msc.labels import choices_for
 from tracker.outcomes import labels
 from tracker.outcomes import services
 from tracker.outcomes import smart
@@ -33,9 +36,6 @@ from tracker.outcomes.models import OutcomeStatus
 from tracker.outcomes.models import Valence
 from tracker.outcomes.sharing import donor_view
 from tracker.outcomes.sharing import outcomes_visible_to
-from tracker.pagination import clamp_page_number
-from tracker.pagination import paginate
-from tracker.stories.labels import choices_for
 from tracker.web.access import actor
 from tracker.web.access import project_route
 from tracker.web.conflicts import render_conflict

@@ -6,7 +6,7 @@ checks what the next step needs; moving into or out of the M&E steps
 (substantiated, analysed) needs the ``outcome.substantiate`` permission.
 """
 
-from tracker.messages import N_
+from tracker.common.messages import N_
 from tracker.outcomes.models import OutcomeStatus
 
 ORDER = (

@@ -10,12 +10,12 @@ from tracker.audit.services import changed_fields
 from tracker.audit.services import record
 from tracker.auth.models import Membership
 from tracker.auth.models import User
-from tracker.countries import is_country
-from tracker.countries import is_currency
+from tracker.common.countries import is_country
+from tracker.common.countries import is_currency
+from tracker.common.errors import ValidationFailed
+from tracker.common.errors import check_version
+from tracker.common.messages import N_
 from tracker.db_types import utcnow
-from tracker.errors import ValidationFailed
-from tracker.errors import check_version
-from tracker.messages import N_
 from tracker.portfolio.models import Fund
 from tracker.portfolio.models import Organisation
 from tracker.portfolio.models import Pillar

@@ -12,14 +12,14 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.auth.permissions import sees_all_projects
-from tracker.countries import country_choices
-from tracker.countries import currency_choices
+from tracker.common.countries import country_choices
+from tracker.common.countries import currency_choices
+from tracker.common.errors import EditConflict
+from tracker.common.errors import ValidationFailed
+from tracker.common.pagination import clamp_page_number
+from tracker.common.pagination import paginate
 from tracker.db import get_session
-from tracker.errors import EditConflict
-from tracker.errors import ValidationFailed
-from tracker.exchange import iati_views
-from tracker.pagination import clamp_page_number
-from tracker.pagination import paginate
+from tracker.iati import views as iati_views
 from tracker.portfolio import services
 from tracker.portfolio.forms import FundForm
 from tracker.portfolio.forms import OrganisationForm

@@ -19,12 +19,12 @@ import sqlalchemy as sa
 from tracker.audit.services import record
 from tracker.evidence.models import EvidenceItem
 from tracker.evidence.models import EvidenceKind
+from tracker.msc.models import ConsentRecord
+from tracker.msc.models import Story
 from tracker.outcomes.models import Outcome
 from tracker.outcomes.models import Substantiator
 from tracker.portfolio.models import Fund
 from tracker.portfolio.models import Project
-from tracker.stories.models import ConsentRecord
-from tracker.stories.models import Story
 
 ERASED = "[erased under the retention policy]"
 NOTE_KINDS = (EvidenceKind.INTERVIEW, EvidenceKind.OBSERVATION)

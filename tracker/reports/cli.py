@@ -132,7 +132,7 @@ def report_cleanup_command():
 
 
 def init_app(app):
-    from tracker.reports import bench
+    from tracker.bench import report as bench
 
     for command in (report_command, report_cleanup_command, bench.bench_report_command):
         app.cli.add_command(command)

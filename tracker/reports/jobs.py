@@ -30,10 +30,14 @@ from tracker.auth import services as auth_services
 from tracker.auth.models import User
 from tracker.auth.permissions import Role
 from tracker.breakglass import services as break_glass
+from tracker.common.errors import ValidationFailed
+from tracker.common.messages import N_
 from tracker.db import database
 from tracker.db_types import utcnow
-from tracker.errors import ValidationFailed
-from tracker.messages import N_
+from tracker.msc.models import ConsentRecord
+from tracker.msc.models import SafeguardingStatus
+from tracker.msc.models import Story
+from tracker.msc.sharing import donor_visible_story_ids
 from tracker.portfolio.models import Fund
 from tracker.portfolio.models import Project
 from tracker.reports import render
@@ -50,10 +54,6 @@ from tracker.reports.portfolio import portfolio_report
 from tracker.reports.project import project_report
 from tracker.reports.scope import Period
 from tracker.reports.scope import Requester
-from tracker.stories.models import ConsentRecord
-from tracker.stories.models import SafeguardingStatus
-from tracker.stories.models import Story
-from tracker.stories.sharing import donor_visible_story_ids
 
 DEFAULTS = {"REPORT_JOB_RUNNER": "thread", "REPORT_WORKERS": 2, "REPORT_LINK_HOURS": 24, "REPORT_FOLDER": None}
 EXECUTOR_KEY = "tracker.report_executor"

@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session
 from sqlmodel import select
 
 from tracker.audit.models import AuditEntry
+from tracker.msc.models import ConsentRecord
+from tracker.msc.models import SafeguardingStatus
+from tracker.msc.models import Story
 from tracker.reports.files import delete_after_commit
 from tracker.reports.models import JobStatus
 from tracker.reports.models import ReportJob
 from tracker.reports.models import ReportJobStory
-from tracker.stories.models import ConsentRecord
-from tracker.stories.models import SafeguardingStatus
-from tracker.stories.models import Story
 
 LIVE = (JobStatus.DONE, JobStatus.QUEUED, JobStatus.RUNNING)
 ACTOR = "consent-lifecycle"

@@ -4,7 +4,7 @@ The sections, in reading order: key figures, the theory of change shaded by evid
 outcomes by type of change, selected MSC stories with their panels' reasons, contribution claims,
 evidence gaps, then the annexes (evidence, methods, data protection). Evidence is numbered as it is
 first cited (:mod:`tracker.reports.references`); what the audience may not see is counted in
-:class:`Withheld` (:mod:`tracker.reports.selection` decides).
+:class:`Withheld` (:mod:`tracker.reports.audience` decides).
 """
 
 from collections import Counter
@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 
-from tracker.contribution.tracing_services import fund_bands
+from tracker.contribution.tracing.services import fund_bands
 from tracker.db_types import utcnow
 from tracker.evidence.models import EvidenceKind
 from tracker.outcomes.models import ChangeType
 from tracker.portfolio.models import Fund
+from tracker.reports import audience as selection
 from tracker.reports import contribution
 from tracker.reports import records
-from tracker.reports import selection
 from tracker.reports.models import Audience
 from tracker.reports.references import References
 from tracker.reports.scope import Period

@@ -1,7 +1,7 @@
 """Report entries for outcomes, stories and indicators, and their evidence-annex descriptions (plain data).
 
 The audience decides the text: donors read a story's approved de-identified version
-(:func:`tracker.stories.sharing.deidentify`) and outcomes without sources or substantiators' names;
+(:func:`tracker.msc.sharing.deidentify`) and outcomes without sources or substantiators' names;
 internal readers read the story itself and substantiators by name.
 """
 
@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 
+from tracker.msc.sharing import deidentify
 from tracker.outcomes.services import substantiation_summary
 from tracker.reports.models import Audience
-from tracker.stories.sharing import deidentify
 
 # Annex entries show at most this much of a long text; the full text is in its section.
 ANNEX_TEXT = 220

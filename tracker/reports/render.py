@@ -16,21 +16,21 @@ from flask import url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from tracker.common.svg import rendered_svg
 from tracker.contribution import evidence_map
 from tracker.contribution import services as contribution_services
-from tracker.contribution import tracing_services
+from tracker.contribution.tracing import services as tracing_services
 from tracker.evidence.services import KIND_LABELS
 from tracker.evidence.services import STRENGTH_LABELS
 from tracker.indicators.chart import Baseline
 from tracker.indicators.chart import ChartPeriod
 from tracker.indicators.chart import render_progress_svg
 from tracker.indicators.services import MEASURE_LABELS
+from tracker.msc.labels import SHARING_REASONS
 from tracker.reports import pdf
 from tracker.reports.references import ranges
-from tracker.stories.labels import SHARING_REASONS
 from tracker.toc import presentation
 from tracker.toc import services as toc_services
-from tracker.web.svg import rendered_svg
 
 REPORT_FONTS = "Report Sans, Report Sans Khmer, Report Sans Thai"
 SVG_FONT = re.compile(r'(<svg\b[^>]*?\bfont-family=)"[^"]*"')

@@ -18,10 +18,10 @@ from flask_login import current_user
 from tracker.audit.services import record
 from tracker.auth.permissions import Role
 from tracker.breakglass import services as break_glass
+from tracker.common.errors import ValidationFailed
+from tracker.common.pagination import clamp_page_number
+from tracker.common.pagination import paginate
 from tracker.db import get_session
-from tracker.errors import ValidationFailed
-from tracker.pagination import clamp_page_number
-from tracker.pagination import paginate
 from tracker.portfolio.models import Project
 from tracker.portfolio.services import get_fund
 from tracker.reports import jobs

@@ -8,14 +8,14 @@ which is fine at the scale of a fund's stories.
 
 The caller passes the *visibility* SELECT for the user (from
 :func:`tracker.outcomes.sharing.outcomes_visible_to` or
-:func:`tracker.stories.sharing.stories_visible_to`; for donors that is the
+:func:`tracker.msc.sharing.stories_visible_to`; for donors that is the
 donor rule), and search only narrows it: a record outside it can never be
 found, counted or highlighted. Matching runs in three steps with a fixed
 number of queries: (1) rank the matching ids inside the visible set and take
 one page, (2) load those records, (3) fetch highlighted snippets for the page only.
 
 Donors search stories in their approved *donor versions* only
-(:mod:`tracker.stories.donor_version`), never in the stories' own text: a name
+(:mod:`tracker.msc.donor_version`), never in the stories' own text: a name
 that was redacted can neither match nor appear in a snippet. The donor-visible
 set is small, so that path matches substrings without an index.
 """
@@ -24,20 +24,20 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from tracker.common.highlight import START
+from tracker.common.highlight import STOP
+from tracker.common.highlight import pattern_for
+from tracker.common.highlight import segments
+from tracker.common.highlight import window
+from tracker.common.pagination import MAX_PER_PAGE
+from tracker.common.pagination import Page
+from tracker.msc.models import Story
+from tracker.msc.models import StoryDonorText
+from tracker.msc.models import StoryTranslation
 from tracker.outcomes.models import Outcome
-from tracker.pagination import MAX_PER_PAGE
-from tracker.pagination import Page
 from tracker.search import query as parsing
-from tracker.search.highlight import START
-from tracker.search.highlight import STOP
-from tracker.search.highlight import pattern_for
-from tracker.search.highlight import segments
-from tracker.search.highlight import window
 from tracker.search.schema import TEXT_CONFIG
 from tracker.search.schema import vector_sql
-from tracker.stories.models import Story
-from tracker.stories.models import StoryDonorText
-from tracker.stories.models import StoryTranslation
 
 KINDS = ("outcome", "story")
 SNIPPET_TOKENS = 24

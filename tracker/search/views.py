@@ -9,16 +9,16 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from tracker.auth.permissions import Role
+from tracker.common.pagination import clamp_page_number
 from tracker.db import get_session
+from tracker.msc.models import Story
+from tracker.msc.sharing import deidentify
+from tracker.msc.sharing import stories_visible_to
 from tracker.outcomes.models import Outcome
 from tracker.outcomes.sharing import donor_view
 from tracker.outcomes.sharing import outcomes_visible_to
-from tracker.pagination import clamp_page_number
 from tracker.portfolio import services as portfolio_services
 from tracker.search import services
-from tracker.stories.models import Story
-from tracker.stories.sharing import deidentify
-from tracker.stories.sharing import stories_visible_to
 from tracker.web.access import requires
 from tracker.web.access import sensitive_scope
 

@@ -10,7 +10,7 @@ import importlib
 NODE_COUNTERS = {
     "indicator": "tracker.indicators.services:count_by_node",
     "outcome": "tracker.outcomes.services:count_by_node",
-    "story": "tracker.stories.services:count_by_node",
+    "story": "tracker.msc.services:count_by_node",
     "claim": "tracker.contribution.services:count_by_node",
 }
 LINK_COUNTERS = {

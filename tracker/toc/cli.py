@@ -4,7 +4,7 @@ import json
 
 import click
 
-from tracker.toc.bench import benchmark
+from tracker.bench.toc import benchmark
 
 
 @click.command("bench-toc")

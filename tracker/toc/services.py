@@ -15,9 +15,9 @@ from sqlmodel import select
 from tracker.audit.services import changed_fields
 from tracker.audit.services import record
 from tracker.auth.models import User
-from tracker.errors import ValidationFailed
-from tracker.errors import check_version
-from tracker.messages import N_plural
+from tracker.common.errors import ValidationFailed
+from tracker.common.errors import check_version
+from tracker.common.messages import N_plural
 from tracker.toc import graph
 from tracker.toc.attachments import link_attachments
 from tracker.toc.attachments import node_attachments

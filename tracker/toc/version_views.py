@@ -10,10 +10,10 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from tracker.common.errors import ValidationFailed
+from tracker.common.pagination import clamp_page_number
+from tracker.common.pagination import paginate
 from tracker.db import get_session
-from tracker.errors import ValidationFailed
-from tracker.pagination import clamp_page_number
-from tracker.pagination import paginate
 from tracker.portfolio.services import get_fund
 from tracker.toc import graph
 from tracker.toc import presentation

@@ -13,9 +13,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
+from tracker.common.errors import EditConflict
+from tracker.common.errors import ValidationFailed
+from tracker.common.svg import rendered_svg
 from tracker.db import get_session
-from tracker.errors import EditConflict
-from tracker.errors import ValidationFailed
 from tracker.indicators import services as indicator_services
 from tracker.toc import graph
 from tracker.toc import presentation
@@ -31,7 +32,6 @@ from tracker.web.access import project_route
 from tracker.web.conflicts import render_conflict
 from tracker.web.forms import apply_errors
 from tracker.web.project_tabs import register_project_tab
-from tracker.web.svg import rendered_svg
 
 bp = Blueprint("toc", __name__)
 

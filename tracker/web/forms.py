@@ -9,7 +9,7 @@ from markupsafe import Markup
 from wtforms import HiddenField
 from wtforms import SelectChoice
 
-from tracker.messages import translate
+from tracker.common.messages import translate
 from tracker.web.submissions import FIELD as SUBMISSION_FIELD
 
 
@@ -48,7 +48,7 @@ def apply_errors(form, error):
 
 
 def translated(message):
-    """A domain message (a :class:`tracker.messages.Message`, a lazy string or text) in the reader's language."""
+    """A domain message (a :class:`tracker.common.messages.Message`, a lazy string or text) in the reader's language."""
     return translate(message, gettext)
 
 

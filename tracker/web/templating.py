@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from tracker.auth.permissions import ROLE_LABELS
 from tracker.auth.permissions import Role
-from tracker.countries import country_name
+from tracker.common.countries import country_name
 from tracker.web.forms import translated
 from tracker.web.project_tabs import visible_tabs
 

@@ -1,0 +1,1 @@
+"""Contribution tracing: Bayesian updating of confidence in a claim's mechanism components."""

@@ -1,0 +1,213 @@
+"""Contribution tracing: Bayesian updating of confidence in a claim's mechanism components.
+
+Method: Befani & Stedman-Bryce (2017), *Evaluation* 23(1):42–60. Each mechanism
+component (an entity doing an activity) starts from a prior (conventionally 0.5).
+Each piece of evidence sought for it has
+
+* sensitivity  Se = P(E | component true), and
+* type I error α  = P(E | component false), both strictly between 0 and 1,
+
+and is *found*, *not found* or still *pending*. Evidence is applied in the
+order it was recorded:
+
+* found:     posterior = p·Se / (p·Se + (1−p)·α)
+* not found: posterior = p·(1−Se) / (p·(1−Se) + (1−p)·(1−α))
+* pending:   no change.
+
+The arithmetic runs on log-odds, where each item simply adds
+log(Se/α) or log((1−Se)/(1−α)). That is the same formula, but the running total
+never rounds to exactly 0 or 1, and the final figure does not depend on the
+order of independent items. Reported probabilities are kept inside
+[CONFIDENCE_FLOOR, CONFIDENCE_CEILING].
+
+A component's confidence is its last posterior. **A claim's confidence is its
+weakest component's** (a mechanism is only as strong as its weakest part).
+"""
+
+import enum
+import math
+from dataclasses import dataclass
+
+from tracker.common.messages import N_
+
+DEFAULT_PRIOR = 0.5
+CONFIDENCE_FLOOR = 1e-9
+CONFIDENCE_CEILING = 1 - 1e-9
+
+# Thresholds for naming a test (Van Evera's four tests, as used in contribution tracing).
+# Sensitivity of at least 0.8 means absence of the evidence would be hard to explain if the
+# component were true: a hoop the claim must jump through. A type I error of at most 0.2
+# means the evidence is unlikely to turn up if the component were false: a smoking gun.
+HIGH_SENSITIVITY = 0.8
+LOW_TYPE1_ERROR = 0.2
+
+
+class Observation(enum.StrEnum):
+    FOUND = "found"
+    NOT_FOUND = "not_found"
+    PENDING = "pending"
+
+
+class EvidenceTest(enum.StrEnum):
+    HOOP = "hoop"
+    SMOKING_GUN = "smoking_gun"
+    DOUBLY_DECISIVE = "doubly_decisive"
+    STRAW_IN_THE_WIND = "straw_in_the_wind"
+
+
+class TracingInputError(ValueError):
+    """A probability outside (0, 1), or an unknown observation."""
+
+    def __init__(self, field, message):
+        self.field = field
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """One piece of evidence sought for a component, in the order it was recorded."""
+
+    evidence_id: object
+    sensitivity: float
+    type1_error: float
+    observed: Observation
+
+
+@dataclass(frozen=True)
+class Step:
+    """One update, with its inputs, as stored and shown to users."""
+
+    evidence_id: object
+    observed: Observation
+    sensitivity: float
+    type1_error: float
+    test_type: EvidenceTest
+    prior: float
+    posterior: float
+
+
+@dataclass(frozen=True)
+class ComponentResult:
+    prior: float
+    steps: tuple
+    confidence: float
+
+
+def check_probability(value, field):
+    """Return ``value`` as a float strictly between 0 and 1, or raise TracingInputError naming ``field``."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise TracingInputError(field, N_("Enter a number between 0 and 1, e.g. 0.85.")) from None
+    if not 0 < number < 1 or math.isnan(number):
+        raise TracingInputError(field, N_("Must be strictly between 0 and 1 (neither 0 nor 1 can be known for "
+                                          "certain)."))
+    return number
+
+
+def classify(sensitivity, type1_error):
+    """Name the test an item of evidence amounts to, from its Se and α (see the thresholds above)."""
+    high_sensitivity = sensitivity >= HIGH_SENSITIVITY
+    low_type1_error = type1_error <= LOW_TYPE1_ERROR
+    if high_sensitivity and low_type1_error:
+        return EvidenceTest.DOUBLY_DECISIVE
+    if high_sensitivity:
+        return EvidenceTest.HOOP
+    if low_type1_error:
+        return EvidenceTest.SMOKING_GUN
+    return EvidenceTest.STRAW_IN_THE_WIND
+
+
+def logit(probability):
+    return math.log(probability) - math.log1p(-probability)
+
+
+def probability_from_logit(value):
+    if value >= 0:
+        probability = 1 / (1 + math.exp(-value))
+    else:
+        exponential = math.exp(value)
+        probability = exponential / (1 + exponential)
+    return min(max(probability, CONFIDENCE_FLOOR), CONFIDENCE_CEILING)
+
+
+def log_likelihood_ratio(item):
+    """The item's weight on the log-odds scale: what observing (or not observing) it adds."""
+    if item.observed == Observation.FOUND:
+        return math.log(item.sensitivity) - math.log(item.type1_error)
+    if item.observed == Observation.NOT_FOUND:
+        return math.log1p(-item.sensitivity) - math.log1p(-item.type1_error)
+    return 0.0
+
+
+def towards_the_evidence(posterior, prior, weight):
+    """``posterior``, never on the wrong side of ``prior``.
+
+    The round trip through log-odds can land one rounding step below the prior for evidence that supports
+    the component only a hair more than it contradicts it (Se just above α); evidence must never move the
+    confidence against its own direction, and evidence that weighs nothing (pending, or Se = α) not at all.
+    """
+    if weight > 0:
+        return max(posterior, prior)
+    if weight < 0:
+        return min(posterior, prior)
+    return prior
+
+
+def trace_component(items, prior=DEFAULT_PRIOR):
+    """Apply ``items`` in order to ``prior``; return every step and the component's confidence."""
+    prior = check_probability(prior, "prior")
+    running = logit(prior)
+    current = prior
+    steps = []
+    for item in items:
+        sensitivity = check_probability(item.sensitivity, "sensitivity")
+        type1_error = check_probability(item.type1_error, "type1_error")
+        observed = Observation(item.observed)
+        weight = log_likelihood_ratio(EvidenceItem(item.evidence_id, sensitivity, type1_error, observed))
+        running += weight
+        posterior = towards_the_evidence(probability_from_logit(running), current, weight)
+        steps.append(Step(item.evidence_id, observed, sensitivity, type1_error,
+                          classify(sensitivity, type1_error), current, posterior))
+        current = posterior
+    return ComponentResult(prior=prior, steps=tuple(steps), confidence=current)
+
+
+def claim_confidence(component_confidences):
+    """The weakest-link rule: a claim is as credible as its least credible component (None if none)."""
+    confidences = list(component_confidences)
+    return min(confidences) if confidences else None
+
+
+@dataclass(frozen=True)
+class Band:
+    lower: float
+    label: str
+
+
+# Default verbal scale, symmetric around 0.5. "More confident than not" from 0.5 and
+# "practical certainty" above 0.99 follow the contribution-tracing literature; the
+# steps in between are this application's default and can be replaced per fund.
+DEFAULT_BANDS = (
+    Band(0.0, N_("practically certain it does not hold")),
+    Band(0.01, N_("extremely confident it does not hold")),
+    Band(0.05, N_("very confident it does not hold")),
+    Band(0.15, N_("reasonably confident it does not hold")),
+    Band(0.30, N_("less confident than not")),
+    Band(0.50, N_("more confident than not")),
+    Band(0.70, N_("reasonably confident")),
+    Band(0.85, N_("very confident")),
+    Band(0.95, N_("extremely confident")),
+    Band(0.99, N_("practical certainty")),
+)
+
+
+def verbal_band(confidence, bands=DEFAULT_BANDS):
+    """Return the label of the highest band whose lower bound ``confidence`` reaches."""
+    if confidence is None:
+        return None
+    label = None
+    for band in sorted(bands, key=lambda band: band.lower):
+        if confidence >= band.lower:
+            label = band.label
+    return label

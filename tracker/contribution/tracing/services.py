@@ -1,0 +1,361 @@
+"""Contribution tracing records: mechanism components, the evidence sought for them, the stored update steps,
+the fund's verbal confidence bands, and :func:`claim_summary`, the figures every page, the JSON API and
+the PDF report show.
+
+All arithmetic is :mod:`tracker.contribution.tracing.bayes`'s. Whenever a component's
+prior or evidence changes, :func:`recompute` runs it again over the evidence in
+recorded order and replaces the stored steps, so what is stored is always what
+the pure module computes. Services validate, flush and audit; they never commit.
+"""
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+from sqlmodel import select
+
+from tracker.audit.services import record
+from tracker.common.errors import ValidationFailed
+from tracker.common.text import clean_line
+from tracker.common.text import clean_text
+from tracker.contribution.models import ConfidenceBand
+from tracker.contribution.models import CtComponent
+from tracker.contribution.models import CtEvidence
+from tracker.contribution.models import CtStep
+from tracker.contribution.tracing import bayes as tracing
+from tracker.db_types import utcnow
+from tracker.evidence.models import EvidenceItem
+from tracker.portfolio.models import Project
+
+OBSERVATION_LABELS = {
+    tracing.Observation.FOUND: _l("Found"),
+    tracing.Observation.NOT_FOUND: _l("Sought and not found"),
+    tracing.Observation.PENDING: _l("Pending: not yet sought"),
+}
+TEST_LABELS = {
+    tracing.EvidenceTest.HOOP: _l("Hoop test"),
+    tracing.EvidenceTest.SMOKING_GUN: _l("Smoking gun"),
+    tracing.EvidenceTest.DOUBLY_DECISIVE: _l("Doubly decisive"),
+    tracing.EvidenceTest.STRAW_IN_THE_WIND: _l("Straw in the wind"),
+}
+WEAKEST_LINK_RULE = _l("A claim is only as strong as its weakest mechanism component: the claim's confidence is the "
+                       "lowest of its components' confidences.")
+
+
+def probability(value, field):
+    """``value`` as a number strictly between 0 and 1, or ValidationFailed on ``field`` (the input stays in the form).
+
+    A decimal comma is accepted ("0,85"), as many of the fund's languages write it.
+    """
+    text = "" if value is None else str(value).strip().replace(",", ".")
+    try:
+        float(text)
+    except ValueError:
+        raise ValidationFailed.on(field, _("Enter a number between 0 and 1, e.g. 0.85.")) from None
+    try:
+        return tracing.check_probability(text, field)
+    except tracing.TracingInputError:
+        raise ValidationFailed.on(field, _("Must be strictly between 0 and 1: neither 0 nor 1 can be known for "
+                                           "certain.")) from None
+
+
+# Components ------------------------------------------------------------------------------------
+
+
+def get_component(session, claim, component_id):
+    return session.exec(select(CtComponent).where(CtComponent.id == component_id, CtComponent.claim_id == claim.id)
+                        .options(selectinload(CtComponent.evidence), selectinload(CtComponent.steps))).first()
+
+
+def get_ct_evidence(session, claim, ct_evidence_id):
+    return session.exec(select(CtEvidence).join(CtComponent, CtComponent.id == CtEvidence.component_id)
+                        .where(CtEvidence.id == ct_evidence_id, CtComponent.claim_id == claim.id)).first()
+
+
+def component_loading():
+    """Loader options for a claim's components with what :func:`claim_summary` reads."""
+    return (selectinload(CtComponent.evidence).selectinload(CtEvidence.item), selectinload(CtComponent.steps))
+
+
+def tracing_components(session, claim):
+    """The claim's components with their evidence, linked items and steps (four queries, whatever their number)."""
+    return list(session.exec(
+        select(CtComponent).where(CtComponent.claim_id == claim.id)
+        .options(selectinload(CtComponent.evidence).selectinload(CtEvidence.item), selectinload(CtComponent.steps))
+        .order_by(CtComponent.position)))
+
+
+def clean_component_values(values):
+    cleaned = {"entity": clean_line(values.get("entity"))[:200], "activity": clean_text(values.get("activity"))}
+    reasons = [(name, message) for name, message in (
+        ("entity", _l("Name the entity: who or what acts (an organisation, a role, a system).")),
+        ("activity", _l("Describe the activity: what the entity does in the mechanism."))) if not cleaned[name]]
+    raw_prior = values.get("prior")
+    try:
+        cleaned["prior"] = tracing.DEFAULT_PRIOR if raw_prior in (None, "") else probability(raw_prior, "prior")
+    except ValidationFailed as error:
+        reasons += error.reasons
+    if reasons:
+        raise ValidationFailed(reasons)
+    return cleaned
+
+
+def add_component(session, actor, project, claim, values):
+    cleaned = clean_component_values(values)
+    position = max((component.position for component in claim.components), default=-1) + 1
+    component = CtComponent(claim_id=claim.id, position=position, confidence=cleaned["prior"], **cleaned)
+    claim.components.append(component)
+    session.add(component)
+    session.flush()
+    record(session, actor, "create", "ct_component", component.id, project_id=project.id,
+           details={"claim": claim.id})
+    return component
+
+
+def update_component(session, actor, project, component, values):
+    cleaned = clean_component_values(values)
+    for name, value in cleaned.items():
+        setattr(component, name, value)
+    recompute(session, component)
+    record(session, actor, "update", "ct_component", component.id, project_id=project.id,
+           details={"claim": component.claim_id, "confidence": component.confidence})
+    return component
+
+
+def delete_component(session, actor, project, component):
+    component_id, claim_id = component.id, component.claim_id
+    session.delete(component)
+    session.flush()
+    record(session, actor, "delete", "ct_component", component_id, project_id=project.id, details={"claim": claim_id})
+
+
+# Evidence for components ------------------------------------------------------------------------
+
+
+def clean_ct_evidence_values(session, project, values):
+    reasons = []
+    cleaned = {"description": clean_text(values.get("description")), "rationale": clean_text(values.get("rationale"))}
+    if not cleaned["description"]:
+        reasons.append(("description", _("Describe the evidence: what would be observed if the component holds.")))
+    for field in ("sensitivity", "type1_error"):
+        try:
+            cleaned[field] = probability(values.get(field), field)
+        except ValidationFailed as error:
+            reasons += error.reasons
+    try:
+        cleaned["observed"] = tracing.Observation(values.get("observed") or tracing.Observation.PENDING)
+    except ValueError:
+        reasons.append(("observed", _("Say whether the evidence was found, not found or is still pending.")))
+    cleaned["evidence_id"] = values.get("evidence_id") or None
+    if cleaned["evidence_id"] is not None and session.exec(select(EvidenceItem.id).where(
+            EvidenceItem.id == cleaned["evidence_id"], EvidenceItem.project_id == project.id)).first() is None:
+        reasons.append(("evidence_id", _("Choose one of the project's evidence items.")))
+    if reasons:
+        raise ValidationFailed(reasons)
+    return cleaned
+
+
+def add_ct_evidence(session, actor, project, component, values):
+    """Record evidence sought for ``component`` after those already recorded, then recompute its steps."""
+    cleaned = clean_ct_evidence_values(session, project, values)
+    position = max((item.position for item in component.evidence), default=-1) + 1
+    item = CtEvidence(component_id=component.id, position=position, recorded_by_id=actor.user_id, **cleaned)
+    component.evidence.append(item)
+    session.add(item)
+    session.flush()
+    recompute(session, component)
+    record(session, actor, "create", "ct_evidence", item.id, project_id=project.id,
+           details={"component": component.id, "confidence": component.confidence})
+    return item
+
+
+def update_ct_evidence(session, actor, project, item, values):
+    """Change an item (it keeps its place in the recorded order) and recompute its component."""
+    cleaned = clean_ct_evidence_values(session, project, values)
+    for name, value in cleaned.items():
+        setattr(item, name, value)
+    item.updated_at = utcnow()
+    session.add(item)
+    session.flush()
+    recompute(session, item.component)
+    record(session, actor, "update", "ct_evidence", item.id, project_id=project.id,
+           details={"component": item.component_id, "confidence": item.component.confidence})
+    return item
+
+
+def delete_ct_evidence(session, actor, project, item):
+    component, item_id = item.component, item.id
+    clear_steps(session, component)
+    component.evidence.remove(item)
+    session.delete(item)
+    session.flush()
+    recompute(session, component)
+    record(session, actor, "delete", "ct_evidence", item_id, project_id=project.id,
+           details={"component": component.id, "confidence": component.confidence})
+
+
+def clear_steps(session, component):
+    """Delete the component's stored steps (before its evidence changes or the steps are computed again)."""
+    for step in list(component.steps):
+        component.steps.remove(step)
+    session.flush()
+
+
+def recompute(session, component):
+    """Run the tracing module over the component's evidence in recorded order and store every step it returns."""
+    evidence = sorted(component.evidence, key=lambda item: item.position)
+    result = tracing.trace_component(
+        [tracing.EvidenceItem(item.id, item.sensitivity, item.type1_error, item.observed) for item in evidence],
+        prior=component.prior)
+    clear_steps(session, component)
+    component.steps.extend(
+        CtStep(ct_evidence_id=step.evidence_id, position=position, observed=step.observed,
+               sensitivity=step.sensitivity, type1_error=step.type1_error, test_type=step.test_type,
+               prior=step.prior, posterior=step.posterior)
+        for position, step in enumerate(result.steps))
+    component.confidence = result.confidence
+    session.add(component)
+    session.flush()
+    return result
+
+
+# Verbal bands -----------------------------------------------------------------------------------
+
+
+def fund_bands(session, fund_id):
+    """The fund's verbal scale as :class:`tracing.Band` objects, lowest first; the default scale if it has none."""
+    rows = session.exec(select(ConfidenceBand).where(ConfidenceBand.fund_id == fund_id)
+                        .order_by(ConfidenceBand.lower_bound)).all()
+    return tuple(tracing.Band(row.lower_bound, row.label) for row in rows) or tracing.DEFAULT_BANDS
+
+
+def bands_as_text(bands):
+    return "\n".join(f"{band.lower:.2f} {band.label}" for band in sorted(bands, key=lambda band: band.lower))
+
+
+def parse_bands(text):
+    """Read one band per line, "lower bound, then the words": e.g. ``0.50 more confident than not``."""
+    bands, reasons = [], []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        bound, _sep, label = line.strip().partition(" ")
+        try:
+            lower = float(bound.replace(",", "."))
+        except ValueError:
+            reasons.append(_("Line %(number)d does not start with a number.", number=number))
+            continue
+        if not 0 <= lower < 1 or not label.strip():
+            reasons.append(_("Line %(number)d needs a lower bound from 0 up to (not including) 1, then the words.",
+                             number=number))
+            continue
+        bands.append(tracing.Band(lower, clean_line(label)[:120]))
+    lowers = [band.lower for band in bands]
+    if not reasons and (0.0 not in lowers):
+        reasons.append(_("The scale must start at 0 so that every confidence has words."))
+    if len(set(lowers)) != len(lowers):
+        reasons.append(_("Two lines have the same lower bound."))
+    if reasons:
+        raise ValidationFailed([("bands", reason) for reason in reasons])
+    return sorted(bands, key=lambda band: band.lower)
+
+
+def save_bands(session, actor, fund, text):
+    """Replace the fund's verbal scale (an empty text restores the default scale)."""
+    bands = parse_bands(text) if (text or "").strip() else []
+    for row in session.exec(select(ConfidenceBand).where(ConfidenceBand.fund_id == fund.id)).all():
+        session.delete(row)
+    session.flush()
+    for band in bands:
+        session.add(ConfidenceBand(fund_id=fund.id, lower_bound=band.lower, label=band.label))
+    session.flush()
+    record(session, actor, "update", "confidence_bands", fund.id, details={"bands": len(bands)})
+    return bands
+
+
+# The figures ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A claim's contribution-tracing figures as the pages show them (see :func:`claim_summary` for plain data)."""
+
+    confidence: float | None
+    band: str | None
+    weakest_component_id: int | None
+
+
+def claim_figures(components, bands):
+    confidence = tracing.claim_confidence(component.confidence for component in components)
+    weakest = min(components, key=lambda component: (component.confidence, component.position)) if components else None
+    return Figures(confidence, tracing.verbal_band(confidence, bands), weakest.id if weakest else None)
+
+
+def claim_summary(session, claim, bands=None, components=None):
+    """The claim's tracing figures as plain data, for the claim page, the JSON API and the PDF report alike.
+
+    ``{"id", "title", "step", "qualitative_confidence", "confidence", "band", "rule",
+    "weakest_component_id", "components": [{"id", "position", "entity", "activity", "prior", "confidence",
+    "band", "steps": [{"evidence_id", "evidence_item_id", "description", "position", "observed", "sensitivity",
+    "type1_error", "test_type", "prior", "posterior"}]}]}``. A step's ``evidence_id`` is the CT evidence it applies
+    (the id :func:`tracing.trace_component` was given), ``evidence_item_id`` the evidence item that evidence rests on,
+    if any. ``confidence`` and ``band`` are None for a claim without components.
+    """
+    if bands is None:
+        bands = fund_bands(session, claim_fund_id(session, claim))
+    if components is None:
+        components = tracing_components(session, claim)
+    figures = claim_figures(components, bands)
+    return {
+        "id": claim.id,
+        "title": claim.title,
+        "step": claim.step.value,
+        "qualitative_confidence": claim.confidence.value,
+        "confidence": figures.confidence,
+        "band": figures.band,
+        "rule": "weakest_component",
+        "weakest_component_id": figures.weakest_component_id,
+        "components": [component_summary(component, bands) for component in components],
+    }
+
+
+def component_summary(component, bands):
+    items = {item.id: item for item in component.evidence}
+    return {
+        "id": component.id,
+        "position": component.position,
+        "entity": component.entity,
+        "activity": component.activity,
+        "prior": component.prior,
+        "confidence": component.confidence,
+        "band": tracing.verbal_band(component.confidence, bands),
+        "steps": [step_summary(step, items.get(step.ct_evidence_id)) for step in component.steps],
+    }
+
+
+def step_summary(step, item):
+    return {
+        "evidence_id": step.ct_evidence_id,
+        "evidence_item_id": item.evidence_id if item is not None else None,
+        "description": item.description if item is not None else "",
+        "position": step.position,
+        "observed": step.observed.value,
+        "sensitivity": step.sensitivity,
+        "type1_error": step.type1_error,
+        "test_type": step.test_type.value,
+        "prior": step.prior,
+        "posterior": step.posterior,
+    }
+
+
+def claim_fund_id(session, claim):
+    return session.exec(select(Project.fund_id).where(Project.id == claim.project_id)).one()
+
+
+def claims_figures(session, claims, fund_id):
+    """``{claim_id: Figures}`` for claims whose components are loaded (one query for the bands)."""
+    bands = fund_bands(session, fund_id)
+    return {claim.id: claim_figures(claim.components, bands) for claim in claims}
+
+

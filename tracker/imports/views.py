@@ -1,0 +1,383 @@
+"""Import pages: upload → column mapping → dry-run preview → import, without JavaScript.
+
+Every step is a form posted with its CSRF token and answered with a redirect
+(post/redirect/get). The file stays on the server (:mod:`.staging`) between
+steps; only its uploader can continue, on the same project. The preview runs
+the full dry run; "Import" runs it again inside one transaction and commits
+everything or nothing.
+"""
+
+import math
+from pathlib import Path
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from wtforms.validators import ValidationError
+
+from tracker.common.countries import country_choices
+from tracker.common.errors import ValidationFailed
+from tracker.common.pagination import Page
+from tracker.common.pagination import clamp_page_number
+from tracker.common.pagination import paginate
+from tracker.db import get_session
+from tracker.imports import services
+from tracker.imports import staging
+from tracker.imports.files import FileRejected
+from tracker.imports.files import file_type
+from tracker.imports.files import limits_from
+from tracker.imports.forms import AUTO_CHOICE
+from tracker.imports.forms import ActionForm
+from tracker.imports.forms import UploadForm
+from tracker.imports.forms import fill_mapping_form
+from tracker.imports.forms import mapping_form_class
+from tracker.imports.forms import mapping_from_form
+from tracker.imports.labels import GROUPS
+from tracker.imports.labels import KIND_LABELS
+from tracker.imports.labels import ORIGIN_LABELS
+from tracker.imports.labels import TARGET_LABELS
+from tracker.imports.mapping import adapt
+from tracker.imports.mapping import mapping_problems
+from tracker.imports.models import ImportBatch
+from tracker.imports.models import ImportKind
+from tracker.imports.sources import column_ref
+from tracker.imports.sources import has_automatic_ids
+from tracker.imports.summary import dataset_summary
+from tracker.imports.summary import summary_dataset
+from tracker.msc.languages import language_choices
+from tracker.web.access import actor
+from tracker.web.access import project_route
+from tracker.web.forms import apply_errors
+from tracker.web.forms import choices
+from tracker.web.forms import error_text
+from tracker.web.project_tabs import register_project_tab
+
+bp = Blueprint("imports", __name__)
+ERRORS_PER_PAGE = 100
+ROWS_PER_PAGE = 50
+
+
+def init_app(app):
+    from tracker.imports.cli import init_app as init_cli
+
+    app.register_blueprint(bp)
+    register_project_tab(app, "imports.start", _l("Import"), "import.run", 85)
+    init_cli(app)
+
+
+# Helpers -----------------------------------------------------------------------------------
+
+
+def upload_dir():
+    return Path(current_app.instance_path) / "imports"
+
+
+def max_age():
+    return current_app.config["IMPORT_UPLOAD_MINUTES"] * 60
+
+
+def limits():
+    return limits_from(current_app.config)
+
+
+def load_upload(project, token):
+    """The current user's upload ``token`` on ``project``; None (with a message) when it is gone."""
+    upload = staging.load(upload_dir(), token, project_id=project.id, user_id=current_user.id,
+                          max_age_seconds=max_age())
+    if upload is None:
+        flash(_("That upload is no longer waiting: it was imported, cancelled or older than %(minutes)d minutes. "
+                "Upload the file again.", minutes=current_app.config["IMPORT_UPLOAD_MINUTES"]), "info")
+    return upload
+
+
+def start_url(project):
+    return url_for(".start", slug=project.slug)
+
+
+def list_page(items, number, per_page):
+    """A :class:`tracker.common.pagination.Page` over a list already in memory."""
+    pages = max(1, math.ceil(len(items) / per_page))
+    number = min(number, pages)
+    return Page(items=items[(number - 1) * per_page: number * per_page], total=len(items), number=number,
+                per_page=per_page)
+
+
+def default_choices(session, project):
+    return {
+        "harvest": [(str(item.id), item.title) for item in services.project_harvests(session, project)],
+        "cycle": [(str(item.id), item.title) for item in services.project_cycles(session, project)],
+        "language": language_choices(),
+        "country_code": list(country_choices(str(current_user.language or "en"))),
+    }
+
+
+def column_label(summary_table, header, with_table):
+    sample = summary_table["samples"].get(header)
+    label = f"{header} · {summary_table['name']}" if with_table else header
+    return _("%(column)s (e.g. %(sample)s)", column=label, sample=sample) if sample else label
+
+
+def columns_of(summary, names):
+    """Column choices of the tables ``names``: the value is ``table::header``."""
+    tables = [table for table in summary["tables"] if table["name"] in names]
+    return [(column_ref(table["name"], header), column_label(table, header, len(summary["tables"]) > 1))
+            for table in tables for header in table["headers"]]
+
+
+# Upload ------------------------------------------------------------------------------------
+
+
+def upload_form(session, project):
+    form = UploadForm()
+    templates = services.mapping_templates(session, project)
+    form.template.choices = choices([(0, _("None: suggest a mapping from the column headers"))] + [
+        (item.id, f"{item.name} ({KIND_LABELS[item.kind]})") for item in templates])
+    return form, templates
+
+
+@bp.route("/projects/<slug>/import", methods=["GET", "POST"])
+@project_route("import.run")
+def start(project):
+    session = get_session()
+    staging.purge_expired(upload_dir(), max_age())
+    form, templates = upload_form(session, project)
+    if form.validate_on_submit():
+        upload = receive(session, project, form)
+        if upload is not None:
+            return redirect(url_for(".mapping", slug=project.slug, token=upload.token))
+    history = paginate(session, services.batches_statement(project).options(selectinload(ImportBatch.created_by)),
+                       clamp_page_number(request.args.get("page")), current_app.config["ITEMS_PER_PAGE"])
+    return render_template("imports/start.html", project=project, form=form, templates=templates,
+                           history=history, actions=ActionForm(), kind_labels=KIND_LABELS,
+                           limits=limits())
+
+
+def receive(session, project, form):
+    """Keep the uploaded file, read it, and prepare the suggested (or saved) mapping; None when refused."""
+    kind = ImportKind(form.kind.data)
+    storage = form.file.data
+    try:
+        suffix = file_type(storage.filename)
+        upload = staging.store(upload_dir(), storage.stream, file_name=Path(storage.filename or "").name,
+                               suffix=suffix, project_id=project.id, user_id=current_user.id, kind=kind.value,
+                               max_bytes=limits().max_bytes)
+    except FileRejected as error:
+        form.file.errors = [*form.file.errors, error_text(error)]
+        return None
+    try:
+        dataset = services.load_dataset(staging.data_path(upload_dir(), upload), upload.file_name, limits())
+    except FileRejected as error:
+        staging.discard(upload_dir(), upload)
+        form.file.errors = [*form.file.errors, error_text(error)]
+        return None
+    template = services.get_mapping_template(session, project, form.template.data) if form.template.data else None
+    if template is not None and template.kind is kind:
+        upload.mapping, upload.mapping_name = services.mapping_for(template, dataset, kind), template.name
+    else:
+        if template is not None:
+            flash(_("The saved mapping “%(name)s” is for %(kind)s, so a mapping was suggested from the column "
+                    "headers instead.", name=template.name, kind=KIND_LABELS[template.kind]), "info")
+        upload.mapping = services.suggested_mapping(session, project, dataset, kind)
+    upload.extra["summary"] = dataset_summary(dataset)
+    staging.save(upload_dir(), upload)
+    return upload
+
+
+# Mapping -----------------------------------------------------------------------------------
+
+
+def mapping_form(session, project, upload, dataset, mapping):
+    kind = ImportKind(upload.kind)
+    form = mapping_form_class(kind, default_choices(session, project))()
+    record_table = mapping.get("record_table")
+    if dataset.table(record_table) is None:
+        record_table = dataset.default_record_table()
+    summary = upload.extra["summary"]
+    sources = ([AUTO_CHOICE] if has_automatic_ids(dataset) else []) + columns_of(summary, dataset.lineage(record_table))
+    tables = [(table["name"], ngettext("%(name)s (%(num)d row)", "%(name)s (%(num)d rows)", table["rows"],
+                                       name=table["name"])) for table in summary["tables"]]
+    return fill_mapping_form(form, kind, mapping, tables, sources, columns_of(summary, dataset.lineage(record_table)),
+                             columns_of(summary, dataset.child_tables(record_table)))
+
+
+@bp.route("/projects/<slug>/import/<token>/mapping", methods=["GET", "POST"])
+@project_route("import.run")
+def mapping(project, token):
+    session = get_session()
+    upload = load_upload(project, token)
+    if upload is None:
+        return redirect(start_url(project))
+    kind = ImportKind(upload.kind)
+    dataset = summary_dataset(upload.extra["summary"])
+    current = upload.mapping
+    template_id = request.args.get("template", type=int)
+    if request.method == "GET" and template_id:
+        template = services.get_mapping_template(session, project, template_id)
+        if template is not None and template.kind is kind:
+            current, upload.mapping_name = services.mapping_for(template, dataset, kind), template.name
+    if request.method == "POST" and request.form.get("action") == "sheet":
+        return change_record_table(session, project, upload, dataset)
+    form = mapping_form(session, project, upload, dataset, current)
+    if form.validate_on_submit():
+        chosen = mapping_from_form(form, kind)
+        applied = services.find_mapping_template(session, project, kind, request.form.get("applied_template", ""))
+        upload.mapping_name = applied.name if applied else upload.mapping_name
+        if save_mapping(session, project, upload, form, dataset, chosen):
+            return redirect(url_for(".preview", slug=project.slug, token=token))
+    return render_template("imports/mapping.html", project=project, upload=upload, form=form,
+                           groups=GROUPS[kind], labels=TARGET_LABELS, origin=ORIGIN_LABELS[dataset.origin],
+                           summary=upload.extra["summary"], kind_label=KIND_LABELS[kind],
+                           templates=services.mapping_templates(session, project, kind))
+
+
+def change_record_table(session, project, upload, dataset):
+    """Suggest the mapping again for the sheet the user chose as holding one record per row."""
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        abort(400)
+    table = request.form.get("record_table")
+    if dataset.table(table) is not None:
+        upload.mapping = services.suggested_mapping(session, project, dataset, upload.kind, table)
+        staging.save(upload_dir(), upload)
+    return redirect(url_for(".mapping", slug=project.slug, token=upload.token))
+
+
+def save_mapping(session, project, upload, form, dataset, chosen):
+    """Keep the chosen mapping with the upload (and as a named mapping if asked); False with form errors."""
+    kind = ImportKind(upload.kind)
+    problems = mapping_problems(chosen, dataset, kind)
+    if problems:
+        apply_errors(form, ValidationFailed([(f"map_{key}" if key in TARGET_LABELS else key, message)
+                                             for key, message in problems]))
+        return False
+    if form.template_name.data:
+        try:
+            template = services.save_mapping_template(session, actor(), project, kind, form.template_name.data,
+                                                      chosen)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+            return False
+        session.commit()
+        upload.mapping_name = template.name
+        flash(_("Mapping saved as “%(name)s”.", name=template.name), "success")
+    upload.mapping = adapt(chosen, dataset, kind)
+    staging.save(upload_dir(), upload)
+    return True
+
+
+# Preview and import ------------------------------------------------------------------------
+
+
+def full_dataset(upload):
+    return services.load_dataset(staging.data_path(upload_dir(), upload), upload.file_name, limits())
+
+
+def render_preview(project, upload, plan, dataset):
+    errors = list_page(plan.errors, clamp_page_number(request.args.get("errors_page")), ERRORS_PER_PAGE)
+    rows = list_page(plan.records, clamp_page_number(request.args.get("rows_page")), ROWS_PER_PAGE)
+    kind = ImportKind(upload.kind)
+    return render_template("imports/preview.html", project=project, upload=upload, plan=plan, errors=errors,
+                           rows=rows, kind=kind.value, kind_label=KIND_LABELS[kind],
+                           origin=ORIGIN_LABELS[dataset.origin], actions=ActionForm(), labels=TARGET_LABELS)
+
+
+@bp.get("/projects/<slug>/import/<token>/preview")
+@project_route("import.run")
+def preview(project, token):
+    session = get_session()
+    upload = load_upload(project, token)
+    if upload is None:
+        return redirect(start_url(project))
+    try:
+        dataset = full_dataset(upload)
+        plan = services.dry_run(session, project, dataset, upload.kind, upload.mapping)
+    except (FileRejected, ValidationFailed) as error:
+        flash(error_text(error), "error")
+        return redirect(url_for(".mapping", slug=project.slug, token=token))
+    return render_preview(project, upload, plan, dataset)
+
+
+@bp.post("/projects/<slug>/import/<token>/commit")
+@project_route("import.run")
+def commit(project, token):
+    session = get_session()
+    upload = load_upload(project, token)
+    if upload is None or not ActionForm().validate_on_submit():
+        return redirect(start_url(project))
+    try:
+        dataset = full_dataset(upload)
+        batch, plan = services.run_import(session, actor(), project, dataset, upload.kind, upload.mapping,
+                                          file_name=upload.file_name, file_sha256=upload.sha256,
+                                          mapping_name=upload.mapping_name)
+        session.commit()
+    except services.ImportRefused as refused:
+        session.rollback()
+        flash(ngettext("%(num)d problem was found, so nothing was imported.",
+                       "%(num)d problems were found, so nothing was imported.", len(refused.plan.errors)), "error")
+        return redirect(url_for(".preview", slug=project.slug, token=token))
+    except (FileRejected, ValidationFailed) as error:
+        session.rollback()
+        flash(error_text(error), "error")
+        return redirect(url_for(".mapping", slug=project.slug, token=token))
+    except IntegrityError:
+        session.rollback()
+        flash(_("Another import of the same rows finished while this one ran, so nothing was imported from this "
+                "file. Check the preview again."), "error")
+        return redirect(url_for(".preview", slug=project.slug, token=token))
+    staging.discard(upload_dir(), upload)
+    flash(imported_message(batch, plan), "success")
+    return redirect(start_url(project))
+
+
+def imported_message(batch, plan):
+    kind = ImportKind(batch.kind)
+    created = (ngettext("Imported %(num)d outcome as a draft.", "Imported %(num)d outcomes as drafts.",
+                        batch.created_count) if kind is ImportKind.OUTCOMES else
+               ngettext("Imported %(num)d story, waiting for its safeguarding review.",
+                        "Imported %(num)d stories, waiting for their safeguarding review.", batch.created_count))
+    parts = [created]
+    if batch.skipped_count:
+        parts.append(ngettext("%(num)d row had been imported before and was skipped.",
+                              "%(num)d rows had been imported before and were skipped.", batch.skipped_count))
+    if plan.needs_consent:
+        parts.append(ngettext("%(num)d story needs consent details before anyone outside the team may see it.",
+                              "%(num)d stories need consent details before anyone outside the team may see them.",
+                              plan.needs_consent))
+    return " ".join(parts)
+
+
+@bp.post("/projects/<slug>/import/<token>/cancel")
+@project_route("import.run")
+def cancel(project, token):
+    upload = staging.load(upload_dir(), token, project_id=project.id, user_id=current_user.id,
+                          max_age_seconds=max_age())
+    if upload is not None and ActionForm().validate_on_submit():
+        staging.discard(upload_dir(), upload)
+        flash(_("Import cancelled; the uploaded file was deleted."), "info")
+    return redirect(start_url(project))
+
+
+@bp.post("/projects/<slug>/import/mappings/<int:template_id>/delete")
+@project_route("import.run")
+def delete_template(project, template_id):
+    session = get_session()
+    template = services.get_mapping_template(session, project, template_id) or abort(404)
+    if ActionForm().validate_on_submit():
+        services.delete_mapping_template(session, actor(), project, template)
+        session.commit()
+        flash(_("Saved mapping “%(name)s” deleted.", name=template.name), "success")
+    return redirect(start_url(project))
+

@@ -1,0 +1,365 @@
+"""Fund-level MSC pages under /msc: the story list for every role, and for M&E staff the cycles,
+domains, selection panels and decisions, feedback owed, verification and meta-monitoring.
+"""
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.auth.permissions import Role
+from tracker.auth.permissions import sees_all_projects
+from tracker.common.countries import country_choices
+from tracker.common.errors import EditConflict
+from tracker.common.errors import ValidationFailed
+from tracker.common.pagination import clamp_page_number
+from tracker.common.pagination import paginate
+from tracker.db import get_session
+from tracker.msc import selection as panels
+from tracker.msc import services
+from tracker.msc import sharing
+from tracker.msc.forms import CycleForm
+from tracker.msc.forms import DecisionForm
+from tracker.msc.forms import DomainForm
+from tracker.msc.forms import FeedbackForm
+from tracker.msc.forms import LevelForm
+from tracker.msc.forms import PanelForm
+from tracker.msc.forms import StoryFilterForm
+from tracker.msc.forms import VerificationForm
+from tracker.msc.labels import choices_for
+from tracker.msc.labels import label
+from tracker.msc.languages import language_choices
+from tracker.msc.languages import language_name
+from tracker.msc.models import FeedbackKind
+from tracker.msc.models import SafeguardingStatus
+from tracker.msc.models import Story
+from tracker.msc.models import StorytellerCategory
+from tracker.portfolio import services as portfolio_services
+from tracker.web.access import actor
+from tracker.web.access import requires
+from tracker.web.access import sensitive_scope
+from tracker.web.forms import apply_errors
+from tracker.web.forms import choices
+from tracker.web.forms import translated
+
+bp = Blueprint("msc", __name__, url_prefix="/msc")
+
+
+def current_fund():
+    fund = portfolio_services.get_fund(get_session())
+    if fund is None:
+        abort(404)
+    return fund
+
+
+def page_number():
+    return clamp_page_number(request.args.get("page"))
+
+
+def per_page():
+    return current_app.config["ITEMS_PER_PAGE"]
+
+
+def language():
+    return str(get_locale() or "en")
+
+
+def is_donor():
+    return current_user.role == Role.DONOR
+
+
+# The story list, for every role --------------------------------------------------------
+
+
+def portfolio_filters(session, fund):
+    form = StoryFilterForm(request.args)
+    visible = portfolio_services.project_list_statement(
+        fund, visible_to=None if sees_all_projects(current_user.role) else current_user.project_ids)
+    form.project.choices = choices([(0, _("All projects"))] + [(p.id, p.title) for p in session.exec(visible)])
+    form.cycle.choices = choices([(0, _("All cycles"))] + [
+        (cycle.id, cycle.title) for cycle in session.exec(services.cycles_statement(fund))])
+    form.consent.choices = choices([("", _("Any consent state")), ("needs_consent", _("Needs consent")),
+                                    ("withdrawn", _("Consent withdrawn")), ("donor_scope", _("Donor scope granted"))])
+    form.safeguarding.choices = choices([("", _("Any safeguarding state")), *choices_for(SafeguardingStatus)])
+    form.language.choices = choices([("", _("All languages")), *language_choices()])
+    form.validate()
+    return form
+
+
+def value(field):
+    return None if field.errors else (field.data or None)
+
+
+@bp.get("/stories")
+@requires("msc.view")
+def story_list():
+    session, fund = get_session(), current_fund()
+    filters = portfolio_filters(session, fund)
+    donor = is_donor()
+    base = sharing.stories_visible_to(current_user.role, sensitive_scope(session, "story.view"), fund.id)
+    if value(filters.project):
+        base = base.where(Story.project_id == value(filters.project))
+    options = {"cycle_id": value(filters.cycle), "language": value(filters.language)}
+    if not donor:
+        options.update(consent=value(filters.consent), safeguarding=value(filters.safeguarding))
+    page = paginate(session, services.story_list_statement(base, **options), page_number(), per_page())
+    ids = [story.id for story in page.items]
+    shared = set(session.scalars(sharing.donor_visible_story_ids(fund.id).where(Story.id.in_(ids)))) if ids else set()
+    if donor:
+        page.items = [sharing.deidentify(story) for story in page.items]
+    return render_template("msc/portfolio_list.html", page=page, filters=filters, donor=donor, shared=shared,
+                           fund=fund)
+
+
+# Cycles, domains and levels -------------------------------------------------------------
+
+
+@bp.get("/cycles")
+@requires("msc.manage")
+def cycle_list():
+    session, fund = get_session(), current_fund()
+    page = paginate(session, services.cycles_statement(fund), page_number(), per_page())
+    return render_template("msc/cycles.html", page=page, owed=session.scalar(panels.owed_feedback_count(fund)))
+
+
+def cycle_form(session, fund, **kwargs):
+    form = CycleForm(**kwargs)
+    form.project_id.choices = choices([(0, _("The whole fund"))] + [
+        (project.id, project.title) for project in portfolio_services.all_projects(session, fund)])
+    return form
+
+
+def load_cycle(session, fund, cycle_id):
+    return services.get_cycle(session, fund, cycle_id) or abort(404)
+
+
+@bp.route("/cycles/new", methods=["GET", "POST"])
+@requires("msc.manage")
+def cycle_create():
+    session, fund = get_session(), current_fund()
+    form = cycle_form(session, fund, data={"levels": "Project\nCountry\nFund"})
+    if form.validate_on_submit():
+        try:
+            cycle = services.create_cycle(session, actor(), fund, form.data)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Cycle opened with its “any other change” domain. Add the named domains of change next."),
+                  "success")
+            return redirect(url_for(".cycle_detail", cycle_id=cycle.id))
+    return render_template("msc/cycle_form.html", form=form, cycle=None)
+
+
+@bp.route("/cycles/<int:cycle_id>/edit", methods=["GET", "POST"])
+@requires("msc.manage")
+def cycle_edit(cycle_id):
+    session, fund = get_session(), current_fund()
+    cycle = load_cycle(session, fund, cycle_id)
+    form = cycle_form(session, fund, obj=cycle, data={"status": cycle.status.value, "version": cycle.version,
+                                                       "project_id": cycle.project_id or 0})
+    del form.levels
+    del form.project_id
+    if form.validate_on_submit():
+        try:
+            services.update_cycle(session, actor(), cycle, form.data, form.version.data)
+            session.commit()
+        except (EditConflict, StaleDataError):
+            session.rollback()
+            flash(_("Someone else changed this cycle meanwhile; here it is as it is now."), "error")
+            return redirect(url_for(".cycle_edit", cycle_id=cycle.id))
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Cycle saved."), "success")
+            return redirect(url_for(".cycle_detail", cycle_id=cycle.id))
+    return render_template("msc/cycle_form.html", form=form, cycle=cycle)
+
+
+@bp.get("/cycles/<int:cycle_id>")
+@requires("msc.manage")
+def cycle_detail(cycle_id):
+    session, fund = get_session(), current_fund()
+    cycle = load_cycle(session, fund, cycle_id)
+    return render_template("msc/cycle.html", cycle=cycle, panels=panels.cycle_panels(session, cycle),
+                           level_form=LevelForm(), counts=services.domain_counts(session, cycle))
+
+
+@bp.post("/cycles/<int:cycle_id>/levels")
+@requires("msc.manage")
+def level_add(cycle_id):
+    session, fund = get_session(), current_fund()
+    cycle = load_cycle(session, fund, cycle_id)
+    form = LevelForm()
+    if form.validate_on_submit():
+        try:
+            services.add_level(session, actor(), cycle, form.name.data)
+        except ValidationFailed as error:
+            for _field, message in error.reasons:
+                flash(translated(message), "error")
+        else:
+            session.commit()
+            flash(_("Selection level added."), "success")
+    else:
+        flash(_("Name the selection level."), "error")
+    return redirect(url_for(".cycle_detail", cycle_id=cycle.id))
+
+
+@bp.route("/cycles/<int:cycle_id>/domains/new", methods=["GET", "POST"], defaults={"domain_id": None})
+@bp.route("/cycles/<int:cycle_id>/domains/<int:domain_id>/edit", methods=["GET", "POST"])
+@requires("msc.manage")
+def domain_form(cycle_id, domain_id):
+    session, fund = get_session(), current_fund()
+    cycle = load_cycle(session, fund, cycle_id)
+    domain = None
+    if domain_id is not None:
+        domain = services.get_domain(session, cycle, domain_id) or abort(404)
+    form = DomainForm(obj=domain)
+    if form.validate_on_submit():
+        try:
+            services.save_domain(session, actor(), cycle, form.data, domain)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Domain of change saved."), "success")
+            return redirect(url_for(".cycle_detail", cycle_id=cycle.id))
+    return render_template("msc/domain_form.html", form=form, cycle=cycle, domain=domain)
+
+
+@bp.get("/cycles/<int:cycle_id>/meta-monitoring")
+@requires("msc.manage")
+def meta_monitoring(cycle_id):
+    session, fund = get_session(), current_fund()
+    cycle = load_cycle(session, fund, cycle_id)
+    return render_template("msc/meta.html", cycle=cycle, figures=panels.meta_monitoring(session, cycle),
+                           category_label=lambda value: label(StorytellerCategory(value)),
+                           language_label=language_name)
+
+
+# Panels and decisions -----------------------------------------------------------------------
+
+
+@bp.route("/cycles/<int:cycle_id>/panels/new", methods=["GET", "POST"])
+@requires("msc.select")
+def panel_create(cycle_id):
+    session, fund = get_session(), current_fund()
+    cycle = load_cycle(session, fund, cycle_id)
+    form = PanelForm(data={"level_id": request.args.get("level", type=int)})
+    form.level_id.choices = choices((level.id, f"{level.ordinal} · {level.name}") for level in cycle.levels)
+    form.project_id.choices = choices([(0, _("Any project"))] + [
+        (project.id, project.title) for project in portfolio_services.all_projects(session, fund)])
+    form.country_code.choices = choices([("", _("Any country")), *country_choices(language())])
+    if form.validate_on_submit():
+        try:
+            panel = panels.create_panel(session, actor(), cycle, form.data)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Panel created."), "success")
+            return redirect(url_for(".panel_detail", panel_id=panel.id))
+    return render_template("msc/panel_form.html", form=form, cycle=cycle)
+
+
+def load_panel(session, fund, panel_id):
+    return panels.get_panel(session, fund, panel_id) or abort(404)
+
+
+@bp.get("/panels/<int:panel_id>")
+@requires("msc.select")
+def panel_detail(panel_id):
+    session, fund = get_session(), current_fund()
+    panel = load_panel(session, fund, panel_id)
+    return render_template("msc/panel.html", panel=panel, cycle=panel.level.cycle,
+                           board=panels.panel_board(session, panel))
+
+
+@bp.route("/panels/<int:panel_id>/stories/<int:story_id>/decision", methods=["GET", "POST"])
+@requires("msc.select")
+def decision_form(panel_id, story_id):
+    session, fund = get_session(), current_fund()
+    panel = load_panel(session, fund, panel_id)
+    if not panels.is_candidate(session, panel, story_id):
+        abort(404)
+    story = session.get(Story, story_id)
+    decision = panels.decision_for(session, panel, story)
+    form = DecisionForm(obj=decision, data=None if decision else {"selected": 1})
+    if request.method == "GET":
+        services.read_story(session, actor(), story)
+        session.commit()
+    if form.validate_on_submit():
+        try:
+            if decision is None:
+                panels.record_decision(session, actor(), panel, story.id, form.data)
+            else:
+                panels.update_decision(session, actor(), decision, form.data)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Decision recorded.") if form.selected.data else _("Recorded as not selected."), "success")
+            return redirect(url_for(".panel_detail", panel_id=panel.id))
+    return render_template("msc/decision_form.html", panel=panel, story=story, form=form, decision=decision)
+
+
+# Feedback and verification ----------------------------------------------------------------
+
+
+@bp.get("/feedback")
+@requires("msc.select")
+def feedback_owed():
+    session, fund = get_session(), current_fund()
+    page = paginate(session, panels.owed_feedback_statement(fund), page_number(), per_page())
+    return render_template("msc/feedback_list.html", page=page, owed_kinds=panels.owed_kinds)
+
+
+@bp.route("/selections/<int:decision_id>/feedback", methods=["GET", "POST"])
+@requires("msc.select")
+def feedback_form(decision_id):
+    session, fund = get_session(), current_fund()
+    decision = panels.get_decision(session, fund, decision_id)
+    if decision is None or not decision.selected:
+        abort(404)
+    owed = panels.owed_kinds(decision)
+    form = FeedbackForm(data={"kind": (request.args.get("kind") or (owed[0].value if owed else None)),
+                              "content": translated(panels.suggested_feedback(decision))})
+    names = dict(choices_for(FeedbackKind))
+    form.kind.choices = choices((kind.value, names[kind.value]) for kind in owed)
+    if form.validate_on_submit():
+        try:
+            panels.record_feedback(session, actor(), decision, form.data)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Feedback recorded as sent."), "success")
+            return redirect(url_for(".feedback_owed"))
+    return render_template("msc/feedback_form.html", decision=decision, form=form, owed=owed)
+
+
+@bp.route("/stories/<int:story_id>/verification", methods=["GET", "POST"])
+@requires("msc.select")
+def verification_form(story_id):
+    session, fund = get_session(), current_fund()
+    story = panels.get_selected_story(session, fund, story_id) or abort(404)
+    form = VerificationForm()
+    if form.validate_on_submit():
+        try:
+            panels.record_verification(session, actor(), story, form.data)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            session.commit()
+            flash(_("Verification recorded."), "success")
+            return redirect(url_for("stories.story_detail", slug=story.project.slug, story_id=story.id))
+    return render_template("msc/verification_form.html", story=story, form=form,
+                           verifications=panels.story_verifications(session, story))

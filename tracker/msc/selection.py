@@ -1,0 +1,382 @@
+"""MSC selection services: panels, decisions, feedback, verification and meta-monitoring.
+
+A panel at a level chooses, per domain, among the stories passed up from the
+level below (at the lowest level: every story eligible for selection). A
+selection needs written reasons; dissent can be recorded. Each selection owes
+feedback to the storyteller and to the lower level until it is recorded as sent.
+"""
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+from sqlmodel import select
+
+from tracker.audit.services import record
+from tracker.common.countries import is_country
+from tracker.common.errors import ValidationFailed
+from tracker.common.messages import N_
+from tracker.common.text import clean_line
+from tracker.common.text import clean_text
+from tracker.db_types import utcnow
+from tracker.msc import meta
+from tracker.msc.models import Feedback
+from tracker.msc.models import FeedbackKind
+from tracker.msc.models import MscCycle
+from tracker.msc.models import Panel
+from tracker.msc.models import PanelMethod
+from tracker.msc.models import SelectionDecision
+from tracker.msc.models import SelectionLevel
+from tracker.msc.models import Story
+from tracker.msc.models import Verification
+from tracker.msc.models import VerificationResult
+from tracker.msc.rules import reasons_problems
+from tracker.msc.sharing import selection_eligible_stories
+from tracker.portfolio.models import Project
+
+# Panels ----------------------------------------------------------------------------
+
+
+def get_level(session, cycle, level_id):
+    level = session.get(SelectionLevel, level_id)
+    return level if level is not None and level.cycle_id == cycle.id else None
+
+
+def get_panel(session, fund, panel_id):
+    """The panel ``panel_id`` of a cycle of ``fund``, with its level, cycle and domains loaded; or None."""
+    statement = (
+        select(Panel).join(SelectionLevel, SelectionLevel.id == Panel.level_id)
+        .join(MscCycle, MscCycle.id == SelectionLevel.cycle_id)
+        .where(Panel.id == panel_id, MscCycle.fund_id == fund.id)
+        .options(selectinload(Panel.level).selectinload(SelectionLevel.cycle).selectinload(MscCycle.domains),
+                 selectinload(Panel.project))
+    )
+    return session.exec(statement).first()
+
+
+def cycle_panels(session, cycle):
+    return list(session.exec(
+        select(Panel).join(SelectionLevel, SelectionLevel.id == Panel.level_id)
+        .where(SelectionLevel.cycle_id == cycle.id)
+        .options(selectinload(Panel.level), selectinload(Panel.project))
+        .order_by(SelectionLevel.ordinal, Panel.name)
+    ))
+
+
+def member_lines(text):
+    return [clean_line(line) for line in (text or "").splitlines() if clean_line(line)]
+
+
+def create_panel(session, actor, cycle, values):
+    level = get_level(session, cycle, values.get("level_id"))
+    reasons = []
+    if level is None:
+        reasons.append(("level_id", N_("Choose one of the cycle's selection levels.")))
+    name = clean_line(values.get("name"))
+    if not name:
+        reasons.append(("name", N_("Name the panel, e.g. \"Viet Nam country panel\".")))
+    members = member_lines(values.get("members"))
+    if len(members) < 2:
+        reasons.append(("members", N_("List the panel's members (at least two), one per line: role and organisation.")))
+    project_id = values.get("project_id") or None
+    if project_id and (session.get(Project, project_id) is None
+                       or session.get(Project, project_id).fund_id != cycle.fund_id):
+        reasons.append(("project_id", N_("Choose one of the fund's projects, or none.")))
+    country = (values.get("country_code") or "").strip().upper() or None
+    if country and not is_country(country):
+        reasons.append(("country_code", N_("Choose a country from the list, or none.")))
+    if reasons:
+        raise ValidationFailed(reasons)
+    panel = Panel(level_id=level.id, name=name, method=PanelMethod(values["method"]), members=members,
+                  project_id=project_id, country_code=country, met_on=values.get("met_on"),
+                  notes=clean_text(values.get("notes")))
+    session.add(panel)
+    session.flush()
+    record(session, actor, "create", "msc_panel", panel.id, details={"cycle": cycle.id, "level": level.ordinal})
+    return panel
+
+
+def level_below(session, level):
+    return session.exec(
+        select(SelectionLevel).where(SelectionLevel.cycle_id == level.cycle_id, SelectionLevel.ordinal < level.ordinal)
+        .order_by(SelectionLevel.ordinal.desc())
+    ).first()
+
+
+def candidates_statement(session, panel):
+    """``SELECT story`` for the stories ``panel`` chooses among: eligible, in its cycle and scope, passed up."""
+    level = panel.level
+    statement = selection_eligible_stories().where(Story.cycle_id == level.cycle_id)
+    below = level_below(session, level)
+    if below is not None:
+        passed_up = (select(SelectionDecision.story_id).join(Panel, Panel.id == SelectionDecision.panel_id)
+                     .where(Panel.level_id == below.id, SelectionDecision.selected.is_(True)))
+        statement = statement.where(Story.id.in_(passed_up))
+    if panel.project_id:
+        statement = statement.where(Story.project_id == panel.project_id)
+    if panel.country_code:
+        statement = statement.where(Story.country_code == panel.country_code)
+    return statement
+
+
+def panel_board(session, panel):
+    """``[(domain, [(story, decision or None)])]`` for the panel page: candidates grouped by domain."""
+    stories = list(session.exec(
+        candidates_statement(session, panel)
+        .options(selectinload(Story.project), selectinload(Story.consent))
+        .order_by(Story.domain_id, Story.id)
+    ))
+    decisions = {decision.story_id: decision for decision in session.exec(
+        select(SelectionDecision).where(SelectionDecision.panel_id == panel.id))}
+    board = []
+    for domain in panel.level.cycle.domains:
+        in_domain = [(story, decisions.get(story.id)) for story in stories if story.domain_id == domain.id]
+        board.append((domain, in_domain))
+    return board
+
+
+def is_candidate(session, panel, story_id):
+    return session.scalar(candidates_statement(session, panel).with_only_columns(Story.id)
+                          .where(Story.id == story_id)) is not None
+
+
+def decision_for(session, panel, story):
+    """The panel's decision on ``story`` if it has recorded one."""
+    return session.exec(select(SelectionDecision).where(SelectionDecision.panel_id == panel.id,
+                                                        SelectionDecision.story_id == story.id)).first()
+
+
+def get_decision(session, fund, decision_id):
+    statement = (
+        select(SelectionDecision).join(Panel, Panel.id == SelectionDecision.panel_id)
+        .join(SelectionLevel, SelectionLevel.id == Panel.level_id)
+        .join(MscCycle, MscCycle.id == SelectionLevel.cycle_id)
+        .where(SelectionDecision.id == decision_id, MscCycle.fund_id == fund.id)
+        .options(selectinload(SelectionDecision.panel).selectinload(Panel.level),
+                 selectinload(SelectionDecision.story).selectinload(Story.project),
+                 selectinload(SelectionDecision.domain), selectinload(SelectionDecision.feedback))
+    )
+    return session.exec(statement).first()
+
+
+def clean_decision_values(values, today):
+    cleaned = {
+        "selected": bool(values.get("selected")),
+        "reasons": clean_text(values.get("reasons")),
+        "dissent": clean_text(values.get("dissent")),
+        "decided_on": values.get("decided_on"),
+    }
+    problems = reasons_problems(cleaned["selected"], cleaned["reasons"])
+    if cleaned["decided_on"] is None or cleaned["decided_on"] > today:
+        problems.append(("decided_on", N_("Give the date of the panel's decision (not in the future).")))
+    if problems:
+        raise ValidationFailed(problems)
+    return cleaned
+
+
+def record_decision(session, actor, panel, story_id, values, today=None):
+    """Record the panel's decision on one candidate story; a selection without written reasons is refused."""
+    cleaned = clean_decision_values(values, today or date.today())
+    if not is_candidate(session, panel, story_id):
+        raise ValidationFailed.on(None, N_("This story is not before this panel: it was not passed up from the level "
+                                        "below, or it is not eligible for selection."))
+    if session.exec(select(SelectionDecision).where(SelectionDecision.panel_id == panel.id,
+                                                    SelectionDecision.story_id == story_id)).first():
+        raise ValidationFailed.on(None, N_("The panel's decision on this story is already recorded; edit it instead."))
+    story = session.get(Story, story_id)
+    decision = SelectionDecision(panel_id=panel.id, story_id=story.id, domain_id=story.domain_id,
+                                 recorded_by_id=actor.user_id, **cleaned)
+    session.add(decision)
+    session.flush()
+    record(session, actor, "select" if decision.selected else "not_select", "story", story.id,
+           project_id=story.project_id, details={"panel": panel.id, "decision": decision.id})
+    return decision
+
+
+def update_decision(session, actor, decision, values, today=None):
+    cleaned = clean_decision_values(values, today or date.today())
+    if decision.selected and not cleaned["selected"] and decision.feedback:
+        raise ValidationFailed.on("selected", N_("Feedback about this selection has already been sent; record a new "
+                                              "decision in a later panel instead of undoing it."))
+    fields = sorted(name for name, value in cleaned.items() if getattr(decision, name) != value)
+    for name, value in cleaned.items():
+        setattr(decision, name, value)
+    decision.updated_at = utcnow()
+    session.add(decision)
+    session.flush()
+    record(session, actor, "update", "msc_selection", decision.id, project_id=decision.story.project_id,
+           details={"fields": fields})
+    return decision
+
+
+def story_decisions(session, story):
+    """Every panel decision on ``story``, lowest level first (for staff and grantees)."""
+    return list(session.exec(
+        select(SelectionDecision).join(Panel, Panel.id == SelectionDecision.panel_id)
+        .join(SelectionLevel, SelectionLevel.id == Panel.level_id)
+        .where(SelectionDecision.story_id == story.id)
+        .options(selectinload(SelectionDecision.panel).selectinload(Panel.level),
+                 selectinload(SelectionDecision.feedback))
+        .order_by(SelectionLevel.ordinal, SelectionDecision.id)
+    ))
+
+
+def donor_selections(session, story):
+    """``[(level name, decided on, reasons)]`` of the selections of a story donors may see.
+
+    The caller has the story from the donor rule. Dissent, panel names and
+    members stay internal.
+    """
+    return [(decision.panel.level.name, decision.decided_on, decision.reasons)
+            for decision in story_decisions(session, story) if decision.selected]
+
+
+# Feedback ---------------------------------------------------------------------------
+
+
+def owed_feedback_statement(fund, cycle_id=None):
+    """``SELECT selection`` for selections still owing feedback to the storyteller or the lower level."""
+    def sent(kind):
+        return sa.exists().where(Feedback.decision_id == SelectionDecision.id, Feedback.kind == kind)
+
+    statement = (
+        select(SelectionDecision).join(Panel, Panel.id == SelectionDecision.panel_id)
+        .join(SelectionLevel, SelectionLevel.id == Panel.level_id)
+        .join(MscCycle, MscCycle.id == SelectionLevel.cycle_id)
+        .where(MscCycle.fund_id == fund.id, SelectionDecision.selected.is_(True),
+               sa.or_(~sent(FeedbackKind.STORYTELLER), ~sent(FeedbackKind.LOWER_LEVEL)))
+        .options(selectinload(SelectionDecision.panel).selectinload(Panel.level).selectinload(SelectionLevel.cycle),
+                 selectinload(SelectionDecision.story).selectinload(Story.project),
+                 selectinload(SelectionDecision.domain), selectinload(SelectionDecision.feedback))
+        .order_by(SelectionDecision.decided_on, SelectionDecision.id)
+    )
+    if cycle_id:
+        statement = statement.where(MscCycle.id == cycle_id)
+    return statement
+
+
+def owed_feedback_count(fund):
+    """``SELECT count(*)`` of the selections still owing feedback in ``fund``."""
+    return sa.select(sa.func.count()).select_from(owed_feedback_statement(fund).order_by(None).subquery())
+
+
+def owed_kinds(decision):
+    """The kinds of feedback ``decision`` still owes (see :func:`tracker.msc.meta.owed_kinds`)."""
+    return meta.owed_kinds(meta.DecisionFact(decision.id, decision.story_id, decision.panel.level_id,
+                                             decision.selected, frozenset(item.kind for item in decision.feedback)))
+
+
+def suggested_feedback(decision):
+    """A first draft of the feedback text: what was chosen and the panel's reasons."""
+    return N_("The %(level)s panel (%(panel)s) selected the story “%(story)s” in the domain “%(domain)s” on "
+              "%(day)s. The panel's reasons: %(reasons)s", level=decision.panel.level.name.lower(),
+              panel=decision.panel.name, story=decision.story.title, domain=decision.domain.name,
+              day=decision.decided_on.isoformat(), reasons=decision.reasons)
+
+
+def record_feedback(session, actor, decision, values, today=None):
+    """Record feedback sent about a selection: to whom, when, how and what it said."""
+    today = today or date.today()
+    reasons = []
+    if not decision.selected:
+        reasons.append((None, N_("Feedback is recorded for selected stories.")))
+    kind = FeedbackKind(values["kind"])
+    if any(item.kind is kind for item in decision.feedback):
+        reasons.append(("kind", N_("This feedback has already been recorded as sent.")))
+    recipients, content = clean_line(values.get("recipients")), clean_text(values.get("content"))
+    if not recipients:
+        reasons.append(("recipients", N_("Say to whom the feedback was sent (roles, never the storyteller's real "
+                                         "name).")))
+    if not content:
+        reasons.append(("content", N_("Record what the feedback said: what was chosen and why.")))
+    sent_on = values.get("sent_on")
+    if sent_on is None or sent_on > today:
+        reasons.append(("sent_on", N_("Give the date the feedback was sent (not in the future).")))
+    elif sent_on < decision.decided_on:
+        reasons.append(("sent_on", N_("Feedback cannot be sent before the selection was made.")))
+    if reasons:
+        raise ValidationFailed(reasons)
+    item = Feedback(decision_id=decision.id, kind=kind, recipients=recipients, content=content,
+                    channel=clean_line(values.get("channel")), sent_on=sent_on, recorded_by_id=actor.user_id)
+    decision.feedback.append(item)
+    session.add(item)
+    session.flush()
+    record(session, actor, "create", "msc_feedback", item.id, project_id=decision.story.project_id,
+           details={"decision": decision.id, "kind": kind.value})
+    return item
+
+
+# Verification -----------------------------------------------------------------------
+
+
+def selected_story_ids():
+    return select(SelectionDecision.story_id).where(SelectionDecision.selected.is_(True))
+
+
+def get_selected_story(session, fund, story_id):
+    """A story of ``fund`` that some panel selected (only those can be verified), or None."""
+    statement = (select(Story).join(Project, Project.id == Story.project_id)
+                 .where(Story.id == story_id, Project.fund_id == fund.id, Story.id.in_(selected_story_ids()))
+                 .options(selectinload(Story.project), selectinload(Story.domain)))
+    return session.exec(statement).first()
+
+
+def story_verifications(session, story):
+    return list(session.exec(select(Verification).where(Verification.story_id == story.id)
+                             .order_by(Verification.verified_on, Verification.id)))
+
+
+def record_verification(session, actor, story, values, today=None):
+    today = today or date.today()
+    cleaned = {"method": clean_line(values.get("method")), "verifier": clean_line(values.get("verifier")),
+               "notes": clean_text(values.get("notes"))}
+    reasons = []
+    if not cleaned["method"]:
+        reasons.append(("method", N_("Say how the story's facts were checked.")))
+    if not cleaned["verifier"]:
+        reasons.append(("verifier", N_("Say who verified the story (role and organisation).")))
+    verified_on = values.get("verified_on")
+    if verified_on is None or verified_on > today:
+        reasons.append(("verified_on", N_("Give the date of the verification (not in the future).")))
+    if reasons:
+        raise ValidationFailed(reasons)
+    verification = Verification(story_id=story.id, result=VerificationResult(values["result"]),
+                                verified_on=verified_on, recorded_by_id=actor.user_id, **cleaned)
+    session.add(verification)
+    session.flush()
+    record(session, actor, "create", "msc_verification", verification.id, project_id=story.project_id,
+           details={"story": story.id, "result": verification.result.value})
+    return verification
+
+
+# Meta-monitoring --------------------------------------------------------------------
+
+
+def meta_monitoring(session, cycle):
+    """Compute the cycle's meta-monitoring figures with a fixed number of queries."""
+    eligible_ids = selection_eligible_stories().with_only_columns(Story.id).where(Story.cycle_id == cycle.id)
+    rows = session.execute(
+        sa.select(Story.id, Story.domain_id, Story.storyteller_category, Story.language,
+                  Story.id.in_(eligible_ids))
+        .where(Story.cycle_id == cycle.id)
+    ).all()
+    stories = [meta.StoryFact(row[0], row[1], row[2].value, row[3], bool(row[4])) for row in rows]
+    sent = {}
+    for decision_id, kind in session.execute(
+            sa.select(Feedback.decision_id, Feedback.kind).join(SelectionDecision)
+            .join(Panel).join(SelectionLevel).where(SelectionLevel.cycle_id == cycle.id)).all():
+        sent.setdefault(decision_id, set()).add(kind)
+    decisions = [
+        meta.DecisionFact(row.id, row.story_id, row.level_id, row.selected, frozenset(sent.get(row.id, ())))
+        for row in session.execute(
+            sa.select(SelectionDecision.id, SelectionDecision.story_id, Panel.level_id, SelectionDecision.selected)
+            .join(Panel, Panel.id == SelectionDecision.panel_id)
+            .join(SelectionLevel, SelectionLevel.id == Panel.level_id)
+            .where(SelectionLevel.cycle_id == cycle.id)).all()
+    ]
+    verified = set(session.scalars(
+        sa.select(Verification.story_id).join(Story, Story.id == Verification.story_id)
+        .where(Story.cycle_id == cycle.id)).all())
+    levels = [meta.LevelFact(level.id, level.ordinal, level.name) for level in cycle.levels]
+    domains = [(domain.id, domain.name) for domain in cycle.domains]
+    return meta.compute(stories, domains, levels, decisions, verified)
