@@ -55,30 +55,28 @@ def configure_extensions(app):
 
 
 def register_blueprints(app):
-    """Register the blueprints; each feature area's ``init_app`` adds its own blueprint, tab and commands."""
+    """Register every area: each ``<area>/blueprint.py`` maps its URLs and adds its tab and commands."""
     from tracker import api
     from tracker import bench
-    from tracker.admin.views import bp as admin
-    from tracker.audit.views import bp as audit
-    from tracker.auth.views import bp as auth
-    from tracker.breakglass.views import bp as breakglass
-    from tracker.contribution import views as contribution_views
-    from tracker.evidence import views as evidence_views
-    from tracker.exports import views as tabular_views
-    from tracker.iati import views as iati_views
-    from tracker.imports import views as import_views
-    from tracker.indicators import views as indicator_views
-    from tracker.msc import cycle_views as msc_views
-    from tracker.msc import story_views as story_views
-    from tracker.outcomes import views as outcome_views
-    from tracker.portfolio.views import bp as portfolio
-    from tracker.reports import views as report_views
-    from tracker.search import views as search_views
-    from tracker.toc import views as toc_views
+    from tracker.admin import blueprint as admin
+    from tracker.audit import blueprint as audit
+    from tracker.auth import blueprint as auth
+    from tracker.breakglass import blueprint as breakglass
+    from tracker.contribution import blueprint as contribution
+    from tracker.evidence import blueprint as evidence
+    from tracker.exports import blueprint as exports
+    from tracker.iati import blueprint as iati
+    from tracker.imports import blueprint as imports
+    from tracker.indicators import blueprint as indicators
+    from tracker.msc import blueprint as msc
+    from tracker.outcomes import blueprint as outcomes
+    from tracker.portfolio import blueprint as portfolio
+    from tracker.reports import blueprint as reports
+    from tracker.search import blueprint as search
+    from tracker.toc import blueprint as toc
     from tracker.web.health import bp as health
 
-    for blueprint in (auth, portfolio, admin, audit, breakglass, health, msc_views.bp, search_views.bp):
-        app.register_blueprint(blueprint)
-    for area in (toc_views, indicator_views, outcome_views, story_views, evidence_views, contribution_views,
-                 iati_views, tabular_views, import_views, api, report_views, bench):
+    app.register_blueprint(health)
+    for area in (auth, portfolio, admin, audit, breakglass, search, toc, indicators,
+                 outcomes, msc, evidence, contribution, iati, exports, imports, reports, api, bench):
         area.init_app(app)

@@ -1,4 +1,3 @@
-from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import flash
@@ -30,8 +29,6 @@ from tracker.web.forms import apply_errors
 from tracker.web.forms import choices
 from tracker.web.templating import role_label
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
 
 def role_choices():
     return [(role.value, role_label(role)) for role in Role]
@@ -51,7 +48,6 @@ def get_user_or_404(user_id):
     return get_session().get(User, user_id) or abort(404)
 
 
-@bp.get("/users")
 @requires("users.manage")
 def users():
     session = get_session()
@@ -64,7 +60,6 @@ def users():
                            two_factor_ids=two_factor.enrolled_user_ids(session, user_ids))
 
 
-@bp.route("/users/new", methods=["GET", "POST"])
 @requires("users.manage")
 def user_create():
     session = get_session()
@@ -95,7 +90,6 @@ def user_form_data(user):
     }
 
 
-@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @requires("users.manage")
 def user_edit(user_id):
     session = get_session()
@@ -118,7 +112,6 @@ def user_edit(user_id):
     return render_template("admin/user_form.html", form=form, user=user, **account_security(user))
 
 
-@bp.post("/users/<int:user_id>/password")
 @requires("users.manage")
 def user_password(user_id):
     session = get_session()
@@ -143,7 +136,6 @@ def account_security(user, reset=None):
             "two_factor_on": two_factor.is_enrolled(get_session(), user)}
 
 
-@bp.post("/users/<int:user_id>/two-factor/reset")
 @requires("users.manage")
 def user_two_factor_reset(user_id):
     """For a user who lost their authenticator and recovery codes: they set it up again at their next login."""

@@ -1,7 +1,6 @@
 """The administrators' view of the audit trail: filter, page through and export it."""
 
 import sqlalchemy as sa
-from flask import Blueprint
 from flask import Response
 from flask import current_app
 from flask import render_template
@@ -22,8 +21,6 @@ from tracker.portfolio.services import all_projects
 from tracker.web.access import actor
 from tracker.web.access import requires
 from tracker.web.forms import choices
-
-bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
 EXPORT_BATCH = 500
 
@@ -55,7 +52,6 @@ def project_slugs(session, project_ids):
     return dict(session.execute(sa.select(Project.id, Project.slug).where(Project.id.in_(ids))).all())
 
 
-@bp.get("")
 @requires("audit.view")
 def log():
     session = get_session()
@@ -66,7 +62,6 @@ def log():
     return render_template("audit/log.html", form=form, page=page, slugs=slugs, export=ExportForm())
 
 
-@bp.post("/export")
 @requires("audit.view")
 def export():
     """Stream the filtered log as CSV; the export is itself audited (and committed) first.

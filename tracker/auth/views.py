@@ -1,4 +1,3 @@
-from flask import Blueprint
 from flask import current_app
 from flask import flash
 from flask import redirect
@@ -36,8 +35,6 @@ from tracker.web.access import requires
 from tracker.web.access import safe_next
 from tracker.web.forms import apply_errors
 
-bp = Blueprint("auth", __name__)
-
 NEXT_KEY = "pending_next"
 
 
@@ -73,7 +70,6 @@ def record_failure(session, email, factor):
     session.commit()
 
 
-@bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
     if current_user.is_authenticated:
@@ -124,7 +120,6 @@ def complete_login(session, login_session, user, factor):
     return target
 
 
-@bp.route("/login/verify", methods=["GET", "POST"])
 @pending_login
 def verify(pending):
     """Second step of a login: a code from the authenticator app, or a recovery code."""
@@ -158,7 +153,6 @@ def enrolment_context(session, user):
             "qr_code": two_factor.qr_code_data_uri(uri)}
 
 
-@bp.route("/login/enrol", methods=["GET", "POST"])
 @pending_login
 def enrol(pending):
     """First login of an account that needs two-factor authentication: set up the authenticator app."""
@@ -179,7 +173,6 @@ def enrol(pending):
     return render_template("auth/enrol.html", form=form, **enrolment_context(session, user))
 
 
-@bp.post("/logout")
 @requires("account.self")
 def logout():
     form = LogoutForm()
@@ -193,7 +186,6 @@ def logout():
     return redirect(url_for(".login"))
 
 
-@bp.route("/account", methods=["GET", "POST"])
 @requires("account.self")
 def account():
     session = get_session()
@@ -234,7 +226,6 @@ def two_factor_page(session, enrol_form=None, password_form=None, status=200):
     return render_template("auth/two_factor.html", **context), status
 
 
-@bp.route("/account/two-factor", methods=["GET", "POST"])
 @requires("account.self")
 def account_two_factor():
     """Set up two-factor authentication from the account page (optional for grantees and donors)."""
@@ -260,7 +251,6 @@ def password_confirmed(form):
     return True
 
 
-@bp.post("/account/two-factor/recovery-codes")
 @requires("account.self")
 def new_recovery_codes():
     session = get_session()
@@ -274,7 +264,6 @@ def new_recovery_codes():
     return render_template("auth/recovery_codes.html", codes=codes, target=url_for(".account_two_factor"))
 
 
-@bp.post("/account/two-factor/off")
 @requires("account.self")
 def turn_off_two_factor():
     session = get_session()

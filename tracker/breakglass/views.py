@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import flash
@@ -26,14 +25,11 @@ from tracker.web.access import requires
 from tracker.web.access import safe_next
 from tracker.web.forms import apply_errors
 
-bp = Blueprint("breakglass", __name__)
-
 
 def duration():
     return timedelta(hours=current_app.config["BREAK_GLASS_HOURS"])
 
 
-@bp.route("/projects/<slug>/break-glass", methods=["GET", "POST"])
 @project_route("break_glass.request")
 def request_access(project):
     """Ask for time-limited access to the project's sensitive records, giving a reason."""
@@ -56,7 +52,6 @@ def request_access(project):
                            hours=current_app.config["BREAK_GLASS_HOURS"])
 
 
-@bp.get("/admin/break-glass")
 @requires("audit.view")
 def register():
     """Every break-the-glass grant, newest first; active ones can be ended early."""
@@ -68,7 +63,6 @@ def register():
                            revoke=RevokeForm())
 
 
-@bp.post("/admin/break-glass/<int:grant_id>/revoke")
 @requires("audit.view")
 def revoke(grant_id):
     session = get_session()

@@ -15,7 +15,6 @@ from tracker.contribution import evidence_map as mapping
 from tracker.contribution.forms import BandsForm
 from tracker.contribution.tracing import bayes as tracing
 from tracker.contribution.tracing import services as tracing_services
-from tracker.contribution.views import bp
 from tracker.contribution.views import render
 from tracker.db import get_session
 from tracker.portfolio.services import get_fund
@@ -33,7 +32,6 @@ def shading_words():
             "gap": _("On a claimed pathway, no evidence yet (a gap)")}
 
 
-@bp.get("/projects/<slug>/evidence-map")
 @project_route("contribution.view")
 def evidence_map(project):
     """The project's ToC diagram shaded by the strength of evidence, its text alternative and the gaps."""
@@ -49,7 +47,6 @@ def evidence_map(project):
                   status_labels=status_labels())
 
 
-@bp.get("/evidence-coverage")
 @requires("contribution.coverage")
 def coverage_page():
     """Evidence coverage per ToC level across the fund's projects, and the projects with the most gaps."""
@@ -63,7 +60,6 @@ def coverage_page():
                   level_labels=toc_services.level_labels(session, fund.id))
 
 
-@bp.route("/fund/confidence-bands", methods=["GET", "POST"])
 @requires("contribution.bands")
 def bands():
     """The fund's verbal scale for contribution-tracing confidence."""

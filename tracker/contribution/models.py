@@ -237,7 +237,9 @@ class CtEvidence(SQLModel, table=True):
 
 
 class CtStep(SQLModel, table=True):
-    """One stored Bayesian update with its inputs, as :func:`~tracker.contribution.tracing.bayes.trace_component` gave."""
+    """One stored Bayesian update with its inputs, as
+    :func:`~tracker.contribution.tracing.bayes.trace_component` gave it.
+    """
 
     __tablename__ = "ct_step"
     __table_args__ = (sa.UniqueConstraint("component_id", "position", name="uq_ct_step_component_position"),)

@@ -4,7 +4,6 @@ Contribution tracing pages are in :mod:`tracker.contribution.tracing.views`, the
 the portfolio coverage and the verbal scale in :mod:`tracker.contribution.map_views`.
 """
 
-from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import flash
@@ -13,7 +12,6 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -41,18 +39,6 @@ from tracker.web.access import project_route
 from tracker.web.conflicts import render_conflict
 from tracker.web.forms import apply_errors
 from tracker.web.forms import choices
-from tracker.web.project_tabs import register_project_tab
-
-bp = Blueprint("contribution", __name__)
-
-
-def init_app(app):
-    from tracker.contribution import map_views  # noqa: F401 - adds the evidence-map pages to ``bp``
-    from tracker.contribution.tracing import views as tracing_views  # noqa: F401 - adds the tracing pages to ``bp``
-
-    app.register_blueprint(bp)
-    register_project_tab(app, "contribution.claim_list", _l("Contribution"), "contribution.view", 50)
-    register_project_tab(app, "contribution.evidence_map", _l("Evidence map"), "contribution.view", 60)
 
 
 def claim_or_404(project, claim_id):
@@ -82,7 +68,6 @@ def render(template, project, **context):
 # Claims ------------------------------------------------------------------------------------------
 
 
-@bp.get("/projects/<slug>/claims")
 @project_route("contribution.view")
 def claim_list(project):
     session = get_session()
@@ -109,7 +94,6 @@ def claim_values(claim):
     return values
 
 
-@bp.route("/projects/<slug>/claims/new", methods=["GET", "POST"])
 @project_route("contribution.edit")
 def claim_create(project):
     session = get_session()
@@ -127,7 +111,6 @@ def claim_create(project):
     return render("contribution/claim_form.html", project, form=form, claim=None)
 
 
-@bp.get("/projects/<slug>/claims/<int:claim_id>")
 @project_route("contribution.view")
 def claim_detail(project, claim_id):
     session = get_session()
@@ -144,7 +127,6 @@ def next_step(claim):
     return rules.STEPS[index + 1] if index + 1 < len(rules.STEPS) else None
 
 
-@bp.route("/projects/<slug>/claims/<int:claim_id>/edit", methods=["GET", "POST"])
 @project_route("contribution.edit")
 def claim_edit(project, claim_id):
     session = get_session()
@@ -168,7 +150,6 @@ def claim_edit(project, claim_id):
     return render("contribution/claim_form.html", project, form=form, claim=claim)
 
 
-@bp.route("/projects/<slug>/claims/<int:claim_id>/step", methods=["GET", "POST"])
 @project_route("contribution.edit")
 def claim_step(project, claim_id):
     """Move the claim along Mayne's steps; a blocked move lists everything still missing."""
@@ -195,7 +176,6 @@ def claim_step(project, claim_id):
                   checklist=services.gate_checklist(session, project, claim))
 
 
-@bp.route("/projects/<slug>/claims/<int:claim_id>/delete", methods=["GET", "POST"])
 @project_route("contribution.edit")
 def claim_delete(project, claim_id):
     session = get_session()
@@ -246,14 +226,12 @@ def save_explanation_page(project, claim, form, explanation=None):
     return render("contribution/explanation_form.html", project, claim=claim, form=form, explanation=explanation)
 
 
-@bp.route("/projects/<slug>/claims/<int:claim_id>/explanations/new", methods=["GET", "POST"])
 @project_route("contribution.edit")
 def explanation_create(project, claim_id):
     claim = claim_or_404(project, claim_id)
     return save_explanation_page(project, claim, explanation_form(get_session(), project))
 
 
-@bp.route("/projects/<slug>/claims/<int:claim_id>/explanations/<int:explanation_id>/edit", methods=["GET", "POST"])
 @project_route("contribution.edit")
 def explanation_edit(project, claim_id, explanation_id):
     claim = claim_or_404(project, claim_id)
@@ -262,8 +240,6 @@ def explanation_edit(project, claim_id, explanation_id):
                                  explanation)
 
 
-@bp.route("/projects/<slug>/claims/<int:claim_id>/explanations/<int:explanation_id>/delete",
-          methods=["GET", "POST"])
 @project_route("contribution.edit")
 def explanation_delete(project, claim_id, explanation_id):
     session = get_session()
@@ -280,8 +256,6 @@ def explanation_delete(project, claim_id, explanation_id):
                            cancel=claim_url(project, claim))
 
 
-@bp.route("/projects/<slug>/claims/<int:claim_id>/explanations/<int:explanation_id>/evidence",
-          methods=["GET", "POST"])
 @project_route("contribution.edit")
 def explanation_evidence(project, claim_id, explanation_id):
     session = get_session()
@@ -302,7 +276,6 @@ def explanation_evidence(project, claim_id, explanation_id):
     return render("contribution/explanation_evidence.html", project, claim=claim, explanation=explanation, form=form)
 
 
-@bp.post("/projects/<slug>/claims/<int:claim_id>/explanation-evidence/<int:link_id>/delete")
 @project_route("contribution.edit")
 def explanation_evidence_delete(project, claim_id, link_id):
     session = get_session()
@@ -319,7 +292,6 @@ def explanation_evidence_delete(project, claim_id, link_id):
 # The contribution story ------------------------------------------------------------------------------
 
 
-@bp.get("/projects/<slug>/claims/<int:claim_id>/story")
 @project_route("contribution.view")
 def story(project, claim_id):
     """The latest contribution story, the outline generated from the chain, and the list of revisions."""
@@ -332,7 +304,6 @@ def story(project, claim_id):
                   may_write=services.may_write_story(claim))
 
 
-@bp.get("/projects/<slug>/claims/<int:claim_id>/story/<int:number>")
 @project_route("contribution.view")
 def story_revision(project, claim_id, number):
     session = get_session()
@@ -342,7 +313,6 @@ def story_revision(project, claim_id, number):
     return render("contribution/story_revision.html", project, claim=claim, revision=revision, latest=latest)
 
 
-@bp.route("/projects/<slug>/claims/<int:claim_id>/story/edit", methods=["GET", "POST"])
 @project_route("contribution.edit")
 def story_edit(project, claim_id):
     """Write the next revision; if someone saved one meanwhile, show both and keep this author's text."""

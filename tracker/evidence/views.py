@@ -1,6 +1,5 @@
 """Project pages for evidence items: list, record (per kind), read, edit, attach, download (audited), delete."""
 
-from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import flash
@@ -44,8 +43,6 @@ from tracker.web.conflicts import render_conflict
 from tracker.web.forms import apply_errors
 from tracker.web.forms import choices
 
-bp = Blueprint("evidence", __name__)
-
 # What the main text field is called for each kind, and which fields its form shows.
 SUMMARY_LABELS = {EvidenceKind.INTERVIEW: _l("Interview note"), EvidenceKind.OBSERVATION: _l("Observation note")}
 KIND_FIELDS = {
@@ -57,11 +54,6 @@ KIND_FIELDS = {
     EvidenceKind.INTERVIEW: ("title", "summary", "source", "collected_on"),
     EvidenceKind.OBSERVATION: ("title", "summary", "source", "collected_on"),
 }
-
-
-def init_app(app):
-    app.config.setdefault("EVIDENCE_UPLOAD_MAX_BYTES", uploads.DEFAULT_MAX_BYTES)
-    app.register_blueprint(bp)
 
 
 def item_or_404(project, item_id):
@@ -136,7 +128,6 @@ def read_upload(field):
 # The list and the record ----------------------------------------------------------------------------
 
 
-@bp.get("/projects/<slug>/evidence")
 @project_route("evidence.view")
 def evidence_list(project):
     session = get_session()
@@ -149,7 +140,6 @@ def evidence_list(project):
                            kind_labels=services.KIND_LABELS, strength_labels=services.STRENGTH_LABELS)
 
 
-@bp.route("/projects/<slug>/evidence/new", methods=["GET", "POST"])
 @project_route("evidence.edit")
 def evidence_create(project):
     session = get_session()
@@ -199,7 +189,6 @@ def source_of(session, item):
     return None
 
 
-@bp.get("/projects/<slug>/evidence/<int:item_id>")
 @project_route("evidence.view")
 def evidence_detail(project, item_id):
     session = get_session()
@@ -214,7 +203,6 @@ def evidence_detail(project, item_id):
                            form=form, kind_labels=services.KIND_LABELS, strength_labels=services.STRENGTH_LABELS)
 
 
-@bp.post("/projects/<slug>/evidence/<int:item_id>/attach")
 @project_route("evidence.edit")
 def evidence_attach(project, item_id):
     session = get_session()
@@ -236,7 +224,6 @@ def evidence_attach(project, item_id):
                            form=form, kind_labels=services.KIND_LABELS, strength_labels=services.STRENGTH_LABELS)
 
 
-@bp.post("/projects/<slug>/evidence/attachments/<int:attachment_id>/delete")
 @project_route("evidence.edit")
 def attachment_delete(project, attachment_id):
     session = get_session()
@@ -254,7 +241,6 @@ def item_values(item):
     return {name: getattr(item, name) for name in services.EDITABLE_FIELDS}
 
 
-@bp.route("/projects/<slug>/evidence/<int:item_id>/edit", methods=["GET", "POST"])
 @project_route("evidence.edit")
 def evidence_edit(project, item_id):
     session = get_session()
@@ -279,7 +265,6 @@ def evidence_edit(project, item_id):
     return render_template("evidence/form.html", form=form, **context)
 
 
-@bp.route("/projects/<slug>/evidence/<int:item_id>/delete", methods=["GET", "POST"])
 @project_route("evidence.edit")
 def evidence_delete(project, item_id):
     session = get_session()
@@ -307,7 +292,6 @@ def evidence_delete(project, item_id):
                            blockers=[], cancel=item_url(project, item))
 
 
-@bp.get("/projects/<slug>/evidence/<int:item_id>/download")
 @project_route("evidence.view")
 def evidence_download(project, item_id):
     """Serve the item's file as an attachment only, never inline, and audit the download."""

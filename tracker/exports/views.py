@@ -1,11 +1,9 @@
 """Export pages: a project's records (project tab) and the whole portfolio (M&E staff and donors)."""
 
-from flask import Blueprint
 from flask import Response
 from flask import abort
 from flask import g
 from flask import render_template
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from tracker.common.errors import ValidationFailed
@@ -18,17 +16,6 @@ from tracker.web.access import actor
 from tracker.web.access import requires
 from tracker.web.access import sensitive_project_route
 from tracker.web.forms import apply_errors
-from tracker.web.project_tabs import register_project_tab
-
-bp = Blueprint("tabular_export", __name__)
-
-
-def init_app(app):
-    from tracker.exports.cli import init_app as init_cli
-
-    app.register_blueprint(bp)
-    register_project_tab(app, "tabular_export.project_export", _l("Export"), "export.view", 80)
-    init_cli(app)
 
 
 def export_form():
@@ -58,7 +45,6 @@ def run_export(form, *, fund_id, project=None):
     return exported
 
 
-@bp.route("/projects/<slug>/export", methods=["GET", "POST"])
 @sensitive_project_route("export.view")
 def project_export(project):
     form = export_form()
@@ -70,7 +56,6 @@ def project_export(project):
                            sheets=tabular_services.sheet_choices())
 
 
-@bp.route("/export", methods=["GET", "POST"])
 @requires("export.portfolio")
 def portfolio_export():
     fund = get_fund(get_session()) or abort(404)

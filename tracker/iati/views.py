@@ -1,6 +1,5 @@
 """IATI pages: the publication overview, the downloads (portfolio and project) and the fund's IATI settings."""
 
-from flask import Blueprint
 from flask import Response
 from flask import abort
 from flask import current_app
@@ -26,8 +25,6 @@ from tracker.web.access import project_route
 from tracker.web.access import requires
 from tracker.web.conflicts import conflict_rows
 from tracker.web.forms import apply_errors
-
-bp = Blueprint("iati", __name__)
 
 
 def current_fund():
@@ -57,7 +54,6 @@ def xml_download(export, project=None):
 # Publication -----------------------------------------------------------------------------
 
 
-@bp.get("/iati")
 @requires("iati.export")
 def overview():
     """What the fund's IATI file holds, what is left out and why, and any problem that blocks it."""
@@ -65,7 +61,6 @@ def overview():
     return render_overview(fund, prepare(fund))
 
 
-@bp.get("/iati.xml")
 @requires("iati.export")
 def portfolio_download():
     fund = current_fund()
@@ -75,7 +70,6 @@ def portfolio_download():
     return xml_download(export)
 
 
-@bp.get("/projects/<slug>/iati.xml")
 @project_route("iati.export")
 def project_download(project):
     export = prepare(current_fund(), project)
@@ -103,7 +97,6 @@ def render_fund_settings(fund, iati_form, status=200, **context):
                            **context), status
 
 
-@bp.post("/fund/settings/iati")
 @requires("fund.manage")
 def settings_save():
     session, fund = get_session(), current_fund()
@@ -133,8 +126,3 @@ def settings_save():
     return redirect(url_for("portfolio.fund_settings"))
 
 
-def init_app(app):
-    from tracker.iati import cli as iati_cli
-
-    app.register_blueprint(bp)
-    iati_cli.init_app(app)

@@ -10,7 +10,6 @@ everything or nothing.
 import math
 from pathlib import Path
 
-from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import flash
@@ -19,7 +18,6 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
@@ -62,19 +60,9 @@ from tracker.web.access import project_route
 from tracker.web.forms import apply_errors
 from tracker.web.forms import choices
 from tracker.web.forms import error_text
-from tracker.web.project_tabs import register_project_tab
 
-bp = Blueprint("imports", __name__)
 ERRORS_PER_PAGE = 100
 ROWS_PER_PAGE = 50
-
-
-def init_app(app):
-    from tracker.imports.cli import init_app as init_cli
-
-    app.register_blueprint(bp)
-    register_project_tab(app, "imports.start", _l("Import"), "import.run", 85)
-    init_cli(app)
 
 
 # Helpers -----------------------------------------------------------------------------------
@@ -147,7 +135,6 @@ def upload_form(session, project):
     return form, templates
 
 
-@bp.route("/projects/<slug>/import", methods=["GET", "POST"])
 @project_route("import.run")
 def start(project):
     session = get_session()
@@ -212,7 +199,6 @@ def mapping_form(session, project, upload, dataset, mapping):
                              columns_of(summary, dataset.child_tables(record_table)))
 
 
-@bp.route("/projects/<slug>/import/<token>/mapping", methods=["GET", "POST"])
 @project_route("import.run")
 def mapping(project, token):
     session = get_session()
@@ -294,7 +280,6 @@ def render_preview(project, upload, plan, dataset):
                            origin=ORIGIN_LABELS[dataset.origin], actions=ActionForm(), labels=TARGET_LABELS)
 
 
-@bp.get("/projects/<slug>/import/<token>/preview")
 @project_route("import.run")
 def preview(project, token):
     session = get_session()
@@ -310,7 +295,6 @@ def preview(project, token):
     return render_preview(project, upload, plan, dataset)
 
 
-@bp.post("/projects/<slug>/import/<token>/commit")
 @project_route("import.run")
 def commit(project, token):
     session = get_session()
@@ -359,7 +343,6 @@ def imported_message(batch, plan):
     return " ".join(parts)
 
 
-@bp.post("/projects/<slug>/import/<token>/cancel")
 @project_route("import.run")
 def cancel(project, token):
     upload = staging.load(upload_dir(), token, project_id=project.id, user_id=current_user.id,
@@ -370,7 +353,6 @@ def cancel(project, token):
     return redirect(start_url(project))
 
 
-@bp.post("/projects/<slug>/import/mappings/<int:template_id>/delete")
 @project_route("import.run")
 def delete_template(project, template_id):
     session = get_session()

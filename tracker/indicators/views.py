@@ -1,6 +1,5 @@
 """Indicator pages: the list, progress (chart + table), periods, actuals and their review."""
 
-from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import flash
@@ -10,7 +9,6 @@ from flask import request
 from flask import url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
@@ -41,9 +39,6 @@ from tracker.web.access import requires
 from tracker.web.conflicts import conflict_rows
 from tracker.web.conflicts import render_conflict
 from tracker.web.forms import apply_errors
-from tracker.web.project_tabs import register_project_tab
-
-bp = Blueprint("indicators", __name__)
 
 
 def indicator_or_404(project, indicator_id):
@@ -69,7 +64,6 @@ def page_number():
 # List and progress ---------------------------------------------------------------------------
 
 
-@bp.get("/projects/<slug>/indicators")
 @project_route("indicator.view")
 def index(project):
     session = get_session()
@@ -118,7 +112,6 @@ def progress_chart(indicator, periods):
     return rendered_svg(svg)
 
 
-@bp.get("/projects/<slug>/indicators/<int:indicator_id>")
 @project_route("indicator.view")
 def progress(project, indicator_id):
     session = get_session()
@@ -132,7 +125,6 @@ def progress(project, indicator_id):
                            dimensions=services.breakdown_keys(indicator))
 
 
-@bp.get("/projects/<slug>/indicators/<int:indicator_id>/chart.svg")
 @project_route("indicator.view")
 def chart_download(project, indicator_id):
     indicator = indicator_or_404(project, indicator_id)
@@ -167,7 +159,6 @@ def indicator_values(indicator, form=None):
     return values
 
 
-@bp.route("/projects/<slug>/indicators/new", methods=["GET", "POST"])
 @project_route("indicator.edit")
 def indicator_create(project):
     session = get_session()
@@ -184,7 +175,6 @@ def indicator_create(project):
     return render_template("indicators/indicator_form.html", project=project, form=form, indicator=None)
 
 
-@bp.route("/projects/<slug>/indicators/<int:indicator_id>/edit", methods=["GET", "POST"])
 @project_route("indicator.edit")
 def indicator_edit(project, indicator_id):
     session = get_session()
@@ -206,7 +196,6 @@ def indicator_edit(project, indicator_id):
     return render_template("indicators/indicator_form.html", project=project, form=form, indicator=indicator)
 
 
-@bp.route("/projects/<slug>/indicators/<int:indicator_id>/delete", methods=["GET", "POST"])
 @project_route("indicator.edit")
 def indicator_delete(project, indicator_id):
     session = get_session()
@@ -246,7 +235,6 @@ def render_period_form(project, indicator, form, period, status=200, **context):
                            period=period, breakdown=breakdown_form_fields(form, indicator), **context), status
 
 
-@bp.route("/projects/<slug>/indicators/<int:indicator_id>/periods/new", methods=["GET", "POST"])
 @project_route("indicator.edit")
 def period_create(project, indicator_id):
     session = get_session()
@@ -264,7 +252,6 @@ def period_create(project, indicator_id):
     return render_period_form(project, indicator, form, None)
 
 
-@bp.route("/projects/<slug>/indicators/<int:indicator_id>/periods/<int:period_id>/edit", methods=["GET", "POST"])
 @project_route("indicator.edit")
 def period_edit(project, indicator_id, period_id):
     session = get_session()
@@ -289,7 +276,6 @@ def period_edit(project, indicator_id, period_id):
     return render_period_form(project, indicator, form, period)
 
 
-@bp.route("/projects/<slug>/indicators/<int:indicator_id>/periods/<int:period_id>/delete", methods=["GET", "POST"])
 @project_route("indicator.edit")
 def period_delete(project, indicator_id, period_id):
     session = get_session()
@@ -337,7 +323,6 @@ def render_actual_page(project, indicator, period, form, review_form, status=200
     ), status
 
 
-@bp.route("/projects/<slug>/indicators/<int:indicator_id>/periods/<int:period_id>/actual", methods=["GET", "POST"])
 @project_route("indicator.actuals.submit")
 def actual(project, indicator_id, period_id):
     session = get_session()
@@ -365,7 +350,6 @@ def actual(project, indicator_id, period_id):
     return render_actual_page(project, indicator, period, form, ReviewForm(formdata=None))
 
 
-@bp.post("/projects/<slug>/indicators/<int:indicator_id>/periods/<int:period_id>/actual/review")
 @project_route("indicator.actuals.review")
 def review(project, indicator_id, period_id):
     session = get_session()
@@ -387,7 +371,6 @@ def review(project, indicator_id, period_id):
     return render_actual_page(project, indicator, period, form, review_form)
 
 
-@bp.get("/indicators/review")
 @requires("indicator.actuals.review")
 def review_queue():
     session = get_session()
@@ -398,6 +381,3 @@ def review_queue():
                            period_label=period_label)
 
 
-def init_app(app):
-    app.register_blueprint(bp)
-    register_project_tab(app, "indicators.index", _l("Indicators"), "indicator.view", 20)

@@ -2,7 +2,6 @@
 domains, selection panels and decisions, feedback owed, verification and meta-monitoring.
 """
 
-from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import flash
@@ -50,8 +49,6 @@ from tracker.web.forms import apply_errors
 from tracker.web.forms import choices
 from tracker.web.forms import translated
 
-bp = Blueprint("msc", __name__, url_prefix="/msc")
-
 
 def current_fund():
     fund = portfolio_services.get_fund(get_session())
@@ -98,7 +95,6 @@ def value(field):
     return None if field.errors else (field.data or None)
 
 
-@bp.get("/stories")
 @requires("msc.view")
 def story_list():
     session, fund = get_session(), current_fund()
@@ -122,7 +118,6 @@ def story_list():
 # Cycles, domains and levels -------------------------------------------------------------
 
 
-@bp.get("/cycles")
 @requires("msc.manage")
 def cycle_list():
     session, fund = get_session(), current_fund()
@@ -141,7 +136,6 @@ def load_cycle(session, fund, cycle_id):
     return services.get_cycle(session, fund, cycle_id) or abort(404)
 
 
-@bp.route("/cycles/new", methods=["GET", "POST"])
 @requires("msc.manage")
 def cycle_create():
     session, fund = get_session(), current_fund()
@@ -159,7 +153,6 @@ def cycle_create():
     return render_template("msc/cycle_form.html", form=form, cycle=None)
 
 
-@bp.route("/cycles/<int:cycle_id>/edit", methods=["GET", "POST"])
 @requires("msc.manage")
 def cycle_edit(cycle_id):
     session, fund = get_session(), current_fund()
@@ -184,7 +177,6 @@ def cycle_edit(cycle_id):
     return render_template("msc/cycle_form.html", form=form, cycle=cycle)
 
 
-@bp.get("/cycles/<int:cycle_id>")
 @requires("msc.manage")
 def cycle_detail(cycle_id):
     session, fund = get_session(), current_fund()
@@ -193,7 +185,6 @@ def cycle_detail(cycle_id):
                            level_form=LevelForm(), counts=services.domain_counts(session, cycle))
 
 
-@bp.post("/cycles/<int:cycle_id>/levels")
 @requires("msc.manage")
 def level_add(cycle_id):
     session, fund = get_session(), current_fund()
@@ -213,8 +204,6 @@ def level_add(cycle_id):
     return redirect(url_for(".cycle_detail", cycle_id=cycle.id))
 
 
-@bp.route("/cycles/<int:cycle_id>/domains/new", methods=["GET", "POST"], defaults={"domain_id": None})
-@bp.route("/cycles/<int:cycle_id>/domains/<int:domain_id>/edit", methods=["GET", "POST"])
 @requires("msc.manage")
 def domain_form(cycle_id, domain_id):
     session, fund = get_session(), current_fund()
@@ -235,7 +224,6 @@ def domain_form(cycle_id, domain_id):
     return render_template("msc/domain_form.html", form=form, cycle=cycle, domain=domain)
 
 
-@bp.get("/cycles/<int:cycle_id>/meta-monitoring")
 @requires("msc.manage")
 def meta_monitoring(cycle_id):
     session, fund = get_session(), current_fund()
@@ -248,7 +236,6 @@ def meta_monitoring(cycle_id):
 # Panels and decisions -----------------------------------------------------------------------
 
 
-@bp.route("/cycles/<int:cycle_id>/panels/new", methods=["GET", "POST"])
 @requires("msc.select")
 def panel_create(cycle_id):
     session, fund = get_session(), current_fund()
@@ -274,7 +261,6 @@ def load_panel(session, fund, panel_id):
     return panels.get_panel(session, fund, panel_id) or abort(404)
 
 
-@bp.get("/panels/<int:panel_id>")
 @requires("msc.select")
 def panel_detail(panel_id):
     session, fund = get_session(), current_fund()
@@ -283,7 +269,6 @@ def panel_detail(panel_id):
                            board=panels.panel_board(session, panel))
 
 
-@bp.route("/panels/<int:panel_id>/stories/<int:story_id>/decision", methods=["GET", "POST"])
 @requires("msc.select")
 def decision_form(panel_id, story_id):
     session, fund = get_session(), current_fund()
@@ -314,7 +299,6 @@ def decision_form(panel_id, story_id):
 # Feedback and verification ----------------------------------------------------------------
 
 
-@bp.get("/feedback")
 @requires("msc.select")
 def feedback_owed():
     session, fund = get_session(), current_fund()
@@ -322,7 +306,6 @@ def feedback_owed():
     return render_template("msc/feedback_list.html", page=page, owed_kinds=panels.owed_kinds)
 
 
-@bp.route("/selections/<int:decision_id>/feedback", methods=["GET", "POST"])
 @requires("msc.select")
 def feedback_form(decision_id):
     session, fund = get_session(), current_fund()
@@ -346,7 +329,6 @@ def feedback_form(decision_id):
     return render_template("msc/feedback_form.html", decision=decision, form=form, owed=owed)
 
 
-@bp.route("/stories/<int:story_id>/verification", methods=["GET", "POST"])
 @requires("msc.select")
 def verification_form(story_id):
     session, fund = get_session(), current_fund()

@@ -4,7 +4,6 @@ Every story is selected through :func:`tracker.msc.sharing.stories_visible_to`,
 so donors only ever reach stories within the donor rule, and see them de-identified.
 """
 
-from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import flash
@@ -14,7 +13,6 @@ from flask import request
 from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -40,9 +38,7 @@ from tracker.msc.forms import StoryFilterForm
 from tracker.msc.forms import StoryForm
 from tracker.msc.forms import TranslationForm
 from tracker.msc.forms import WithdrawalForm
-from tracker.msc.languages import direction
 from tracker.msc.languages import language_choices
-from tracker.msc.languages import language_name
 from tracker.msc.models import SafeguardingStatus
 from tracker.msc.models import Story
 from tracker.outcomes.services import deny_read
@@ -55,15 +51,6 @@ from tracker.web.access import sensitive_scope
 from tracker.web.conflicts import render_conflict
 from tracker.web.forms import apply_errors
 from tracker.web.forms import choices
-from tracker.web.project_tabs import register_project_tab
-
-bp = Blueprint("stories", __name__)
-
-
-def init_app(app):
-    app.register_blueprint(bp)
-    register_project_tab(app, "stories.story_list", _l("Stories"), "story.view", 40)
-    app.jinja_env.filters.update(label=labels.label, language_name=language_name, text_direction=direction)
 
 
 def is_donor():
@@ -128,7 +115,6 @@ def list_filters(form, donor):
     return values
 
 
-@bp.get("/projects/<slug>/stories")
 @sensitive_project_route("story.view")
 def story_list(project):
     session = get_session()
@@ -170,7 +156,6 @@ def story_values(form):
     return {name: form[name].data for name in StoryForm.STORY_FIELDS} | {"cycle_id": None}
 
 
-@bp.route("/projects/<slug>/stories/new", methods=["GET", "POST"])
 @project_route("story.edit")
 def story_create(project):
     session = get_session()
@@ -192,7 +177,6 @@ def story_create(project):
     return render_template("msc/form.html", project=project, form=form, story=None)
 
 
-@bp.route("/projects/<slug>/stories/<int:story_id>/edit", methods=["GET", "POST"])
 @project_route("story.edit")
 def story_edit(project, story_id):
     session = get_session()
@@ -223,7 +207,6 @@ def story_edit(project, story_id):
 # Reading a story -------------------------------------------------------------------------
 
 
-@bp.get("/projects/<slug>/stories/<int:story_id>")
 @sensitive_project_route("story.view")
 def story_detail(project, story_id):
     session = get_session()
@@ -247,7 +230,6 @@ def story_detail(project, story_id):
 # Consent ----------------------------------------------------------------------------------
 
 
-@bp.route("/projects/<slug>/stories/<int:story_id>/consent", methods=["GET", "POST"])
 @project_route("story.edit")
 def consent_edit(project, story_id):
     session = get_session()
@@ -271,7 +253,6 @@ def consent_edit(project, story_id):
     return render_template("msc/consent_form.html", project=project, form=form, story=story)
 
 
-@bp.route("/projects/<slug>/stories/<int:story_id>/consent/withdraw", methods=["GET", "POST"])
 @project_route("story.edit")
 def consent_withdraw(project, story_id):
     session = get_session()
@@ -297,7 +278,6 @@ def consent_withdraw(project, story_id):
 # Safeguarding -------------------------------------------------------------------------------
 
 
-@bp.route("/projects/<slug>/stories/<int:story_id>/safeguarding", methods=["GET", "POST"])
 @project_route("story.safeguard")
 def safeguarding_review(project, story_id):
     session = get_session()
@@ -348,7 +328,6 @@ def review_again(story, submitted, message):
     return form, proposals
 
 
-@bp.route("/projects/<slug>/stories/<int:story_id>/donor-version", methods=["GET", "POST"])
 @project_route("story.safeguard")
 def donor_version_review(project, story_id):
     """Review what the personal-data finder flags, edit the proposed donor text and approve it."""
@@ -382,9 +361,6 @@ def donor_version_review(project, story_id):
 # Translations -------------------------------------------------------------------------------
 
 
-@bp.route("/projects/<slug>/stories/<int:story_id>/translations/new", methods=["GET", "POST"],
-          defaults={"translation_id": None})
-@bp.route("/projects/<slug>/stories/<int:story_id>/translations/<int:translation_id>/edit", methods=["GET", "POST"])
 @project_route("story.edit")
 def translation_form(project, story_id, translation_id):
     session = get_session()

@@ -1,4 +1,3 @@
-from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import flash
@@ -8,7 +7,6 @@ from flask import request
 from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -42,15 +40,6 @@ from tracker.web.conflicts import render_conflict
 from tracker.web.forms import apply_errors
 from tracker.web.forms import choices
 from tracker.web.forms import translated
-from tracker.web.project_tabs import register_project_tab
-
-bp = Blueprint("outcomes", __name__)
-
-
-def init_app(app):
-    app.register_blueprint(bp)
-    register_project_tab(app, "outcomes.outcome_list", _l("Outcomes"), "outcome.view", 30)
-    app.jinja_env.filters["change_date"] = labels.change_date
 
 
 def is_donor():
@@ -89,7 +78,6 @@ def filter_value(field):
     return None if field.errors else (field.data or None)
 
 
-@bp.get("/projects/<slug>/outcomes")
 @project_route("outcome.view")
 def outcome_list(project):
     session = get_session()
@@ -118,7 +106,6 @@ def smart_prompts(form, session, project):
     return smart.prompts(form.data, period)
 
 
-@bp.route("/projects/<slug>/outcomes/new", methods=["GET", "POST"])
 @project_route("outcome.edit")
 def outcome_create(project):
     session = get_session()
@@ -148,7 +135,6 @@ def load_outcome(session, project, outcome_id):
     return outcome
 
 
-@bp.get("/projects/<slug>/outcomes/<int:outcome_id>")
 @project_route("outcome.view")
 def outcome_detail(project, outcome_id):
     session = get_session()
@@ -171,7 +157,6 @@ def outcome_detail(project, outcome_id):
         criteria=smart.CRITERIA, gate=workflow.gate_problems(record), steps=workflow.ORDER)
 
 
-@bp.route("/projects/<slug>/outcomes/<int:outcome_id>/edit", methods=["GET", "POST"])
 @project_route("outcome.edit")
 def outcome_edit(project, outcome_id):
     session = get_session()
@@ -202,7 +187,6 @@ def outcome_edit(project, outcome_id):
                            prompts=smart_prompts(form, session, project))
 
 
-@bp.post("/projects/<slug>/outcomes/<int:outcome_id>/status")
 @project_route("outcome.edit")
 def outcome_status(project, outcome_id):
     session = get_session()
@@ -227,7 +211,6 @@ def outcome_status(project, outcome_id):
     return redirect(url_for(".outcome_detail", slug=project.slug, outcome_id=outcome.id))
 
 
-@bp.route("/projects/<slug>/outcomes/<int:outcome_id>/substantiations/new", methods=["GET", "POST"])
 @project_route("outcome.substantiate")
 def substantiation_create(project, outcome_id):
     session = get_session()
@@ -252,7 +235,6 @@ def substantiation_create(project, outcome_id):
 # Harvests ----------------------------------------------------------------------------
 
 
-@bp.get("/projects/<slug>/harvests")
 @project_route("outcome.edit")
 def harvest_list(project):
     session = get_session()
@@ -261,8 +243,6 @@ def harvest_list(project):
     return render_template("outcomes/harvests.html", project=project, page=page)
 
 
-@bp.route("/projects/<slug>/harvests/new", methods=["GET", "POST"], defaults={"harvest_id": None})
-@bp.route("/projects/<slug>/harvests/<int:harvest_id>/edit", methods=["GET", "POST"])
 @project_route("outcome.edit")
 def harvest_form(project, harvest_id):
     session = get_session()
@@ -292,7 +272,6 @@ def harvest_form(project, harvest_id):
 # Substantiators ------------------------------------------------------------------------
 
 
-@bp.get("/projects/<slug>/substantiators")
 @project_route("outcome.edit")
 def substantiator_list(project):
     session = get_session()
@@ -301,8 +280,6 @@ def substantiator_list(project):
     return render_template("outcomes/substantiators.html", project=project, page=page)
 
 
-@bp.route("/projects/<slug>/substantiators/new", methods=["GET", "POST"], defaults={"substantiator_id": None})
-@bp.route("/projects/<slug>/substantiators/<int:substantiator_id>/edit", methods=["GET", "POST"])
 @project_route("outcome.edit")
 def substantiator_form(project, substantiator_id):
     session = get_session()

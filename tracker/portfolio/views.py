@@ -1,4 +1,3 @@
-from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import flash
@@ -33,8 +32,6 @@ from tracker.web.conflicts import render_conflict
 from tracker.web.forms import apply_errors
 from tracker.web.forms import choices
 
-bp = Blueprint("portfolio", __name__)
-
 
 def current_fund():
     fund = services.get_fund(get_session())
@@ -61,7 +58,6 @@ def portfolio_country_choices(facets):
     return [choice for choice in country_choices(language()) if choice[0] in present]
 
 
-@bp.get("/")
 @requires("portfolio.view")
 def overview():
     session = get_session()
@@ -88,7 +84,6 @@ def overview():
     return render_template("portfolio/overview.html", fund=fund, page=page, filters=filters, facets=facets)
 
 
-@bp.get("/projects/<slug>")
 @project_route("project.view")
 def project_detail(project):
     members = services.project_members(get_session(), project) if current_user.can("project.members") else []
@@ -109,7 +104,6 @@ def project_form_data(project):
     return data
 
 
-@bp.route("/projects/new", methods=["GET", "POST"])
 @requires("project.create")
 def project_create():
     session, fund = get_session(), current_fund()
@@ -126,7 +120,6 @@ def project_create():
     return render_template("portfolio/project_form.html", form=form, project=None)
 
 
-@bp.route("/projects/<slug>/edit", methods=["GET", "POST"])
 @project_route("project.edit")
 def project_edit(project):
     session, fund = get_session(), current_fund()
@@ -148,7 +141,6 @@ def project_edit(project):
     return render_template("portfolio/project_form.html", form=form, project=project)
 
 
-@bp.get("/organisations")
 @requires("organisation.view")
 def organisations():
     session = get_session()
@@ -163,8 +155,6 @@ def organisation_form(**kwargs):
     return form
 
 
-@bp.route("/organisations/new", methods=["GET", "POST"], defaults={"organisation_id": None})
-@bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
 @requires("organisation.manage")
 def organisation_form_view(organisation_id):
     session = get_session()
@@ -184,7 +174,6 @@ def organisation_form_view(organisation_id):
     return render_template("portfolio/organisation_form.html", form=form, organisation=organisation)
 
 
-@bp.route("/fund/settings", methods=["GET", "POST"])
 @requires("fund.manage")
 def fund_settings():
     session = get_session()
@@ -203,15 +192,12 @@ def fund_settings():
     return render_template("portfolio/fund_form.html", form=form, fund=fund, iati_form=iati_form)
 
 
-@bp.get("/fund/pillars")
 @requires("fund.manage")
 def pillars():
     session, fund = get_session(), current_fund()
     return render_template("portfolio/pillars.html", fund=fund, pillars=services.list_pillars(session, fund))
 
 
-@bp.route("/fund/pillars/new", methods=["GET", "POST"], defaults={"pillar_id": None})
-@bp.route("/fund/pillars/<int:pillar_id>/edit", methods=["GET", "POST"])
 @requires("fund.manage")
 def pillar_form_view(pillar_id):
     session, fund = get_session(), current_fund()

@@ -1,6 +1,5 @@
 """Report pages: options (audience, period), the HTML preview, report jobs and their downloads. Thin views."""
 
-from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import flash
@@ -12,7 +11,6 @@ from flask import url_for
 from flask_babel import force_locale
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from tracker.audit.services import record
@@ -42,20 +40,8 @@ from tracker.web.access import actor
 from tracker.web.access import project_route
 from tracker.web.access import requires
 from tracker.web.forms import apply_errors
-from tracker.web.project_tabs import register_project_tab
 
-bp = Blueprint("reports", __name__)
 REFRESH_SECONDS = 3
-
-
-def init_app(app):
-    from tracker.reports import cli
-
-    jobs.init_app(app)
-    app.register_blueprint(bp)
-    register_project_tab(app, "reports.project_reports", _l("Reports"), "report.view", 70)
-    app.jinja_env.globals.update(report_options_form=options_form)
-    cli.init_app(app)
 
 
 # Options ------------------------------------------------------------------------------------------
@@ -117,14 +103,12 @@ def render_project_page(project, form):
     return render_template("reports/project_reports.html", project=project, form=form, page=page, titles=titles)
 
 
-@bp.get("/projects/<slug>/reports")
 @project_route("report.view")
 def project_reports(project):
     """The project's report options (preview, PDF) and the reports this user prepared."""
     return render_project_page(project, options_form(project))
 
 
-@bp.post("/projects/<slug>/reports")
 @project_route("report.view")
 def project_report_request(project):
     form = options_form(project)
@@ -153,7 +137,6 @@ def queue(form, project=None):
     return redirect(url_for(".job", token=job.token))
 
 
-@bp.get("/projects/<slug>/reports/preview")
 @project_route("report.view")
 def project_preview(project):
     """The report as HTML in the browser: the same templates as the PDF."""
@@ -190,14 +173,12 @@ def render_reports_page(form):
     return render_template("reports/reports.html", form=form, page=page, titles=titles)
 
 
-@bp.get("/reports")
 @requires("report.files")
 def reports():
     """The user's reports across projects, and (for staff and donors) the portfolio report options."""
     return render_reports_page(options_form() if current_user.can("report.portfolio") else None)
 
 
-@bp.post("/reports/portfolio")
 @requires("report.portfolio")
 def portfolio_report_request():
     form = options_form()
@@ -208,7 +189,6 @@ def portfolio_report_request():
     return queue(form)
 
 
-@bp.get("/reports/portfolio/preview")
 @requires("report.portfolio")
 def portfolio_preview():
     form = options_form(form_class=PreviewOptionsForm, formdata=request.args)
@@ -238,7 +218,6 @@ def job_or_404(token):
     return job
 
 
-@bp.get("/reports/<token>")
 @requires("report.files")
 def job(token):
     """The job's progress (refreshing itself while it runs), its error, or its download."""
@@ -248,7 +227,6 @@ def job(token):
                            refresh=None if report_job.is_finished else REFRESH_SECONDS)
 
 
-@bp.get("/reports/<token>/download")
 @requires("report.files")
 def download(token):
     """The file, as an attachment, to its requester (or M&E staff); an expired or revoked link answers 410."""

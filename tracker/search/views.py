@@ -1,6 +1,5 @@
 """The search page: one box, results for outcomes and stories, each limited to what the user may see."""
 
-from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import render_template
@@ -22,8 +21,6 @@ from tracker.search import services
 from tracker.web.access import requires
 from tracker.web.access import sensitive_scope
 
-bp = Blueprint("search", __name__)
-
 # Loader options per kind, so that a page of results costs a fixed number of queries.
 OPTIONS = {
     "outcome": (selectinload(Outcome.project),),
@@ -32,7 +29,6 @@ OPTIONS = {
 }
 
 
-@bp.get("/search")
 @requires("search.use")
 def search():
     session = get_session()

@@ -22,7 +22,6 @@ from tracker.toc.diagram import Style
 from tracker.toc.forms import CompareForm
 from tracker.toc.forms import FreezeForm
 from tracker.toc.forms import LevelLabelsForm
-from tracker.toc.views import bp
 from tracker.toc.views import diagram
 from tracker.toc.views import labels_for
 from tracker.toc.views import render_picture_page
@@ -42,7 +41,6 @@ CHANGED = Style(fill="#fff4d6", stroke="#8a5a00", width=3, label=_l("Changed"))
 # Versions ----------------------------------------------------------------------------------
 
 
-@bp.get("/projects/<slug>/toc/versions")
 @project_route("toc.view")
 def versions(project):
     session = get_session()
@@ -53,7 +51,6 @@ def versions(project):
                            working_number=services.version_count(session, project) + 1)
 
 
-@bp.route("/projects/<slug>/toc/freeze", methods=["GET", "POST"])
 @project_route("toc.edit")
 def freeze(project):
     session = get_session()
@@ -76,7 +73,6 @@ def version_or_404(project, number):
     return services.get_version(get_session(), project, number) or abort(404)
 
 
-@bp.get("/projects/<slug>/toc/versions/<int:number>")
 @project_route("toc.view")
 def version_detail(project, number):
     session = get_session()
@@ -88,7 +84,6 @@ def version_detail(project, number):
                                author=services.user_names(session, [version.frozen_by_id]).get(version.frozen_by_id))
 
 
-@bp.get("/projects/<slug>/toc/versions/<int:number>/diagram.svg")
 @project_route("toc.view")
 def version_diagram_download(project, number):
     version = version_or_404(project, number)
@@ -122,7 +117,6 @@ def diff_shading(diff):
     return {"node_styles": node_styles, "link_styles": link_styles, "legend": (ADDED, CHANGED)}
 
 
-@bp.get("/projects/<slug>/toc/compare")
 @project_route("toc.view")
 def compare(project):
     session = get_session()
@@ -151,7 +145,6 @@ def compare(project):
 # Fund settings: level labels ---------------------------------------------------------------
 
 
-@bp.route("/fund/toc-levels", methods=["GET", "POST"])
 @requires("fund.manage")
 def level_labels():
     session = get_session()

@@ -1,6 +1,5 @@
 """Theory-of-change pages: the diagram with its text alternative and the editing forms (versions: version_views)."""
 
-from flask import Blueprint
 from flask import Response
 from flask import abort
 from flask import flash
@@ -9,7 +8,6 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
@@ -31,10 +29,6 @@ from tracker.web.access import actor
 from tracker.web.access import project_route
 from tracker.web.conflicts import render_conflict
 from tracker.web.forms import apply_errors
-from tracker.web.project_tabs import register_project_tab
-
-bp = Blueprint("toc", __name__)
-
 
 # Shared helpers ----------------------------------------------------------------------------
 
@@ -118,7 +112,6 @@ def render_picture_page(template, project, picture, **context):
 # The theory of change ----------------------------------------------------------------------
 
 
-@bp.get("/projects/<slug>/toc")
 @project_route("toc.view")
 def overview(project):
     session = get_session()
@@ -136,7 +129,6 @@ def svg_response(svg, filename):
     return response
 
 
-@bp.get("/projects/<slug>/toc/diagram.svg")
 @project_route("toc.view")
 def diagram_download(project):
     picture = presentation.picture(services.snapshot(get_session(), project), labels_for(project))
@@ -154,7 +146,6 @@ def node_values(node):
     return {name: getattr(node, name) for name in services.NODE_FIELDS}
 
 
-@bp.route("/projects/<slug>/toc/nodes/new", methods=["GET", "POST"])
 @project_route("toc.edit")
 def node_create(project):
     session = get_session()
@@ -173,7 +164,6 @@ def node_create(project):
     return render_template("toc/node_form.html", project=project, form=form, node=None)
 
 
-@bp.get("/projects/<slug>/toc/nodes/<int:node_id>")
 @project_route("toc.view")
 def node_detail(project, node_id):
     session = get_session()
@@ -190,7 +180,6 @@ def node_detail(project, node_id):
     )
 
 
-@bp.route("/projects/<slug>/toc/nodes/<int:node_id>/edit", methods=["GET", "POST"])
 @project_route("toc.edit")
 def node_edit(project, node_id):
     session = get_session()
@@ -212,7 +201,6 @@ def node_edit(project, node_id):
     return render_template("toc/node_form.html", project=project, form=form, node=node)
 
 
-@bp.route("/projects/<slug>/toc/nodes/<int:node_id>/delete", methods=["GET", "POST"])
 @project_route("toc.edit")
 def node_delete(project, node_id):
     session = get_session()
@@ -271,7 +259,6 @@ def node_url(project, node_id):
     return url_for(".node_detail", slug=project.slug, node_id=node_id)
 
 
-@bp.route("/projects/<slug>/toc/nodes/<int:node_id>/factors/new", methods=["GET", "POST"])
 @project_route("toc.edit")
 def factor_create(project, node_id):
     node = node_or_404(project, node_id)
@@ -285,7 +272,6 @@ def factor_or_404(project, factor_id):
     return services.get_factor(get_session(), project, factor_id) or abort(404)
 
 
-@bp.route("/projects/<slug>/toc/factors/<int:factor_id>/edit", methods=["GET", "POST"])
 @project_route("toc.edit")
 def factor_edit(project, factor_id):
     factor = factor_or_404(project, factor_id)
@@ -295,7 +281,6 @@ def factor_edit(project, factor_id):
                       _("External factor on “%(title)s”", title=factor.node.title))
 
 
-@bp.route("/projects/<slug>/toc/factors/<int:factor_id>/delete", methods=["GET", "POST"])
 @project_route("toc.edit")
 def factor_delete(project, factor_id):
     factor = factor_or_404(project, factor_id)
@@ -322,7 +307,6 @@ def link_values(link):
     return {name: getattr(link, name) for name in services.LINK_FIELDS}
 
 
-@bp.route("/projects/<slug>/toc/links/new", methods=["GET", "POST"])
 @project_route("toc.edit")
 def link_create(project):
     session = get_session()
@@ -340,7 +324,6 @@ def link_create(project):
     return render_template("toc/link_form.html", project=project, form=form, link=None)
 
 
-@bp.get("/projects/<slug>/toc/links/<int:link_id>")
 @project_route("toc.view")
 def link_detail(project, link_id):
     session = get_session()
@@ -351,7 +334,6 @@ def link_detail(project, link_id):
                            effect=ends[link.effect_id], labels=labels_for(project), status_labels=status_labels())
 
 
-@bp.route("/projects/<slug>/toc/links/<int:link_id>/edit", methods=["GET", "POST"])
 @project_route("toc.edit")
 def link_edit(project, link_id):
     session = get_session()
@@ -379,7 +361,6 @@ def link_name(session, project, link):
     return f"{cause.title} → {effect.title}"
 
 
-@bp.route("/projects/<slug>/toc/links/<int:link_id>/delete", methods=["GET", "POST"])
 @project_route("toc.edit")
 def link_delete(project, link_id):
     session = get_session()
@@ -411,7 +392,6 @@ def link_url(project, link_id):
     return url_for(".link_detail", slug=project.slug, link_id=link_id)
 
 
-@bp.route("/projects/<slug>/toc/links/<int:link_id>/assumptions/new", methods=["GET", "POST"])
 @project_route("toc.edit")
 def assumption_create(project, link_id):
     session = get_session()
@@ -426,7 +406,6 @@ def assumption_or_404(project, assumption_id):
     return services.get_assumption(get_session(), project, assumption_id) or abort(404)
 
 
-@bp.route("/projects/<slug>/toc/assumptions/<int:assumption_id>/edit", methods=["GET", "POST"])
 @project_route("toc.edit")
 def assumption_edit(project, assumption_id):
     session = get_session()
@@ -437,7 +416,6 @@ def assumption_edit(project, assumption_id):
                       _("Assumption on %(name)s", name=link_name(session, project, assumption.link)))
 
 
-@bp.route("/projects/<slug>/toc/assumptions/<int:assumption_id>/delete", methods=["GET", "POST"])
 @project_route("toc.edit")
 def assumption_delete(project, assumption_id):
     assumption = assumption_or_404(project, assumption_id)
@@ -446,10 +424,3 @@ def assumption_delete(project, assumption_id):
                             _("Delete this assumption?"))
 
 
-def init_app(app):
-    from tracker.toc import version_views  # noqa: F401 - adds the versions pages to ``bp``
-    from tracker.toc.cli import bench_toc_command
-
-    app.register_blueprint(bp)
-    register_project_tab(app, "toc.overview", _l("Theory of change"), "toc.view", 10)
-    app.cli.add_command(bench_toc_command)

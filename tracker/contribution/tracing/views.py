@@ -11,7 +11,6 @@ from tracker.contribution.forms import ComponentForm
 from tracker.contribution.forms import CtEvidenceForm
 from tracker.contribution.tracing import bayes as tracing
 from tracker.contribution.tracing import services as tracing_services
-from tracker.contribution.views import bp
 from tracker.contribution.views import claim_or_404
 from tracker.contribution.views import render
 from tracker.db import get_session
@@ -36,7 +35,6 @@ def ct_evidence_or_404(claim, ct_evidence_id):
     return tracing_services.get_ct_evidence(get_session(), claim, ct_evidence_id) or abort(404)
 
 
-@bp.get("/projects/<slug>/claims/<int:claim_id>/tracing")
 @project_route("contribution.view")
 def tracing_page(project, claim_id):
     session = get_session()
@@ -62,7 +60,6 @@ def component_page(project, claim, form, save, component=None):
     return render("contribution/component_form.html", project, claim=claim, form=form, component=component)
 
 
-@bp.route("/projects/<slug>/claims/<int:claim_id>/tracing/components/new", methods=["GET", "POST"])
 @project_route("contribution.edit")
 def component_create(project, claim_id):
     claim = claim_or_404(project, claim_id)
@@ -70,8 +67,6 @@ def component_create(project, claim_id):
         get_session(), actor(), project, claim, values))
 
 
-@bp.route("/projects/<slug>/claims/<int:claim_id>/tracing/components/<int:component_id>/edit",
-          methods=["GET", "POST"])
 @project_route("contribution.edit")
 def component_edit(project, claim_id, component_id):
     claim = claim_or_404(project, claim_id)
@@ -82,8 +77,6 @@ def component_edit(project, claim_id, component_id):
         get_session(), actor(), project, component, values), component)
 
 
-@bp.route("/projects/<slug>/claims/<int:claim_id>/tracing/components/<int:component_id>/delete",
-          methods=["GET", "POST"])
 @project_route("contribution.edit")
 def component_delete(project, claim_id, component_id):
     claim = claim_or_404(project, claim_id)
@@ -123,8 +116,6 @@ def ct_evidence_page(project, claim, component, form, save, item=None):
                                          "type1_error": tracing.LOW_TYPE1_ERROR})
 
 
-@bp.route("/projects/<slug>/claims/<int:claim_id>/tracing/components/<int:component_id>/evidence/new",
-          methods=["GET", "POST"])
 @project_route("contribution.edit")
 def ct_evidence_create(project, claim_id, component_id):
     claim = claim_or_404(project, claim_id)
@@ -133,8 +124,6 @@ def ct_evidence_create(project, claim_id, component_id):
         tracing_services.add_ct_evidence(get_session(), actor(), project, component, values)))
 
 
-@bp.route("/projects/<slug>/claims/<int:claim_id>/tracing/evidence/<int:ct_evidence_id>/edit",
-          methods=["GET", "POST"])
 @project_route("contribution.edit")
 def ct_evidence_edit(project, claim_id, ct_evidence_id):
     claim = claim_or_404(project, claim_id)
@@ -147,8 +136,6 @@ def ct_evidence_edit(project, claim_id, ct_evidence_id):
         tracing_services.update_ct_evidence(get_session(), actor(), project, item, values)), item)
 
 
-@bp.route("/projects/<slug>/claims/<int:claim_id>/tracing/evidence/<int:ct_evidence_id>/delete",
-          methods=["GET", "POST"])
 @project_route("contribution.edit")
 def ct_evidence_delete(project, claim_id, ct_evidence_id):
     claim = claim_or_404(project, claim_id)
