@@ -38,6 +38,7 @@ def configure_extensions(app):
     from tracker.web import project_tabs
     from tracker.web import submissions
     from tracker.web import templating
+    from tracker.web import transaction
 
     db.init_app(app)
     CSRFProtect(app)
@@ -52,6 +53,8 @@ def configure_extensions(app):
     templating.init_app(app)
     project_tabs.init_app(app)
     submissions.init_app(app)
+    # Last, so that it runs first after the view: it decides what the request's work becomes.
+    transaction.init_app(app)
 
 
 def register_blueprints(app):

@@ -33,10 +33,10 @@ from tracker.evidence.services import KIND_LABELS
 from tracker.evidence.services import STRENGTH_LABELS
 from tracker.evidence.services import project_items
 from tracker.toc import services as toc_services
-from tracker.toc.forms import ConfirmForm
 from tracker.web.access import actor
 from tracker.web.access import project_route
 from tracker.web.conflicts import render_conflict
+from tracker.web.forms import ConfirmForm
 from tracker.web.forms import apply_errors
 from tracker.web.forms import choices
 
@@ -189,7 +189,7 @@ def claim_delete(project, claim_id):
     consequences = [_("Its pathway, influencing factors and alternative explanations, contribution-tracing figures "
                       "and every revision of its contribution story are deleted."),
                     _("The evidence items stay, attached to their links and assumptions.")]
-    return render_template("toc/confirm_delete.html", project=project, form=form, thing=claim.title,
+    return render_template("confirm_delete.html", project=project, form=form, thing=claim.title,
                            heading=_("Delete the claim “%(title)s”?", title=claim.title), consequences=consequences,
                            blockers=[], cancel=claim_url(project, claim))
 
@@ -251,7 +251,7 @@ def explanation_delete(project, claim_id, explanation_id):
         session.commit()
         flash(_("Deleted."), "success")
         return redirect(claim_url(project, claim, _anchor="explanations"))
-    return render_template("toc/confirm_delete.html", project=project, form=form, thing=explanation.text,
+    return render_template("confirm_delete.html", project=project, form=form, thing=explanation.text,
                            heading=_("Delete this explanation?"), consequences=[], blockers=[],
                            cancel=claim_url(project, claim))
 

@@ -36,10 +36,10 @@ from tracker.evidence.storage import store_for
 from tracker.indicators.models import IndicatorPeriod
 from tracker.msc.models import Story
 from tracker.outcomes.models import Outcome
-from tracker.toc.forms import ConfirmForm
 from tracker.web.access import actor
 from tracker.web.access import project_route
 from tracker.web.conflicts import render_conflict
+from tracker.web.forms import ConfirmForm
 from tracker.web.forms import apply_errors
 from tracker.web.forms import choices
 
@@ -287,7 +287,7 @@ def evidence_delete(project, item_id):
                               "point to it.", count=len(tracing)))
     if item.has_file:
         consequences.append(_("Its file is deleted from the server."))
-    return render_template("toc/confirm_delete.html", project=project, form=form, thing=item.title,
+    return render_template("confirm_delete.html", project=project, form=form, thing=item.title,
                            heading=_("Delete the evidence “%(title)s”?", title=item.title), consequences=consequences,
                            blockers=[], cancel=item_url(project, item))
 

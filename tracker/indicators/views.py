@@ -31,13 +31,13 @@ from tracker.indicators.forms import breakdown_form_fields
 from tracker.indicators.forms import with_breakdown
 from tracker.indicators.models import IndicatorMeasure
 from tracker.toc import services as toc_services
-from tracker.toc.forms import ConfirmForm
 from tracker.toc.views import svg_response
 from tracker.web.access import actor
 from tracker.web.access import project_route
 from tracker.web.access import requires
 from tracker.web.conflicts import conflict_rows
 from tracker.web.conflicts import render_conflict
+from tracker.web.forms import ConfirmForm
 from tracker.web.forms import apply_errors
 
 
@@ -212,7 +212,7 @@ def indicator_delete(project, indicator_id):
             flash(_("Deleted the indicator “%(title)s”.", title=indicator.title), "success")
             return redirect(url_for(".index", slug=project.slug))
     return render_template(
-        "toc/confirm_delete.html", project=project, form=form, thing=indicator.title,
+        "confirm_delete.html", project=project, form=form, thing=indicator.title,
         blockers=[] if form.errors else services.deletion_blockers(indicator.periods, may_remove_approved),
         heading=_("Delete the indicator “%(title)s”?", title=indicator.title),
         consequences=[_("Its %(count)d periods, with their targets, actuals and review history, are deleted too.",
@@ -295,7 +295,7 @@ def period_delete(project, indicator_id, period_id):
     consequences = [_("Its target is deleted too.")]
     if period.actual is not None:
         consequences.append(_("Its actual and the actual's review history are deleted too."))
-    return render_template("toc/confirm_delete.html", project=project, form=form,
+    return render_template("confirm_delete.html", project=project, form=form,
                            thing=period_label(period), consequences=consequences,
                            blockers=[] if form.errors else services.deletion_blockers([period], may_remove_approved),
                            heading=_("Delete the period %(period)s?", period=period_label(period)),

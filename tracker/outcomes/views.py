@@ -5,16 +5,10 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.auth.permissions import Role
 from tracker.common.countries import country_choices
-from tracker.common.errors import EditConflict
-from tracker.common.errors import ValidationFailed
-from tracker.common.pagination import clamp_page_number
 from tracker.common.pagination import paginate
 from tracker.db import get_session
 from tracker.msc.labels import choices_for
@@ -36,27 +30,19 @@ from tracker.outcomes.sharing import donor_view
 from tracker.outcomes.sharing import outcomes_visible_to
 from tracker.web.access import actor
 from tracker.web.access import project_route
-from tracker.web.conflicts import render_conflict
-from tracker.web.forms import apply_errors
 from tracker.web.forms import choices
-from tracker.web.forms import translated
-
-
-def is_donor():
-    return current_user.role == Role.DONOR
+from tracker.web.pages import action
+from tracker.web.pages import form_page
+from tracker.web.pages import refuse
+from tracker.web.requests import filter_value
+from tracker.web.requests import is_donor
+from tracker.web.requests import language
+from tracker.web.requests import page_number
 
 
 def visible_outcomes(project):
     """The SELECT of the outcomes the current user may see (donors: the donor rule)."""
     return outcomes_visible_to(current_user.role, current_user.project_ids, project.fund_id)
-
-
-def page_number():
-    return clamp_page_number(request.args.get("page"))
-
-
-def language():
-    return str(get_locale() or "en")
 
 
 # Outcomes ----------------------------------------------------------------------------
@@ -72,10 +58,6 @@ def filter_form(session, project):
     form.intention.choices = choices([("", _("Intended and unintended")), *choices_for(Intention)])
     form.validate()
     return form
-
-
-def filter_value(field):
-    return None if field.errors else (field.data or None)
 
 
 @project_route("outcome.view")
@@ -113,25 +95,22 @@ def outcome_create(project):
     if not form.harvest_id.choices:
         flash(_("Start a harvest first: every outcome belongs to a harvest."), "info")
         return redirect(url_for(".harvest_form", slug=project.slug))
-    if form.validate_on_submit():
-        try:
-            outcome = services.create_outcome(session, actor(), project, form.values())
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Outcome saved as a draft."), "success")
-            return redirect(url_for(".outcome_detail", slug=project.slug, outcome_id=outcome.id))
-    return render_template("outcomes/form.html", project=project, form=form, outcome=None,
-                           prompts=smart_prompts(form, session, project) if request.method == "POST" else [])
+    return form_page(
+        form, "outcomes/form.html",
+        save=lambda form: services.create_outcome(session, actor(), project, form.values()),
+        next_url=lambda outcome: outcome_url(project, outcome), saved=_("Outcome saved as a draft."),
+        project=project, outcome=None,
+        prompts=smart_prompts(form, session, project) if request.method == "POST" else [])
+
+
+def outcome_url(project, outcome):
+    return url_for(".outcome_detail", slug=project.slug, outcome_id=outcome.id)
 
 
 def load_outcome(session, project, outcome_id):
     outcome = services.get_outcome(session, project, outcome_id, base=visible_outcomes(project))
     if outcome is None:
-        services.deny_read(session, actor(), "outcome", outcome_id, project_id=project.id)
-        session.commit()
-        abort(404)
+        refuse(lambda: services.deny_read(session, actor(), "outcome", outcome_id, project_id=project.id))
     return outcome
 
 
@@ -140,7 +119,6 @@ def outcome_detail(project, outcome_id):
     session = get_session()
     outcome = load_outcome(session, project, outcome_id)
     services.read_outcome(session, actor(), outcome)
-    session.commit()
     if is_donor():
         return render_template("outcomes/donor_detail.html", project=project, outcome=donor_view(outcome),
                                summary=services.substantiation_summary(outcome, for_donor=True))
@@ -165,26 +143,18 @@ def outcome_edit(project, outcome_id):
     form = outcome_form(session, project, data=stored)
     if request.method == "GET":
         services.read_outcome(session, actor(), outcome)
-        session.commit()
-    if form.validate_on_submit():
-        was = outcome.status
-        try:
-            services.update_outcome(session, actor(), project, outcome, form.values(), form.version.data)
-            session.commit()
-        except (EditConflict, StaleDataError):
-            session.rollback()
-            return render_conflict("outcomes/form.html", form, {k: v for k, v in stored.items() if k != "version"},
-                                   outcome.version, project=project, outcome=outcome, prompts=[])
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            if outcome.status is not was:
-                flash(_("The wording changed after substantiation, so the outcome went back to substantiation. "
-                        "The earlier verdicts stay on the record."), "info")
-            flash(_("Outcome saved."), "success")
-            return redirect(url_for(".outcome_detail", slug=project.slug, outcome_id=outcome.id))
-    return render_template("outcomes/form.html", project=project, form=form, outcome=outcome,
-                           prompts=smart_prompts(form, session, project))
+    was = outcome.status
+
+    def save(form):
+        services.update_outcome(session, actor(), project, outcome, form.values(), form.version.data)
+        if outcome.status is not was:
+            flash(_("The wording changed after substantiation, so the outcome went back to substantiation. "
+                    "The earlier verdicts stay on the record."), "info")
+
+    return form_page(
+        form, "outcomes/form.html", save, outcome_url(project, outcome), saved=_("Outcome saved."),
+        stored=lambda: ({k: v for k, v in stored.items() if k != "version"}, outcome.version),
+        project=project, outcome=outcome, prompts=smart_prompts(form, session, project))
 
 
 @project_route("outcome.edit")
@@ -192,23 +162,14 @@ def outcome_status(project, outcome_id):
     session = get_session()
     outcome = load_outcome(session, project, outcome_id)
     form = StatusForm()
-    if not form.validate_on_submit():
-        abort(400)
-    target = OutcomeStatus(form.target.data)
+    target = OutcomeStatus(form.target.data) if form.validate_on_submit() else abort(400)
     if not current_user.can(workflow.permission_for(outcome.status, target), project):
         abort(404)
-    try:
-        services.change_outcome_status(session, actor(), outcome, target, form.version.data)
-        session.commit()
-    except (EditConflict, StaleDataError):
-        session.rollback()
-        flash(_("Someone else changed this outcome meanwhile; here it is as it is now."), "error")
-    except ValidationFailed as error:
-        for _field, message in error.reasons:
-            flash(translated(message), "error")
-    else:
-        flash(_("Status changed to “%(status)s”.", status=labels.LABELS[target]), "success")
-    return redirect(url_for(".outcome_detail", slug=project.slug, outcome_id=outcome.id))
+    return action(form, lambda form: services.change_outcome_status(session, actor(), outcome, target,
+                                                                    form.version.data),
+                  outcome_url(project, outcome),
+                  done=_("Status changed to “%(status)s”.", status=labels.LABELS[target]),
+                  conflict=_("Someone else changed this outcome meanwhile; here it is as it is now."))
 
 
 @project_route("outcome.substantiate")
@@ -220,16 +181,9 @@ def substantiation_create(project, outcome_id):
     form.substantiator_id.choices = choices(
         (person.id, f"{person.name}{'' if person.is_independent else ' — ' + _('not independent')}")
         for person in services.project_substantiators(session, project) if person.id not in taken)
-    if form.validate_on_submit():
-        try:
-            services.record_substantiation(session, actor(), project, outcome, form.data)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Verdicts recorded."), "success")
-            return redirect(url_for(".outcome_detail", slug=project.slug, outcome_id=outcome.id))
-    return render_template("outcomes/substantiation_form.html", project=project, outcome=outcome, form=form)
+    return form_page(form, "outcomes/substantiation_form.html",
+                     lambda form: services.record_substantiation(session, actor(), project, outcome, form.data),
+                     outcome_url(project, outcome), saved=_("Verdicts recorded."), project=project, outcome=outcome)
 
 
 # Harvests ----------------------------------------------------------------------------
@@ -253,20 +207,11 @@ def harvest_form(project, harvest_id):
     stored = {name: getattr(harvest, name) for name in fields} | {"step": harvest.step.value} if harvest else {}
     form = HarvestForm(data={**stored, "version": harvest.version} if harvest else {
         "period_start": project.start_date, "period_end": project.end_date})
-    if form.validate_on_submit():
-        try:
-            services.save_harvest(session, actor(), project, form.data, harvest, form.version.data)
-            session.commit()
-        except (EditConflict, StaleDataError):
-            session.rollback()
-            return render_conflict("outcomes/harvest_form.html", form, stored, harvest.version, project=project,
-                                   harvest=harvest)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            flash(_("Harvest saved."), "success")
-            return redirect(url_for(".harvest_list", slug=project.slug))
-    return render_template("outcomes/harvest_form.html", project=project, form=form, harvest=harvest)
+    return form_page(form, "outcomes/harvest_form.html",
+                     lambda form: services.save_harvest(session, actor(), project, form.data, harvest,
+                                                        form.version.data),
+                     url_for(".harvest_list", slug=project.slug), saved=_("Harvest saved."),
+                     stored=lambda: (stored, harvest.version), project=project, harvest=harvest)
 
 
 # Substantiators ------------------------------------------------------------------------
@@ -287,14 +232,7 @@ def substantiator_form(project, substantiator_id):
     if substantiator_id is not None:
         substantiator = services.get_substantiator(session, project, substantiator_id) or abort(404)
     form = SubstantiatorForm(obj=substantiator)
-    if form.validate_on_submit():
-        try:
-            services.save_substantiator(session, actor(), project, form.data, substantiator)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Substantiator saved."), "success")
-            return redirect(url_for(".substantiator_list", slug=project.slug))
-    return render_template("outcomes/substantiator_form.html", project=project, form=form,
-                           substantiator=substantiator)
+    return form_page(form, "outcomes/substantiator_form.html",
+                     lambda form: services.save_substantiator(session, actor(), project, form.data, substantiator),
+                     url_for(".substantiator_list", slug=project.slug), saved=_("Substantiator saved."),
+                     project=project, substantiator=substantiator)

@@ -79,10 +79,6 @@ class ExternalFactorForm(Form):
                          validators=[InputRequired(), Length(max=2000)])
 
 
-class ConfirmForm(Form):
-    """A confirmation step with nothing to fill in but the CSRF token."""
-
-
 class FreezeForm(Form):
     label = StringField(_l("Version name"), description=_l("E.g. Baseline, Midline, Endline or Revised after review."),
                         validators=[InputRequired(), Length(max=120)])

@@ -21,13 +21,13 @@ from tracker.toc import presentation
 from tracker.toc import services
 from tracker.toc.attachments import node_attachments
 from tracker.toc.forms import AssumptionForm
-from tracker.toc.forms import ConfirmForm
 from tracker.toc.forms import ExternalFactorForm
 from tracker.toc.forms import LinkForm
 from tracker.toc.forms import NodeForm
 from tracker.web.access import actor
 from tracker.web.access import project_route
 from tracker.web.conflicts import render_conflict
+from tracker.web.forms import ConfirmForm
 from tracker.web.forms import apply_errors
 
 # Shared helpers ----------------------------------------------------------------------------
@@ -217,7 +217,7 @@ def node_delete(project, node_id):
             flash(_("Deleted “%(title)s” and its %(count)d links.", title=node.title, count=len(links)), "success")
             return redirect(toc_url(project))
     return render_template(
-        "toc/confirm_delete.html", project=project, form=form, thing=node.title,
+        "confirm_delete.html", project=project, form=form, thing=node.title,
         heading=_("Delete “%(title)s”?", title=node.title),
         consequences=[_("Its %(count)d links, with their assumptions, are deleted too.", count=len(links)),
                       _("Frozen versions, if any, keep it; only the working version loses it.")],
@@ -251,7 +251,7 @@ def confirm_deletion(project, delete, done, back, thing, heading):
         get_session().commit()
         flash(done, "success")
         return redirect(back)
-    return render_template("toc/confirm_delete.html", project=project, form=form, thing=thing, heading=heading,
+    return render_template("confirm_delete.html", project=project, form=form, thing=thing, heading=heading,
                            consequences=[], cancel=back)
 
 
@@ -377,7 +377,7 @@ def link_delete(project, link_id):
             flash(_("Deleted the link %(name)s.", name=name), "success")
             return redirect(toc_url(project))
     return render_template(
-        "toc/confirm_delete.html", project=project, form=form, thing=name,
+        "confirm_delete.html", project=project, form=form, thing=name,
         heading=_("Delete the link %(name)s?", name=name),
         consequences=[_("Its %(count)d assumptions are deleted too.", count=len(link.assumptions))],
         blockers=[] if form.errors else services.link_deletion_blockers(session, link),

@@ -33,7 +33,7 @@ def render_error(status, template):
 
 
 def handle_http_error(error):
-    rollback_session()
+    """An error page; the request's work is rolled back by :mod:`tracker.web.transaction` unless kept."""
     renderer = area_renderer()
     if renderer is not None:
         return renderer(error)
@@ -43,7 +43,6 @@ def handle_http_error(error):
 
 
 def handle_csrf_error(error):
-    rollback_session()
     renderer = area_renderer()
     if renderer is not None:
         return renderer(error)

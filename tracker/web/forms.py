@@ -30,6 +30,10 @@ class Form(FlaskForm):
         return tags + Markup('<input type="hidden" name="{}" value="{}">').format(name, value)  # nosec B704
 
 
+class ConfirmForm(Form):
+    """A confirmation step with nothing to fill in but the CSRF token."""
+
+
 class VersionedForm(Form):
     """A form that edits a versioned record; carries the version the user loaded."""
 

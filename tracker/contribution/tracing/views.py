@@ -16,9 +16,9 @@ from tracker.contribution.views import render
 from tracker.db import get_session
 from tracker.evidence.services import KIND_LABELS
 from tracker.evidence.services import project_items
-from tracker.toc.forms import ConfirmForm
 from tracker.web.access import actor
 from tracker.web.access import project_route
+from tracker.web.forms import ConfirmForm
 from tracker.web.forms import apply_errors
 from tracker.web.forms import choices
 
@@ -87,7 +87,7 @@ def component_delete(project, claim_id, component_id):
         get_session().commit()
         flash(_("Component deleted; the claim's confidence is recomputed."), "success")
         return redirect(tracing_url(project, claim))
-    return render("toc/confirm_delete.html", project, form=form, thing=component.entity,
+    return render("confirm_delete.html", project, form=form, thing=component.entity,
                   heading=_("Delete the component “%(entity)s”?", entity=component.entity),
                   consequences=[_("Its %(count)d pieces of evidence and their update steps are deleted too.",
                                   count=len(component.evidence))],
@@ -146,7 +146,7 @@ def ct_evidence_delete(project, claim_id, ct_evidence_id):
         get_session().commit()
         flash(_("Evidence deleted; the update steps are recomputed."), "success")
         return redirect(tracing_url(project, claim))
-    return render("toc/confirm_delete.html", project, form=form, thing=item.description,
+    return render("confirm_delete.html", project, form=form, thing=item.description,
                   heading=_("Delete this contribution-tracing evidence?"),
                   consequences=[_("The component's update steps and confidence are recomputed without it.")],
                   blockers=[], cancel=tracing_url(project, claim))
