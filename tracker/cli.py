@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from tracker import backup
+from tracker import config
 from tracker import migrate
 from tracker.audit.services import Actor
 from tracker.auth import services as auth_services
@@ -226,7 +227,13 @@ def db_revision_command(message, rev_id):
     migrate.new_revision(database().engine, message, rev_id)
 
 
+@click.command("settings-doc")
+def settings_doc_command():
+    """Print the Markdown table of every setting, as README.md shows it under *Configuration*."""
+    click.echo(config.settings_markdown(), nl=False)
+
+
 def init_app(app):
     for command in (init_db_command, seed_demo_command, create_user_command, demo_code_command, backup_command,
-                    restore_command, purge_expired_command, db_revision_command):
+                    restore_command, purge_expired_command, db_revision_command, settings_doc_command):
         app.cli.add_command(command)

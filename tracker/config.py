@@ -1,88 +1,208 @@
-"""Configuration: defaults, then ``instance/config.py``, then ``TRACKER_*`` environment variables.
+"""Settings: the one table of every setting the app reads, and how an installation sets them.
 
-A test configuration passed to :func:`tracker.create_app` wins over everything.
+Each setting takes, in increasing order of precedence, its default from :data:`SETTINGS`, then
+``instance/config.py``, then its ``TRACKER_<NAME>`` environment variable, then the test configuration
+passed to :func:`tracker.create_app` (which also skips ``instance/config.py``). The README's settings
+table is generated from :data:`SETTINGS` (``flask --app tracker settings-doc``) and a test keeps the
+two equal. The table itself is plain data: no Flask.
 """
 
+import copy
+import difflib
+import json
 import os
 import secrets
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULTS = {
-    "DATABASE_URL": None,  # resolved to a SQLite file under instance/ when unset
-    "SQL_ECHO": False,
-    "ITEMS_PER_PAGE": 25,
-    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
-    # Urlencoded form bodies: a 50,000-character story in Khmer or emoji is ~600 kB once percent-encoded.
-    "MAX_FORM_MEMORY_SIZE": 4 * 1024 * 1024,
-    "SESSION_COOKIE_HTTPONLY": True,
-    "SESSION_COOKIE_SAMESITE": "Lax",
-    "REMEMBER_COOKIE_HTTPONLY": True,
-    "REMEMBER_COOKIE_SAMESITE": "Lax",
-    "WTF_CSRF_TIME_LIMIT": None,
-    "LANGUAGES": ["en", "fr", "es"],
-    "BABEL_DEFAULT_LOCALE": "en",
-    "BABEL_DEFAULT_TIMEZONE": "UTC",
-    # argon2id parameters: RFC 9106 "second recommended option" (t=3, m=64 MiB, p=4).
-    "ARGON2_TIME_COST": 3,
-    "ARGON2_MEMORY_COST": 64 * 1024,
-    "ARGON2_PARALLELISM": 4,
-    # Server-side login sessions expire after this much inactivity.
-    "IDLE_TIMEOUT_MINUTES": 30,
-    # A login that passed its password must give its second factor within this time.
-    "SECOND_FACTOR_MINUTES": 10,
-    # Throttling: this many failed logins for one account, or from one IP, within the window answer 429.
-    # Raise the IP limit if many people share one address (an office behind NAT).
-    "LOGIN_FAILURES_PER_ACCOUNT": 5,
-    "LOGIN_FAILURES_PER_IP": 5,
-    "LOGIN_FAILURE_WINDOW_MINUTES": 15,
-    # The name authenticator apps show next to the code.
-    "TOTP_ISSUER": "Evidence Tracker",
-    # Break-the-glass access to a project's sensitive records lasts this long.
-    "BREAK_GLASS_HOURS": 3,
-    "AUDIT_ITEMS_PER_PAGE": 50,
-    # Imports (XLSX, CSV, ZIP of CSVs): file size, data rows, and a workbook's unpacked size (zip bombs).
-    "IMPORT_MAX_BYTES": 15 * 1024 * 1024,
-    "IMPORT_MAX_ROWS": 20_000,
-    "IMPORT_MAX_UNCOMPRESSED": 150 * 1024 * 1024,
-    # An uploaded file waits this long for its mapping and confirmation, then it is deleted.
-    "IMPORT_UPLOAD_MINUTES": 60,
-    # JSON API: default page size, and the throttle on failed bearer-token attempts per client IP.
-    "API_ITEMS_PER_PAGE": 50,
-    "API_AUTH_FAILURES_PER_IP": 10,
-    "API_AUTH_FAILURE_WINDOW_MINUTES": 15,
-    # Folder holding pg_dump and pg_restore, when they are not on PATH (found under /usr/lib/postgresql otherwise).
-    "PG_BIN_DIR": None,
-    # Folder holding the official IATI 2.03 schema (iati-activities-schema.xsd, iati-common.xsd, xml.xsd).
-    # When set, every IATI export is validated against it before it leaves; the codelist and rule checks
-    # run either way.
-    "IATI_SCHEMA_DIR": None,
-}
+PREFIX = "TRACKER"
+KEY_FILE = "secret_key"
+MB = 1024 * 1024
+# The types an environment variable can give; any other setting (an engine object) is set in code only.
+ENVIRONMENT_TYPES = {str: "text", int: "a whole number", bool: "true or false", list: "a JSON list"}
 
-# (environment variable, setting) pairs.
-ENVIRONMENT = (
-    ("TRACKER_DATABASE_URL", "DATABASE_URL"),
-    ("TRACKER_SECRET_KEY", "SECRET_KEY"),
-    ("TRACKER_IATI_SCHEMA_DIR", "IATI_SCHEMA_DIR"),
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name, its default, the type its environment variable must parse to, and what it is for."""
+
+    name: str
+    default: object
+    type: type
+    help: str
+    # How the README shows a default that is worked out at start-up (from the instance folder, say).
+    shown_default: str = ""
+
+    @property
+    def variable(self):
+        """The environment variable that sets it, or None when it can only be set in code."""
+        return f"{PREFIX}_{self.name}" if self.type in ENVIRONMENT_TYPES else None
+
+    def from_environment(self, raw, parsed):
+        """The value of the variable's text ``raw``, which Flask parsed as JSON into ``parsed`` where it could.
+
+        Text settings keep the text as written (a numeric secret key stays text). Any other type must parse to
+        that type, or the app refuses to start: ``TRACKER_SQL_ECHO=no`` would otherwise be a true string.
+        """
+        if self.variable is None:
+            raise ValueError(f"{PREFIX}_{self.name} cannot be set from the environment, only in code")
+        if self.type is str:
+            return raw
+        if isinstance(parsed, self.type) and not (self.type is int and isinstance(parsed, bool)):
+            return parsed
+        raise ValueError(f"{self.variable}={raw!r} is not {ENVIRONMENT_TYPES[self.type]}")
+
+
+SETTINGS = (
+    # Where the data lives.
+    Setting("INSTANCE_PATH", None, str,
+            "The instance folder (config.py, secret key, SQLite file, uploads, reports, imports); a special case, "
+            "read from the environment only and before anything else, since instance/config.py lives in it.",
+            shown_default="`instance/` beside the `tracker` package"),
+    Setting("DATABASE_URL", None, str,
+            "SQLAlchemy URL of the database; set `postgresql://…` (psycopg 3) for production.",
+            shown_default="`sqlite:///` + `instance/tracker.sqlite`"),
+    Setting("DATABASE_ENGINE", None, object,
+            "An SQLAlchemy engine used instead of DATABASE_URL, for the test suite only."),
+    Setting("SQL_ECHO", False, bool, "Log every SQL statement; turn on only to debug queries."),
+    Setting("SECRET_KEY", None, str,
+            "Signs session cookies and CSRF tokens; set the same long random value on every worker and host.",
+            shown_default="random, generated on first start into `instance/secret_key` (0600)"),
+    Setting("PG_BIN_DIR", None, str,
+            "Folder holding pg_dump and pg_restore for backup and restore; set it when they are neither on PATH "
+            "nor under /usr/lib/postgresql."),
+    # Pages and requests.
+    Setting("ITEMS_PER_PAGE", 25, int, "Rows per page of the lists (outcomes, stories, evidence, search …)."),
+    Setting("AUDIT_ITEMS_PER_PAGE", 50, int, "Entries per page of the audit trail."),
+    Setting("MAX_CONTENT_LENGTH", 20 * MB, int,
+            "Largest request body in bytes; keep it above EVIDENCE_UPLOAD_MAX_BYTES and IMPORT_MAX_BYTES."),
+    Setting("MAX_FORM_MEMORY_SIZE", 4 * MB, int,
+            "Largest urlencoded form in bytes; a 50,000-character story in Khmer or emoji is about 600 kB once "
+            "percent-encoded, so lower it with care."),
+    Setting("LANGUAGES", ["en", "fr", "es"], list,
+            "Languages offered by the switcher and for reports; each needs a translation catalogue."),
+    Setting("BABEL_DEFAULT_LOCALE", "en", str, "Language used when neither the person nor the browser names one."),
+    Setting("BABEL_DEFAULT_TIMEZONE", "UTC", str, "Time zone in which dates and times are shown."),
+    # Cookies and sign-in.
+    Setting("SESSION_COOKIE_NAME", "session", str,
+            "Name of the session cookie; change it only when another app on the same domain uses that name."),
+    Setting("SESSION_COOKIE_SECURE", False, bool,
+            "Mark the session cookie Secure on every response, not only on requests that arrived over HTTPS; set it to "
+            "true in production."),
+    Setting("SESSION_COOKIE_HTTPONLY", True, bool, "Hide the session cookie from scripts; leave it on."),
+    Setting("SESSION_COOKIE_SAMESITE", "Lax", str,
+            "SameSite attribute of the session cookie; Lax keeps it off cross-site form posts."),
+    Setting("REMEMBER_COOKIE_HTTPONLY", True, bool, "Hide Flask-Login's remember cookie from scripts; leave it on."),
+    Setting("REMEMBER_COOKIE_SAMESITE", "Lax", str, "SameSite attribute of Flask-Login's remember cookie."),
+    Setting("WTF_CSRF_TIME_LIMIT", None, int,
+            "Seconds a form's CSRF token stays valid; unset, it lasts as long as the session."),
+    Setting("ARGON2_TIME_COST", 3, int,
+            "argon2id passes per password hash (RFC 9106, second recommended option); raise it on fast servers."),
+    Setting("ARGON2_MEMORY_COST", 64 * 1024, int,
+            "argon2id memory per password hash in KiB (64 MiB); lower it only on a server short of memory."),
+    Setting("ARGON2_PARALLELISM", 4, int, "argon2id lanes per password hash; leave it unless you tune the other two."),
+    Setting("IDLE_TIMEOUT_MINUTES", 30, int, "A login session ends after this many minutes without a request."),
+    Setting("SECOND_FACTOR_MINUTES", 10, int,
+            "Minutes allowed between a correct password and its two-factor code."),
+    Setting("LOGIN_FAILURES_PER_ACCOUNT", 5, int,
+            "Failed logins for one account within the window before further attempts are refused (429)."),
+    Setting("LOGIN_FAILURES_PER_IP", 5, int,
+            "Failed logins from one IP address within the window before it is refused; raise it when many "
+            "people share one address (an office behind NAT)."),
+    Setting("LOGIN_FAILURE_WINDOW_MINUTES", 15, int, "The window, in minutes, over which failed logins count."),
+    Setting("TOTP_ISSUER", "Evidence Tracker", str, "The name authenticator apps show next to the code."),
+    Setting("BREAK_GLASS_HOURS", 3, int,
+            "Hours an administrator's break-the-glass access to a project's sensitive records lasts."),
+    # JSON API.
+    Setting("API_ITEMS_PER_PAGE", 50, int, "Default page size of the JSON API's lists (`per_page` overrides it)."),
+    Setting("API_AUTH_FAILURES_PER_IP", 10, int,
+            "Failed bearer-token attempts from one IP address within the window before it is refused (429)."),
+    Setting("API_AUTH_FAILURE_WINDOW_MINUTES", 15, int,
+            "The window, in minutes, over which failed bearer-token attempts count."),
+    # Evidence documents.
+    Setting("EVIDENCE_UPLOAD_FOLDER", None, str,
+            "Folder of uploaded evidence documents; set it when they belong on another disk shared by all "
+            "workers, and back it up with the database.",
+            shown_default="`instance/uploads`"),
+    Setting("EVIDENCE_UPLOAD_MAX_BYTES", 10 * MB, int,
+            "Largest evidence document in bytes; keep it below MAX_CONTENT_LENGTH."),
+    # Imports (XLSX, CSV, ZIP of CSVs).
+    Setting("IMPORT_MAX_BYTES", 15 * MB, int, "Largest import file in bytes; keep it below MAX_CONTENT_LENGTH."),
+    Setting("IMPORT_MAX_ROWS", 20_000, int,
+            "Most data rows one import may hold; raise it for larger surveys, memory allowing."),
+    Setting("IMPORT_MAX_UNCOMPRESSED", 150 * MB, int,
+            "Largest unpacked size in bytes of an XLSX or ZIP import, which refuses zip bombs."),
+    Setting("IMPORT_UPLOAD_MINUTES", 60, int,
+            "Minutes an uploaded import file waits for its mapping and confirmation before it is deleted."),
+    # Evidence reports.
+    Setting("REPORT_JOB_RUNNER", "thread", str,
+            "How report jobs run: `thread` (in the worker that queued them), `inline` (at once, for tests), or "
+            "`module:function` of an external queue that is handed each job id."),
+    Setting("REPORT_WORKERS", 2, int,
+            "Report jobs one worker process builds at the same time (thread runner); raise it when reports "
+            "queue, memory allowing."),
+    Setting("REPORT_LINK_HOURS", 24, int, "Hours a prepared report's download link works."),
+    Setting("REPORT_FOLDER", None, str,
+            "Folder of prepared report files; set it when they belong on another disk shared by all workers.",
+            shown_default="`instance/reports`"),
+    # IATI.
+    Setting("IATI_SCHEMA_DIR", None, str,
+            "Folder of the official IATI 2.03 schema (iati-activities-schema.xsd, iati-common.xsd, xml.xsd); "
+            "when set, every IATI export is also validated against it."),
 )
 
-KEY_FILE = "secret_key"
+BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+def default(name):
+    """The table's default of setting ``name``, for the plain modules that also work without an app."""
+    return BY_NAME[name].default
 
 
 def configure(app, test_config=None):
-    """Load configuration into ``app.config`` in increasing order of precedence."""
-    app.config.from_mapping(DEFAULTS)
+    """Load the settings into ``app.config`` in increasing order of precedence, then work out the rest."""
+    app.config.from_mapping({setting.name: copy.deepcopy(setting.default) for setting in SETTINGS})
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
-    for variable, key in ENVIRONMENT:
-        if os.environ.get(variable):
-            app.config[key] = os.environ[variable]
+    load_environment(app)
     if test_config is not None:
         app.config.from_mapping(test_config)
-    if not app.config.get("DATABASE_URL") and not app.config.get("DATABASE_ENGINE"):
+    app.config["INSTANCE_PATH"] = app.instance_path
+    if not app.config["DATABASE_URL"] and not app.config["DATABASE_ENGINE"]:
         app.config["DATABASE_URL"] = default_database_url(app.instance_path)
-    if not app.config.get("SECRET_KEY"):
+    if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
+
+
+def load_environment(app):
+    """Apply the ``TRACKER_*`` variables: JSON values parsed by Flask, checked against the table's types.
+
+    An empty variable counts as unset. A variable that names no setting is logged and changes nothing:
+    a misspelt setting in production must not go unnoticed.
+    """
+    for variable in unknown_variables(os.environ):
+        app.logger.warning("%s is not a setting and is ignored%s", variable, suggestion(variable))
+    earlier = dict(app.config)
+    app.config.from_prefixed_env(PREFIX)
+    for name in set(app.config) - set(earlier):
+        del app.config[name]
+    for setting in SETTINGS:
+        raw = os.environ.get(f"{PREFIX}_{setting.name}")
+        if raw == "":
+            app.config[setting.name] = earlier[setting.name]
+        elif raw is not None:
+            app.config[setting.name] = setting.from_environment(raw, app.config[setting.name])
+
+
+def unknown_variables(environ):
+    return sorted(variable for variable in environ
+                  if variable.startswith(f"{PREFIX}_") and variable.removeprefix(f"{PREFIX}_") not in BY_NAME)
+
+
+def suggestion(variable):
+    close = difflib.get_close_matches(variable, [setting.variable for setting in SETTINGS if setting.variable], n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def default_database_url(instance_path):
@@ -112,3 +232,32 @@ def read_secret_key(path):
             return key
         time.sleep(0.02)
     raise RuntimeError(f"{path} is empty: delete it to generate a new secret key")
+
+
+# The README's settings table ----------------------------------------------------------------------
+
+
+def settings_markdown():
+    """The Markdown table of every setting, as the README shows it between its ``settings`` markers."""
+    rows = ["| Setting | Environment variable | Default | What it does |", "|---|---|---|---|"]
+    rows += [f"| `{setting.name}` | {shown_variable(setting)} | {shown_default(setting)} | {setting.help} |"
+             for setting in SETTINGS]
+    return "\n".join(rows) + "\n"
+
+
+def shown_variable(setting):
+    return f"`{setting.variable}`" if setting.variable else "— (code only)"
+
+
+def shown_default(setting):
+    """The default as an environment variable would write it (JSON, or plain text), or how it is worked out."""
+    if setting.shown_default:
+        return setting.shown_default
+    if setting.default is None:
+        return "unset"
+    if isinstance(setting.default, str):
+        return f"`{setting.default}`"
+    shown = f"`{json.dumps(setting.default)}`"
+    if setting.type is int and setting.default >= MB and setting.default % MB == 0:
+        shown += f" ({setting.default // MB} MiB)"
+    return shown

@@ -88,7 +88,7 @@ class Database:
 
 def init_app(app):
     load_models()
-    engine = app.config.get("DATABASE_ENGINE") or make_engine(
+    engine = app.config["DATABASE_ENGINE"] or make_engine(
         app.config["DATABASE_URL"], echo=app.config["SQL_ECHO"]
     )
     app.extensions["tracker.db"] = Database(engine)

@@ -69,7 +69,7 @@ def run(url, folder, scale, repeat, import_rows, throughput_requests):
                             "ratio": timings["ratio"], "project": portfolio.projects[0].slug}
         progress("Timing a contribution-tracing recompute with 1,000 evidence items ...")
         result["tracing"] = measure.tracing_figures(session, 1000)
-        cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
+        cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
         cookie = cookie.value if cookie else None
     if throughput_requests:
         progress("Measuring throughput under gunicorn (2 workers) ...")

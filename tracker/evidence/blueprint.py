@@ -2,7 +2,6 @@
 
 from flask import Blueprint
 
-from tracker.evidence import uploads
 from tracker.evidence import views
 
 bp = Blueprint("evidence", __name__)
@@ -20,5 +19,4 @@ bp.add_url_rule("/projects/<slug>/evidence/<int:item_id>/download", view_func=vi
 
 
 def init_app(app):
-    app.config.setdefault("EVIDENCE_UPLOAD_MAX_BYTES", uploads.DEFAULT_MAX_BYTES)
     app.register_blueprint(bp)

@@ -41,4 +41,4 @@ class UploadStore:
 
 def store_for(app):
     """The store of ``app``: ``EVIDENCE_UPLOAD_FOLDER``, else ``<instance>/uploads``."""
-    return UploadStore(app.config.get("EVIDENCE_UPLOAD_FOLDER") or Path(app.instance_path) / "uploads")
+    return UploadStore(app.config["EVIDENCE_UPLOAD_FOLDER"] or Path(app.instance_path) / "uploads")

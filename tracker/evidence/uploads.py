@@ -20,7 +20,9 @@ from PIL import Image
 from PIL import ImageOps
 from PIL import UnidentifiedImageError
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+from tracker import config
+
+DEFAULT_MAX_BYTES = config.default("EVIDENCE_UPLOAD_MAX_BYTES")
 MAX_ZIP_ENTRIES = 2000
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000

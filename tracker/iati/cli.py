@@ -32,7 +32,7 @@ def export_iati_command(slug, path, schema_dir):
             if project is None or project.fund_id != fund.id:
                 raise click.BadParameter(f"no project with slug {slug!r}", param_hint="--project")
         export = services.prepare_export(session, fund, project=project,
-                                         schema_dir=schema_dir or current_app.config.get("IATI_SCHEMA_DIR"))
+                                         schema_dir=schema_dir or current_app.config["IATI_SCHEMA_DIR"])
         for left in export.left_out:
             what = f"{left.project.slug}: indicator “{left.indicator.title}”" if left.indicator else left.project.slug
             click.echo(f"Left out {what}: {left.reason}", err=True)

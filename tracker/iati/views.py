@@ -38,7 +38,7 @@ def render_overview(fund, export, status=200):
 
 def prepare(fund, project=None):
     return services.prepare_export(get_session(), fund, project=project,
-                                   schema_dir=current_app.config.get("IATI_SCHEMA_DIR"))
+                                   schema_dir=current_app.config["IATI_SCHEMA_DIR"])
 
 
 def xml_download(export, project=None):

@@ -23,6 +23,7 @@ from pathlib import PurePosixPath
 
 from openpyxl import load_workbook
 
+from tracker import config
 from tracker.common.messages import N_
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -38,25 +39,20 @@ WORKBOOK_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
 class Limits:
     """How large an import may be. Every limit is checked before the file is parsed, or while reading rows."""
 
-    max_bytes: int = 15 * 1024 * 1024
-    max_rows: int = 20_000
+    max_bytes: int = config.default("IMPORT_MAX_BYTES")
+    max_rows: int = config.default("IMPORT_MAX_ROWS")
     max_columns: int = 1_000
-    max_uncompressed: int = 150 * 1024 * 1024
+    max_uncompressed: int = config.default("IMPORT_MAX_UNCOMPRESSED")
     max_entries: int = 1_000
 
 
 DEFAULT_LIMITS = Limits()
 
 
-def limits_from(config):
-    """Limits from the app's settings (``IMPORT_MAX_BYTES`` …), defaulting to :data:`DEFAULT_LIMITS`."""
-    return Limits(
-        max_bytes=config.get("IMPORT_MAX_BYTES", DEFAULT_LIMITS.max_bytes),
-        max_rows=config.get("IMPORT_MAX_ROWS", DEFAULT_LIMITS.max_rows),
-        max_columns=DEFAULT_LIMITS.max_columns,
-        max_uncompressed=config.get("IMPORT_MAX_UNCOMPRESSED", DEFAULT_LIMITS.max_uncompressed),
-        max_entries=DEFAULT_LIMITS.max_entries,
-    )
+def limits_from(settings):
+    """Limits from the app's settings (``IMPORT_MAX_BYTES``, ``IMPORT_MAX_ROWS``, ``IMPORT_MAX_UNCOMPRESSED``)."""
+    return Limits(max_bytes=settings["IMPORT_MAX_BYTES"], max_rows=settings["IMPORT_MAX_ROWS"],
+                  max_uncompressed=settings["IMPORT_MAX_UNCOMPRESSED"])
 
 
 class FileRejected(Exception):

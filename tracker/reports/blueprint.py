@@ -4,7 +4,6 @@ from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
 from tracker.reports import cli
-from tracker.reports import jobs
 from tracker.reports import views
 from tracker.web.project_tabs import register_project_tab
 
@@ -21,7 +20,6 @@ bp.add_url_rule("/reports/<token>/download", view_func=views.download, methods=[
 
 
 def init_app(app):
-    jobs.init_app(app)
     app.register_blueprint(bp)
     register_project_tab(app, "reports.project_reports", _l("Reports"), "report.view", 70)
     app.jinja_env.globals.update(report_options_form=views.options_form)

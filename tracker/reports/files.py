@@ -21,7 +21,7 @@ PARTIAL_PREFIX = ".partial-"
 def reports_folder(app=None):
     """Where report files live: ``instance/reports/`` unless ``REPORT_FOLDER`` says otherwise."""
     app = app or current_app
-    folder = Path(app.config.get("REPORT_FOLDER") or Path(app.instance_path) / "reports")
+    folder = Path(app.config["REPORT_FOLDER"] or Path(app.instance_path) / "reports")
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder
 

@@ -55,7 +55,6 @@ from tracker.reports.project import project_report
 from tracker.reports.scope import Period
 from tracker.reports.scope import Requester
 
-DEFAULTS = {"REPORT_JOB_RUNNER": "thread", "REPORT_WORKERS": 2, "REPORT_LINK_HOURS": 24, "REPORT_FOLDER": None}
 EXECUTOR_KEY = "tracker.report_executor"
 ERROR_LIMIT = 500
 
@@ -66,11 +65,6 @@ class JobRefused(RuntimeError):
 
 class StoryWithdrawn(RuntimeError):
     """A story in the report stopped being shareable while the report was being prepared."""
-
-
-def init_app(app):
-    for key, value in DEFAULTS.items():
-        app.config.setdefault(key, value)
 
 
 def requester_for(session, user):
@@ -107,13 +101,9 @@ def create_job(session, actor, user, *, fund, project=None, audience, report_for
     return job
 
 
-def runner(app):
-    return app.config.get("REPORT_JOB_RUNNER") or "thread"
-
-
 def submit(app, job_id):
     """Hand a committed job to the configured runner."""
-    how = runner(app)
+    how = app.config["REPORT_JOB_RUNNER"]
     if how == "inline":
         run_job(app, job_id)
     elif how == "thread":

@@ -41,7 +41,7 @@ def remember_choice(response):
     language = request.args.get(QUERY_ARGUMENT)
     if language in current_app.config["LANGUAGES"] and request.cookies.get(COOKIE) != language:
         response.set_cookie(COOKIE, language, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax",
-                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
 
 
