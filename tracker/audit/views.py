@@ -11,7 +11,6 @@ from tracker.audit import services
 from tracker.audit.export import csv_lines
 from tracker.audit.forms import AuditFilterForm
 from tracker.audit.forms import ExportForm
-from tracker.common.pagination import clamp_page_number
 from tracker.common.pagination import paginate
 from tracker.db import database
 from tracker.db import get_session
@@ -21,6 +20,8 @@ from tracker.portfolio.services import all_projects
 from tracker.web.access import actor
 from tracker.web.access import requires
 from tracker.web.forms import choices
+from tracker.web.requests import filter_value
+from tracker.web.requests import page_number
 
 EXPORT_BATCH = 500
 
@@ -35,14 +36,10 @@ def filter_form(session):
     return form
 
 
-def valid(field):
-    return None if field.errors else field.data or None
-
-
 def filters_from(form):
-    return services.AuditFilter(actor=valid(form.actor), action=valid(form.action),
-                                object_type=valid(form.object_type), project_id=valid(form.project),
-                                date_from=valid(form.date_from), date_to=valid(form.date_to))
+    return services.AuditFilter(actor=filter_value(form.actor), action=filter_value(form.action),
+                                object_type=filter_value(form.object_type), project_id=filter_value(form.project),
+                                date_from=filter_value(form.date_from), date_to=filter_value(form.date_to))
 
 
 def project_slugs(session, project_ids):
@@ -56,24 +53,24 @@ def project_slugs(session, project_ids):
 def log():
     session = get_session()
     form = filter_form(session)
-    page = paginate(session, services.audit_statement(filters_from(form)),
-                    clamp_page_number(request.args.get("page")), current_app.config["AUDIT_ITEMS_PER_PAGE"])
+    page = paginate(session, services.audit_statement(filters_from(form)), page_number(),
+                    current_app.config["AUDIT_ITEMS_PER_PAGE"])
     slugs = project_slugs(session, [entry.project_id for entry in page.items])
     return render_template("audit/log.html", form=form, page=page, slugs=slugs, export=ExportForm())
 
 
 @requires("audit.view")
 def export():
-    """Stream the filtered log as CSV; the export is itself audited (and committed) first.
+    """Stream the filtered log as CSV; the export is itself audited first.
 
-    A POST, so that CSRFProtect refuses an export that another site triggers.
+    A POST, so that CSRFProtect refuses an export that another site triggers. The request's transaction
+    commits the audit entry when the view returns, before the first row is streamed.
     """
     session = get_session()
     filters = filters_from(filter_form(session))
     statement = services.audit_statement(filters)
     total = session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery()))
     services.record(session, actor(), "export", "audit_log", details={"filters": filters.as_dict(), "rows": total})
-    session.commit()
     slugs = dict(session.execute(sa.select(Project.id, Project.slug)).all())
     filename = f"audit-log-{utcnow():%Y%m%d-%H%M%S}.csv"
     return Response(stream_rows(database(), statement, slugs), mimetype="text/csv",

@@ -24,8 +24,10 @@ from tracker.auth.forms import PasswordConfirmForm
 from tracker.auth.forms import PreferencesForm
 from tracker.auth.forms import SecondFactorForm
 from tracker.common.errors import ValidationFailed
+from tracker.common.messages import N_
 from tracker.db import get_session
 from tracker.db_types import utcnow
+from tracker.web import transaction
 from tracker.web.access import PENDING_KEY
 from tracker.web.access import SignedInUser
 from tracker.web.access import actor
@@ -33,7 +35,8 @@ from tracker.web.access import pending_login
 from tracker.web.access import public
 from tracker.web.access import requires
 from tracker.web.access import safe_next
-from tracker.web.forms import apply_errors
+from tracker.web.pages import action
+from tracker.web.pages import form_page
 
 NEXT_KEY = "pending_next"
 
@@ -52,9 +55,9 @@ def blocked_until(session, email):
 
 
 def refuse_throttled(session, email, until, template, **context):
-    """Answer 429 with one generic message, whether or not the account exists."""
+    """Answer 429 with one generic message, whether or not the account exists; the refusal is audited."""
     record(session, Actor(None, email, "anonymous", request.remote_addr), throttle.THROTTLED, "user")
-    session.commit()
+    transaction.keep_on_error()
     minutes = max(1, -(-int((until - utcnow()).total_seconds()) // 60))
     context["form"].form_errors.append(_(
         "Too many failed attempts. For your security, logging in is paused: try again in %(minutes)d minutes.",
@@ -65,9 +68,10 @@ def refuse_throttled(session, email, until, template, **context):
 
 
 def record_failure(session, email, factor):
+    """Count a failed attempt: the throttle counts these, so it is kept whatever the answer."""
     record(session, Actor(None, email, "anonymous", request.remote_addr), throttle.FAILED, "user",
            details={"factor": factor})
-    session.commit()
+    transaction.keep_on_error()
 
 
 @public
@@ -98,12 +102,10 @@ def after_password(session, user):
         token = services.start_login_session(session, user, verified=True, ip=request.remote_addr,
                                              user_agent=request.user_agent.string)
         record(session, user_actor(user), "login", "user", user.id)
-        session.commit()
         login_user(SignedInUser(user, None, token, set()))
         return redirect(target or url_for("portfolio.overview"))
     token = services.start_login_session(session, user, verified=False, ip=request.remote_addr,
                                          user_agent=request.user_agent.string)
-    session.commit()
     cookie_session[PENDING_KEY] = token
     cookie_session[NEXT_KEY] = target
     return redirect(url_for(".verify" if enrolled else ".enrol"))
@@ -113,7 +115,6 @@ def complete_login(session, login_session, user, factor):
     """The second factor is right: the login session becomes a real one, under a fresh token."""
     token = services.verify_login_session(session, login_session)
     record(session, user_actor(user), "login", "user", user.id, details={"second_factor": factor})
-    session.commit()
     cookie_session.pop(PENDING_KEY, None)
     target = cookie_session.pop(NEXT_KEY, None)
     login_user(SignedInUser(user, login_session, token, set()))
@@ -146,11 +147,16 @@ def verify(pending):
 
 
 def enrolment_context(session, user):
+    """The secret to set up, as text and QR code; starting the enrolment stores a secret the first time."""
     credential = two_factor.start_enrolment(session, user_actor(user), user)
-    session.commit()
     uri = two_factor.provisioning_uri(credential, user, current_app.config["TOTP_ISSUER"])
     return {"secret": two_factor.grouped_secret(credential.secret), "uri": uri,
             "qr_code": two_factor.qr_code_data_uri(uri)}
+
+
+def recovery_codes_page(codes, target):
+    """The new recovery codes, shown once, with a link on to ``target``."""
+    return render_template("auth/recovery_codes.html", codes=codes, target=target)
 
 
 @pending_login
@@ -160,62 +166,63 @@ def enrol(pending):
     session = get_session()
     if two_factor.is_enrolled(session, user):
         return redirect(url_for(".verify"))
-    form = EnrolForm()
-    if form.validate_on_submit():
-        try:
-            codes = two_factor.confirm_enrolment(session, user_actor(user), user, form.code.data)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            target = complete_login(session, login_session, user, "totp")
-            return render_template("auth/recovery_codes.html", codes=codes,
-                                   target=target or url_for("portfolio.overview"))
-    return render_template("auth/enrol.html", form=form, **enrolment_context(session, user))
+
+    def confirm(form):
+        codes = two_factor.confirm_enrolment(session, user_actor(user), user, form.code.data)
+        return codes, complete_login(session, login_session, user, "totp") or url_for("portfolio.overview")
+
+    return form_page(EnrolForm(), "auth/enrol.html", confirm, None,
+                     answer=lambda codes_and_target: recovery_codes_page(*codes_and_target),
+                     context_for=lambda form: {"form": form, **enrolment_context(session, user)})
 
 
 @requires("account.self")
 def logout():
-    form = LogoutForm()
-    if form.validate_on_submit():
-        session = get_session()
+    session = get_session()
+
+    def log_out(form):
         services.end_login_session(session, current_user.token)
         record(session, actor(), "logout", "user", current_user.id)
-        session.commit()
         logout_user()
         flash(_("You are logged out."), "info")
-    return redirect(url_for(".login"))
+
+    return action(LogoutForm(), log_out, url_for(".login"))
+
+
+def check_current_password(password, field):
+    """Refuse unless ``password`` is the signed-in user's own (the reason goes on ``field``)."""
+    if not passwords.verify(hasher(), current_user.user.password_hash, password):
+        raise ValidationFailed.on(field, N_("This is not your current password."))
 
 
 @requires("account.self")
 def account():
+    """Two forms on one page: the language preference and a password change; the button pressed says which."""
     session = get_session()
-    preferences = PreferencesForm(prefix="pref", data={"language": current_user.language or ""})
+    user = current_user.user
+    preferences = PreferencesForm(prefix="pref", data={"language": user.language or ""})
     change_password = ChangePasswordForm(prefix="pw")
-    if request.method == "POST" and "pref-submit" in request.form and preferences.validate():
-        current_user.user.language = preferences.language.data or None
-        session.add(current_user.user)
-        record(session, actor(), "update", "user", current_user.id, details={"fields": ["language"]})
-        session.commit()
-        flash(_("Preferences saved."), "success")
-        return redirect(url_for(".account"))
-    if request.method == "POST" and "pw-submit" in request.form and change_password.validate():
-        if not passwords.verify(hasher(), current_user.user.password_hash, change_password.current_password.data):
-            change_password.current_password.errors.append(_("This is not your current password."))
-        else:
-            try:
-                services.set_password(session, hasher(), actor(), current_user.user, change_password.new_password.data)
-            except ValidationFailed as error:
-                apply_errors(change_password, error)
-            else:
-                session.commit()
-                logout_user()
-                flash(_("Password changed. Please log in again with the new password."), "success")
-                return redirect(url_for(".login"))
-    return render_template("auth/account.html", preferences=preferences, change_password=change_password,
-                           two_factor_on=two_factor.is_enrolled(session, current_user.user))
+    context = {"preferences": preferences, "change_password": change_password,
+               "two_factor_on": two_factor.is_enrolled(session, user)}
+
+    def save_preferences(form):
+        user.language = form.language.data or None
+        session.add(user)
+        record(session, actor(), "update", "user", user.id, details={"fields": ["language"]})
+
+    def save_password(form):
+        check_current_password(form.current_password.data, "current_password")
+        services.set_password(session, hasher(), actor(), user, form.new_password.data)
+        logout_user()
+
+    if "pref-submit" in request.form:
+        return form_page(preferences, "auth/account.html", save_preferences, url_for(".account"),
+                         saved=_("Preferences saved."), **context)
+    return form_page(change_password, "auth/account.html", save_password, url_for(".login"),
+                     saved=_("Password changed. Please log in again with the new password."), **context)
 
 
-def two_factor_page(session, enrol_form=None, password_form=None, status=200):
+def two_factor_context(session, enrol_form=None, password_form=None):
     user = current_user.user
     context = {"enrolled": two_factor.is_enrolled(session, user), "required": two_factor.is_required(user),
                "enrol_form": enrol_form or EnrolForm(), "password_form": password_form or PasswordConfirmForm()}
@@ -223,57 +230,48 @@ def two_factor_page(session, enrol_form=None, password_form=None, status=200):
         context["remaining"] = two_factor.remaining_recovery_codes(session, user)
     else:
         context.update(enrolment_context(session, user))
-    return render_template("auth/two_factor.html", **context), status
+    return context
 
 
 @requires("account.self")
 def account_two_factor():
     """Set up two-factor authentication from the account page (optional for grantees and donors)."""
     session = get_session()
-    form = EnrolForm()
-    if not two_factor.is_enrolled(session, current_user.user) and form.validate_on_submit():
-        try:
-            codes = two_factor.confirm_enrolment(session, actor(), current_user.user, form.code.data)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            return render_template("auth/recovery_codes.html", codes=codes, target=url_for(".account"))
-    return two_factor_page(session, enrol_form=form)
+    if two_factor.is_enrolled(session, current_user.user):
+        return render_template("auth/two_factor.html", **two_factor_context(session))
+    return form_page(EnrolForm(), "auth/two_factor.html",
+                     lambda form: two_factor.confirm_enrolment(session, actor(), current_user.user, form.code.data),
+                     None, answer=lambda codes: recovery_codes_page(codes, url_for(".account")),
+                     context_for=lambda form: two_factor_context(session, enrol_form=form))
 
 
-def password_confirmed(form):
-    if not form.validate_on_submit():
-        return False
-    if not passwords.verify(hasher(), current_user.user.password_hash, form.password.data):
-        form.password.errors.append(_("This is not your current password."))
-        return False
-    return True
+def password_confirmed_page(session, save, **kwargs):
+    """A POST that needs the user's password again; a wrong one shows the two-factor page with the reason."""
+
+    def confirmed(form):
+        check_current_password(form.password.data, "password")
+        return save()
+
+    return form_page(PasswordConfirmForm(), "auth/two_factor.html", confirmed, **kwargs,
+                     context_for=lambda form: two_factor_context(session, password_form=form))
 
 
 @requires("account.self")
 def new_recovery_codes():
     session = get_session()
-    form = PasswordConfirmForm()
     if not two_factor.is_enrolled(session, current_user.user):
         return redirect(url_for(".account_two_factor"))
-    if not password_confirmed(form):
-        return two_factor_page(session, password_form=form)
-    codes = two_factor.new_recovery_codes(session, actor(), current_user.user)
-    session.commit()
-    return render_template("auth/recovery_codes.html", codes=codes, target=url_for(".account_two_factor"))
+    return password_confirmed_page(
+        session, lambda: two_factor.new_recovery_codes(session, actor(), current_user.user), next_url=None,
+        answer=lambda codes: recovery_codes_page(codes, url_for(".account_two_factor")))
 
 
 @requires("account.self")
 def turn_off_two_factor():
     session = get_session()
-    form = PasswordConfirmForm()
     if two_factor.is_required(current_user.user):
         flash(_("Your role must use two-factor authentication; it cannot be turned off."), "error")
         return redirect(url_for(".account_two_factor"))
-    if not password_confirmed(form):
-        return two_factor_page(session, password_form=form)
-    two_factor.remove_two_factor(session, actor(), current_user.user)
-    session.commit()
-    flash(_("Two-factor authentication is off."), "success")
-    return redirect(url_for(".account"))
+    return password_confirmed_page(
+        session, lambda: two_factor.remove_two_factor(session, actor(), current_user.user),
+        next_url=url_for(".account"), saved=_("Two-factor authentication is off."))

@@ -2,21 +2,15 @@
 
 from flask import abort
 from flask import current_app
-from flask import flash
-from flask import redirect
 from flask import render_template
 from flask import request
 from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import select
 from wtforms import SelectChoice
 
-from tracker.common.errors import EditConflict
-from tracker.common.errors import ValidationFailed
-from tracker.common.pagination import clamp_page_number
 from tracker.common.pagination import paginate
 from tracker.contribution.models import AlternativeExplanation
 from tracker.contribution.models import ContributionClaim
@@ -36,12 +30,16 @@ from tracker.evidence.storage import store_for
 from tracker.indicators.models import IndicatorPeriod
 from tracker.msc.models import Story
 from tracker.outcomes.models import Outcome
+from tracker.web import transaction
 from tracker.web.access import actor
 from tracker.web.access import project_route
-from tracker.web.conflicts import render_conflict
 from tracker.web.forms import ConfirmForm
-from tracker.web.forms import apply_errors
 from tracker.web.forms import choices
+from tracker.web.pages import action
+from tracker.web.pages import delete_page
+from tracker.web.pages import form_page
+from tracker.web.requests import filter_value
+from tracker.web.requests import page_number
 
 # What the main text field is called for each kind, and which fields its form shows.
 SUMMARY_LABELS = {EvidenceKind.INTERVIEW: _l("Interview note"), EvidenceKind.OBSERVATION: _l("Observation note")}
@@ -133,8 +131,7 @@ def evidence_list(project):
     session = get_session()
     filters = EvidenceFilterForm(request.args)
     filters.validate()
-    kind = None if filters.kind.errors else (filters.kind.data or None)
-    page = paginate(session, services.evidence_statement(project, kind), clamp_page_number(request.args.get("page")),
+    page = paginate(session, services.evidence_statement(project, filter_value(filters.kind)), page_number(),
                     current_app.config["ITEMS_PER_PAGE"])
     return render_template("evidence/list.html", project=project, page=page, filters=filters,
                            kind_labels=services.KIND_LABELS, strength_labels=services.STRENGTH_LABELS)
@@ -148,20 +145,13 @@ def evidence_create(project):
     except ValueError:
         return render_template("evidence/choose_kind.html", project=project, kind_labels=services.KIND_LABELS,
                                target=request.args.get("target", ""))
-    form = evidence_form(session, project, kind, data={"target": request.args.get("target", "")})
-    if form.validate_on_submit():
-        try:
-            item = services.create_item(session, actor(), project, kind, form.data, upload=read_upload(form.file),
-                                        store=store_for(current_app),
-                                        max_bytes=current_app.config["EVIDENCE_UPLOAD_MAX_BYTES"])
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Evidence recorded."), "success")
-            return redirect(item_url(project, item))
-    return render_template("evidence/form.html", project=project, form=form, kind=kind, item=None,
-                           fields=KIND_FIELDS[kind], kind_labels=services.KIND_LABELS)
+    return form_page(
+        evidence_form(session, project, kind, data={"target": request.args.get("target", "")}), "evidence/form.html",
+        lambda form: services.create_item(session, actor(), project, kind, form.data, upload=read_upload(form.file),
+                                          store=store_for(current_app),
+                                          max_bytes=current_app.config["EVIDENCE_UPLOAD_MAX_BYTES"]),
+        lambda item: item_url(project, item), saved=_("Evidence recorded."),
+        project=project, kind=kind, item=None, fields=KIND_FIELDS[kind], kind_labels=services.KIND_LABELS)
 
 
 def uses_of(session, item):
@@ -189,52 +179,46 @@ def source_of(session, item):
     return None
 
 
+def attach_form(session, project):
+    form = AttachForm()
+    form.target.choices = target_choices(session, project)
+    return form
+
+
+def detail_context(session, project, item):
+    """What the item's page shows besides its attach form."""
+    tracing, explanations = uses_of(session, item)
+    return {"project": project, "item": item, "names": target_names(session, project),
+            "source": source_of(session, item), "tracing": tracing, "explanations": explanations,
+            "kind_labels": services.KIND_LABELS, "strength_labels": services.STRENGTH_LABELS}
+
+
 @project_route("evidence.view")
 def evidence_detail(project, item_id):
     session = get_session()
     item = item_or_404(project, item_id)
     services.read_item(session, actor(), item)
-    session.commit()
-    tracing, explanations = uses_of(session, item)
-    form = AttachForm()
-    form.target.choices = target_choices(session, project)
-    return render_template("evidence/detail.html", project=project, item=item, names=target_names(session, project),
-                           source=source_of(session, item), tracing=tracing, explanations=explanations,
-                           form=form, kind_labels=services.KIND_LABELS, strength_labels=services.STRENGTH_LABELS)
+    return render_template("evidence/detail.html", form=attach_form(session, project),
+                           **detail_context(session, project, item))
 
 
 @project_route("evidence.edit")
 def evidence_attach(project, item_id):
+    """The attach form of the item's page: a problem shows that page again with the reason."""
     session = get_session()
     item = item_or_404(project, item_id)
-    form = AttachForm()
-    form.target.choices = target_choices(session, project)
-    if form.validate_on_submit():
-        try:
-            services.attach(session, actor(), project, item, form.data)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Evidence attached."), "success")
-            return redirect(item_url(project, item))
-    tracing, explanations = uses_of(session, item)
-    return render_template("evidence/detail.html", project=project, item=item, names=target_names(session, project),
-                           source=source_of(session, item), tracing=tracing, explanations=explanations,
-                           form=form, kind_labels=services.KIND_LABELS, strength_labels=services.STRENGTH_LABELS)
+    return form_page(attach_form(session, project), "evidence/detail.html",
+                     lambda form: services.attach(session, actor(), project, item, form.data),
+                     item_url(project, item), saved=_("Evidence attached."), **detail_context(session, project, item))
 
 
 @project_route("evidence.edit")
 def attachment_delete(project, attachment_id):
     session = get_session()
     attachment = services.get_attachment(session, project, attachment_id) or abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    evidence_id = attachment.evidence_id
-    services.detach(session, actor(), project, attachment)
-    session.commit()
-    flash(_("Attachment removed."), "success")
-    return redirect(url_for(".evidence_detail", slug=project.slug, item_id=evidence_id))
+    return action(ConfirmForm(), lambda form: services.detach(session, actor(), project, attachment),
+                  url_for(".evidence_detail", slug=project.slug, item_id=attachment.evidence_id),
+                  done=_("Attachment removed."))
 
 
 def item_values(item):
@@ -247,36 +231,16 @@ def evidence_edit(project, item_id):
     item = item_or_404(project, item_id)
     form = evidence_form(session, project, item.kind, data={**item_values(item), "version": item.version})
     fields = tuple(name for name in KIND_FIELDS[item.kind] if name in services.EDITABLE_FIELDS)
-    context = {"project": project, "kind": item.kind, "item": item, "fields": fields,
-               "kind_labels": services.KIND_LABELS}
-    if form.validate_on_submit():
-        try:
-            services.update_item(session, actor(), project, item, form.data, form.version.data)
-            session.commit()
-        except (EditConflict, StaleDataError):
-            session.rollback()
-            stored = {name: value for name, value in item_values(item).items() if name in fields}
-            return render_conflict("evidence/form.html", form, stored, item.version, **context)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            flash(_("Evidence saved."), "success")
-            return redirect(item_url(project, item))
-    return render_template("evidence/form.html", form=form, **context)
+    return form_page(
+        form, "evidence/form.html",
+        lambda form: services.update_item(session, actor(), project, item, form.data, form.version.data),
+        item_url(project, item), saved=_("Evidence saved."),
+        stored=lambda: ({name: value for name, value in item_values(item).items() if name in fields}, item.version),
+        project=project, kind=item.kind, item=item, fields=fields, kind_labels=services.KIND_LABELS)
 
 
-@project_route("evidence.edit")
-def evidence_delete(project, item_id):
-    session = get_session()
-    item = item_or_404(project, item_id)
+def deletion_consequences(session, item):
     tracing, explanations = uses_of(session, item)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        stored_name = services.delete_item(session, actor(), project, item)
-        session.commit()
-        store_for(current_app).remove(stored_name)
-        flash(_("Evidence deleted."), "success")
-        return redirect(url_for(".evidence_list", slug=project.slug))
     consequences = [_("It no longer supports the %(count)d links and assumptions it is attached to.",
                       count=len(item.attachments))]
     if explanations:
@@ -287,9 +251,24 @@ def evidence_delete(project, item_id):
                               "point to it.", count=len(tracing)))
     if item.has_file:
         consequences.append(_("Its file is deleted from the server."))
-    return render_template("confirm_delete.html", project=project, form=form, thing=item.title,
-                           heading=_("Delete the evidence “%(title)s”?", title=item.title), consequences=consequences,
-                           blockers=[], cancel=item_url(project, item))
+    return consequences
+
+
+@project_route("evidence.edit")
+def evidence_delete(project, item_id):
+    session = get_session()
+    item = item_or_404(project, item_id)
+
+    def delete():
+        stored_name = services.delete_item(session, actor(), project, item)
+        # Commit before removing the file, so that a deletion that fails to commit never loses the file.
+        transaction.commit()
+        store_for(current_app).remove(stored_name)
+
+    return delete_page(delete, url_for(".evidence_list", slug=project.slug), deleted=_("Evidence deleted."),
+                       thing=item.title, heading=_("Delete the evidence “%(title)s”?", title=item.title),
+                       cancel=item_url(project, item), consequences=deletion_consequences(session, item),
+                       project=project)
 
 
 @project_route("evidence.view")
@@ -303,7 +282,6 @@ def evidence_download(project, item_id):
     if not path.is_file():
         abort(404)
     services.read_document(session, actor(), item)
-    session.commit()
     response = send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.file_name,
                          max_age=0, etag=False, conditional=False)
     response.headers["X-Content-Type-Options"] = "nosniff"

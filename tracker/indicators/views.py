@@ -2,20 +2,14 @@
 
 from flask import abort
 from flask import current_app
-from flask import flash
-from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
-from tracker.common.errors import EditConflict
-from tracker.common.errors import ValidationFailed
-from tracker.common.pagination import clamp_page_number
 from tracker.common.pagination import paginate
 from tracker.common.svg import rendered_svg
 from tracker.db import get_session
@@ -35,10 +29,9 @@ from tracker.toc.views import svg_response
 from tracker.web.access import actor
 from tracker.web.access import project_route
 from tracker.web.access import requires
-from tracker.web.conflicts import conflict_rows
-from tracker.web.conflicts import render_conflict
-from tracker.web.forms import ConfirmForm
-from tracker.web.forms import apply_errors
+from tracker.web.pages import delete_page
+from tracker.web.pages import form_page
+from tracker.web.requests import page_number
 
 
 def indicator_or_404(project, indicator_id):
@@ -55,10 +48,6 @@ def progress_url(project, indicator):
 
 def period_label(period):
     return f"{format_date(period.start_date, 'medium')} – {format_date(period.end_date, 'medium')}"
-
-
-def page_number():
-    return clamp_page_number(request.args.get("page"))
 
 
 # List and progress ---------------------------------------------------------------------------
@@ -163,16 +152,11 @@ def indicator_values(indicator, form=None):
 def indicator_create(project):
     session = get_session()
     form = indicator_form(project, data={"node_id": request.args.get("node", type=int), "ascending": True})
-    if form.validate_on_submit():
-        try:
-            indicator = services.create_indicator(session, actor(), project, form.data)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Indicator added. Add its reporting periods and targets."), "success")
-            return redirect(progress_url(project, indicator))
-    return render_template("indicators/indicator_form.html", project=project, form=form, indicator=None)
+    return form_page(form, "indicators/indicator_form.html",
+                     lambda form: services.create_indicator(session, actor(), project, form.data),
+                     lambda indicator: progress_url(project, indicator),
+                     saved=_("Indicator added. Add its reporting periods and targets."),
+                     project=project, indicator=None)
 
 
 @project_route("indicator.edit")
@@ -180,20 +164,12 @@ def indicator_edit(project, indicator_id):
     session = get_session()
     indicator = indicator_or_404(project, indicator_id)
     form = indicator_form(project, data={**indicator_values(indicator), "version": indicator.version})
-    if form.validate_on_submit():
-        try:
-            services.update_indicator(session, actor(), project, indicator, form.data, form.version.data)
-            session.commit()
-        except (EditConflict, StaleDataError):
-            session.rollback()
-            return render_conflict("indicators/indicator_form.html", form, indicator_values(indicator, form),
-                                   indicator.version, project=project, indicator=indicator)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            flash(_("Indicator saved."), "success")
-            return redirect(progress_url(project, indicator))
-    return render_template("indicators/indicator_form.html", project=project, form=form, indicator=indicator)
+    return form_page(form, "indicators/indicator_form.html",
+                     lambda form: services.update_indicator(session, actor(), project, indicator, form.data,
+                                                            form.version.data),
+                     progress_url(project, indicator), saved=_("Indicator saved."),
+                     stored=lambda: (indicator_values(indicator, form), indicator.version),
+                     project=project, indicator=indicator)
 
 
 @project_route("indicator.edit")
@@ -201,24 +177,15 @@ def indicator_delete(project, indicator_id):
     session = get_session()
     indicator = indicator_or_404(project, indicator_id)
     may_remove_approved = current_user.can("indicator.actuals.review", project)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            services.delete_indicator(session, actor(), project, indicator, may_remove_approved=may_remove_approved)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Deleted the indicator “%(title)s”.", title=indicator.title), "success")
-            return redirect(url_for(".index", slug=project.slug))
-    return render_template(
-        "confirm_delete.html", project=project, form=form, thing=indicator.title,
-        blockers=[] if form.errors else services.deletion_blockers(indicator.periods, may_remove_approved),
-        heading=_("Delete the indicator “%(title)s”?", title=indicator.title),
+    return delete_page(
+        lambda: services.delete_indicator(session, actor(), project, indicator,
+                                          may_remove_approved=may_remove_approved),
+        url_for(".index", slug=project.slug), deleted=_("Deleted the indicator “%(title)s”.", title=indicator.title),
+        thing=indicator.title, heading=_("Delete the indicator “%(title)s”?", title=indicator.title),
+        cancel=progress_url(project, indicator),
         consequences=[_("Its %(count)d periods, with their targets, actuals and review history, are deleted too.",
                         count=len(indicator.periods))],
-        cancel=progress_url(project, indicator),
-    )
+        blockers=services.deletion_blockers(indicator.periods, may_remove_approved), project=project)
 
 
 # Periods -----------------------------------------------------------------------------------
@@ -230,9 +197,10 @@ def period_values(indicator, period):
             **services.breakdown_inputs(period.target_breakdown, services.breakdown_keys(indicator))}
 
 
-def render_period_form(project, indicator, form, period, status=200, **context):
-    return render_template("indicators/period_form.html", project=project, indicator=indicator, form=form,
-                           period=period, breakdown=breakdown_form_fields(form, indicator), **context), status
+def period_page(project, indicator, form, period):
+    """The period form's context besides the form."""
+    return {"project": project, "indicator": indicator, "period": period,
+            "breakdown": breakdown_form_fields(form, indicator)}
 
 
 @project_route("indicator.edit")
@@ -240,16 +208,10 @@ def period_create(project, indicator_id):
     session = get_session()
     indicator = indicator_or_404(project, indicator_id)
     form = with_breakdown(PeriodForm, indicator)
-    if form.validate_on_submit():
-        try:
-            services.create_period(session, actor(), project, indicator, form.data)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Period added."), "success")
-            return redirect(progress_url(project, indicator))
-    return render_period_form(project, indicator, form, None)
+    return form_page(form, "indicators/period_form.html",
+                     lambda form: services.create_period(session, actor(), project, indicator, form.data),
+                     progress_url(project, indicator), saved=_("Period added."),
+                     **period_page(project, indicator, form, None))
 
 
 @project_route("indicator.edit")
@@ -258,22 +220,12 @@ def period_edit(project, indicator_id, period_id):
     indicator = indicator_or_404(project, indicator_id)
     period = period_or_404(indicator, period_id)
     form = with_breakdown(PeriodForm, indicator, data={**period_values(indicator, period), "version": period.version})
-    if form.validate_on_submit():
-        try:
-            services.update_period(session, actor(), project, indicator, period, form.data, form.version.data)
-            session.commit()
-        except (EditConflict, StaleDataError):
-            session.rollback()
-            stored = period_values(indicator, period)
-            form.version.data = period.version
-            return render_period_form(project, indicator, form, period, 409,
-                                      conflict=conflict_rows(form, stored))
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            flash(_("Period saved."), "success")
-            return redirect(progress_url(project, indicator))
-    return render_period_form(project, indicator, form, period)
+    return form_page(form, "indicators/period_form.html",
+                     lambda form: services.update_period(session, actor(), project, indicator, period, form.data,
+                                                         form.version.data),
+                     progress_url(project, indicator), saved=_("Period saved."),
+                     stored=lambda: (period_values(indicator, period), period.version),
+                     **period_page(project, indicator, form, period))
 
 
 @project_route("indicator.edit")
@@ -282,45 +234,42 @@ def period_delete(project, indicator_id, period_id):
     indicator = indicator_or_404(project, indicator_id)
     period = period_or_404(indicator, period_id)
     may_remove_approved = current_user.can("indicator.actuals.review", project)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            services.delete_period(session, actor(), project, period, may_remove_approved=may_remove_approved)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Period deleted."), "success")
-            return redirect(progress_url(project, indicator))
     consequences = [_("Its target is deleted too.")]
     if period.actual is not None:
         consequences.append(_("Its actual and the actual's review history are deleted too."))
-    return render_template("confirm_delete.html", project=project, form=form,
-                           thing=period_label(period), consequences=consequences,
-                           blockers=[] if form.errors else services.deletion_blockers([period], may_remove_approved),
-                           heading=_("Delete the period %(period)s?", period=period_label(period)),
-                           cancel=progress_url(project, indicator))
+    return delete_page(
+        lambda: services.delete_period(session, actor(), project, period, may_remove_approved=may_remove_approved),
+        progress_url(project, indicator), deleted=_("Period deleted."), thing=period_label(period),
+        heading=_("Delete the period %(period)s?", period=period_label(period)),
+        cancel=progress_url(project, indicator), consequences=consequences,
+        blockers=services.deletion_blockers([period], may_remove_approved), project=project)
 
 
 # Actuals and their review ----------------------------------------------------------------------
 
 
 def actual_values(indicator, actual):
+    """The stored actual as its form shows it (nothing before one is reported)."""
     if actual is None:
         return {}
-    return {"value": services.plain(actual.value), "comment": actual.comment, "version": actual.version,
+    return {"value": services.plain(actual.value), "comment": actual.comment,
             **services.breakdown_inputs(actual.breakdown, services.breakdown_keys(indicator))}
 
 
-def render_actual_page(project, indicator, period, form, review_form, status=200, **context):
+def actual_form(indicator, period):
+    actual = period.actual
+    data = {**actual_values(indicator, actual), "version": actual.version} if actual else {}
+    return with_breakdown(ActualForm, indicator, data=data)
+
+
+def actual_page(project, indicator, period, form, review_form):
+    """The actual's page besides its forms: the reported value and the review history."""
     actual = period.actual
     names = toc_services.user_names(get_session(), [event.actor_id for event in actual.events] if actual else [])
-    return render_template(
-        "indicators/actual.html", project=project, indicator=indicator, period=period, actual=actual, form=form,
-        review_form=review_form, breakdown=breakdown_form_fields(form, indicator), names=names,
-        status_labels=services.STATUS_LABELS, action_labels=services.ACTION_LABELS,
-        reported=services.reported_actual(actual), period_label=period_label(period), **context,
-    ), status
+    return {"project": project, "indicator": indicator, "period": period, "actual": actual,
+            "review_form": review_form, "breakdown": breakdown_form_fields(form, indicator), "names": names,
+            "status_labels": services.STATUS_LABELS, "action_labels": services.ACTION_LABELS,
+            "reported": services.reported_actual(actual), "period_label": period_label(period)}
 
 
 @project_route("indicator.actuals.submit")
@@ -328,47 +277,35 @@ def actual(project, indicator_id, period_id):
     session = get_session()
     indicator = indicator_or_404(project, indicator_id)
     period = period_or_404(indicator, period_id)
-    form = with_breakdown(ActualForm, indicator, data=actual_values(indicator, period.actual))
-    if form.validate_on_submit():
-        submit = request.form.get("action") == "submit"
-        try:
-            services.save_actual(session, actor(), project, indicator, period, form.data, submit=submit,
-                                 version=form.version.data)
-            session.commit()
-        except (EditConflict, StaleDataError):
-            session.rollback()
-            stored = actual_values(indicator, period.actual)
-            stored.pop("version")
-            form.version.data = period.actual.version
-            return render_actual_page(project, indicator, period, form, ReviewForm(formdata=None), 409,
-                                      conflict=conflict_rows(form, stored))
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            flash(_("Actual submitted for review.") if submit else _("Actual saved as a draft."), "success")
-            return redirect(progress_url(project, indicator))
-    return render_actual_page(project, indicator, period, form, ReviewForm(formdata=None))
+    form = actual_form(indicator, period)
+    submit = request.form.get("action") == "submit"
+    return form_page(form, "indicators/actual.html",
+                     lambda form: services.save_actual(session, actor(), project, indicator, period, form.data,
+                                                       submit=submit, version=form.version.data),
+                     progress_url(project, indicator),
+                     saved=_("Actual submitted for review.") if submit else _("Actual saved as a draft."),
+                     stored=lambda: (actual_values(indicator, period.actual), period.actual.version),
+                     **actual_page(project, indicator, period, form, ReviewForm(formdata=None)))
 
 
 @project_route("indicator.actuals.review")
 def review(project, indicator_id, period_id):
+    """The review form of the actual's page: a problem (a return without a note) shows that page again."""
     session = get_session()
     indicator = indicator_or_404(project, indicator_id)
     period = period_or_404(indicator, period_id)
-    review_form = ReviewForm()
-    if review_form.validate_on_submit():
-        approve = request.form.get("action") == "approve"
-        try:
-            services.review_actual(session, actor(), project, period, approve=approve, note=review_form.note.data)
-        except ValidationFailed as error:
-            apply_errors(review_form, error)
-        else:
-            session.commit()
-            flash(_("Actual approved: reports now use it.") if approve else
-                  _("Actual returned with your note."), "success")
-            return redirect(progress_url(project, indicator))
-    form = with_breakdown(ActualForm, indicator, data=actual_values(indicator, period.actual))
-    return render_actual_page(project, indicator, period, form, review_form)
+    approve = request.form.get("action") == "approve"
+    done = _("Actual approved: reports now use it.") if approve else _("Actual returned with your note.")
+
+    def page(review_form):
+        form = actual_form(indicator, period)
+        return {"form": form, **actual_page(project, indicator, period, form, review_form)}
+
+    return form_page(ReviewForm(), "indicators/actual.html",
+                     lambda form: services.review_actual(session, actor(), project, period, approve=approve,
+                                                         note=form.note.data),
+                     progress_url(project, indicator),
+                     saved=done, context_for=page)
 
 
 @requires("indicator.actuals.review")
@@ -379,5 +316,3 @@ def review_queue():
     names = toc_services.user_names(session, [item.updated_by_id for item in page.items])
     return render_template("indicators/review_queue.html", page=page, projects=projects, names=names,
                            period_label=period_label)
-
-

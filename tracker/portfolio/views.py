@@ -1,21 +1,15 @@
 from flask import abort
 from flask import current_app
 from flask import flash
-from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.auth.permissions import sees_all_projects
 from tracker.common.countries import country_choices
 from tracker.common.countries import currency_choices
-from tracker.common.errors import EditConflict
-from tracker.common.errors import ValidationFailed
-from tracker.common.pagination import clamp_page_number
 from tracker.common.pagination import paginate
 from tracker.db import get_session
 from tracker.iati import views as iati_views
@@ -28,9 +22,11 @@ from tracker.portfolio.forms import ProjectForm
 from tracker.web.access import actor
 from tracker.web.access import project_route
 from tracker.web.access import requires
-from tracker.web.conflicts import render_conflict
-from tracker.web.forms import apply_errors
 from tracker.web.forms import choices
+from tracker.web.pages import form_page
+from tracker.web.requests import filter_value
+from tracker.web.requests import language
+from tracker.web.requests import page_number
 
 
 def current_fund():
@@ -38,14 +34,6 @@ def current_fund():
     if fund is None:
         abort(404)
     return fund
-
-
-def language():
-    return str(get_locale() or "en")
-
-
-def page_number():
-    return clamp_page_number(request.args.get("page"))
 
 
 def visible_project_ids():
@@ -75,10 +63,10 @@ def overview():
     statement = services.project_list_statement(
         fund,
         visible_to=visible_project_ids(),
-        pillar_id=filters.pillar.data if not filters.pillar.errors else None,
-        country=filters.country.data if not filters.country.errors else None,
-        organisation_id=filters.organisation.data if not filters.organisation.errors else None,
-        text=filters.q.data if not filters.q.errors else None,
+        pillar_id=filter_value(filters.pillar),
+        country=filter_value(filters.country),
+        organisation_id=filter_value(filters.organisation),
+        text=filter_value(filters.q),
     )
     page = paginate(session, statement, page_number(), current_app.config["ITEMS_PER_PAGE"])
     return render_template("portfolio/overview.html", fund=fund, page=page, filters=filters, facets=facets)
@@ -107,17 +95,15 @@ def project_form_data(project):
 @requires("project.create")
 def project_create():
     session, fund = get_session(), current_fund()
-    form = project_form_choices(ProjectForm(data={"currency": "USD"}), session, fund)
-    if form.validate_on_submit():
-        try:
-            project = services.create_project(session, actor(), fund, form.data)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Project “%(title)s” created.", title=project.title), "success")
-            return redirect(url_for(".project_detail", slug=project.slug))
-    return render_template("portfolio/project_form.html", form=form, project=None)
+
+    def create(form):
+        project = services.create_project(session, actor(), fund, form.data)
+        flash(_("Project “%(title)s” created.", title=project.title), "success")
+        return project
+
+    return form_page(project_form_choices(ProjectForm(data={"currency": "USD"}), session, fund),
+                     "portfolio/project_form.html", create,
+                     lambda project: url_for(".project_detail", slug=project.slug), project=None)
 
 
 @project_route("project.edit")
@@ -125,20 +111,11 @@ def project_edit(project):
     session, fund = get_session(), current_fund()
     form = project_form_choices(ProjectForm(data={**project_form_data(project), "version": project.version}),
                                 session, fund)
-    if form.validate_on_submit():
-        try:
-            services.update_project(session, actor(), fund, project, form.data, form.version.data)
-            session.commit()
-        except (EditConflict, StaleDataError):
-            session.rollback()
-            return render_conflict("portfolio/project_form.html", form, project_form_data(project),
-                                   project.version, project=project)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            flash(_("Project saved."), "success")
-            return redirect(url_for(".project_detail", slug=project.slug))
-    return render_template("portfolio/project_form.html", form=form, project=project)
+    return form_page(form, "portfolio/project_form.html",
+                     lambda form: services.update_project(session, actor(), fund, project, form.data,
+                                                          form.version.data),
+                     url_for(".project_detail", slug=project.slug), saved=_("Project saved."),
+                     stored=lambda: (project_form_data(project), project.version), project=project)
 
 
 @requires("organisation.view")
@@ -161,35 +138,19 @@ def organisation_form_view(organisation_id):
     organisation = None
     if organisation_id is not None:
         organisation = services.get_organisation(session, organisation_id) or abort(404)
-    form = organisation_form(obj=organisation)
-    if form.validate_on_submit():
-        try:
-            services.save_organisation(session, actor(), form.data, organisation)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Organisation saved."), "success")
-            return redirect(url_for(".organisations"))
-    return render_template("portfolio/organisation_form.html", form=form, organisation=organisation)
+    return form_page(organisation_form(obj=organisation), "portfolio/organisation_form.html",
+                     lambda form: services.save_organisation(session, actor(), form.data, organisation),
+                     url_for(".organisations"), saved=_("Organisation saved."), organisation=organisation)
 
 
 @requires("fund.manage")
 def fund_settings():
     session = get_session()
     fund = services.get_fund(session)
-    form = FundForm(obj=fund)
-    if form.validate_on_submit():
-        try:
-            services.save_fund(session, actor(), form.data, fund)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Fund settings saved."), "success")
-            return redirect(url_for(".pillars"))
-    iati_form = iati_views.settings_form(fund, formdata=None) if fund is not None else None
-    return render_template("portfolio/fund_form.html", form=form, fund=fund, iati_form=iati_form)
+    return form_page(FundForm(obj=fund), "portfolio/fund_form.html",
+                     lambda form: services.save_fund(session, actor(), form.data, fund),
+                     url_for(".pillars"), saved=_("Fund settings saved."), fund=fund,
+                     iati_form=iati_views.settings_form(fund, formdata=None) if fund is not None else None)
 
 
 @requires("fund.manage")
@@ -204,16 +165,8 @@ def pillar_form_view(pillar_id):
     pillar = None
     if pillar_id is not None:
         pillar = services.get_pillar(session, fund, pillar_id) or abort(404)
-    form = PillarForm(obj=pillar)
-    if form.validate_on_submit():
-        try:
-            services.save_pillar(session, actor(), fund, key=form.key.data, name=form.name.data,
-                                 description=form.description.data or "", position=form.position.data or 0,
-                                 pillar=pillar)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Pillar saved."), "success")
-            return redirect(url_for(".pillars"))
-    return render_template("portfolio/pillar_form.html", form=form, pillar=pillar)
+    return form_page(PillarForm(obj=pillar), "portfolio/pillar_form.html",
+                     lambda form: services.save_pillar(session, actor(), fund, key=form.key.data, name=form.name.data,
+                                                       description=form.description.data or "",
+                                                       position=form.position.data or 0, pillar=pillar),
+                     url_for(".pillars"), saved=_("Pillar saved."), pillar=pillar)

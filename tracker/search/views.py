@@ -7,8 +7,6 @@ from flask import request
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from tracker.auth.permissions import Role
-from tracker.common.pagination import clamp_page_number
 from tracker.db import get_session
 from tracker.msc.models import Story
 from tracker.msc.sharing import deidentify
@@ -20,6 +18,8 @@ from tracker.portfolio import services as portfolio_services
 from tracker.search import services
 from tracker.web.access import requires
 from tracker.web.access import sensitive_scope
+from tracker.web.requests import is_donor
+from tracker.web.requests import page_number
 
 # Loader options per kind, so that a page of results costs a fixed number of queries.
 OPTIONS = {
@@ -36,15 +36,13 @@ def search():
     text = request.args.get("q", "")
     kind = request.args.get("kind", "outcome")
     kind = kind if kind in services.KINDS else "outcome"
-    role, project_ids = current_user.role, current_user.project_ids
-    visible = {"outcome": outcomes_visible_to(role, project_ids, fund.id),
+    role, donor = current_user.role, is_donor()
+    visible = {"outcome": outcomes_visible_to(role, current_user.project_ids, fund.id),
                "story": stories_visible_to(role, sensitive_scope(session, "story.view"), fund.id)}
-    results = services.search(session, visible, text, kind, clamp_page_number(request.args.get("page")),
-                              current_app.config["ITEMS_PER_PAGE"], OPTIONS[kind],
-                              donor=role == Role.DONOR) if text.strip() else None
-    if results is not None and role == Role.DONOR:
+    results = services.search(session, visible, text, kind, page_number(), current_app.config["ITEMS_PER_PAGE"],
+                              OPTIONS[kind], donor=donor) if text.strip() else None
+    if results is not None and donor:
         shown = deidentify if kind == "story" else donor_view
         for hit in results.hits:
             hit.record = shown(hit.record)
-    return render_template("search/search.html", text=text, kind=kind, results=results,
-                           donor=role == Role.DONOR)
+    return render_template("search/search.html", text=text, kind=kind, results=results, donor=donor)

@@ -36,11 +36,19 @@ from tracker.web.forms import translated
 CONFLICTS = (EditConflict, StaleDataError)
 
 
-def form_page(form, template, save, next_url, *, saved=None, stored=None, **context):
+def form_page(form, template, save, next_url, *, saved=None, stored=None, answer=None, context_for=None,
+              **context):
     """Render ``form`` on GET; on a valid POST save it, or show why not. See the module's docstring.
 
     ``next_url`` is a URL, or a function of what ``save`` returned. ``stored`` is a function returning
     ``(stored values by field name, current version)``, for forms that edit a versioned record.
+
+    ``answer``, a function of what ``save`` returned, makes the response after a save instead of the
+    redirect: for a page that can be shown only once, such as new recovery codes.
+    ``context_for``, a function of the form, returns the template's whole context instead of
+    ``form=form, **context``, and is called only when the form is shown, so after a failed save was
+    rolled back: for a page that shows the form under another name beside other forms, or whose context
+    writes (starting a two-factor enrolment). The conflict page still gets ``form=form, **context``.
     """
     if form.validate_on_submit():
         try:
@@ -58,7 +66,11 @@ def form_page(form, template, save, next_url, *, saved=None, stored=None, **cont
         else:
             if saved:
                 flash(saved, "success")
+            if answer is not None:
+                return answer(result)
             return redirect(next_url(result) if callable(next_url) else next_url)
+    if context_for is not None:
+        return render_template(template, **context_for(form))
     return render_template(template, form=form, **context)
 
 

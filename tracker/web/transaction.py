@@ -11,7 +11,9 @@ an audited refusal (the audit entry of a 404 must be written) and the like. Comm
 and background jobs are their own boundary and commit themselves.
 """
 
+from flask import current_app
 from flask import g
+from flask import session as cookie_session
 
 from tracker.db import get_session
 
@@ -39,14 +41,23 @@ def keep_on_error():
 
 
 def end_request(response):
-    """Commit on success or redirect, roll back on an error response (unless kept)."""
+    """Commit on success or redirect, roll back on an error response (unless kept).
+
+    A commit that fails (the database locked or gone) is answered as the same error raised in the view
+    would be (the "not saved" page keeps the user's text), without the view's "saved" message.
+    """
     session = g.get("db_session")
     if session is None:
         return response
-    if response.status_code < 400 or g.get(KEEP):
-        session.commit()
-    else:
+    if response.status_code >= 400 and not g.get(KEEP):
         session.rollback()
+        return response
+    try:
+        session.commit()
+    except Exception as error:
+        session.rollback()
+        cookie_session.pop("_flashes", None)
+        return current_app.make_response(current_app.handle_user_exception(error))
     return response
 
 
