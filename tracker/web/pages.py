@@ -36,11 +36,14 @@ from tracker.web.forms import translated
 CONFLICTS = (EditConflict, StaleDataError)
 
 
-def form_page(form, template, save, next_url, *, saved=None, stored=None, **context):
+def form_page(form, template, save, next_url, *, saved=None, stored=None, on_conflict=None, **context):
     """Render ``form`` on GET; on a valid POST save it, or show why not. See the module's docstring.
 
     ``next_url`` is a URL, or a function of what ``save`` returned. ``stored`` is a function returning
     ``(stored values by field name, current version)``, for forms that edit a versioned record.
+    ``on_conflict``, for the few pages whose stale save is not answered by the conflict page (a review
+    that must be read again, a story revision saved meanwhile), returns the response instead; it is
+    called after the rollback, so it sees the record as it is now.
     """
     if form.validate_on_submit():
         try:
@@ -51,6 +54,8 @@ def form_page(form, template, save, next_url, *, saved=None, stored=None, **cont
             apply_errors(form, error)
         except CONFLICTS:
             transaction.rollback()
+            if on_conflict is not None:
+                return on_conflict()
             if stored is None:
                 raise
             values, version = stored()
