@@ -358,6 +358,28 @@ def test_a_story_saved_meanwhile_answers_409_and_keeps_the_authors_text(client, 
     assert session.scalar(sa.select(sa.func.count()).select_from(ContributionStory)) == 1
 
 
+def test_a_story_saved_in_the_same_instant_answers_409_too(client, factory, session, submit, project, me,
+                                                           monkeypatch):
+    claim = ready_for_story(factory, session, project)
+    services.save_story(session, TEST_ACTOR, project, claim, {"narrative": "A colleague's story."}, 0)
+    session.commit()
+    latest_story = services.latest_story
+    calls = []
+
+    def not_yet_committed_for_the_save(session, claim):
+        """The form page and the view see the colleague's revision; the save itself does not (yet)."""
+        calls.append(claim.id)
+        return None if len(calls) == 3 else latest_story(session, claim)
+
+    monkeypatch.setattr(services, "latest_story", not_yet_committed_for_the_save)
+    response = submit(url(project, f"/claims/{claim.id}/story/edit"), {"based_on": "0", "narrative": "My own story."})
+    text = text_of(response)
+
+    assert response.status_code == 409
+    assert "A colleague's story." in text and "My own story." in text
+    assert session.scalar(sa.select(sa.func.count()).select_from(ContributionStory)) == 1
+
+
 def test_the_story_is_written_from_step_4(factory, session, project):
     claim, _links = factory.claim_with_chain(project)
 

@@ -206,6 +206,34 @@ class TestConsentAndSafeguarding:
 
         assert response.status_code == 200 and 'id="note-error"' in response.get_data(as_text=True)
 
+    def test_a_stale_review_is_not_recorded_and_the_reviewer_reads_the_story_again(self, client, factory, login,
+                                                                                    session, submit, project, cycle):
+        story = factory.story(project, cycle)
+        login(factory.user("me"))
+        session.commit()
+
+        response = submit(f"/projects/{project.slug}/stories/{story.id}/safeguarding",
+                          {"status": "approved", "note": "", "version": str(story.version - 1)})
+
+        assert response.status_code == 302 and response.location.endswith(f"/stories/{story.id}/safeguarding")
+        assert "read it again before deciding" in client.get(response.location).get_data(as_text=True)
+        session.refresh(story)
+        assert story.safeguarding_status is SafeguardingStatus.PENDING
+
+    def test_a_withdrawal_on_a_changed_consent_record_is_not_recorded(self, client, factory, login, session, submit,
+                                                                     project, cycle):
+        story = factory.story(project, cycle)
+        login(factory.user("grantee", projects=[project]))
+        session.commit()
+
+        response = submit(f"/projects/{project.slug}/stories/{story.id}/consent/withdraw", {
+            "withdrawn_on": date.today().isoformat(), "note": "", "version": str(story.consent.version - 1)})
+
+        assert response.status_code == 302 and response.location.endswith(f"/stories/{story.id}")
+        assert "check it and withdraw again" in client.get(response.location).get_data(as_text=True)
+        session.refresh(story)
+        assert story.consent.withdrawn_on is None
+
     def test_grantees_cannot_review_safeguarding(self, client, factory, login, session, project, cycle):
         story = factory.story(project, cycle)
         login(factory.user("grantee", projects=[project]))

@@ -2,29 +2,26 @@
 
 from flask import abort
 from flask import current_app
-from flask import flash
-from flask import redirect
-from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 
-from tracker.common.errors import ValidationFailed
-from tracker.common.pagination import clamp_page_number
 from tracker.contribution import coverage
 from tracker.contribution import evidence_map as mapping
+from tracker.contribution.display import context
+from tracker.contribution.display import render
 from tracker.contribution.forms import BandsForm
 from tracker.contribution.tracing import bayes as tracing
 from tracker.contribution.tracing import services as tracing_services
-from tracker.contribution.views import render
 from tracker.db import get_session
 from tracker.portfolio.services import get_fund
 from tracker.toc import services as toc_services
-from tracker.toc.views import diagram
-from tracker.toc.views import status_labels
+from tracker.toc.display import diagram
+from tracker.toc.display import status_labels
 from tracker.web.access import actor
 from tracker.web.access import project_route
 from tracker.web.access import requires
-from tracker.web.forms import apply_errors
+from tracker.web.pages import form_page
+from tracker.web.requests import page_number
 
 
 def shading_words():
@@ -53,8 +50,7 @@ def coverage_page():
     session = get_session()
     fund = get_fund(session) or abort(404)
     levels = coverage.coverage_by_level(session, fund.id)
-    page = coverage.project_coverage_page(session, fund.id, clamp_page_number(request.args.get("page")),
-                                          current_app.config["ITEMS_PER_PAGE"])
+    page = coverage.project_coverage_page(session, fund.id, page_number(), current_app.config["ITEMS_PER_PAGE"])
     return render("contribution/coverage.html", None, fund=fund, levels=levels,
                   total=mapping.coverage_total(levels), page=page,
                   level_labels=toc_services.level_labels(session, fund.id))
@@ -67,14 +63,8 @@ def bands():
     fund = get_fund(session) or abort(404)
     current = tracing_services.fund_bands(session, fund.id)
     form = BandsForm(data={"bands": tracing_services.bands_as_text(current)})
-    if form.validate_on_submit():
-        try:
-            tracing_services.save_bands(session, actor(), fund, form.bands.data)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Verbal confidence scale saved."), "success")
-            return redirect(url_for(".bands"))
-    return render("contribution/bands.html", None, fund=fund, form=form, bands=current,
-                  is_default=current == tracing.DEFAULT_BANDS, default=tracing.DEFAULT_BANDS)
+    return form_page(form, "contribution/bands.html",
+                     lambda form: tracing_services.save_bands(session, actor(), fund, form.bands.data),
+                     url_for(".bands"), saved=_("Verbal confidence scale saved."),
+                     **context(None, fund=fund, bands=current, is_default=current == tracing.DEFAULT_BANDS,
+                               default=tracing.DEFAULT_BANDS))

@@ -511,7 +511,8 @@ def save_story(session, actor, project, claim, values, based_on):
     """Add a revision of the contribution story; earlier revisions are kept as they were.
 
     ``based_on`` is the revision number the author started from (0 for none); if
-    someone saved a newer one meanwhile, :class:`EditConflict` carries it.
+    someone saved a newer one meanwhile, :class:`EditConflict` carries it (or None, when it was saved in the
+    same instant and the session must be rolled back before it can be read).
     """
     latest = latest_story(session, claim)
     current = latest.number if latest else 0
@@ -536,7 +537,10 @@ def save_story(session, actor, project, claim, values, based_on):
                               change_note=clean_line(values.get("change_note"))[:300], author_id=actor.user_id,
                               author_name=author_name(session, actor))
     session.add(story)
-    session.flush()
+    try:
+        session.flush()
+    except sa.exc.IntegrityError as error:  # another revision with this number was saved in the same instant
+        raise EditConflict(None) from error
     record(session, actor, "create", "contribution_story", story.id, project_id=project.id,
            details={"claim": claim.id, "number": story.number})
     return story

@@ -7,62 +7,38 @@ the portfolio coverage and the verbal scale in :mod:`tracker.contribution.map_vi
 from flask import abort
 from flask import current_app
 from flask import flash
-from flask import redirect
-from flask import render_template
-from flask import request
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.common.errors import EditConflict
-from tracker.common.errors import ValidationFailed
-from tracker.common.pagination import clamp_page_number
 from tracker.common.pagination import paginate
 from tracker.contribution import rules
 from tracker.contribution import services
+from tracker.contribution.display import context
+from tracker.contribution.display import render
 from tracker.contribution.forms import ClaimForm
 from tracker.contribution.forms import ExplanationEvidenceForm
 from tracker.contribution.forms import ExplanationForm
 from tracker.contribution.forms import StepForm
 from tracker.contribution.forms import StoryForm
+from tracker.contribution.loading import claim_or_404
 from tracker.contribution.outline import claim_chain
 from tracker.contribution.tracing import services as tracing_services
 from tracker.db import get_session
 from tracker.evidence.services import KIND_LABELS
-from tracker.evidence.services import STRENGTH_LABELS
 from tracker.evidence.services import project_items
 from tracker.toc import services as toc_services
 from tracker.web.access import actor
 from tracker.web.access import project_route
-from tracker.web.conflicts import render_conflict
 from tracker.web.forms import ConfirmForm
-from tracker.web.forms import apply_errors
 from tracker.web.forms import choices
-
-
-def claim_or_404(project, claim_id):
-    return services.get_claim(get_session(), project, claim_id) or abort(404)
+from tracker.web.pages import action
+from tracker.web.pages import delete_page
+from tracker.web.pages import form_page
+from tracker.web.requests import page_number
 
 
 def claim_url(project, claim, **anchor):
     return url_for("contribution.claim_detail", slug=project.slug, claim_id=claim.id, **anchor)
-
-
-def labels():
-    """Every label the claim templates need, by vocabulary."""
-    return {
-        "level": services.LEVEL_LABELS, "necessity": services.NECESSITY_LABELS, "step": services.STEP_LABELS,
-        "confidence": services.CONFIDENCE_LABELS, "kind": services.EXPLANATION_KIND_LABELS,
-        "explanation_status": services.EXPLANATION_STATUS_LABELS, "strength": STRENGTH_LABELS,
-        "assumption_status": {status.value: label for status, label in toc_services.ASSUMPTION_STATUS_LABELS.items()},
-        "evidence_kind": KIND_LABELS, "observation": tracing_services.OBSERVATION_LABELS,
-        "test": tracing_services.TEST_LABELS,
-    }
-
-
-def render(template, project, **context):
-    return render_template(template, project=project, labels=labels(), step_number=rules.number, **context)
 
 
 # Claims ------------------------------------------------------------------------------------------
@@ -71,8 +47,7 @@ def render(template, project, **context):
 @project_route("contribution.view")
 def claim_list(project):
     session = get_session()
-    page = paginate(session, services.claims_statement(project), clamp_page_number(request.args.get("page")),
-                    current_app.config["ITEMS_PER_PAGE"])
+    page = paginate(session, services.claims_statement(project), page_number(), current_app.config["ITEMS_PER_PAGE"])
     figures = tracing_services.claims_figures(session, page.items, project.fund_id)
     return render("contribution/list.html", project, page=page, figures=figures)
 
@@ -97,18 +72,12 @@ def claim_values(claim):
 @project_route("contribution.edit")
 def claim_create(project):
     session = get_session()
-    form = claim_form(session, project)
-    if form.validate_on_submit():
-        try:
-            claim = services.create_claim(session, actor(), project, form.values())
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Claim saved at step 1. Record its influencing factors and alternative explanations, and the "
-                    "evidence for each link."), "success")
-            return redirect(claim_url(project, claim))
-    return render("contribution/claim_form.html", project, form=form, claim=None)
+    return form_page(claim_form(session, project), "contribution/claim_form.html",
+                     lambda form: services.create_claim(session, actor(), project, form.values()),
+                     lambda claim: claim_url(project, claim),
+                     saved=_("Claim saved at step 1. Record its influencing factors and alternative explanations, "
+                             "and the evidence for each link."),
+                     **context(project, claim=None))
 
 
 @project_route("contribution.view")
@@ -131,23 +100,12 @@ def next_step(claim):
 def claim_edit(project, claim_id):
     session = get_session()
     claim = claim_or_404(project, claim_id)
-    stored = claim_values(claim)
-    form = claim_form(session, project, data={**stored, "version": claim.version})
-    if form.validate_on_submit():
-        try:
-            services.update_claim(session, actor(), project, claim, form.values(), form.version.data)
-            session.commit()
-        except (EditConflict, StaleDataError):
-            session.rollback()
-            claim = claim_or_404(project, claim_id)
-            return render_conflict("contribution/claim_form.html", form, claim_values(claim), claim.version,
-                                   project=project, claim=claim, labels=labels())
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            flash(_("Claim saved."), "success")
-            return redirect(claim_url(project, claim))
-    return render("contribution/claim_form.html", project, form=form, claim=claim)
+    form = claim_form(session, project, data={**claim_values(claim), "version": claim.version})
+    return form_page(form, "contribution/claim_form.html",
+                     lambda form: services.update_claim(session, actor(), project, claim, form.values(),
+                                                        form.version.data),
+                     claim_url(project, claim), saved=_("Claim saved."),
+                     stored=lambda: (claim_values(claim), claim.version), **context(project, claim=claim))
 
 
 @project_route("contribution.edit")
@@ -157,41 +115,27 @@ def claim_step(project, claim_id):
     claim = claim_or_404(project, claim_id)
     upcoming = next_step(claim)
     form = StepForm(data={"step": (upcoming or claim.step).value, "version": claim.version})
-    if form.validate_on_submit():
-        try:
-            services.move_step(session, actor(), project, claim, form.step.data, form.version.data)
-            session.commit()
-        except (EditConflict, StaleDataError):
-            session.rollback()
-            claim = claim_or_404(project, claim_id)
-            return render_conflict("contribution/step.html", form, {"step": claim.step.value}, claim.version,
-                                   project=project, claim=claim, labels=labels(), step_number=rules.number,
-                                   checklist=services.gate_checklist(session, project, claim))
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            flash(_("The claim is now at step %(step)s.", step=services.STEP_LABELS[claim.step]), "success")
-            return redirect(claim_url(project, claim))
-    return render("contribution/step.html", project, claim=claim, form=form,
-                  checklist=services.gate_checklist(session, project, claim))
+
+    def move(form):
+        services.move_step(session, actor(), project, claim, form.step.data, form.version.data)
+        flash(_("The claim is now at step %(step)s.", step=services.STEP_LABELS[claim.step]), "success")
+
+    return form_page(form, "contribution/step.html", move, claim_url(project, claim),
+                     stored=lambda: ({"step": claim.step.value}, claim.version),
+                     **context(project, claim=claim, checklist=services.gate_checklist(session, project, claim)))
 
 
 @project_route("contribution.edit")
 def claim_delete(project, claim_id):
     session = get_session()
     claim = claim_or_404(project, claim_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        services.delete_claim(session, actor(), project, claim)
-        session.commit()
-        flash(_("Claim deleted."), "success")
-        return redirect(url_for(".claim_list", slug=project.slug))
-    consequences = [_("Its pathway, influencing factors and alternative explanations, contribution-tracing figures "
-                      "and every revision of its contribution story are deleted."),
-                    _("The evidence items stay, attached to their links and assumptions.")]
-    return render_template("confirm_delete.html", project=project, form=form, thing=claim.title,
-                           heading=_("Delete the claim “%(title)s”?", title=claim.title), consequences=consequences,
-                           blockers=[], cancel=claim_url(project, claim))
+    return delete_page(
+        lambda: services.delete_claim(session, actor(), project, claim), url_for(".claim_list", slug=project.slug),
+        deleted=_("Claim deleted."), thing=claim.title, heading=_("Delete the claim “%(title)s”?", title=claim.title),
+        consequences=[_("Its pathway, influencing factors and alternative explanations, contribution-tracing "
+                        "figures and every revision of its contribution story are deleted."),
+                      _("The evidence items stay, attached to their links and assumptions.")],
+        cancel=claim_url(project, claim), project=project)
 
 
 # Influencing factors and alternative explanations ------------------------------------------------
@@ -212,32 +156,27 @@ def explanation_form(session, project, **kwargs):
     return form
 
 
-def save_explanation_page(project, claim, form, explanation=None):
-    session = get_session()
-    if form.validate_on_submit():
-        try:
-            services.save_explanation(session, actor(), project, claim, form.data, explanation)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Saved."), "success")
-            return redirect(claim_url(project, claim, _anchor="explanations"))
-    return render("contribution/explanation_form.html", project, claim=claim, form=form, explanation=explanation)
+def explanation_page(session, project, claim, form, explanation=None):
+    return form_page(form, "contribution/explanation_form.html",
+                     lambda form: services.save_explanation(session, actor(), project, claim, form.data, explanation),
+                     claim_url(project, claim, _anchor="explanations"), saved=_("Saved."),
+                     **context(project, claim=claim, explanation=explanation))
 
 
 @project_route("contribution.edit")
 def explanation_create(project, claim_id):
+    session = get_session()
     claim = claim_or_404(project, claim_id)
-    return save_explanation_page(project, claim, explanation_form(get_session(), project))
+    return explanation_page(session, project, claim, explanation_form(session, project))
 
 
 @project_route("contribution.edit")
 def explanation_edit(project, claim_id, explanation_id):
+    session = get_session()
     claim = claim_or_404(project, claim_id)
     explanation = explanation_or_404(project, claim, explanation_id)
-    return save_explanation_page(project, claim, explanation_form(get_session(), project, obj=explanation),
-                                 explanation)
+    return explanation_page(session, project, claim, explanation_form(session, project, obj=explanation),
+                            explanation)
 
 
 @project_route("contribution.edit")
@@ -245,15 +184,10 @@ def explanation_delete(project, claim_id, explanation_id):
     session = get_session()
     claim = claim_or_404(project, claim_id)
     explanation = explanation_or_404(project, claim, explanation_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        services.delete_explanation(session, actor(), project, explanation)
-        session.commit()
-        flash(_("Deleted."), "success")
-        return redirect(claim_url(project, claim, _anchor="explanations"))
-    return render_template("confirm_delete.html", project=project, form=form, thing=explanation.text,
-                           heading=_("Delete this explanation?"), consequences=[], blockers=[],
-                           cancel=claim_url(project, claim))
+    return delete_page(lambda: services.delete_explanation(session, actor(), project, explanation),
+                       claim_url(project, claim, _anchor="explanations"), deleted=_("Deleted."),
+                       thing=explanation.text, heading=_("Delete this explanation?"),
+                       cancel=claim_url(project, claim), project=project)
 
 
 @project_route("contribution.edit")
@@ -264,16 +198,12 @@ def explanation_evidence(project, claim_id, explanation_id):
     form = ExplanationEvidenceForm()
     form.evidence_id.choices = choices([("", _("Choose an evidence item"))] + [
         (item_id, f"{title} ({KIND_LABELS[kind]})") for item_id, kind, title in project_items(session, project)])
-    if form.validate_on_submit():
-        try:
-            services.attach_explanation_evidence(session, actor(), project, explanation, form.data)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Evidence recorded for the explanation."), "success")
-            return redirect(claim_url(project, claim, _anchor="explanations"))
-    return render("contribution/explanation_evidence.html", project, claim=claim, explanation=explanation, form=form)
+    return form_page(form, "contribution/explanation_evidence.html",
+                     lambda form: services.attach_explanation_evidence(session, actor(), project, explanation,
+                                                                       form.data),
+                     claim_url(project, claim, _anchor="explanations"),
+                     saved=_("Evidence recorded for the explanation."),
+                     **context(project, claim=claim, explanation=explanation))
 
 
 @project_route("contribution.edit")
@@ -281,12 +211,10 @@ def explanation_evidence_delete(project, claim_id, link_id):
     session = get_session()
     claim = claim_or_404(project, claim_id)
     link = services.get_explanation_evidence(session, project, link_id)
-    if link is None or link.explanation.claim_id != claim.id or not ConfirmForm().validate_on_submit():
+    if link is None or link.explanation.claim_id != claim.id:
         abort(404)
-    services.detach_explanation_evidence(session, actor(), project, link)
-    session.commit()
-    flash(_("Evidence removed from the explanation."), "success")
-    return redirect(claim_url(project, claim, _anchor="explanations"))
+    return action(ConfirmForm(), lambda form: services.detach_explanation_evidence(session, actor(), project, link),
+                  claim_url(project, claim, _anchor="explanations"), done=_("Evidence removed from the explanation."))
 
 
 # The contribution story ------------------------------------------------------------------------------
@@ -297,7 +225,7 @@ def story(project, claim_id):
     """The latest contribution story, the outline generated from the chain, and the list of revisions."""
     session = get_session()
     claim = claim_or_404(project, claim_id)
-    page = paginate(session, services.story_revisions_statement(claim), clamp_page_number(request.args.get("page")),
+    page = paginate(session, services.story_revisions_statement(claim), page_number(),
                     current_app.config["ITEMS_PER_PAGE"])
     return render("contribution/story.html", project, claim=claim, revision=services.latest_story(session, claim),
                   page=page, chain=claim_chain(session, claim), rule=tracing_services.WEAKEST_LINK_RULE,
@@ -320,21 +248,17 @@ def story_edit(project, claim_id):
     claim = claim_or_404(project, claim_id)
     latest = services.latest_story(session, claim)
     form = StoryForm(data={"based_on": latest.number if latest else 0, "narrative": latest.narrative if latest else ""})
-    if form.validate_on_submit():
-        try:
-            services.save_story(session, actor(), project, claim, form.data, form.based_on.data)
-            session.commit()
-        except (EditConflict, IntegrityError):
-            # IntegrityError: another revision with the same number was committed in the same instant.
-            session.rollback()
-            current = services.latest_story(session, claim)
-            form.based_on.data = current.number if current else 0
-            return render("contribution/story_form.html", project, claim=claim, form=form, latest=current,
-                          conflict_revision=current), 409
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            flash(_("Contribution story saved as a new revision; the earlier ones are kept."), "success")
-            return redirect(url_for(".story", slug=project.slug, claim_id=claim.id))
-    return render("contribution/story_form.html", project, claim=claim, form=form, latest=latest,
-                  conflict_revision=None)
+
+    def saved_meanwhile():
+        current = services.latest_story(session, claim)
+        form.based_on.data = current.number if current else 0
+        return render("contribution/story_form.html", project, claim=claim, form=form, latest=current,
+                      conflict_revision=current), 409
+
+    return form_page(form, "contribution/story_form.html",
+                     lambda form: services.save_story(session, actor(), project, claim, form.data,
+                                                      form.based_on.data),
+                     url_for(".story", slug=project.slug, claim_id=claim.id),
+                     saved=_("Contribution story saved as a new revision; the earlier ones are kept."),
+                     on_conflict=saved_meanwhile,
+                     **context(project, claim=claim, latest=latest, conflict_revision=None))

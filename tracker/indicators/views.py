@@ -25,7 +25,7 @@ from tracker.indicators.forms import breakdown_form_fields
 from tracker.indicators.forms import with_breakdown
 from tracker.indicators.models import IndicatorMeasure
 from tracker.toc import services as toc_services
-from tracker.toc.views import svg_response
+from tracker.toc.display import svg_response
 from tracker.web.access import actor
 from tracker.web.access import project_route
 from tracker.web.access import requires

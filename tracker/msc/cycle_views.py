@@ -9,17 +9,11 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.auth.permissions import Role
 from tracker.auth.permissions import sees_all_projects
 from tracker.common.countries import country_choices
-from tracker.common.errors import EditConflict
-from tracker.common.errors import ValidationFailed
-from tracker.common.pagination import clamp_page_number
 from tracker.common.pagination import paginate
 from tracker.db import get_session
 from tracker.msc import selection as panels
@@ -45,9 +39,14 @@ from tracker.portfolio import services as portfolio_services
 from tracker.web.access import actor
 from tracker.web.access import requires
 from tracker.web.access import sensitive_scope
-from tracker.web.forms import apply_errors
 from tracker.web.forms import choices
 from tracker.web.forms import translated
+from tracker.web.pages import action
+from tracker.web.pages import form_page
+from tracker.web.requests import filter_value
+from tracker.web.requests import is_donor
+from tracker.web.requests import language
+from tracker.web.requests import page_number
 
 
 def current_fund():
@@ -57,20 +56,8 @@ def current_fund():
     return fund
 
 
-def page_number():
-    return clamp_page_number(request.args.get("page"))
-
-
 def per_page():
     return current_app.config["ITEMS_PER_PAGE"]
-
-
-def language():
-    return str(get_locale() or "en")
-
-
-def is_donor():
-    return current_user.role == Role.DONOR
 
 
 # The story list, for every role --------------------------------------------------------
@@ -91,21 +78,17 @@ def portfolio_filters(session, fund):
     return form
 
 
-def value(field):
-    return None if field.errors else (field.data or None)
-
-
 @requires("msc.view")
 def story_list():
     session, fund = get_session(), current_fund()
     filters = portfolio_filters(session, fund)
     donor = is_donor()
     base = sharing.stories_visible_to(current_user.role, sensitive_scope(session, "story.view"), fund.id)
-    if value(filters.project):
-        base = base.where(Story.project_id == value(filters.project))
-    options = {"cycle_id": value(filters.cycle), "language": value(filters.language)}
+    if filter_value(filters.project):
+        base = base.where(Story.project_id == filter_value(filters.project))
+    options = {"cycle_id": filter_value(filters.cycle), "language": filter_value(filters.language)}
     if not donor:
-        options.update(consent=value(filters.consent), safeguarding=value(filters.safeguarding))
+        options.update(consent=filter_value(filters.consent), safeguarding=filter_value(filters.safeguarding))
     page = paginate(session, services.story_list_statement(base, **options), page_number(), per_page())
     ids = [story.id for story in page.items]
     shared = set(session.scalars(sharing.donor_visible_story_ids(fund.id).where(Story.id.in_(ids)))) if ids else set()
@@ -136,21 +119,18 @@ def load_cycle(session, fund, cycle_id):
     return services.get_cycle(session, fund, cycle_id) or abort(404)
 
 
+def cycle_url(cycle):
+    return url_for(".cycle_detail", cycle_id=cycle.id)
+
+
 @requires("msc.manage")
 def cycle_create():
     session, fund = get_session(), current_fund()
     form = cycle_form(session, fund, data={"levels": "Project\nCountry\nFund"})
-    if form.validate_on_submit():
-        try:
-            cycle = services.create_cycle(session, actor(), fund, form.data)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Cycle opened with its “any other change” domain. Add the named domains of change next."),
-                  "success")
-            return redirect(url_for(".cycle_detail", cycle_id=cycle.id))
-    return render_template("msc/cycle_form.html", form=form, cycle=None)
+    return form_page(form, "msc/cycle_form.html", lambda form: services.create_cycle(session, actor(), fund, form.data),
+                     lambda cycle: cycle_url(cycle),
+                     saved=_("Cycle opened with its “any other change” domain. Add the named domains of change next."),
+                     cycle=None)
 
 
 @requires("msc.manage")
@@ -161,20 +141,14 @@ def cycle_edit(cycle_id):
                                                        "project_id": cycle.project_id or 0})
     del form.levels
     del form.project_id
-    if form.validate_on_submit():
-        try:
-            services.update_cycle(session, actor(), cycle, form.data, form.version.data)
-            session.commit()
-        except (EditConflict, StaleDataError):
-            session.rollback()
-            flash(_("Someone else changed this cycle meanwhile; here it is as it is now."), "error")
-            return redirect(url_for(".cycle_edit", cycle_id=cycle.id))
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            flash(_("Cycle saved."), "success")
-            return redirect(url_for(".cycle_detail", cycle_id=cycle.id))
-    return render_template("msc/cycle_form.html", form=form, cycle=cycle)
+
+    def changed_meanwhile():
+        flash(_("Someone else changed this cycle meanwhile; here it is as it is now."), "error")
+        return redirect(url_for(".cycle_edit", cycle_id=cycle.id))
+
+    return form_page(form, "msc/cycle_form.html",
+                     lambda form: services.update_cycle(session, actor(), cycle, form.data, form.version.data),
+                     cycle_url(cycle), saved=_("Cycle saved."), on_conflict=changed_meanwhile, cycle=cycle)
 
 
 @requires("msc.manage")
@@ -190,18 +164,11 @@ def level_add(cycle_id):
     session, fund = get_session(), current_fund()
     cycle = load_cycle(session, fund, cycle_id)
     form = LevelForm()
-    if form.validate_on_submit():
-        try:
-            services.add_level(session, actor(), cycle, form.name.data)
-        except ValidationFailed as error:
-            for _field, message in error.reasons:
-                flash(translated(message), "error")
-        else:
-            session.commit()
-            flash(_("Selection level added."), "success")
-    else:
+    if not form.validate_on_submit():
         flash(_("Name the selection level."), "error")
-    return redirect(url_for(".cycle_detail", cycle_id=cycle.id))
+        return redirect(cycle_url(cycle))
+    return action(form, lambda form: services.add_level(session, actor(), cycle, form.name.data), cycle_url(cycle),
+                  done=_("Selection level added."))
 
 
 @requires("msc.manage")
@@ -211,17 +178,9 @@ def domain_form(cycle_id, domain_id):
     domain = None
     if domain_id is not None:
         domain = services.get_domain(session, cycle, domain_id) or abort(404)
-    form = DomainForm(obj=domain)
-    if form.validate_on_submit():
-        try:
-            services.save_domain(session, actor(), cycle, form.data, domain)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Domain of change saved."), "success")
-            return redirect(url_for(".cycle_detail", cycle_id=cycle.id))
-    return render_template("msc/domain_form.html", form=form, cycle=cycle, domain=domain)
+    return form_page(DomainForm(obj=domain), "msc/domain_form.html",
+                     lambda form: services.save_domain(session, actor(), cycle, form.data, domain),
+                     cycle_url(cycle), saved=_("Domain of change saved."), cycle=cycle, domain=domain)
 
 
 @requires("msc.manage")
@@ -245,16 +204,9 @@ def panel_create(cycle_id):
     form.project_id.choices = choices([(0, _("Any project"))] + [
         (project.id, project.title) for project in portfolio_services.all_projects(session, fund)])
     form.country_code.choices = choices([("", _("Any country")), *country_choices(language())])
-    if form.validate_on_submit():
-        try:
-            panel = panels.create_panel(session, actor(), cycle, form.data)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Panel created."), "success")
-            return redirect(url_for(".panel_detail", panel_id=panel.id))
-    return render_template("msc/panel_form.html", form=form, cycle=cycle)
+    return form_page(form, "msc/panel_form.html", lambda form: panels.create_panel(session, actor(), cycle, form.data),
+                     lambda panel: url_for(".panel_detail", panel_id=panel.id), saved=_("Panel created."),
+                     cycle=cycle)
 
 
 def load_panel(session, fund, panel_id):
@@ -280,20 +232,16 @@ def decision_form(panel_id, story_id):
     form = DecisionForm(obj=decision, data=None if decision else {"selected": 1})
     if request.method == "GET":
         services.read_story(session, actor(), story)
-        session.commit()
-    if form.validate_on_submit():
-        try:
-            if decision is None:
-                panels.record_decision(session, actor(), panel, story.id, form.data)
-            else:
-                panels.update_decision(session, actor(), decision, form.data)
-        except ValidationFailed as error:
-            apply_errors(form, error)
+
+    def decide(form):
+        if decision is None:
+            panels.record_decision(session, actor(), panel, story.id, form.data)
         else:
-            session.commit()
-            flash(_("Decision recorded.") if form.selected.data else _("Recorded as not selected."), "success")
-            return redirect(url_for(".panel_detail", panel_id=panel.id))
-    return render_template("msc/decision_form.html", panel=panel, story=story, form=form, decision=decision)
+            panels.update_decision(session, actor(), decision, form.data)
+
+    return form_page(form, "msc/decision_form.html", decide, url_for(".panel_detail", panel_id=panel.id),
+                     saved=_("Decision recorded.") if form.selected.data else _("Recorded as not selected."),
+                     panel=panel, story=story, decision=decision)
 
 
 # Feedback and verification ----------------------------------------------------------------
@@ -317,31 +265,17 @@ def feedback_form(decision_id):
                               "content": translated(panels.suggested_feedback(decision))})
     names = dict(choices_for(FeedbackKind))
     form.kind.choices = choices((kind.value, names[kind.value]) for kind in owed)
-    if form.validate_on_submit():
-        try:
-            panels.record_feedback(session, actor(), decision, form.data)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Feedback recorded as sent."), "success")
-            return redirect(url_for(".feedback_owed"))
-    return render_template("msc/feedback_form.html", decision=decision, form=form, owed=owed)
+    return form_page(form, "msc/feedback_form.html",
+                     lambda form: panels.record_feedback(session, actor(), decision, form.data),
+                     url_for(".feedback_owed"), saved=_("Feedback recorded as sent."), decision=decision, owed=owed)
 
 
 @requires("msc.select")
 def verification_form(story_id):
     session, fund = get_session(), current_fund()
     story = panels.get_selected_story(session, fund, story_id) or abort(404)
-    form = VerificationForm()
-    if form.validate_on_submit():
-        try:
-            panels.record_verification(session, actor(), story, form.data)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Verification recorded."), "success")
-            return redirect(url_for("stories.story_detail", slug=story.project.slug, story_id=story.id))
-    return render_template("msc/verification_form.html", story=story, form=form,
-                           verifications=panels.story_verifications(session, story))
+    return form_page(VerificationForm(), "msc/verification_form.html",
+                     lambda form: panels.record_verification(session, actor(), story, form.data),
+                     url_for("stories.story_detail", slug=story.project.slug, story_id=story.id),
+                     saved=_("Verification recorded."), story=story,
+                     verifications=panels.story_verifications(session, story))

@@ -11,16 +11,10 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.auth.permissions import Role
 from tracker.common.countries import country_choices
-from tracker.common.errors import EditConflict
-from tracker.common.errors import ValidationFailed
-from tracker.common.pagination import clamp_page_number
 from tracker.common.pagination import paginate
 from tracker.db import get_session
 from tracker.msc import donor_version
@@ -48,13 +42,13 @@ from tracker.web.access import project_route
 from tracker.web.access import record_sensitive_read
 from tracker.web.access import sensitive_project_route
 from tracker.web.access import sensitive_scope
-from tracker.web.conflicts import render_conflict
-from tracker.web.forms import apply_errors
 from tracker.web.forms import choices
-
-
-def is_donor():
-    return current_user.role == Role.DONOR
+from tracker.web.pages import form_page
+from tracker.web.pages import refuse
+from tracker.web.requests import filter_value
+from tracker.web.requests import is_donor
+from tracker.web.requests import language
+from tracker.web.requests import page_number
 
 
 def visible_stories(project):
@@ -63,28 +57,29 @@ def visible_stories(project):
                                       project.fund_id)
 
 
-def page_number():
-    return clamp_page_number(request.args.get("page"))
-
-
-def language():
-    return str(get_locale() or "en")
-
-
 def load_story(session, project, story_id):
     """The visible story, or an audited refusal answered exactly like a story that does not exist."""
     story = services.get_story(session, project, story_id, base=visible_stories(project))
     if story is None:
-        deny_read(session, actor(), "story", story_id, project_id=project.id)
-        session.commit()
-        abort(404)
+        refuse(lambda: deny_read(session, actor(), "story", story_id, project_id=project.id))
     return story
+
+
+def story_url(project, story):
+    return url_for(".story_detail", slug=project.slug, story_id=story.id)
 
 
 def audit_read(session, story):
     """Audit the read; under break-the-glass the entry carries the grant's reason."""
     record_sensitive_read(session, "story", story.id, story.project)
-    session.commit()
+
+
+def read_again(message, url):
+    """The answer to a stale save that must not be repeated blindly: say so, and show the record as it is now."""
+    def answer():
+        flash(message, "error")
+        return redirect(url)
+    return answer
 
 
 # The list ----------------------------------------------------------------------------
@@ -102,10 +97,6 @@ def story_filters(session, project=None, projects=()):
     form.language.choices = choices([("", _("All languages")), *language_choices()])
     form.validate()
     return form
-
-
-def filter_value(field):
-    return None if field.errors else (field.data or None)
 
 
 def list_filters(form, donor):
@@ -164,17 +155,12 @@ def story_create(project):
     if not form.domain_id.choices:
         flash(_("No MSC cycle is open for this project. M&E staff open cycles and their domains of change."), "info")
         return redirect(url_for(".story_list", slug=project.slug))
-    if form.validate_on_submit():
-        try:
-            story = services.create_story(session, actor(), project, story_values(form), form.consent_values())
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Story saved with its consent record. It reaches donors only after a safeguarding review."),
-                  "success")
-            return redirect(url_for(".story_detail", slug=project.slug, story_id=story.id))
-    return render_template("msc/form.html", project=project, form=form, story=None)
+    return form_page(form, "msc/form.html",
+                     lambda form: services.create_story(session, actor(), project, story_values(form),
+                                                        form.consent_values()),
+                     lambda story: story_url(project, story),
+                     saved=_("Story saved with its consent record. It reaches donors only after a safeguarding "
+                             "review."), project=project, story=None)
 
 
 @project_route("story.edit")
@@ -185,23 +171,16 @@ def story_edit(project, story_id):
     form = story_form(StoryForm, session, project, story, data={**stored, "version": story.version})
     if request.method == "GET":
         audit_read(session, story)
-    if form.validate_on_submit():
-        was_approved = story.safeguarding_status is SafeguardingStatus.APPROVED
-        try:
-            services.update_story(session, actor(), project, story, story_values(form), form.version.data)
-            session.commit()
-        except (EditConflict, StaleDataError):
-            session.rollback()
-            return render_conflict("msc/form.html", form, stored, story.version, project=project, story=story)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            if was_approved and story.safeguarding_status is SafeguardingStatus.PENDING:
-                flash(_("The story changed after its safeguarding approval, so it is back in review and hidden from "
-                        "donors until approved again."), "info")
-            flash(_("Story saved."), "success")
-            return redirect(url_for(".story_detail", slug=project.slug, story_id=story.id))
-    return render_template("msc/form.html", project=project, form=form, story=story)
+    was_approved = story.safeguarding_status is SafeguardingStatus.APPROVED
+
+    def save(form):
+        services.update_story(session, actor(), project, story, story_values(form), form.version.data)
+        if was_approved and story.safeguarding_status is SafeguardingStatus.PENDING:
+            flash(_("The story changed after its safeguarding approval, so it is back in review and hidden from "
+                    "donors until approved again."), "info")
+
+    return form_page(form, "msc/form.html", save, story_url(project, story), saved=_("Story saved."),
+                     stored=lambda: (stored, story.version), project=project, story=story)
 
 
 # Reading a story -------------------------------------------------------------------------
@@ -235,44 +214,27 @@ def consent_edit(project, story_id):
     session = get_session()
     story = load_story(session, project, story_id)
     stored = ConsentForm.data_from(story.consent)
-    form = ConsentForm(data=stored)
-    if form.validate_on_submit():
-        try:
-            services.record_consent(session, actor(), story, form.consent_values(), form.version.data)
-            session.commit()
-        except (EditConflict, StaleDataError):
-            session.rollback()
-            return render_conflict("msc/consent_form.html", form,
-                                   {k: v for k, v in stored.items() if k != "version"}, story.consent.version,
-                                   project=project, story=story)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            flash(_("Consent recorded."), "success")
-            return redirect(url_for(".story_detail", slug=project.slug, story_id=story.id))
-    return render_template("msc/consent_form.html", project=project, form=form, story=story)
+    return form_page(ConsentForm(data=stored), "msc/consent_form.html",
+                     lambda form: services.record_consent(session, actor(), story, form.consent_values(),
+                                                          form.version.data),
+                     story_url(project, story), saved=_("Consent recorded."),
+                     stored=lambda: ({k: v for k, v in stored.items() if k != "version"}, story.consent.version),
+                     project=project, story=story)
 
 
 @project_route("story.edit")
 def consent_withdraw(project, story_id):
     session = get_session()
     story = load_story(session, project, story_id)
-    form = WithdrawalForm(data={"version": story.consent.version})
-    if form.validate_on_submit():
-        try:
-            services.withdraw_consent(session, actor(), story, form.withdrawn_on.data, form.note.data,
-                                      form.version.data)
-            session.commit()
-        except (EditConflict, StaleDataError):
-            session.rollback()
-            flash(_("The consent record changed meanwhile; check it and withdraw again if needed."), "error")
-            return redirect(url_for(".story_detail", slug=project.slug, story_id=story.id))
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            flash(_("Consent withdrawn. The story no longer appears anywhere donors can see."), "success")
-            return redirect(url_for(".story_detail", slug=project.slug, story_id=story.id))
-    return render_template("msc/withdraw_form.html", project=project, form=form, story=story)
+    return form_page(
+        WithdrawalForm(data={"version": story.consent.version}), "msc/withdraw_form.html",
+        lambda form: services.withdraw_consent(session, actor(), story, form.withdrawn_on.data, form.note.data,
+                                               form.version.data),
+        story_url(project, story),
+        saved=_("Consent withdrawn. The story no longer appears anywhere donors can see."),
+        on_conflict=read_again(_("The consent record changed meanwhile; check it and withdraw again if needed."),
+                               story_url(project, story)),
+        project=project, story=story)
 
 
 # Safeguarding -------------------------------------------------------------------------------
@@ -286,21 +248,17 @@ def safeguarding_review(project, story_id):
                                   "place_shareable": story.place_shareable, "version": story.version})
     if request.method == "GET":
         audit_read(session, story)
-    if form.validate_on_submit():
-        try:
-            services.review_safeguarding(session, actor(), story, form.data, form.version.data)
-            session.commit()
-        except (EditConflict, StaleDataError):
-            session.rollback()
-            flash(_("The story changed while you reviewed it; read it again before deciding."), "error")
-            return redirect(url_for(".safeguarding_review", slug=project.slug, story_id=story.id))
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            flash(_("Safeguarding review recorded: %(status)s.", status=labels.label(story.safeguarding_status)),
-                  "success")
-            return redirect(url_for(".story_detail", slug=project.slug, story_id=story.id))
-    return render_template("msc/safeguarding_form.html", project=project, form=form, story=story)
+
+    def review(form):
+        services.review_safeguarding(session, actor(), story, form.data, form.version.data)
+        flash(_("Safeguarding review recorded: %(status)s.", status=labels.label(story.safeguarding_status)),
+              "success")
+
+    return form_page(form, "msc/safeguarding_form.html", review, story_url(project, story),
+                     on_conflict=read_again(_("The story changed while you reviewed it; read it again before "
+                                              "deciding."),
+                                            url_for(".safeguarding_review", slug=project.slug, story_id=story.id)),
+                     project=project, story=story)
 
 
 # The de-identified donor version --------------------------------------------------------------
@@ -328,6 +286,11 @@ def review_again(story, submitted, message):
     return form, proposals
 
 
+def review_context(project, story, proposals):
+    return {"project": project, "story": story, "proposals": proposals, "marked": donor_version.marked,
+            "finding_labels": labels.FINDING_LABELS}
+
+
 @project_route("story.safeguard")
 def donor_version_review(project, story_id):
     """Review what the personal-data finder flags, edit the proposed donor text and approve it."""
@@ -335,27 +298,25 @@ def donor_version_review(project, story_id):
     story = load_story(session, project, story_id)
     proposals = donor_version.propose(story)
     form = donor_version_form(story, proposals)
+    template = "msc/donor_version_form.html"
     if request.method == "GET":
         audit_read(session, story)
     elif [entry.form.language.data for entry in form.texts] != [proposal.language for proposal in proposals]:
         form, proposals = review_again(story, form, _(
             "The story's languages changed since the page was opened; check the donor text in each language."))
-    elif form.validate_on_submit():
-        try:
-            donor_version.approve(session, actor(), story, form.texts_by_language(), form.version.data,
-                                  remaining_checked=form.remaining_checked.data)
-            session.commit()
-        except (EditConflict, StaleDataError):
-            session.rollback()
-            form, proposals = review_again(story, form, _(
-                "The story changed while you reviewed it; review the new text before approving."))
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            flash(_("Donor version approved."), "success")
-            return redirect(url_for(".story_detail", slug=project.slug, story_id=story.id))
-    return render_template("msc/donor_version_form.html", project=project, story=story, form=form,
-                           proposals=proposals, marked=donor_version.marked, finding_labels=labels.FINDING_LABELS)
+        return render_template(template, form=form, **review_context(project, story, proposals))
+
+    def changed_meanwhile():
+        again, current = review_again(story, form, _(
+            "The story changed while you reviewed it; review the new text before approving."))
+        return render_template(template, form=again, **review_context(project, story, current))
+
+    return form_page(form, template,
+                     lambda form: donor_version.approve(session, actor(), story, form.texts_by_language(),
+                                                        form.version.data,
+                                                        remaining_checked=form.remaining_checked.data),
+                     story_url(project, story), saved=_("Donor version approved."), on_conflict=changed_meanwhile,
+                     **review_context(project, story, proposals))
 
 
 # Translations -------------------------------------------------------------------------------
@@ -371,14 +332,7 @@ def translation_form(project, story_id, translation_id):
     form = TranslationForm(obj=translation, data=None if translation else {"language": "en"})
     if request.method == "GET":
         audit_read(session, story)
-    if form.validate_on_submit():
-        try:
-            services.save_translation(session, actor(), story, form.data, translation)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Translation saved."), "success")
-            return redirect(url_for(".story_detail", slug=project.slug, story_id=story.id))
-    return render_template("msc/translation_form.html", project=project, form=form, story=story,
-                           translation=translation)
+    return form_page(form, "msc/translation_form.html",
+                     lambda form: services.save_translation(session, actor(), story, form.data, translation),
+                     story_url(project, story), saved=_("Translation saved."), project=project, story=story,
+                     translation=translation)

@@ -3,15 +3,12 @@
 from flask import abort
 from flask import current_app
 from flask import flash
-from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from tracker.common.errors import ValidationFailed
-from tracker.common.pagination import clamp_page_number
 from tracker.common.pagination import paginate
 from tracker.db import get_session
 from tracker.portfolio.services import get_fund
@@ -19,19 +16,20 @@ from tracker.toc import graph
 from tracker.toc import presentation
 from tracker.toc import services
 from tracker.toc.diagram import Style
+from tracker.toc.display import diagram
+from tracker.toc.display import labels_for
+from tracker.toc.display import render_picture_page
+from tracker.toc.display import status_labels
+from tracker.toc.display import svg_response
 from tracker.toc.forms import CompareForm
 from tracker.toc.forms import FreezeForm
 from tracker.toc.forms import LevelLabelsForm
-from tracker.toc.views import diagram
-from tracker.toc.views import labels_for
-from tracker.toc.views import render_picture_page
-from tracker.toc.views import status_labels
-from tracker.toc.views import svg_response
 from tracker.web.access import actor
 from tracker.web.access import project_route
 from tracker.web.access import requires
-from tracker.web.forms import apply_errors
 from tracker.web.forms import choices
+from tracker.web.pages import form_page
+from tracker.web.requests import page_number
 
 WORKING = "working"
 ADDED = Style(fill="#e3f4e8", stroke="#1e6b3a", width=3, label=_l("Added"))
@@ -44,7 +42,7 @@ CHANGED = Style(fill="#fff4d6", stroke="#8a5a00", width=3, label=_l("Changed"))
 @project_route("toc.view")
 def versions(project):
     session = get_session()
-    page = paginate(session, services.versions_statement(project), clamp_page_number(request.args.get("page")),
+    page = paginate(session, services.versions_statement(project), page_number(),
                     current_app.config["ITEMS_PER_PAGE"])
     authors = services.user_names(session, [version.frozen_by_id for version in page.items])
     return render_template("toc/versions.html", project=project, page=page, authors=authors,
@@ -54,19 +52,14 @@ def versions(project):
 @project_route("toc.edit")
 def freeze(project):
     session = get_session()
-    form = FreezeForm()
-    if form.validate_on_submit():
-        try:
-            version = services.freeze_version(session, actor(), project, form.label.data)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            session.commit()
-            flash(_("Froze version %(number)d “%(label)s”. Later edits make up the next working version.",
-                    number=version.number, label=version.label), "success")
-            return redirect(url_for(".versions", slug=project.slug))
-    return render_template("toc/freeze.html", project=project, form=form,
-                           number=services.version_count(session, project) + 1)
+
+    def freeze_now(form):
+        version = services.freeze_version(session, actor(), project, form.label.data)
+        flash(_("Froze version %(number)d “%(label)s”. Later edits make up the next working version.",
+                number=version.number, label=version.label), "success")
+
+    return form_page(FreezeForm(), "toc/freeze.html", freeze_now, url_for(".versions", slug=project.slug),
+                     project=project, number=services.version_count(session, project) + 1)
 
 
 def version_or_404(project, number):
@@ -153,9 +146,6 @@ def level_labels():
     defaults = {level.value: str(label) for level, label in services.DEFAULT_LEVEL_LABELS.items()}
     form = LevelLabelsForm(data={level: label for level, label in current.items() if label != defaults[level]})
     form.label_fields()
-    if form.validate_on_submit():
-        services.save_level_labels(session, actor(), fund, form.data)
-        session.commit()
-        flash(_("Theory-of-change level names saved."), "success")
-        return redirect(url_for(".level_labels"))
-    return render_template("toc/level_labels.html", form=form, fund=fund)
+    return form_page(form, "toc/level_labels.html",
+                     lambda form: services.save_level_labels(session, actor(), fund, form.data),
+                     url_for(".level_labels"), saved=_("Theory-of-change level names saved."), fund=fund)

@@ -36,8 +36,8 @@ from tracker.web.forms import translated
 CONFLICTS = (EditConflict, StaleDataError)
 
 
-def form_page(form, template, save, next_url, *, saved=None, stored=None, answer=None, context_for=None,
-              **context):
+def form_page(form, template, save, next_url, *, saved=None, stored=None, on_conflict=None, answer=None,
+              context_for=None, **context):
     """Render ``form`` on GET; on a valid POST save it, or show why not. See the module's docstring.
 
     ``next_url`` is a URL, or a function of what ``save`` returned. ``stored`` is a function returning
@@ -49,6 +49,9 @@ def form_page(form, template, save, next_url, *, saved=None, stored=None, answer
     ``form=form, **context``, and is called only when the form is shown, so after a failed save was
     rolled back: for a page that shows the form under another name beside other forms, or whose context
     writes (starting a two-factor enrolment). The conflict page still gets ``form=form, **context``.
+    ``on_conflict``, for the few pages whose stale save is not answered by the conflict page (a review
+    that must be read again, a story revision saved meanwhile), returns the response instead; it is
+    called after the rollback, so it sees the record as it is now.
     """
     if form.validate_on_submit():
         try:
@@ -59,6 +62,8 @@ def form_page(form, template, save, next_url, *, saved=None, stored=None, answer
             apply_errors(form, error)
         except CONFLICTS:
             transaction.rollback()
+            if on_conflict is not None:
+                return on_conflict()
             if stored is None:
                 raise
             values, version = stored()

@@ -1,26 +1,26 @@
 """Contribution tracing pages: mechanism components, their evidence, and every stored update step."""
 
 from flask import abort
-from flask import flash
-from flask import redirect
 from flask import url_for
 from flask_babel import gettext as _
 
-from tracker.common.errors import ValidationFailed
+from tracker.contribution.display import context
+from tracker.contribution.display import render
 from tracker.contribution.forms import ComponentForm
 from tracker.contribution.forms import CtEvidenceForm
+from tracker.contribution.loading import claim_or_404
 from tracker.contribution.tracing import bayes as tracing
 from tracker.contribution.tracing import services as tracing_services
-from tracker.contribution.views import claim_or_404
-from tracker.contribution.views import render
 from tracker.db import get_session
 from tracker.evidence.services import KIND_LABELS
 from tracker.evidence.services import project_items
 from tracker.web.access import actor
 from tracker.web.access import project_route
-from tracker.web.forms import ConfirmForm
-from tracker.web.forms import apply_errors
 from tracker.web.forms import choices
+from tracker.web.pages import delete_page
+from tracker.web.pages import form_page
+
+THRESHOLDS = {"sensitivity": tracing.HIGH_SENSITIVITY, "type1_error": tracing.LOW_TYPE1_ERROR}
 
 
 def tracing_url(project, claim):
@@ -43,28 +43,20 @@ def tracing_page(project, claim_id):
     components = tracing_services.tracing_components(session, claim)
     return render("contribution/tracing.html", project, claim=claim, components=components, bands=bands,
                   figures=tracing_services.claim_figures(components, bands), rule=tracing_services.WEAKEST_LINK_RULE,
-                  thresholds={"sensitivity": tracing.HIGH_SENSITIVITY, "type1_error": tracing.LOW_TYPE1_ERROR},
-                  band_of=lambda value: tracing.verbal_band(value, bands))
+                  thresholds=THRESHOLDS, band_of=lambda value: tracing.verbal_band(value, bands))
 
 
 def component_page(project, claim, form, save, component=None):
-    if form.validate_on_submit():
-        try:
-            save(form.data)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            get_session().commit()
-            flash(_("Saved; the figures are recomputed."), "success")
-            return redirect(tracing_url(project, claim))
-    return render("contribution/component_form.html", project, claim=claim, form=form, component=component)
+    return form_page(form, "contribution/component_form.html", save,
+                     tracing_url(project, claim), saved=_("Saved; the figures are recomputed."),
+                     **context(project, claim=claim, component=component))
 
 
 @project_route("contribution.edit")
 def component_create(project, claim_id):
     claim = claim_or_404(project, claim_id)
-    return component_page(project, claim, ComponentForm(), lambda values: tracing_services.add_component(
-        get_session(), actor(), project, claim, values))
+    return component_page(project, claim, ComponentForm(), lambda form: tracing_services.add_component(
+        get_session(), actor(), project, claim, form.data))
 
 
 @project_route("contribution.edit")
@@ -73,25 +65,21 @@ def component_edit(project, claim_id, component_id):
     component = component_or_404(claim, component_id)
     form = ComponentForm(data={"entity": component.entity, "activity": component.activity,
                                "prior": f"{component.prior:g}"})
-    return component_page(project, claim, form, lambda values: tracing_services.update_component(
-        get_session(), actor(), project, component, values), component)
+    return component_page(project, claim, form, lambda form: tracing_services.update_component(
+        get_session(), actor(), project, component, form.data), component)
 
 
 @project_route("contribution.edit")
 def component_delete(project, claim_id, component_id):
     claim = claim_or_404(project, claim_id)
     component = component_or_404(claim, component_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        tracing_services.delete_component(get_session(), actor(), project, component)
-        get_session().commit()
-        flash(_("Component deleted; the claim's confidence is recomputed."), "success")
-        return redirect(tracing_url(project, claim))
-    return render("confirm_delete.html", project, form=form, thing=component.entity,
-                  heading=_("Delete the component “%(entity)s”?", entity=component.entity),
-                  consequences=[_("Its %(count)d pieces of evidence and their update steps are deleted too.",
-                                  count=len(component.evidence))],
-                  blockers=[], cancel=tracing_url(project, claim))
+    return delete_page(lambda: tracing_services.delete_component(get_session(), actor(), project, component),
+                       tracing_url(project, claim),
+                       deleted=_("Component deleted; the claim's confidence is recomputed."), thing=component.entity,
+                       heading=_("Delete the component “%(entity)s”?", entity=component.entity),
+                       consequences=[_("Its %(count)d pieces of evidence and their update steps are deleted too.",
+                                       count=len(component.evidence))],
+                       cancel=tracing_url(project, claim), **context(project))
 
 
 def ct_evidence_form(project, **kwargs):
@@ -102,26 +90,18 @@ def ct_evidence_form(project, **kwargs):
 
 
 def ct_evidence_page(project, claim, component, form, save, item=None):
-    if form.validate_on_submit():
-        try:
-            save(form.data)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
-            get_session().commit()
-            flash(_("Saved; the update steps are recomputed in the order the evidence was recorded."), "success")
-            return redirect(tracing_url(project, claim))
-    return render("contribution/ct_evidence_form.html", project, claim=claim, component=component, form=form,
-                  item=item, thresholds={"sensitivity": tracing.HIGH_SENSITIVITY,
-                                         "type1_error": tracing.LOW_TYPE1_ERROR})
+    return form_page(form, "contribution/ct_evidence_form.html", save,
+                     tracing_url(project, claim),
+                     saved=_("Saved; the update steps are recomputed in the order the evidence was recorded."),
+                     **context(project, claim=claim, component=component, item=item, thresholds=THRESHOLDS))
 
 
 @project_route("contribution.edit")
 def ct_evidence_create(project, claim_id, component_id):
     claim = claim_or_404(project, claim_id)
     component = component_or_404(claim, component_id)
-    return ct_evidence_page(project, claim, component, ct_evidence_form(project), lambda values: (
-        tracing_services.add_ct_evidence(get_session(), actor(), project, component, values)))
+    return ct_evidence_page(project, claim, component, ct_evidence_form(project), lambda form: (
+        tracing_services.add_ct_evidence(get_session(), actor(), project, component, form.data)))
 
 
 @project_route("contribution.edit")
@@ -132,21 +112,16 @@ def ct_evidence_edit(project, claim_id, ct_evidence_id):
         "description": item.description, "sensitivity": f"{item.sensitivity:g}",
         "type1_error": f"{item.type1_error:g}", "observed": item.observed.value, "rationale": item.rationale,
         "evidence_id": item.evidence_id})
-    return ct_evidence_page(project, claim, item.component, form, lambda values: (
-        tracing_services.update_ct_evidence(get_session(), actor(), project, item, values)), item)
+    return ct_evidence_page(project, claim, item.component, form, lambda form: (
+        tracing_services.update_ct_evidence(get_session(), actor(), project, item, form.data)), item)
 
 
 @project_route("contribution.edit")
 def ct_evidence_delete(project, claim_id, ct_evidence_id):
     claim = claim_or_404(project, claim_id)
     item = ct_evidence_or_404(claim, ct_evidence_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        tracing_services.delete_ct_evidence(get_session(), actor(), project, item)
-        get_session().commit()
-        flash(_("Evidence deleted; the update steps are recomputed."), "success")
-        return redirect(tracing_url(project, claim))
-    return render("confirm_delete.html", project, form=form, thing=item.description,
-                  heading=_("Delete this contribution-tracing evidence?"),
-                  consequences=[_("The component's update steps and confidence are recomputed without it.")],
-                  blockers=[], cancel=tracing_url(project, claim))
+    return delete_page(lambda: tracing_services.delete_ct_evidence(get_session(), actor(), project, item),
+                       tracing_url(project, claim), deleted=_("Evidence deleted; the update steps are recomputed."),
+                       thing=item.description, heading=_("Delete this contribution-tracing evidence?"),
+                       consequences=[_("The component's update steps and confidence are recomputed without it.")],
+                       cancel=tracing_url(project, claim), **context(project))
