@@ -36,11 +36,13 @@ from tracker.web.forms import translated
 CONFLICTS = (EditConflict, StaleDataError)
 
 
-def form_page(form, template, save, next_url, *, saved=None, stored=None, **context):
+def form_page(form, template, save, next_url, *, saved=None, stored=None, answer=None, **context):
     """Render ``form`` on GET; on a valid POST save it, or show why not. See the module's docstring.
 
     ``next_url`` is a URL, or a function of what ``save`` returned. ``stored`` is a function returning
     ``(stored values by field name, current version)``, for forms that edit a versioned record.
+    ``answer``, a function of what ``save`` returned, gives the response instead of the redirect (then
+    ``next_url`` is None): for a form whose result is shown once (a file to download, a new secret).
     """
     if form.validate_on_submit():
         try:
@@ -58,6 +60,8 @@ def form_page(form, template, save, next_url, *, saved=None, stored=None, **cont
         else:
             if saved:
                 flash(saved, "success")
+            if answer is not None:
+                return answer(result)
             return redirect(next_url(result) if callable(next_url) else next_url)
     return render_template(template, form=form, **context)
 
