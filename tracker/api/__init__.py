@@ -24,7 +24,9 @@ Adding a resource (e.g. contribution claims) is one new module, say
    operation_id="createClaim", tag="Contribution claims", summary=...,
    permission="claim.edit", scope="project", body=ClaimInput, response=Claim,
    status=201)``; the view receives ``project`` and ``body``, calls the area's
-   services with :func:`tracker.web.access.actor`, commits, and returns the model.
+   services with :func:`tracker.web.access.actor` and returns the model; it never
+   commits (:mod:`tracker.web.transaction` commits a 2xx answer, rolls back an error)
+   and never catches ``ValidationFailed`` (the registry answers it with a 422).
    Objects addressed by id alone (``/claims/<int:claim_id>``) load the record,
    then call :func:`tracker.api.registry.project_access` on its project;
 3. add the module's name to ``RESOURCES`` below (and its tag to

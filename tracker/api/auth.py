@@ -26,6 +26,7 @@ from tracker.audit.services import record
 from tracker.auth import services as auth_services
 from tracker.db import get_session
 from tracker.db_types import utcnow
+from tracker.web import transaction
 from tracker.web.access import PUBLIC
 from tracker.web.access import SignedInUser
 
@@ -44,10 +45,10 @@ def window():
 
 
 def refuse(session, reason):
-    """Audit a failed attempt (committed even though the request fails) and answer 401."""
+    """Audit a failed attempt (kept although the request fails: it counts towards throttling) and answer 401."""
     record(session, Actor(user_id=None, email="api-token", role="anonymous", ip=request.remote_addr),
            tokens.FAILED, "api_token", details={"reason": reason, "path": request.path[:200]})
-    session.commit()
+    transaction.keep_on_error()
     raise ApiProblem(401, "This token is not valid: it is unknown, revoked or expired, or its account is "
                           "deactivated.")
 
@@ -76,7 +77,7 @@ def authenticate():
         refuse(session, "invalid")
     api_token, user = found
     if tokens.touch_token(session, api_token, request.remote_addr):
-        session.commit()
+        transaction.commit()  # the token's use is recorded whatever the request then answers
     g.api_token = api_token
     g._login_user = SignedInUser(user, None, None, auth_services.member_project_ids(session, user.id))
     return None

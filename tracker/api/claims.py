@@ -19,7 +19,6 @@ from tracker.api.common import page_of
 from tracker.api.common import text
 from tracker.api.problems import ApiProblem
 from tracker.api.registry import project_access
-from tracker.common.errors import ValidationFailed
 from tracker.contribution import services
 from tracker.contribution.models import ClaimLevel
 from tracker.contribution.models import ContributionClaim
@@ -170,7 +169,7 @@ def list_claims(project, query):
 
 @api.operation("POST", "/projects/<slug>/claims", operation_id="createClaim", tag=TAG,
                summary="Create a contribution claim", permission="contribution.edit", scope="project",
-               body=ClaimInput, response=Claim, status=201)
+               body=ClaimInput, response=Claim, status=201, field_names=api_field)
 def create_claim(project, body):
     """Create a claim at Mayne's step 1. A title and a cause–effect question are enough; the claim, the result it
     is about and its causal pathway (which must chain) can be given now or on the web, and are needed to leave
@@ -178,11 +177,7 @@ def create_claim(project, body):
     session = get_session()
     values = {"title": body.title, "question": body.cause_effect_question, "claim_text": body.claim_text,
               "outcome_node_id": body.outcome_node_id, "level": body.level, "pathway": body.pathway}
-    try:
-        claim = services.create_claim(session, actor(), project, values, draft=True)
-    except ValidationFailed as error:
-        raise ValidationFailed([(api_field(field), message) for field, message in error.reasons]) from None
-    session.commit()
+    claim = services.create_claim(session, actor(), project, values, draft=True)
     return claim_out(session, services.get_claim(session, project, claim.id), project), 201
 
 
@@ -204,7 +199,6 @@ def add_component(claim_id, body):
     session = get_session()
     claim, project = claim_in_scope(session, claim_id, "contribution.edit")
     component = tracing_services.add_component(session, actor(), project, claim, body.model_dump())
-    session.commit()
     bands = tracing_services.fund_bands(session, project.fund_id)
     loaded = tracing_services.get_component(session, claim, component.id)
     return component_out(tracing_services.component_summary(loaded, bands)), 201
@@ -223,7 +217,6 @@ def add_evidence(component_id, body):
     claim, project = claim_in_scope(session, component.claim_id, "contribution.edit")
     values = {**body.model_dump(exclude={"evidence_item_id"}), "evidence_id": body.evidence_item_id}
     item = tracing_services.add_ct_evidence(session, actor(), project, component, values)
-    session.commit()
     return TracingEvidence(
         id=item.id, component_id=component.id, description=item.description, sensitivity=item.sensitivity,
         type1_error=item.type1_error, observed=item.observed.value, position=item.position,

@@ -227,5 +227,4 @@ def save_actual(project, indicator_id, period_id, body):
            **breakdown_values(indicator, body.breakdown)}
     services.save_actual(session, actor(), project, indicator, period, raw, submit=body.submit,
                          version=body.version)
-    session.commit()
     return period_out(period, team=True)

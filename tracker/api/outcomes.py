@@ -20,7 +20,6 @@ from tracker.api.common import page_of
 from tracker.api.common import text
 from tracker.api.problems import ApiProblem
 from tracker.audit.services import record_each
-from tracker.auth.permissions import Role
 from tracker.db import get_session
 from tracker.outcomes import services
 from tracker.outcomes.models import ActorKind
@@ -33,7 +32,9 @@ from tracker.outcomes.models import Substantiation as SubstantiationRow
 from tracker.outcomes.models import Valence
 from tracker.outcomes.models import Verdict
 from tracker.outcomes.sharing import outcomes_visible_to
+from tracker.web import transaction
 from tracker.web.access import actor
+from tracker.web.requests import is_donor
 
 TAG = "Outcomes"
 LONG_TEXT = 20_000
@@ -128,10 +129,6 @@ class HarvestPage(Page[Harvest]):
     pass
 
 
-def is_donor():
-    return current_user.role == Role.DONOR
-
-
 def substantiation_out(item: SubstantiationRow, outcome, donor):
     return Substantiation(
         independent=item.substantiator.is_independent, verdict_description=item.verdict_description,
@@ -162,10 +159,9 @@ def visible_outcomes(project):
 
 
 def audited(session, project, outcomes):
-    """Audit the reads of these outcomes' full text (one INSERT) and commit."""
+    """Audit the reads of these outcomes' full text (one INSERT)."""
     if outcomes:
         record_each(session, actor(), "read", "outcome", [outcome.id for outcome in outcomes], project_id=project.id)
-    session.commit()
     return outcomes
 
 
@@ -190,7 +186,7 @@ def load_outcome(session, project, outcome_id):
     outcome = services.get_outcome(session, project, outcome_id, base=visible_outcomes(project))
     if outcome is None:
         services.deny_read(session, actor(), "outcome", outcome_id, project_id=project.id)
-        session.commit()
+        transaction.keep_on_error()
         raise ApiProblem(404)
     return outcome
 
@@ -221,7 +217,6 @@ def create_outcome(project, body):
     formulation and substantiation happens on the web."""
     session = get_session()
     outcome = services.create_outcome(session, actor(), project, service_values(body))
-    session.commit()
     return outcome_out(services.get_outcome(session, project, outcome.id), donor=False), 201
 
 
@@ -236,7 +231,6 @@ def update_outcome(project, outcome_id, body):
     outcome = load_outcome(session, project, outcome_id)
     values = service_values(body) | {"smart_checks": outcome.smart_checks}
     services.update_outcome(session, actor(), project, outcome, values, body.version)
-    session.commit()
     return outcome_out(services.get_outcome(session, project, outcome.id), donor=False)
 
 

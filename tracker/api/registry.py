@@ -15,8 +15,13 @@ answers (response model, status, error statuses). The wrapper it installs:
 * validates the query string and the JSON body with the declared pydantic
   models (400/415/422 problem details with field errors) and passes them as
   ``query=`` and ``body=``;
-* turns ``ValidationFailed`` into 422 and edit conflicts into 409, and
-  serialises the returned model with ``model_dump(mode="json", by_alias=True)``.
+* flushes the view's changes, turns ``ValidationFailed`` into 422 (with the
+  service's field names renamed by ``field_names``, when the body names them
+  otherwise) and edit conflicts into 409, and serialises the returned model
+  with ``model_dump(mode="json", by_alias=True)``.
+
+Views never commit: :mod:`tracker.web.transaction` commits a 2xx answer and
+rolls back an error, so a 422 or 409 leaves nothing behind.
 
 :mod:`tracker.api.openapi` builds the document from the same declarations and
 models, so the document cannot drift from what the endpoints accept and return.
@@ -43,6 +48,7 @@ from tracker.common.errors import EditConflict
 from tracker.common.errors import ValidationFailed
 from tracker.db import get_session
 from tracker.portfolio.services import get_project
+from tracker.web import transaction
 from tracker.web.access import PUBLIC
 
 # Ids are 32-bit integers on PostgreSQL; larger numbers cannot name a record.
@@ -162,12 +168,15 @@ class Api:
         self.operations = []
 
     def operation(self, method, rule, *, operation_id, tag, summary, permission, response, description="",
-                  scope="portfolio", sensitive=False, query=None, body=None, status=200, errors=()):
+                  scope="portfolio", sensitive=False, query=None, body=None, status=200, errors=(),
+                  field_names=None):
+        """Register ``view`` at ``rule``. ``field_names`` renames a ValidationFailed's field to the body's name."""
         if permission != PUBLIC:
             permissions.RULES[permission]  # fail at import time on a typo
 
         def decorate(view):
-            guarded = self._guard(view, permission, scope, sensitive, query, body, response, status)
+            guarded = self._guard(view, permission, scope, sensitive, query, body, response, status,
+                                  field_names or (lambda name: name))
             self.blueprint.add_url_rule(rule, endpoint=view.__name__, view_func=guarded, methods=[method])
             self.operations.append(Operation(
                 method=method.lower(), rule=rule, endpoint=view.__name__, operation_id=operation_id, tag=tag,
@@ -177,7 +186,7 @@ class Api:
 
         return decorate
 
-    def _guard(self, view, permission, scope, sensitive, query, body, response, status):
+    def _guard(self, view, permission, scope, sensitive, query, body, response, status, field_names):
         @wraps(view)
         def guarded(**kwargs):
             check_path(kwargs)
@@ -194,11 +203,11 @@ class Api:
                 kwargs["body"] = parse_body(body)
             try:
                 result = view(**kwargs)
+                transaction.flush()
             except ValidationFailed as error:
-                get_session().rollback()
-                raise ApiProblem(422, errors=error.reasons) from None
+                reasons = [(field_names(name), message) for name, message in error.reasons]
+                raise ApiProblem(422, errors=reasons) from None
             except (EditConflict, StaleDataError):
-                get_session().rollback()
                 raise ApiProblem(409, "The record changed after you read it: read it again, then send your change "
                                       "with its current version.") from None
             if isinstance(result, Response):

@@ -25,7 +25,6 @@ from tracker.api.common import page_of
 from tracker.api.common import text
 from tracker.api.problems import ApiProblem
 from tracker.api.registry import project_access
-from tracker.auth.permissions import Role
 from tracker.db import get_session
 from tracker.msc import selection as panels
 from tracker.msc import services
@@ -35,9 +34,11 @@ from tracker.msc.models import SafeguardingStatus
 from tracker.msc.models import Story as StoryRow
 from tracker.msc.models import StorytellerCategory
 from tracker.outcomes.services import deny_read
+from tracker.web import transaction
 from tracker.web.access import actor
 from tracker.web.access import record_sensitive_read
 from tracker.web.access import sensitive_scope
+from tracker.web.requests import is_donor
 
 TAG = "Stories"
 
@@ -140,10 +141,6 @@ class StoryQuery(PageQuery):
         default=None, description="Consent state; ignored for donors.")
 
 
-def is_donor():
-    return current_user.role == Role.DONOR
-
-
 def visible_stories(fund_id):
     return sharing.stories_visible_to(current_user.role, sensitive_scope(get_session(), "story.view"), fund_id)
 
@@ -205,9 +202,9 @@ def list_stories(project, query):
 
 
 def refuse(session, story_id, project_id=None):
-    """An audited refusal, answered exactly like a story that does not exist."""
+    """An audited refusal, answered exactly like a story that does not exist (the audit entry is kept)."""
     deny_read(session, actor(), "story", story_id, project_id=project_id)
-    session.commit()
+    transaction.keep_on_error()
     raise ApiProblem(404)
 
 
@@ -255,7 +252,6 @@ def get_story(story_id):
     if story is None:
         refuse(session, story_id, project.id)
     record_sensitive_read(session, "story", story.id, project)
-    session.commit()
     selections = [Selection(level=level, decided_on=decided_on, reasons=reasons)
                   for level, decided_on, reasons in panels.donor_selections(session, story)]
     if is_donor():

@@ -6,6 +6,7 @@ from wtforms.validators import Length
 from wtforms.validators import Regexp
 
 from tracker.iati import codes as codes
+from tracker.iati import services
 from tracker.web.forms import VersionedForm
 from tracker.web.forms import choices
 
@@ -45,3 +46,13 @@ class IatiSettingsForm(VersionedForm):
                        "programmes protecting children's rights."))
     language = SelectField(_l("Language of the texts"), validators=[InputRequired()], default="en",
                            choices=choices(codes.language_choices()))
+
+
+def settings_form(session, fund, formdata=None):
+    """The IATI part of the fund settings page, filled from the stored settings or sensible defaults."""
+    settings = services.get_settings(session, fund)
+    if settings is not None:
+        data = {**services.settings_values(settings), "version": settings.version}
+    else:
+        data = {"reporting_org_name": fund.name, "reporting_org_type": "60"}
+    return IatiSettingsForm(prefix="iati", data=data, formdata=formdata)

@@ -4,15 +4,11 @@ from flask import Response
 from flask import abort
 from flask import current_app
 from flask import flash
-from flask import redirect
 from flask import render_template
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.common.errors import EditConflict
-from tracker.common.errors import ValidationFailed
 from tracker.db import get_session
 from tracker.db_types import utcnow
 from tracker.iati import codes as codes
@@ -23,8 +19,7 @@ from tracker.portfolio.forms import FundForm
 from tracker.web.access import actor
 from tracker.web.access import project_route
 from tracker.web.access import requires
-from tracker.web.conflicts import conflict_rows
-from tracker.web.forms import apply_errors
+from tracker.web.pages import form_page
 
 
 def current_fund():
@@ -42,10 +37,8 @@ def prepare(fund, project=None):
 
 
 def xml_download(export, project=None):
-    """Audit the export, commit, and send the file."""
-    session = get_session()
-    services.record_export(session, actor(), export, project)
-    session.commit()
+    """Audit the export and send the file (the audit entry is committed with the answer)."""
+    services.record_export(get_session(), actor(), export, project)
     name = f"iati-{project.slug if project is not None else 'portfolio'}-{utcnow():%Y%m%d}.xml"
     return Response(export.xml, mimetype="application/xml",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -81,48 +74,33 @@ def project_download(project):
 # Settings ----------------------------------------------------------------------------------
 
 
-def settings_form(fund, formdata=None):
-    """The IATI part of the fund settings page, filled from the stored settings or sensible defaults."""
+def stored_settings(fund):
+    """The settings as stored now and their version, to compare with a stale form."""
     settings = services.get_settings(get_session(), fund)
-    if settings is not None:
-        data = {**services.settings_values(settings), "version": settings.version}
-    else:
-        data = {"reporting_org_name": fund.name, "reporting_org_type": "60"}
-    return IatiSettingsForm(prefix="iati", data=data, formdata=formdata)
-
-
-def render_fund_settings(fund, iati_form, status=200, **context):
-    form = FundForm(obj=fund, formdata=None)
-    return render_template("portfolio/fund_form.html", form=form, fund=fund, iati_form=iati_form,
-                           **context), status
+    return services.settings_values(settings), settings.version
 
 
 @requires("fund.manage")
 def settings_save():
+    """The IATI form of the fund settings page; errors and conflicts show the whole page again."""
     session, fund = get_session(), current_fund()
-    form = IatiSettingsForm(prefix="iati")
-    if not form.validate_on_submit():
-        return render_fund_settings(fund, form)
-    try:
+
+    def save(form):
         settings = services.save_settings(session, actor(), fund, form.data, form.version.data)
-        session.commit()
-    except (EditConflict, StaleDataError):
-        session.rollback()
-        current = services.get_settings(session, fund)
-        rows = conflict_rows(form, services.settings_values(current))
-        form.version.data = current.version
-        return render_fund_settings(fund, form, 409, iati_conflict=rows)
-    except ValidationFailed as error:
-        apply_errors(form, error)
-        return render_fund_settings(fund, form)
-    flash(_("IATI publishing settings saved."), "success")
-    unprefixed = services.unprefixed_identifiers(session, fund, settings.reporting_org_ref)
+        flash(_("IATI publishing settings saved."), "success")
+        warn_about_unprefixed(session, fund, settings.reporting_org_ref)
+
+    return form_page(IatiSettingsForm(prefix="iati"), "iati/fund_settings.html", save,
+                     url_for("portfolio.fund_settings"), stored=lambda: stored_settings(fund),
+                     fund_form=FundForm(obj=fund, formdata=None), fund=fund)
+
+
+def warn_about_unprefixed(session, fund, ref):
+    """Say which projects' exports the new reporting organisation identifier would refuse."""
+    unprefixed = services.unprefixed_identifiers(session, fund, ref)
     if unprefixed:
         flash(ngettext("%(num)d project's IATI identifier does not begin with %(ref)s- (%(titles)s); its export "
                        "is refused until it does.",
                        "%(num)d projects' IATI identifiers do not begin with %(ref)s- (%(titles)s); their export "
-                       "is refused until they do.", len(unprefixed), ref=settings.reporting_org_ref,
+                       "is refused until they do.", len(unprefixed), ref=ref,
                        titles=", ".join(project.title for project in unprefixed)), "error")
-    return redirect(url_for("portfolio.fund_settings"))
-
-

@@ -55,11 +55,14 @@ from tracker.imports.sources import has_automatic_ids
 from tracker.imports.summary import dataset_summary
 from tracker.imports.summary import summary_dataset
 from tracker.msc.languages import language_choices
+from tracker.web import transaction
 from tracker.web.access import actor
 from tracker.web.access import project_route
-from tracker.web.forms import apply_errors
 from tracker.web.forms import choices
 from tracker.web.forms import error_text
+from tracker.web.pages import action
+from tracker.web.pages import form_page
+from tracker.web.requests import page_number
 
 ERRORS_PER_PAGE = 100
 ROWS_PER_PAGE = 50
@@ -145,7 +148,7 @@ def start(project):
         if upload is not None:
             return redirect(url_for(".mapping", slug=project.slug, token=upload.token))
     history = paginate(session, services.batches_statement(project).options(selectinload(ImportBatch.created_by)),
-                       clamp_page_number(request.args.get("page")), current_app.config["ITEMS_PER_PAGE"])
+                       page_number(), current_app.config["ITEMS_PER_PAGE"])
     return render_template("imports/start.html", project=project, form=form, templates=templates,
                            history=history, actions=ActionForm(), kind_labels=KIND_LABELS,
                            limits=limits())
@@ -215,17 +218,12 @@ def mapping(project, token):
             current, upload.mapping_name = services.mapping_for(template, dataset, kind), template.name
     if request.method == "POST" and request.form.get("action") == "sheet":
         return change_record_table(session, project, upload, dataset)
-    form = mapping_form(session, project, upload, dataset, current)
-    if form.validate_on_submit():
-        chosen = mapping_from_form(form, kind)
-        applied = services.find_mapping_template(session, project, kind, request.form.get("applied_template", ""))
-        upload.mapping_name = applied.name if applied else upload.mapping_name
-        if save_mapping(session, project, upload, form, dataset, chosen):
-            return redirect(url_for(".preview", slug=project.slug, token=token))
-    return render_template("imports/mapping.html", project=project, upload=upload, form=form,
-                           groups=GROUPS[kind], labels=TARGET_LABELS, origin=ORIGIN_LABELS[dataset.origin],
-                           summary=upload.extra["summary"], kind_label=KIND_LABELS[kind],
-                           templates=services.mapping_templates(session, project, kind))
+    return form_page(mapping_form(session, project, upload, dataset, current), "imports/mapping.html",
+                     lambda form: keep_mapping(session, project, upload, form, dataset),
+                     url_for(".preview", slug=project.slug, token=token),
+                     project=project, upload=upload, groups=GROUPS[kind], labels=TARGET_LABELS,
+                     origin=ORIGIN_LABELS[dataset.origin], summary=upload.extra["summary"],
+                     kind_label=KIND_LABELS[kind], templates=services.mapping_templates(session, project, kind))
 
 
 def change_record_table(session, project, upload, dataset):
@@ -241,34 +239,39 @@ def change_record_table(session, project, upload, dataset):
     return redirect(url_for(".mapping", slug=project.slug, token=upload.token))
 
 
-def save_mapping(session, project, upload, form, dataset, chosen):
-    """Keep the chosen mapping with the upload (and as a named mapping if asked); False with form errors."""
+def keep_mapping(session, project, upload, form, dataset):
+    """Keep the chosen mapping with the upload (and as a named mapping if asked); ValidationFailed when unusable."""
     kind = ImportKind(upload.kind)
+    chosen = mapping_from_form(form, kind)
+    applied = services.find_mapping_template(session, project, kind, request.form.get("applied_template", ""))
+    upload.mapping_name = applied.name if applied else upload.mapping_name
     problems = mapping_problems(chosen, dataset, kind)
     if problems:
-        apply_errors(form, ValidationFailed([(f"map_{key}" if key in TARGET_LABELS else key, message)
-                                             for key, message in problems]))
-        return False
+        raise ValidationFailed([(f"map_{key}" if key in TARGET_LABELS else key, message)
+                                for key, message in problems])
     if form.template_name.data:
-        try:
-            template = services.save_mapping_template(session, actor(), project, kind, form.template_name.data,
-                                                      chosen)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-            return False
-        session.commit()
+        template = services.save_mapping_template(session, actor(), project, kind, form.template_name.data, chosen)
         upload.mapping_name = template.name
         flash(_("Mapping saved as “%(name)s”.", name=template.name), "success")
     upload.mapping = adapt(chosen, dataset, kind)
     staging.save(upload_dir(), upload)
-    return True
 
 
 # Preview and import ------------------------------------------------------------------------
 
 
-def full_dataset(upload):
-    return services.load_dataset(staging.data_path(upload_dir(), upload), upload.file_name, limits())
+def usable_dataset(upload):
+    """The upload's whole dataset; None, with the reason flashed, when the file or the mapping no longer reads."""
+    try:
+        dataset = services.load_dataset(staging.data_path(upload_dir(), upload), upload.file_name, limits())
+    except FileRejected as error:
+        flash(error_text(error), "error")
+        return None
+    problems = mapping_problems(upload.mapping, dataset, ImportKind(upload.kind))
+    if problems:
+        flash(error_text(ValidationFailed(problems)), "error")
+        return None
+    return dataset
 
 
 def render_preview(project, upload, plan, dataset):
@@ -286,44 +289,43 @@ def preview(project, token):
     upload = load_upload(project, token)
     if upload is None:
         return redirect(start_url(project))
-    try:
-        dataset = full_dataset(upload)
-        plan = services.dry_run(session, project, dataset, upload.kind, upload.mapping)
-    except (FileRejected, ValidationFailed) as error:
-        flash(error_text(error), "error")
+    dataset = usable_dataset(upload)
+    if dataset is None:
         return redirect(url_for(".mapping", slug=project.slug, token=token))
+    plan = services.dry_run(session, project, dataset, upload.kind, upload.mapping)
     return render_preview(project, upload, plan, dataset)
 
 
 @project_route("import.run")
 def commit(project, token):
+    """Import every row or none. Back to the mapping when it no longer reads, to the preview when rows fail."""
     session = get_session()
     upload = load_upload(project, token)
-    if upload is None or not ActionForm().validate_on_submit():
+    if upload is None:
         return redirect(start_url(project))
-    try:
-        dataset = full_dataset(upload)
+    dataset = usable_dataset(upload)
+    if dataset is None:
+        return redirect(url_for(".mapping", slug=project.slug, token=token))
+
+    def run(_form):
         batch, plan = services.run_import(session, actor(), project, dataset, upload.kind, upload.mapping,
                                           file_name=upload.file_name, file_sha256=upload.sha256,
                                           mapping_name=upload.mapping_name)
-        session.commit()
+        staging.discard(upload_dir(), upload)
+        flash(imported_message(batch, plan), "success")
+
+    try:
+        return action(ActionForm(), run, start_url(project))
     except services.ImportRefused as refused:
-        session.rollback()
+        transaction.rollback()
         flash(ngettext("%(num)d problem was found, so nothing was imported.",
                        "%(num)d problems were found, so nothing was imported.", len(refused.plan.errors)), "error")
         return redirect(url_for(".preview", slug=project.slug, token=token))
-    except (FileRejected, ValidationFailed) as error:
-        session.rollback()
-        flash(error_text(error), "error")
-        return redirect(url_for(".mapping", slug=project.slug, token=token))
     except IntegrityError:
-        session.rollback()
+        transaction.rollback()
         flash(_("Another import of the same rows finished while this one ran, so nothing was imported from this "
                 "file. Check the preview again."), "error")
         return redirect(url_for(".preview", slug=project.slug, token=token))
-    staging.discard(upload_dir(), upload)
-    flash(imported_message(batch, plan), "success")
-    return redirect(start_url(project))
 
 
 def imported_message(batch, plan):
@@ -357,9 +359,6 @@ def cancel(project, token):
 def delete_template(project, template_id):
     session = get_session()
     template = services.get_mapping_template(session, project, template_id) or abort(404)
-    if ActionForm().validate_on_submit():
-        services.delete_mapping_template(session, actor(), project, template)
-        session.commit()
-        flash(_("Saved mapping “%(name)s” deleted.", name=template.name), "success")
-    return redirect(start_url(project))
+    return action(ActionForm(), lambda form: services.delete_mapping_template(session, actor(), project, template),
+                  start_url(project), done=_("Saved mapping “%(name)s” deleted.", name=template.name))
 

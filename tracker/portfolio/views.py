@@ -12,7 +12,7 @@ from tracker.common.countries import country_choices
 from tracker.common.countries import currency_choices
 from tracker.common.pagination import paginate
 from tracker.db import get_session
-from tracker.iati import views as iati_views
+from tracker.iati.forms import settings_form as iati_settings_form
 from tracker.portfolio import services
 from tracker.portfolio.forms import FundForm
 from tracker.portfolio.forms import OrganisationForm
@@ -150,7 +150,7 @@ def fund_settings():
     return form_page(FundForm(obj=fund), "portfolio/fund_form.html",
                      lambda form: services.save_fund(session, actor(), form.data, fund),
                      url_for(".pillars"), saved=_("Fund settings saved."), fund=fund,
-                     iati_form=iati_views.settings_form(fund, formdata=None) if fund is not None else None)
+                     iati_form=iati_settings_form(session, fund) if fund is not None else None)
 
 
 @requires("fund.manage")

@@ -9,15 +9,12 @@ from flask import request
 from flask import send_file
 from flask import url_for
 from flask_babel import force_locale
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.audit.services import record
 from tracker.auth.permissions import Role
 from tracker.breakglass import services as break_glass
-from tracker.common.errors import ValidationFailed
-from tracker.common.pagination import clamp_page_number
 from tracker.common.pagination import paginate
 from tracker.db import get_session
 from tracker.portfolio.models import Project
@@ -36,10 +33,13 @@ from tracker.reports.models import JobStatus
 from tracker.reports.portfolio import portfolio_report
 from tracker.reports.project import project_report
 from tracker.reports.scope import Period
+from tracker.web import transaction
 from tracker.web.access import actor
 from tracker.web.access import project_route
 from tracker.web.access import requires
-from tracker.web.forms import apply_errors
+from tracker.web.pages import form_page
+from tracker.web.requests import language
+from tracker.web.requests import page_number
 
 REFRESH_SECONDS = 3
 
@@ -75,32 +75,43 @@ def preview_arguments(form):
     return arguments
 
 
-def language():
-    return str(get_locale() or "en")
-
-
 def report_language(form):
     """The language chosen on the form; the reader's own when the form does not say."""
     return form.language.data or language()
 
 
-def page_number():
-    return clamp_page_number(request.args.get("page"))
-
-
 def jobs_page(project=None):
+    """The reports this user prepared (of ``project``), a page of them, and their projects' titles."""
     session = get_session()
     page = paginate(session, jobs.jobs_statement(current_user, project), page_number(),
                     current_app.config["ITEMS_PER_PAGE"])
-    return page, jobs.project_titles(session, page.items)
+    return {"page": page, "titles": jobs.project_titles(session, page.items)}
+
+
+def queue(form, project=None):
+    """Create the report job and hand it to the runner; the message says whether it is still being prepared."""
+    session = get_session()
+    fund = get_fund(session) or abort(404)
+    job = jobs.create_job(session, actor(), current_user.user, fund=fund, project=project,
+                          audience=form.audience.data, period=period_of(form), language=report_language(form))
+    jobs.expire_all(session, current_app)
+    transaction.commit()  # the runner reads the job in its own session, possibly in another thread or process
+    jobs.submit(current_app._get_current_object(), job.id)
+    session.refresh(job)
+    if job.status != JobStatus.DONE:
+        flash(_("Your report is being prepared."), "success")
+    return job
+
+
+def job_url(job):
+    return url_for(".job", token=job.token)
 
 
 # A project's reports ------------------------------------------------------------------------------
 
 
 def render_project_page(project, form):
-    page, titles = jobs_page(project)
-    return render_template("reports/project_reports.html", project=project, form=form, page=page, titles=titles)
+    return render_template("reports/project_reports.html", project=project, form=form, **jobs_page(project))
 
 
 @project_route("report.view")
@@ -111,30 +122,12 @@ def project_reports(project):
 
 @project_route("report.view")
 def project_report_request(project):
+    """The options form posted: "Preview" goes to the HTML preview, "PDF" prepares the report."""
     form = options_form(project)
-    if not form.validate_on_submit():
-        return render_project_page(project, form)
-    if request.form.get("action") != PDF:
+    if request.form.get("action") != PDF and form.validate_on_submit():
         return redirect(url_for(".project_preview", slug=project.slug, **preview_arguments(form)))
-    return queue(form, project)
-
-
-def queue(form, project=None):
-    session = get_session()
-    fund = get_fund(session) or abort(404)
-    try:
-        job = jobs.create_job(session, actor(), current_user.user, fund=fund, project=project,
-                              audience=form.audience.data, period=period_of(form), language=report_language(form))
-    except ValidationFailed as error:
-        apply_errors(form, error)
-        return render_project_page(project, form) if project else render_reports_page(form)
-    jobs.expire_all(session, current_app)
-    session.commit()
-    jobs.submit(current_app._get_current_object(), job.id)
-    session.refresh(job)
-    if job.status != JobStatus.DONE:
-        flash(_("Your report is being prepared."), "success")
-    return redirect(url_for(".job", token=job.token))
+    return form_page(form, "reports/project_reports.html", lambda form: queue(form, project), job_url,
+                     project=project, **jobs_page(project))
 
 
 @project_route("report.view")
@@ -162,15 +155,13 @@ def audit_preview(session, report, project=None):
     record(session, actor(), "read", "report_preview", None, project_id=project.id if project else None,
            reason=grant.reason if grant else None,
            details={"audience": report.meta.audience, "kind": report.meta.kind, "stories": sorted(report.story_ids)})
-    session.commit()
 
 
 # The portfolio ------------------------------------------------------------------------------------
 
 
 def render_reports_page(form):
-    page, titles = jobs_page()
-    return render_template("reports/reports.html", form=form, page=page, titles=titles)
+    return render_template("reports/reports.html", form=form, **jobs_page())
 
 
 @requires("report.files")
@@ -182,11 +173,9 @@ def reports():
 @requires("report.portfolio")
 def portfolio_report_request():
     form = options_form()
-    if not form.validate_on_submit():
-        return render_reports_page(form)
-    if request.form.get("action") != PDF:
+    if request.form.get("action") != PDF and form.validate_on_submit():
         return redirect(url_for(".portfolio_preview", **preview_arguments(form)))
-    return queue(form)
+    return form_page(form, "reports/reports.html", queue, job_url, **jobs_page())
 
 
 @requires("report.portfolio")
@@ -214,7 +203,7 @@ def job_or_404(token):
     if job is None or not jobs.may_see(current_user, job):
         abort(404)
     if jobs.expire(session, current_app, [job]):
-        session.commit()
+        transaction.keep_on_error()  # its file is deleted: the expiry stands even when the link answers 410
     return job
 
 
@@ -236,9 +225,7 @@ def download(token):
     path = reports_folder() / report_job.file_name if report_job.file_name else None
     if report_job.status != JobStatus.DONE or path is None or not path.is_file():
         abort(404)
-    session = get_session()
-    jobs.record_download(session, actor(), report_job)
-    session.commit()
+    jobs.record_download(get_session(), actor(), report_job)
     response = send_file(path, mimetype="application/pdf" if report_job.format.value == "pdf" else "text/html",
                          as_attachment=True, download_name=download_name(report_job))
     response.headers["Cache-Control"] = "private, no-store"
