@@ -15,11 +15,12 @@ from alembic.script import ScriptDirectory
 
 from tests.factories import TEST_ACTOR
 from tracker import migrate
-from tracker.audit.export import neutralise
+from tracker.audit.export import csv_lines
 from tracker.audit.models import AuditEntry
 from tracker.audit.services import AppendOnlyViolation
 from tracker.audit.services import record
 from tracker.auth.models import User
+from tracker.common.formulas import neutralise
 from tracker.db import make_engine
 
 
@@ -235,6 +236,16 @@ def test_export_needs_a_csrf_token(client, factory, login, session):
 ])
 def test_cells_that_a_spreadsheet_would_run_are_neutralised(value, expected):
     assert neutralise(value) == expected
+
+
+@pytest.mark.parametrize("typed", ["\uff1dcmd|' /C calc'!A0", "\n=cmd|' /C calc'!A0", "\t=cmd|' /C calc'!A0"])
+def test_full_width_signs_and_leading_line_feeds_or_tabs_are_neutralised_in_the_csv(typed):
+    entry = AuditEntry(id=1, at=datetime(2024, 5, 2, tzinfo=UTC), actor_email=typed, actor_role="anonymous",
+                       action="login_failed", object_type="user")
+
+    rows = list(csv.DictReader(io.StringIO("".join(csv_lines([entry], {})))))
+
+    assert rows[0]["actor_email"] == "'" + typed
 
 
 def test_a_formula_typed_as_an_email_is_inert_in_the_export(client, factory, login, session, submit):

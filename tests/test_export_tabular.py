@@ -14,6 +14,7 @@ from tests.factories import TEST_ACTOR
 from tracker.audit.models import AuditEntry
 from tracker.audit.services import Actor
 from tracker.common.errors import ValidationFailed
+from tracker.common.formulas import neutralise
 from tracker.exports import tabular
 from tracker.exports.services import export_records
 from tracker.exports.tabular import Column
@@ -64,7 +65,7 @@ def all_text(tables):
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_text_a_spreadsheet_would_run_is_prefixed_with_an_apostrophe(value):
-    assert tabular.neutralise(value) == "'" + value
+    assert neutralise(value) == "'" + value
     assert tabular.csv_cell(value) == "'" + value
     assert tabular.xlsx_value(value) == "'" + value
 

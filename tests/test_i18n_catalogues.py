@@ -31,6 +31,9 @@ from tracker.auth.passwords import password_problems
 from tracker.common.messages import N_
 from tracker.db import database
 from tracker.imports.files import FileRejected
+from tracker.indicators.models import IndicatorMeasure
+from tracker.indicators.services import MEASURE_LABELS
+from tracker.toc.services import describe_attachments
 from tracker.web.forms import error_text
 from tracker.web.forms import translated
 
@@ -140,6 +143,12 @@ TINY_FRENCH = {
     "The file is empty.": "Le fichier est vide.",
     "Use at least %(count)d characters; a few unrelated words make a good password.":
         "Utilisez au moins %(count)d caractères ; quelques mots sans rapport font un bon mot de passe.",
+    "Percentage": "Pourcentage",
+    "“%(title)s” cannot be deleted: %(attached)s attached to it.":
+        "« %(title)s » ne peut pas être supprimé : %(attached)s y sont rattachés.",
+    # A catalogue Babel makes for French has three plural forms (CLDR: one, many, other).
+    ("%(num)d indicator", "%(num)d indicators"): ("%(num)d indicateur", "%(num)d indicateurs", "%(num)d indicateurs"),
+    ("%(num)d outcome", "%(num)d outcomes"): ("%(num)d changement", "%(num)d changements", "%(num)d changements"),
 }
 
 
@@ -206,6 +215,28 @@ def test_a_message_from_a_module_without_flask_is_shown_in_the_readers_language(
 
     assert problem.startswith("Use at least ")
     assert french.startswith("Utilisez au moins ") and str(MIN_LENGTH) in french
+
+
+def test_a_label_from_a_module_without_flask_is_shown_in_the_readers_language_each_time(app):
+    label = MEASURE_LABELS[IndicatorMeasure.PERCENTAGE]
+
+    with app.test_request_context():
+        with force_locale("fr"):
+            french = render_template_string("{{ label }}", label=label)
+        english = render_template_string("{{ label }}", label=label)
+
+    assert (french, english) == ("Pourcentage", "Percentage")
+
+
+def test_counts_inside_a_message_are_translated_with_their_plural_forms(app):
+    message = N_("“%(title)s” cannot be deleted: %(attached)s attached to it.", title="Helpline",
+                 attached=describe_attachments({"indicator": 2, "outcome": 1}))
+
+    with app.test_request_context(), force_locale("fr"):
+        french = str(translated(message))
+
+    assert message == "“Helpline” cannot be deleted: 2 indicators, 1 outcome attached to it."
+    assert french == "« Helpline » ne peut pas être supprimé : 2 indicateurs, 1 changement y sont rattachés."
 
 
 def test_an_import_file_rejection_is_told_in_the_readers_language(app):

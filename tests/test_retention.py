@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import TEST_ACTOR
+from tracker import retention
 from tracker.audit.models import AuditEntry
 from tracker.msc.models import ConsentRecord
 from tracker.msc.models import Story
@@ -13,7 +14,6 @@ from tracker.msc.models import StoryDonorText
 from tracker.msc.models import StoryTranslation
 from tracker.outcomes.models import Outcome
 from tracker.outcomes.models import Substantiator
-from tracker.privacy import retention
 
 TODAY = date(2026, 11, 23)
 

@@ -13,15 +13,15 @@ from tracker import migrate
 from tracker.common.highlight import START
 from tracker.common.highlight import STOP
 from tracker.common.highlight import segments
+from tracker.db_search import SEARCHED_COLUMNS
+from tracker.db_search import sqlite_fts_triggers
+from tracker.db_search import vector_sql
 from tracker.msc import services as story_services
 from tracker.msc.sharing import stories_visible_to
 from tracker.outcomes import services as outcome_services
 from tracker.outcomes.sharing import outcomes_visible_to
 from tracker.search import query as parsing
 from tracker.search import services as search
-from tracker.search.schema import SEARCHED_COLUMNS
-from tracker.search.schema import sqlite_fts_triggers
-from tracker.search.schema import vector_sql
 
 
 def visible(role, project_ids, fund_id):

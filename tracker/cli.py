@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from tracker import backup
 from tracker import config
 from tracker import migrate
+from tracker import retention
 from tracker.audit.services import Actor
 from tracker.auth import services as auth_services
 from tracker.auth.permissions import Role
@@ -20,7 +21,6 @@ from tracker.common.errors import ValidationFailed
 from tracker.db import database
 from tracker.evidence.storage import store_for
 from tracker.portfolio import services as portfolio_services
-from tracker.privacy import retention
 from tracker.seeding import DEFAULT_SEED_DIR
 from tracker.seeding import DemoLogin
 from tracker.seeding import seed_demo

@@ -11,8 +11,8 @@ from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
 from tracker.db import load_models
-from tracker.search.schema import alembic_filters
-from tracker.search.schema import expression_indexes_unreflectable_here
+from tracker.db_search import alembic_filters
+from tracker.db_search import expression_indexes_unreflectable_here
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

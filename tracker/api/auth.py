@@ -24,6 +24,8 @@ from tracker.api.problems import ApiProblem
 from tracker.audit.services import Actor
 from tracker.audit.services import record
 from tracker.auth import services as auth_services
+from tracker.auth.throttle import Limits
+from tracker.auth.throttle import blocked_until
 from tracker.db import get_session
 from tracker.db_types import utcnow
 from tracker.web import transaction
@@ -40,8 +42,11 @@ def bearer_token():
     return token.strip()
 
 
-def window():
-    return timedelta(minutes=current_app.config["API_AUTH_FAILURE_WINDOW_MINUTES"])
+def limits():
+    """Failed token attempts allowed per client IP (no account is named, so none is counted)."""
+    config = current_app.config
+    return Limits(per_ip=config["API_AUTH_FAILURES_PER_IP"],
+                  window=timedelta(minutes=config["API_AUTH_FAILURE_WINDOW_MINUTES"]), failed=tokens.FAILED)
 
 
 def refuse(session, reason):
@@ -54,8 +59,7 @@ def refuse(session, reason):
 
 
 def throttle(session):
-    until = tokens.blocked_until(session, request.remote_addr,
-                                 current_app.config["API_AUTH_FAILURES_PER_IP"], window())
+    until = blocked_until(session, None, request.remote_addr, limits())
     if until is not None:
         seconds = max(1, int((until - utcnow()).total_seconds()) + 1)
         raise ApiProblem(429, headers={"Retry-After": str(seconds)})

@@ -12,12 +12,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from tracker.api.models import ApiToken
-from tracker.audit.models import AuditEntry
 from tracker.audit.services import record
 from tracker.auth.models import User
 from tracker.common.errors import ValidationFailed
 from tracker.common.messages import N_
-from tracker.db_types import UTCDateTime
 from tracker.db_types import utcnow
 
 TOKEN_PREFIX = "et_"  # noqa: S105  # nosec B105 (a label, not a secret)
@@ -119,25 +117,5 @@ def tokens_statement(user=None):
 
 def user_tokens(session, user):
     return [row.ApiToken for row in session.execute(tokens_statement(user))]
-
-
-def failures_since(session, ip, since, limit):
-    """When the ``limit``-th latest failed token attempt from ``ip`` since ``since`` happened, or None."""
-    recent = session.scalars(
-        sa.select(AuditEntry.at)
-        .where(AuditEntry.ip == ip, AuditEntry.action == FAILED, AuditEntry.at > since)
-        .order_by(AuditEntry.at.desc())
-        .limit(limit)
-    ).all()
-    return UTCDateTime().process_result_value(recent[-1], None) if len(recent) >= limit else None
-
-
-def blocked_until(session, ip, limit, window, now=None):
-    """Until when requests from ``ip`` are refused after ``limit`` failed token attempts within ``window``."""
-    if not ip:
-        return None
-    now = now or utcnow()
-    oldest = failures_since(session, ip, now - window, limit)
-    return oldest + window if oldest is not None else None
 
 

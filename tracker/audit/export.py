@@ -3,19 +3,10 @@
 import csv
 import io
 
+from tracker.common.formulas import neutralise
+
 COLUMNS = ("id", "at_utc", "actor_id", "actor_email", "actor_role", "action", "object_type", "object_id",
            "project_id", "project", "ip", "reason", "details")
-# A cell starting with one of these is run as a formula by Excel, LibreOffice and Google Sheets (CSV injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """Return ``value`` as text that no spreadsheet will run as a formula.
-
-    A leading apostrophe is the convention spreadsheets read as "this is text" (OWASP's advice).
-    """
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def entry_row(entry, project_slugs):

@@ -23,8 +23,11 @@ from tracker.bench import measure
 from tracker.bench.data import Portfolio
 from tracker.bench.data import Sizes
 from tracker.bench.data import settle
+from tracker.bench.imports import bench_import_command
 from tracker.bench.report import FAST_HASHING
+from tracker.bench.report import bench_report_command
 from tracker.bench.report import report_timings
+from tracker.bench.toc import bench_toc_command
 from tracker.db import database
 from tracker.imports.models import ImportKind
 
@@ -118,4 +121,6 @@ def bench_command(scale, url, repeat, import_rows, throughput_requests, no_throu
 
 
 def init_app(app):
-    app.cli.add_command(bench_command)
+    """Register ``flask bench`` and the developers' single-area benchmarks."""
+    for command in (bench_command, bench_report_command, bench_toc_command, bench_import_command):
+        app.cli.add_command(command)

@@ -1,1 +1,4 @@
-"""Helpers every area shares: text cleaning, SVG, pagination, countries, domain messages and errors. No Flask views."""
+"""Helpers every area shares: text, SVG, labels, pagination, countries, spreadsheet formulas, messages, errors.
+
+No Flask: the web layer and every area build on these, never the other way round.
+"""

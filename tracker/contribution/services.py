@@ -6,8 +6,6 @@ in :mod:`tracker.contribution.rules`; this module puts them into words.
 """
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import defer
 from sqlalchemy.orm import selectinload
 from sqlmodel import select
@@ -18,6 +16,8 @@ from tracker.auth.models import User
 from tracker.common.errors import EditConflict
 from tracker.common.errors import ValidationFailed
 from tracker.common.errors import check_version
+from tracker.common.messages import N_
+from tracker.common.messages import lazy
 from tracker.common.text import clean_line
 from tracker.common.text import clean_text
 from tracker.contribution import rules
@@ -42,37 +42,39 @@ from tracker.toc.models import TocLink
 from tracker.toc.models import TocNode
 
 LEVEL_LABELS = {
-    ClaimLevel.MINIMALIST: _l("Minimalist: the project delivered its outputs and the outcome followed"),
-    ClaimLevel.DIRECT_INFLUENCE: _l("Direct influence: the project influenced the outcome directly"),
-    ClaimLevel.INDIRECT_INFLUENCE: _l("Indirect influence: the project influenced it through others"),
+    ClaimLevel.MINIMALIST: lazy(N_("Minimalist: the project delivered its outputs and the outcome followed")),
+    ClaimLevel.DIRECT_INFLUENCE: lazy(N_("Direct influence: the project influenced the outcome directly")),
+    ClaimLevel.INDIRECT_INFLUENCE: lazy(N_("Indirect influence: the project influenced it through others")),
 }
 NECESSITY_LABELS = {
-    Necessity.NECESSARY: _l("Yes: without the project the package would not have been enough"),
-    Necessity.NOT_NECESSARY: _l("No: the package would have worked without the project"),
-    Necessity.NOT_YET_KNOWN: _l("Not yet known"),
+    Necessity.NECESSARY: lazy(N_("Yes: without the project the package would not have been enough")),
+    Necessity.NOT_NECESSARY: lazy(N_("No: the package would have worked without the project")),
+    Necessity.NOT_YET_KNOWN: lazy(N_("Not yet known")),
 }
-STEP_LABELS = {
-    CaStep.SET_OUT: _l("1. Set out the cause–effect question"),
-    CaStep.POSTULATE: _l("2. Develop the postulated theory of change and the risks to it"),
-    CaStep.GATHER: _l("3. Gather the existing evidence"),
-    CaStep.ASSEMBLE: _l("4. Assemble and assess the contribution story"),
-    CaStep.SEEK: _l("5. Seek additional evidence"),
-    CaStep.REVISE: _l("6. Revise and strengthen the contribution story"),
+# Step names are also message parameters, so they exist as messages and as labels.
+STEP_NAMES = {
+    CaStep.SET_OUT: N_("1. Set out the cause–effect question"),
+    CaStep.POSTULATE: N_("2. Develop the postulated theory of change and the risks to it"),
+    CaStep.GATHER: N_("3. Gather the existing evidence"),
+    CaStep.ASSEMBLE: N_("4. Assemble and assess the contribution story"),
+    CaStep.SEEK: N_("5. Seek additional evidence"),
+    CaStep.REVISE: N_("6. Revise and strengthen the contribution story"),
 }
+STEP_LABELS = {step: lazy(name) for step, name in STEP_NAMES.items()}
 CONFIDENCE_LABELS = {
-    QualitativeConfidence.NOT_ASSESSED: _l("Not assessed yet"),
-    QualitativeConfidence.WEAK: _l("Weak"),
-    QualitativeConfidence.MODERATE: _l("Moderate"),
-    QualitativeConfidence.STRONG: _l("Strong"),
+    QualitativeConfidence.NOT_ASSESSED: lazy(N_("Not assessed yet")),
+    QualitativeConfidence.WEAK: lazy(N_("Weak")),
+    QualitativeConfidence.MODERATE: lazy(N_("Moderate")),
+    QualitativeConfidence.STRONG: lazy(N_("Strong")),
 }
 EXPLANATION_KIND_LABELS = {
-    ExplanationKind.INFLUENCING_FACTOR: _l("Influencing factor"),
-    ExplanationKind.ALTERNATIVE_EXPLANATION: _l("Alternative explanation"),
+    ExplanationKind.INFLUENCING_FACTOR: lazy(N_("Influencing factor")),
+    ExplanationKind.ALTERNATIVE_EXPLANATION: lazy(N_("Alternative explanation")),
 }
 EXPLANATION_STATUS_LABELS = {
-    ExplanationStatus.RULED_OUT: _l("Ruled out"),
-    ExplanationStatus.PARTLY: _l("Partly explains the result"),
-    ExplanationStatus.PLAUSIBLE: _l("Plausible: not ruled out"),
+    ExplanationStatus.RULED_OUT: lazy(N_("Ruled out")),
+    ExplanationStatus.PARTLY: lazy(N_("Partly explains the result")),
+    ExplanationStatus.PLAUSIBLE: lazy(N_("Plausible: not ruled out")),
 }
 CLAIM_FIELDS = ("title", "question", "claim_text", "outcome_node_id", "level", "causal_package", "necessity",
                 "confidence")
@@ -177,35 +179,35 @@ def count_by_node(session, node_ids):
 
 def pathway_message(problem, titles):
     if isinstance(problem, rules.Repeat):
-        return _("Link %(number)d repeats link %(first)d: a pathway passes each link once.",
-                 number=problem.position + 1, first=problem.first + 1)
+        return N_("Link %(number)d repeats link %(first)d: a pathway passes each link once.",
+                  number=problem.position + 1, first=problem.first + 1)
     if isinstance(problem, rules.Break):
-        return _("The pathway breaks between link %(before)d and link %(number)d: link %(before)d ends at "
-                 "“%(end)s”, but link %(number)d starts from “%(start)s”. Each link must start where the previous "
-                 "one ends.", before=problem.position, number=problem.position + 1,
-                 end=titles.get(problem.previous.effect, "?"), start=titles.get(problem.link.cause, "?"))
-    return _("The pathway must end at the result the claim is about, “%(outcome)s”, but its last link ends at "
-             "“%(end)s”.", outcome=titles.get(problem.outcome, "?"), end=titles.get(problem.link.effect, "?"))
+        return N_("The pathway breaks between link %(before)d and link %(number)d: link %(before)d ends at "
+                  "“%(end)s”, but link %(number)d starts from “%(start)s”. Each link must start where the previous "
+                  "one ends.", before=problem.position, number=problem.position + 1,
+                  end=titles.get(problem.previous.effect, "?"), start=titles.get(problem.link.cause, "?"))
+    return N_("The pathway must end at the result the claim is about, “%(outcome)s”, but its last link ends at "
+              "“%(end)s”.", outcome=titles.get(problem.outcome, "?"), end=titles.get(problem.link.effect, "?"))
 
 
 def gate_message(problem, titles, links_by_id):
     if isinstance(problem, rules.NoPathway):
-        return _("Set out the causal pathway: the ToC links from the project's work to the claimed result.")
+        return N_("Set out the causal pathway: the ToC links from the project's work to the claimed result.")
     if isinstance(problem, rules.NoExplanation):
-        return _("Record at least one influencing factor or alternative explanation.")
+        return N_("Record at least one influencing factor or alternative explanation.")
     if isinstance(problem, rules.NotOneStepForward):
-        return _("Steps are taken forward one at a time: from %(current)s the next step is %(next)s.",
-                 current=STEP_LABELS[problem.current],
-                 next=STEP_LABELS[rules.STEPS[rules.STEPS.index(problem.current) + 1]])
+        return N_("Steps are taken forward one at a time: from %(current)s the next step is %(next)s.",
+                  current=STEP_NAMES[problem.current],
+                  next=STEP_NAMES[rules.STEPS[rules.STEPS.index(problem.current) + 1]])
     assumption = problem.assumption
-    return _("Assess the assumption “%(text)s” on the link %(link)s: it is still untested.", text=assumption.text,
-             link=link_name(links_by_id[assumption.link_id], titles))
+    return N_("Assess the assumption “%(text)s” on the link %(link)s: it is still untested.", text=assumption.text,
+              link=link_name(links_by_id[assumption.link_id], titles))
 
 
 def confidence_message(assumptions, titles, links_by_id):
     named = "; ".join(f"“{item.text}” ({link_name(links_by_id[item.link_id], titles)})" for item in assumptions)
-    return _("Confidence cannot be strong while an assumption on the pathway is not supported: %(assumptions)s.",
-             assumptions=named)
+    return N_("Confidence cannot be strong while an assumption on the pathway is not supported: %(assumptions)s.",
+              assumptions=named)
 
 
 def node_titles(session, project):
@@ -229,12 +231,12 @@ def clean_claim_values(values):
         "claim_text": clean_text(values.get("claim_text")),
         "outcome_node_id": values.get("outcome_node_id"),
         "level": enum_value(ClaimLevel, values.get("level") or ClaimLevel.DIRECT_INFLUENCE, "level",
-                            _l("Choose the level of the claim.")),
+                            N_("Choose the level of the claim.")),
         "causal_package": clean_text(values.get("causal_package")),
         "necessity": enum_value(Necessity, values.get("necessity") or Necessity.NOT_YET_KNOWN, "necessity",
-                                _l("Say whether the project was a necessary part of the package.")),
+                                N_("Say whether the project was a necessary part of the package.")),
         "confidence": enum_value(QualitativeConfidence, values.get("confidence") or QualitativeConfidence.NOT_ASSESSED,
-                                 "confidence", _l("Choose a confidence.")),
+                                 "confidence", N_("Choose a confidence.")),
     }
 
 
@@ -253,19 +255,19 @@ def validate_claim(session, project, cleaned, slots, *, draft=False):
     links, titles = project_links(session, project)
     by_id = {link.id: link for link in links}
     reasons = []
-    required = [("title", _l("Give the claim a short title.")),
-                ("question", _l("Set out the cause–effect question the claim answers."))]
+    required = [("title", N_("Give the claim a short title.")),
+                ("question", N_("Set out the cause–effect question the claim answers."))]
     if not draft:
-        required.append(("claim_text", _l("State the claim.")))
+        required.append(("claim_text", N_("State the claim.")))
     for name, message in required:
         if not cleaned[name]:
             reasons.append((name, message))
     node = session.get(TocNode, cleaned["outcome_node_id"]) if cleaned["outcome_node_id"] else None
     if (node is None and not (draft and not cleaned["outcome_node_id"])) or (
             node is not None and (node.project_id != project.id or node.level not in CLAIMABLE_LEVELS)):
-        reasons.append(("outcome_node_id", _("Choose an outcome or the impact of this project's theory of change.")))
+        reasons.append(("outcome_node_id", N_("Choose an outcome or the impact of this project's theory of change.")))
         node = None
-    unknown = [(slot_field(position), _("Choose a link of this project's theory of change."))
+    unknown = [(slot_field(position), N_("Choose a link of this project's theory of change."))
                for position, link_id in slots if link_id not in by_id]
     reasons += unknown
     chosen = [by_id[link_id] for _position, link_id in slots if link_id in by_id]
@@ -344,9 +346,9 @@ def step_problems(session, project, claim, target):
     messages = [gate_message(problem, titles, by_id) for problem in problems]
     if claim.step is CaStep.SET_OUT and CaStep(target) is not CaStep.SET_OUT:
         if not claim.claim_text:
-            messages.insert(0, _("State the claim before developing its theory of change."))
+            messages.insert(0, N_("State the claim before developing its theory of change."))
         if claim.outcome_node_id is None:
-            messages.insert(0, _("Choose the result the claim is about before developing its theory of change."))
+            messages.insert(0, N_("Choose the result the claim is about before developing its theory of change."))
     return messages
 
 
@@ -356,18 +358,18 @@ def gate_checklist(session, project, claim):
     untested = [item for item in pathway_assumptions(links) if item.status == rules.UNTESTED]
     titles = node_titles(session, project) if untested else {}
     by_id = {link.id: link for link in links}
-    checks = [(bool(links), _("A causal pathway of ToC links leads to the claimed result.")),
-              (bool(links) and not untested, _("Every assumption on the pathway is assessed (none untested)."))]
+    checks = [(bool(links), N_("A causal pathway of ToC links leads to the claimed result.")),
+              (bool(links) and not untested, N_("Every assumption on the pathway is assessed (none untested)."))]
     checks += [(False, gate_message(rules.UntestedAssumption(item), titles, by_id)) for item in untested]
     checks.append((bool(claim.explanations),
-                   _("At least one influencing factor or alternative explanation is recorded.")))
+                   N_("At least one influencing factor or alternative explanation is recorded.")))
     return checks
 
 
 def move_step(session, actor, project, claim, target, version):
     """Move ``claim`` to Mayne step ``target``; a blocked move lists everything that is missing."""
     check_version(claim, version)
-    target = enum_value(CaStep, target, "step", _l("Choose a step."))
+    target = enum_value(CaStep, target, "step", N_("Choose a step."))
     problems = step_problems(session, project, claim, target)
     if problems:
         raise ValidationFailed([("step", message) for message in problems])
@@ -410,18 +412,18 @@ def project_factors(session, project):
 def clean_explanation_values(session, project, values):
     cleaned = {
         "kind": enum_value(ExplanationKind, values.get("kind"), "kind",
-                           _l("Say whether this is an influencing factor or an alternative explanation.")),
+                           N_("Say whether this is an influencing factor or an alternative explanation.")),
         "text": clean_text(values.get("text")),
-        "status": enum_value(ExplanationStatus, values.get("status"), "status", _l("Choose a status.")),
+        "status": enum_value(ExplanationStatus, values.get("status"), "status", N_("Choose a status.")),
         "note": clean_text(values.get("note")),
         "external_factor_id": values.get("external_factor_id") or None,
     }
     if cleaned["external_factor_id"] is not None:
         factor_ids = {row[0] for row in project_factors(session, project)}
         if cleaned["external_factor_id"] not in factor_ids:
-            raise ValidationFailed.on("external_factor_id", _("Choose an external factor of this project's ToC."))
+            raise ValidationFailed.on("external_factor_id", N_("Choose an external factor of this project's ToC."))
     if not cleaned["text"]:
-        raise ValidationFailed.on("text", _("Describe the factor or explanation."))
+        raise ValidationFailed.on("text", N_("Describe the factor or explanation."))
     return cleaned
 
 
@@ -452,10 +454,10 @@ def attach_explanation_evidence(session, actor, project, explanation, values):
     item = session.exec(select(EvidenceItem).where(EvidenceItem.id == values.get("evidence_id"),
                                                    EvidenceItem.project_id == project.id)).first()
     if item is None:
-        raise ValidationFailed.on("evidence_id", _("Choose one of the project's evidence items."))
+        raise ValidationFailed.on("evidence_id", N_("Choose one of the project's evidence items."))
     if any(link.evidence_id == item.id for link in explanation.evidence):
-        raise ValidationFailed.on("evidence_id", _("This evidence is already recorded for this explanation."))
-    strength = enum_value(Strength, values.get("strength"), "strength", _l("Choose how strong the evidence is."))
+        raise ValidationFailed.on("evidence_id", N_("This evidence is already recorded for this explanation."))
+    strength = enum_value(Strength, values.get("strength"), "strength", N_("Choose how strong the evidence is."))
     link = ExplanationEvidence(explanation_id=explanation.id, evidence_id=item.id, strength=strength,
                                note=clean_text(values.get("note")), created_by_id=actor.user_id)
     explanation.evidence.append(link)
@@ -525,12 +527,12 @@ def save_story(session, actor, project, claim, values, based_on):
     narrative = clean_text(values.get("narrative"))
     reasons = []
     if not may_write_story(claim):
-        reasons.append((None, _("The contribution story is assembled at step 4: move the claim there first.")))
+        reasons.append((None, N_("The contribution story is assembled at step 4: move the claim there first.")))
     if not narrative:
-        reasons.append(("narrative", _("Write the contribution story.")))
+        reasons.append(("narrative", N_("Write the contribution story.")))
     elif latest is not None and narrative == latest.narrative:
-        reasons.append(("narrative", _("The story is the same as revision %(number)d: change it before saving.",
-                                       number=current)))
+        reasons.append(("narrative", N_("The story is the same as revision %(number)d: change it before saving.",
+                                        number=current)))
     if reasons:
         raise ValidationFailed(reasons)
     story = ContributionStory(claim_id=claim.id, number=current + 1, narrative=narrative, step=claim.step,

@@ -10,8 +10,6 @@ import hashlib
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 from sqlmodel import select
 
@@ -19,6 +17,8 @@ from tracker.audit.services import changed_fields
 from tracker.audit.services import record
 from tracker.common.errors import ValidationFailed
 from tracker.common.errors import check_version
+from tracker.common.messages import N_
+from tracker.common.messages import lazy
 from tracker.common.text import clean_line
 from tracker.common.text import clean_text
 from tracker.db_types import utcnow
@@ -37,18 +37,18 @@ from tracker.toc.models import Assumption
 from tracker.toc.models import TocLink
 
 KIND_LABELS = {
-    EvidenceKind.OUTCOME: _l("Outcome record"),
-    EvidenceKind.STORY: _l("MSC story"),
-    EvidenceKind.INDICATOR_RESULT: _l("Indicator result"),
-    EvidenceKind.DOCUMENT: _l("Uploaded document"),
-    EvidenceKind.WEB_LINK: _l("Web link"),
-    EvidenceKind.INTERVIEW: _l("Interview note"),
-    EvidenceKind.OBSERVATION: _l("Observation note"),
+    EvidenceKind.OUTCOME: lazy(N_("Outcome record")),
+    EvidenceKind.STORY: lazy(N_("MSC story")),
+    EvidenceKind.INDICATOR_RESULT: lazy(N_("Indicator result")),
+    EvidenceKind.DOCUMENT: lazy(N_("Uploaded document")),
+    EvidenceKind.WEB_LINK: lazy(N_("Web link")),
+    EvidenceKind.INTERVIEW: lazy(N_("Interview note")),
+    EvidenceKind.OBSERVATION: lazy(N_("Observation note")),
 }
 STRENGTH_LABELS = {
-    Strength.STRONG: _l("Strong"),
-    Strength.MODERATE: _l("Moderate"),
-    Strength.WEAK: _l("Weak"),
+    Strength.STRONG: lazy(N_("Strong")),
+    Strength.MODERATE: lazy(N_("Moderate")),
+    Strength.WEAK: lazy(N_("Weak")),
 }
 # The record each kind stands for, and the kinds whose title may be left for the app to write.
 SOURCE_FIELDS = {EvidenceKind.OUTCOME: "outcome_id", EvidenceKind.STORY: "story_id",
@@ -176,7 +176,7 @@ def clean_url(value):
     parts = urlsplit(url)
     if (parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(ch.isspace() for ch in url)
             or len(url) > 2000):
-        raise ValidationFailed.on("url", _("Enter a web address starting with http:// or https://."))
+        raise ValidationFailed.on("url", N_("Enter a web address starting with http:// or https://."))
     return url
 
 
@@ -206,18 +206,18 @@ def source_record(session, project, kind, values):
     if kind is EvidenceKind.OUTCOME:
         found = session.exec(select(Outcome).where(Outcome.id == record_id, Outcome.project_id == project.id)).first()
         if found is None:
-            raise ValidationFailed.on(field, _("Choose one of the project's outcomes."))
+            raise ValidationFailed.on(field, N_("Choose one of the project's outcomes."))
         return field, found.id, short_title(found.description)
     if kind is EvidenceKind.STORY:
         found = session.exec(eligible_stories(project).where(Story.id == record_id)).first()
         if found is None:
-            raise ValidationFailed.on(field, _("Choose one of the project's stories whose storyteller agreed to its "
-                                               "internal use."))
+            raise ValidationFailed.on(field, N_("Choose one of the project's stories whose storyteller agreed to its "
+                                                "internal use."))
         return field, found.id, found.title
     for period, indicator, reported in reportable_periods(session, project):
         if period.id == record_id:
             return field, period.id, result_title(period, indicator, reported)
-    raise ValidationFailed.on(field, _("Choose an indicator period with an approved or submitted actual."))
+    raise ValidationFailed.on(field, N_("Choose an indicator period with an approved or submitted actual."))
 
 
 def create_item(session, actor, project, kind, values, *, upload=None, store=None, max_bytes=None):
@@ -256,40 +256,40 @@ def create_item(session, actor, project, kind, values, *, upload=None, store=Non
 def require_text(kind, item):
     reasons = []
     if not item.title:
-        reasons.append(("title", _("Give the evidence a title that says what it is.")))
+        reasons.append(("title", N_("Give the evidence a title that says what it is.")))
     if kind in NOTE_KINDS and not item.summary:
-        reasons.append(("summary", _("Write the note: what was said or seen, by whom (a role, not a name) and "
-                                     "where.")))
+        reasons.append(("summary", N_("Write the note: what was said or seen, by whom (a role, not a name) and "
+                                      "where.")))
     if reasons:
         raise ValidationFailed(reasons)
 
 
 UPLOAD_MESSAGES = {
-    uploads.EXTENSION: _l("Only PDF, Word (.docx), Excel (.xlsx), PNG, JPEG or plain-text (.txt) files can be "
+    uploads.EXTENSION: N_("Only PDF, Word (.docx), Excel (.xlsx), PNG, JPEG or plain-text (.txt) files can be "
                           "uploaded."),
-    uploads.EMPTY: _l("The file is empty."),
-    uploads.EXPANDS: _l("The file expands to far more than its size: it cannot be accepted."),
-    uploads.NUL: _l("A plain-text file cannot contain NUL bytes: is it really text?"),
-    uploads.ENCODING: _l("Plain-text files must be UTF-8 encoded."),
-    uploads.IMAGE_SIZE: _l("The image is too large or not what its name says."),
-    uploads.IMAGE_DAMAGED: _l("The image cannot be read; it may be damaged or too large."),
+    uploads.EMPTY: N_("The file is empty."),
+    uploads.EXPANDS: N_("The file expands to far more than its size: it cannot be accepted."),
+    uploads.NUL: N_("A plain-text file cannot contain NUL bytes: is it really text?"),
+    uploads.ENCODING: N_("Plain-text files must be UTF-8 encoded."),
+    uploads.IMAGE_SIZE: N_("The image is too large or not what its name says."),
+    uploads.IMAGE_DAMAGED: N_("The image cannot be read; it may be damaged or too large."),
 }
 
 
 def upload_message(error):
     """Word an :class:`~tracker.evidence.uploads.UploadRefused` for the person uploading the file."""
     if error.reason == uploads.TOO_LARGE:
-        return _("The file is larger than %(limit)s.", limit=error.details["limit"])
+        return N_("The file is larger than %(limit)s.", limit=error.details["limit"])
     if error.reason == uploads.MISMATCH:
-        return _("The file's content is not %(file_type)s, although its name says so.",
-                 file_type=error.details["file_type"])
+        return N_("The file's content is not %(file_type)s, although its name says so.",
+                  file_type=error.details["file_type"])
     return UPLOAD_MESSAGES[error.reason]
 
 
 def attach_file(item, upload, store, max_bytes):
     filename, data = upload if upload else ("", b"")
     if not filename:
-        raise ValidationFailed.on("file", _("Choose the file to upload."))
+        raise ValidationFailed.on("file", N_("Choose the file to upload."))
     try:
         checked = uploads.check_upload(filename, data, max_bytes)
     except uploads.UploadRefused as error:
@@ -359,7 +359,7 @@ def resolve_target(session, project, value):
         found = session.exec(select(Assumption).join(TocLink, TocLink.id == Assumption.link_id)
                              .where(Assumption.id == target[1], TocLink.project_id == project.id)).first()
     if found is None:
-        raise ValidationFailed.on("target", _("Choose a link or an assumption of this project's theory of change."))
+        raise ValidationFailed.on("target", N_("Choose a link or an assumption of this project's theory of change."))
     return target[0], found
 
 
@@ -367,7 +367,7 @@ def clean_strength(value):
     try:
         return Strength(value)
     except ValueError:
-        raise ValidationFailed.on("strength", _("Choose how strongly the evidence supports it.")) from None
+        raise ValidationFailed.on("strength", N_("Choose how strongly the evidence supports it.")) from None
 
 
 def attach(session, actor, project, item, values):
@@ -376,8 +376,8 @@ def attach(session, actor, project, item, values):
     strength = clean_strength(values.get("strength"))
     column = "link_id" if kind == "link" else "assumption_id"
     if any(getattr(existing, column) == target.id for existing in item.attachments):
-        raise ValidationFailed.on("target", _("This evidence is already attached there; change the strength by "
-                                              "removing that attachment first."))
+        raise ValidationFailed.on("target", N_("This evidence is already attached there; change the strength by "
+                                               "removing that attachment first."))
     attachment = EvidenceAttachment(evidence_id=item.id, strength=strength, note=clean_text(values.get("note")),
                                     created_by_id=actor.user_id, **{column: target.id})
     item.attachments.append(attachment)

@@ -8,10 +8,11 @@ Adding an entity to every export (XLSX sheet, CSV file, CLI, web form) is one
 
 Cells are made safe for spreadsheets here, once, for every sheet:
 
-- **Formulas are neutralised.** A text cell that starts with ``=``, ``+``,
-  ``-``, ``@`` (or their full-width forms, a tab, a carriage return or a line
-  feed) gets a leading apostrophe ``'``, the prefix spreadsheets read as "this
-  is text" (OWASP's advice for CSV injection). The same rule applies to XLSX,
+- **Formulas are neutralised** by :func:`tracker.common.formulas.neutralise`: a
+  text cell that starts with ``=``, ``+``, ``-``, ``@`` (or their full-width
+  forms, a tab, a carriage return or a line feed) gets a leading apostrophe
+  ``'``, the prefix spreadsheets read as "this is text" (OWASP's advice for CSV
+  injection). The same rule applies to XLSX,
   where openpyxl would otherwise store a text starting with ``=`` as a formula.
   Numbers stay numbers in XLSX; in CSV every cell is text, so a negative number
   is prefixed too and no cell of a CSV export starts with a trigger.
@@ -40,15 +41,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from tracker.audit.export import FORMULA_TRIGGERS as AUDIT_FORMULA_TRIGGERS
+from tracker.common.formulas import neutralise
 
 INTERNAL = "internal"
 DONOR = "donor"
 AUDIENCES = (INTERNAL, DONOR)
 FORMATS = ("xlsx", "csv")
-# Characters that make a spreadsheet evaluate a cell: the audit export's list, line feeds, full-width forms.
-FORMULA_TRIGGERS = tuple(AUDIT_FORMULA_TRIGGERS) + ("\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-NEUTRALISING_PREFIX = "'"
 EXCEL_CELL_LIMIT = 32_767
 TRUNCATION_NOTE = " […] (cut at Excel's cell limit; the CSV export holds the full text)"
 XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -123,11 +121,6 @@ def build_sheet(spec, scope, audience):
 
 
 # Cells -------------------------------------------------------------------------------------
-
-
-def neutralise(text):
-    """Return ``text`` so that no spreadsheet runs it as a formula (a leading ``'`` when needed)."""
-    return NEUTRALISING_PREFIX + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def plain_decimal(value):

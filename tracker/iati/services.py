@@ -21,7 +21,6 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 from sqlmodel import select
 
@@ -29,6 +28,7 @@ from tracker.audit.services import changed_fields
 from tracker.audit.services import record
 from tracker.common.errors import ValidationFailed
 from tracker.common.errors import check_version
+from tracker.common.messages import N_
 from tracker.db_types import utcnow
 from tracker.iati import builder as builder
 from tracker.iati import codes as codes
@@ -61,17 +61,17 @@ def clean_settings(values):
     cleaned = {name: " ".join((values.get(name) or "").split()) for name in SETTINGS_FIELDS}
     reasons = []
     if not codes.ORGANISATION_REF.match(cleaned["reporting_org_ref"]):
-        reasons.append(("reporting_org_ref", _(
+        reasons.append(("reporting_org_ref", N_(
             "Write the organisation identifier as the registration agency's code, a hyphen and the number it "
             "issued, in capitals and without spaces or / & | ?, e.g. XM-DAC-41122 or GB-CHC-1234567.")))
     if not cleaned["reporting_org_name"]:
-        reasons.append(("reporting_org_name", _("Give the reporting organisation's name.")))
+        reasons.append(("reporting_org_name", N_("Give the reporting organisation's name.")))
     if cleaned["reporting_org_type"] not in codes.ORGANISATION_TYPES:
-        reasons.append(("reporting_org_type", _("Choose the type of organisation from the list.")))
+        reasons.append(("reporting_org_type", N_("Choose the type of organisation from the list.")))
     if cleaned["default_sector"] not in codes.DAC_SECTORS:
-        reasons.append(("default_sector", _("Choose a sector from the list.")))
+        reasons.append(("default_sector", N_("Choose a sector from the list.")))
     if not codes.is_language(cleaned["language"]):
-        reasons.append(("language", _("Choose the language the fund's texts are written in.")))
+        reasons.append(("language", N_("Choose the language the fund's texts are written in.")))
     if reasons:
         raise ValidationFailed(reasons)
     return cleaned
@@ -210,7 +210,7 @@ def results_of(project, indicators, left_out):
     for indicator in indicators:
         node = indicator.node
         if node.level == NodeLevel.ACTIVITY:
-            left_out.append(Left(project, _("It measures an activity; IATI results start at outputs."), indicator))
+            left_out.append(Left(project, N_("It measures an activity; IATI results start at outputs."), indicator))
             continue
         results.setdefault(node.id, (node, []))[1].append(indicator_record(indicator))
     return tuple(builder.Result(iati_result_type(node.level), node.title, node.description, tuple(records))
@@ -244,20 +244,20 @@ def prepare_export(session, fund, *, project=None, schema_dir=None, now=None):
     export = Export()
     settings = get_settings(session, fund)
     if settings is None:
-        export.problems.append(Problem("/iati-activities/iati-activity/reporting-org", _(
+        export.problems.append(Problem("/iati-activities/iati-activity/reporting-org", N_(
             "The fund has no IATI publishing settings yet: an administrator enters the reporting organisation "
             "under Fund settings.")))
         return export
     projects = session.exec(projects_statement(fund, project)).all()
     published = [item for item in projects if item.iati_identifier]
-    export.left_out += [Left(item, _("It has no IATI identifier.")) for item in projects if not item.iati_identifier]
+    export.left_out += [Left(item, N_("It has no IATI identifier.")) for item in projects if not item.iati_identifier]
     indicators = {}
     for indicator in public_indicators(session, [item.id for item in published]):
         indicators.setdefault(indicator.project_id, []).append(indicator)
     export.activities = [(item, activity_of(item, indicators.get(item.id, []), export.left_out))
                          for item in published]
     if not export.activities:
-        export.problems.append(Problem("/iati-activities", _(
+        export.problems.append(Problem("/iati-activities", N_(
             "Nothing to publish: no project here has an IATI identifier.")))
         return export
     tree = builder.build_activities(publisher_of(settings), [activity for _item, activity in export.activities],
@@ -265,8 +265,8 @@ def prepare_export(session, fund, *, project=None, schema_dir=None, now=None):
     try:
         schema = load_schema(str(schema_dir)) if schema_dir else None
     except SchemaUnavailable as error:
-        export.problems.append(Problem("/", _("The IATI schema could not be loaded, so the file cannot be checked: "
-                                              "%(error)s", error=str(error))))
+        export.problems.append(Problem("/", N_("The IATI schema could not be loaded, so the file cannot be checked: "
+                                               "%(error)s", error=str(error))))
         return export
     export.problems = validate(tree, schema, today=now.date())
     if not export.problems:

@@ -1,6 +1,5 @@
-"""``flask import`` (one transaction, all or nothing) and ``flask bench-import`` (developers)."""
+"""``flask import``: one transaction, all or nothing."""
 
-import json
 from pathlib import Path
 
 import click
@@ -97,20 +96,5 @@ def report(plan, kind, dry_run):
         raise click.ClickException(f"{len(plan.errors)} problems; nothing would be imported.")
 
 
-@click.command("bench-import")
-@click.option("--rows", type=click.IntRange(min=10, max=100_000), default=10_000, show_default=True,
-              help="Rows in the synthetic KoboToolbox-style XLSX.")
-@click.option("--kind", type=click.Choice([kind.value for kind in ImportKind]), default="stories",
-              show_default=True)
-@click.option("--url", help="An empty database to use (default: a throwaway SQLite file).")
-@with_appcontext
-def bench_import_command(rows, kind, url):
-    """(Developers) Time importing a synthetic XLSX against openpyxl's read-only parse; print JSON."""
-    from tracker.bench.imports import benchmark
-
-    click.echo(json.dumps(benchmark(rows, ImportKind(kind), url)))
-
-
 def init_app(app):
     app.cli.add_command(import_command)
-    app.cli.add_command(bench_import_command)

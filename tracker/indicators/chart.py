@@ -10,8 +10,8 @@ import math
 import textwrap
 from dataclasses import dataclass
 
-from tracker.toc.diagram import attr
-from tracker.toc.diagram import text
+from tracker.common.svg import attr
+from tracker.common.svg import text
 
 BRAND = "#0b4f8a"
 INK = "#1b1f24"

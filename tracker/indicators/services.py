@@ -13,9 +13,6 @@ from decimal import Decimal
 from decimal import InvalidOperation
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 from sqlmodel import select
 
@@ -23,6 +20,10 @@ from tracker.audit.services import changed_fields
 from tracker.audit.services import record
 from tracker.common.errors import ValidationFailed
 from tracker.common.errors import check_version
+from tracker.common.messages import N_
+from tracker.common.messages import N_plural
+from tracker.common.messages import counted
+from tracker.common.messages import lazy
 from tracker.db_types import utcnow
 from tracker.indicators.models import ActualAction
 from tracker.indicators.models import ActualEvent
@@ -36,23 +37,23 @@ from tracker.toc.models import NodeLevel
 from tracker.toc.models import TocNode
 
 MEASURE_LABELS = {
-    IndicatorMeasure.UNIT: _l("Unit: a count or amount"),
-    IndicatorMeasure.PERCENTAGE: _l("Percentage"),
-    IndicatorMeasure.NOMINAL: _l("Nominal: a category code"),
-    IndicatorMeasure.ORDINAL: _l("Ordinal: a rank on a scale"),
-    IndicatorMeasure.QUALITATIVE: _l("Qualitative: a narrative"),
+    IndicatorMeasure.UNIT: lazy(N_("Unit: a count or amount")),
+    IndicatorMeasure.PERCENTAGE: lazy(N_("Percentage")),
+    IndicatorMeasure.NOMINAL: lazy(N_("Nominal: a category code")),
+    IndicatorMeasure.ORDINAL: lazy(N_("Ordinal: a rank on a scale")),
+    IndicatorMeasure.QUALITATIVE: lazy(N_("Qualitative: a narrative")),
 }
 STATUS_LABELS = {
-    ActualStatus.DRAFT: _l("Draft"),
-    ActualStatus.SUBMITTED: _l("Submitted for review"),
-    ActualStatus.APPROVED: _l("Approved"),
-    ActualStatus.RETURNED: _l("Returned for changes"),
+    ActualStatus.DRAFT: lazy(N_("Draft")),
+    ActualStatus.SUBMITTED: lazy(N_("Submitted for review")),
+    ActualStatus.APPROVED: lazy(N_("Approved")),
+    ActualStatus.RETURNED: lazy(N_("Returned for changes")),
 }
 ACTION_LABELS = {
-    ActualAction.SAVED: _l("Saved as draft"),
-    ActualAction.SUBMITTED: _l("Submitted for review"),
-    ActualAction.APPROVED: _l("Approved"),
-    ActualAction.RETURNED: _l("Returned for changes"),
+    ActualAction.SAVED: lazy(N_("Saved as draft")),
+    ActualAction.SUBMITTED: lazy(N_("Submitted for review")),
+    ActualAction.APPROVED: lazy(N_("Approved")),
+    ActualAction.RETURNED: lazy(N_("Returned for changes")),
 }
 INDICATOR_FIELDS = ("node_id", "title", "definition", "means_of_verification", "measure", "ascending", "unit",
                     "baseline_year", "baseline_date", "baseline_value", "baseline_comment", "dimensions", "public")
@@ -223,17 +224,17 @@ def check_value(raw, field, measure, reasons, label=None):
     """Parse one value for ``measure``; append a field message to ``reasons`` when it is not acceptable."""
     if measure == IndicatorMeasure.QUALITATIVE:
         if (raw or "").strip():
-            reasons.append((field, _("This indicator is qualitative: it holds a narrative, not a number. "
-                                     "Leave the value empty and describe it in the comment.")))
+            reasons.append((field, N_("This indicator is qualitative: it holds a narrative, not a number. "
+                                      "Leave the value empty and describe it in the comment.")))
         return None
     try:
         value = parse_number(raw)
     except ValueError:
-        reasons.append((field, _("Enter a number, e.g. 1250 or 42.5%(suffix)s.",
-                                 suffix=_(" (%(label)s)", label=label) if label else "")))
+        reasons.append((field, N_("Enter a number, e.g. 1250 or 42.5%(suffix)s.",
+                                  suffix=N_(" (%(label)s)", label=label) if label else "")))
         return None
     if value is not None and measure == IndicatorMeasure.PERCENTAGE and not 0 <= value <= 100:
-        reasons.append((field, _("A percentage lies between 0 and 100.")))
+        reasons.append((field, N_("A percentage lies between 0 and 100.")))
     return value
 
 
@@ -246,13 +247,13 @@ def parse_dimensions(text):
         match = DIMENSION_LINE.match(line)
         categories = [part.strip() for part in match.group(2).split(",") if part.strip()] if match else []
         if not match or not categories:
-            reasons.append(_("Line %(number)d: write the dimension, a colon, then its values separated by commas, "
-                             "e.g. “sex: female, male”.", number=number))
+            reasons.append(N_("Line %(number)d: write the dimension, a colon, then its values separated by commas, "
+                              "e.g. “sex: female, male”.", number=number))
             continue
         name = " ".join(match.group(1).split())
         if name.lower() in names or len({c.lower() for c in categories}) != len(categories):
-            reasons.append(_("Line %(number)d: each dimension and each of its values may appear only once.",
-                             number=number))
+            reasons.append(N_("Line %(number)d: each dimension and each of its values may appear only once.",
+                              number=number))
             continue
         names.add(name.lower())
         dimensions.append({"name": name[:60], "categories": [category[:60] for category in categories]})
@@ -293,7 +294,7 @@ def clean_breakdown(indicator, raw_values, total, reasons):
     if indicator.measure == IndicatorMeasure.UNIT and total is not None:
         for dimension, subtotal in sums.items():
             if subtotal > total:
-                reasons.append((first_field[dimension], _(
+                reasons.append((first_field[dimension], N_(
                     "The values for %(dimension)s add up to %(sum)s, more than the total of %(total)s.",
                     dimension=dimension, sum=plain(subtotal), total=plain(total))))
     return breakdown
@@ -325,14 +326,14 @@ def clean_indicator_values(session, project, values, indicator=None):
     }
     node = session.get(TocNode, values.get("node_id") or 0)
     if node is None or node.project_id != project.id:
-        reasons.append(("node_id", _("Choose the result in this project's theory of change that it measures.")))
+        reasons.append(("node_id", N_("Choose the result in this project's theory of change that it measures.")))
     cleaned["node_id"] = node.id if node is not None else None
     if not cleaned["title"]:
-        reasons.append(("title", _("Give the indicator a title.")))
+        reasons.append(("title", N_("Give the indicator a title.")))
     try:
         cleaned["measure"] = IndicatorMeasure(values.get("measure"))
     except ValueError:
-        reasons.append(("measure", _("Choose how the indicator is measured.")))
+        reasons.append(("measure", N_("Choose how the indicator is measured.")))
         cleaned["measure"] = None
     cleaned["baseline_value"] = check_value(values.get("baseline_value"), "baseline_value", cleaned["measure"],
                                             reasons)
@@ -340,21 +341,21 @@ def clean_indicator_values(session, project, values, indicator=None):
         if not cleaned["baseline_year"]:
             cleaned["baseline_year"] = cleaned["baseline_date"].year
         elif cleaned["baseline_date"].year != cleaned["baseline_year"]:
-            reasons.append(("baseline_date", _("The baseline date is not in the baseline year %(year)s.",
-                                               year=cleaned["baseline_year"])))
+            reasons.append(("baseline_date", N_("The baseline date is not in the baseline year %(year)s.",
+                                                year=cleaned["baseline_year"])))
     if cleaned["baseline_value"] is not None and not cleaned["baseline_year"]:
-        reasons.append(("baseline_year", _("Give the year the baseline value was measured.")))
+        reasons.append(("baseline_year", N_("Give the year the baseline value was measured.")))
     try:
         cleaned["dimensions"] = parse_dimensions(values.get("dimensions"))
     except ValidationFailed as error:
         reasons += error.reasons
         cleaned["dimensions"] = []
     if cleaned["measure"] == IndicatorMeasure.QUALITATIVE and cleaned["dimensions"]:
-        reasons.append(("dimensions", _("Qualitative indicators are not disaggregated into numbers; describe "
-                                        "differences between groups in the narrative.")))
+        reasons.append(("dimensions", N_("Qualitative indicators are not disaggregated into numbers; describe "
+                                         "differences between groups in the narrative.")))
     if indicator is not None and cleaned["measure"] == IndicatorMeasure.QUALITATIVE and has_numbers(indicator):
-        reasons.append(("measure", _("Periods of this indicator hold numbers; clear them before making it "
-                                     "qualitative.")))
+        reasons.append(("measure", N_("Periods of this indicator hold numbers; clear them before making it "
+                                      "qualitative.")))
     if reasons:
         raise ValidationFailed(reasons)
     return cleaned
@@ -401,9 +402,9 @@ def deletion_blockers(periods, may_remove_approved):
     """Approved results leave the record only by M&E staff's hand (``may_remove_approved``)."""
     approved = [period for period in periods if period.actual is not None and period.actual.has_approved_copy]
     if approved and not may_remove_approved:
-        return [ngettext("%(num)d period holds an approved actual; only M&E staff can delete approved results.",
-                         "%(num)d periods hold approved actuals; only M&E staff can delete approved results.",
-                         len(approved))]
+        return [counted(N_plural(
+            "%(num)d period holds an approved actual; only M&E staff can delete approved results.",
+            "%(num)d periods hold approved actuals; only M&E staff can delete approved results."), len(approved))]
     return []
 
 
@@ -425,19 +426,19 @@ def clean_period_values(session, indicator, values, period=None):
     reasons = []
     start, end = values.get("start_date"), values.get("end_date")
     if not isinstance(start, date):
-        reasons.append(("start_date", _("Enter the date the period starts.")))
+        reasons.append(("start_date", N_("Enter the date the period starts.")))
     if not isinstance(end, date):
-        reasons.append(("end_date", _("Enter the date the period ends.")))
+        reasons.append(("end_date", N_("Enter the date the period ends.")))
     if isinstance(start, date) and isinstance(end, date):
         if end <= start:
-            reasons.append(("end_date", _("The period must end after it starts: the end date is on or before "
-                                          "the start date.")))
+            reasons.append(("end_date", N_("The period must end after it starts: the end date is on or before "
+                                           "the start date.")))
         else:
             for other in indicator.periods:
                 if other is not period and other.start_date <= end and start <= other.end_date:
-                    reasons.append(("start_date", _("This period overlaps the period from %(start)s to %(end)s.",
-                                                    start=other.start_date.isoformat(),
-                                                    end=other.end_date.isoformat())))
+                    reasons.append(("start_date", N_("This period overlaps the period from %(start)s to %(end)s.",
+                                                     start=other.start_date.isoformat(),
+                                                     end=other.end_date.isoformat())))
                     break
     target = check_value(values.get("target_value"), "target_value", indicator.measure, reasons)
     breakdown = clean_breakdown(indicator, values, target, reasons)
@@ -497,17 +498,17 @@ def save_actual(session, actor, project, indicator, period, values, *, submit, v
     if actual is not None:
         check_version(actual, version)
         if actual.status == ActualStatus.SUBMITTED:
-            raise ValidationFailed.on(None, _("This actual is awaiting review; it can be changed once it has been "
-                                              "approved or returned."))
+            raise ValidationFailed.on(None, N_("This actual is awaiting review; it can be changed once it has been "
+                                               "approved or returned."))
     reasons = []
     value = check_value(values.get("value"), "value", indicator.measure, reasons)
     comment = (values.get("comment") or "").strip()
     breakdown = clean_breakdown(indicator, values, value, reasons)
     if submit and not reasons:
         if indicator.is_qualitative and not comment:
-            reasons.append(("comment", _("Describe what was achieved before submitting.")))
+            reasons.append(("comment", N_("Describe what was achieved before submitting.")))
         elif not indicator.is_qualitative and value is None:
-            reasons.append(("value", _("Enter the actual value before submitting.")))
+            reasons.append(("value", N_("Enter the actual value before submitting.")))
     if reasons:
         raise ValidationFailed(reasons)
     if actual is None:
@@ -529,10 +530,10 @@ def review_actual(session, actor, project, period, *, approve, note=""):
     """Approve the submitted actual (it becomes the reported value) or return it with a note saying what to change."""
     actual = period.actual
     if actual is None or actual.status != ActualStatus.SUBMITTED:
-        raise ValidationFailed.on(None, _("Only a submitted actual can be reviewed; this one is not awaiting review."))
+        raise ValidationFailed.on(None, N_("Only a submitted actual can be reviewed; this one is not awaiting review."))
     note = (note or "").strip()
     if not approve and not note:
-        raise ValidationFailed.on("note", _("Say what needs to change before returning the actual."))
+        raise ValidationFailed.on("note", N_("Say what needs to change before returning the actual."))
     now = utcnow()
     actual.review_note = note
     if approve:

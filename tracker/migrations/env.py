@@ -6,9 +6,9 @@ from sqlmodel.sql.sqltypes import AutoString
 
 from tracker.db import load_models
 from tracker.db import make_engine
+from tracker.db_search import alembic_filters
+from tracker.db_search import expression_indexes_unreflectable_here
 from tracker.db_types import UTCDateTime
-from tracker.search.schema import alembic_filters
-from tracker.search.schema import expression_indexes_unreflectable_here
 
 load_models()
 target_metadata = SQLModel.metadata

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from tracker.common.labels import enum_choices
 from tracker.msc.models import AgeBand
 from tracker.msc.models import CycleStatus
 from tracker.msc.models import FeedbackKind
@@ -72,5 +73,5 @@ def label(value):
 
 
 def choices_for(enum_type):
-    """``(value, label)`` pairs for every member of ``enum_type``, in declaration order."""
-    return [(member.value, label(member)) for member in enum_type]
+    """``(value, label)`` pairs for an enum of the MSC and consent vocabulary, in declaration order."""
+    return enum_choices(enum_type, LABELS)

@@ -16,12 +16,12 @@ from sqlmodel import Field
 from sqlmodel import Relationship
 from sqlmodel import SQLModel
 
+from tracker.db_search import search_index
 from tracker.db_types import Versioned
 from tracker.db_types import choice_column
 from tracker.db_types import timestamp_column
 from tracker.db_types import utcnow
 from tracker.portfolio.models import Project
-from tracker.search.schema import search_index
 from tracker.toc.models import TocNode
 
 

@@ -13,8 +13,8 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
-from tracker.msc.labels import choices_for
 from tracker.outcomes import smart
+from tracker.outcomes.labels import choices_for
 from tracker.outcomes.models import ActorKind
 from tracker.outcomes.models import ChangeType
 from tracker.outcomes.models import DatePrecision

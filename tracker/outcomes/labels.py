@@ -3,6 +3,7 @@
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
+from tracker.common.labels import enum_choices
 from tracker.outcomes.models import ActorKind
 from tracker.outcomes.models import ChangeType
 from tracker.outcomes.models import DatePrecision
@@ -66,3 +67,8 @@ def change_date(value, precision):
     if value is None:
         return ""
     return format_date(value, DATE_FORMATS[DatePrecision(precision)])
+
+
+def choices_for(enum_type):
+    """``(value, label)`` pairs for an enum of the outcome vocabulary, in declaration order."""
+    return enum_choices(enum_type, LABELS)

@@ -8,9 +8,7 @@ outside the harvest period ...). Prompts advise; they never block saving.
 
 from dataclasses import dataclass
 
-
-def N_(text):  # noqa: N802 - marks a message for translation; pages translate it when shown
-    return text
+from tracker.common.messages import N_
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from flask_login import current_user
 from tracker.common.countries import country_choices
 from tracker.common.pagination import paginate
 from tracker.db import get_session
-from tracker.msc.labels import choices_for
 from tracker.outcomes import labels
 from tracker.outcomes import services
 from tracker.outcomes import smart
@@ -22,6 +21,7 @@ from tracker.outcomes.forms import OutcomeForm
 from tracker.outcomes.forms import StatusForm
 from tracker.outcomes.forms import SubstantiationForm
 from tracker.outcomes.forms import SubstantiatorForm
+from tracker.outcomes.labels import choices_for
 from tracker.outcomes.models import ChangeType
 from tracker.outcomes.models import Intention
 from tracker.outcomes.models import OutcomeStatus

@@ -132,7 +132,5 @@ def report_cleanup_command():
 
 
 def init_app(app):
-    from tracker.bench import report as bench
-
-    for command in (report_command, report_cleanup_command, bench.bench_report_command):
+    for command in (report_command, report_cleanup_command):
         app.cli.add_command(command)

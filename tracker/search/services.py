@@ -31,13 +31,13 @@ from tracker.common.highlight import segments
 from tracker.common.highlight import window
 from tracker.common.pagination import MAX_PER_PAGE
 from tracker.common.pagination import Page
+from tracker.db_search import TEXT_CONFIG
+from tracker.db_search import vector_sql
 from tracker.msc.models import Story
 from tracker.msc.models import StoryDonorText
 from tracker.msc.models import StoryTranslation
 from tracker.outcomes.models import Outcome
 from tracker.search import query as parsing
-from tracker.search.schema import TEXT_CONFIG
-from tracker.search.schema import vector_sql
 
 KINDS = ("outcome", "story")
 SNIPPET_TOKENS = 24
@@ -223,7 +223,7 @@ def _sqlite_snippets(session, kind, ids, text):
 
 
 def _postgres_snippets(session, kind, ids, text):
-    from tracker.search.schema import document_sql
+    from tracker.db_search import document_sql
 
     tsquery = _tsquery(text)
 

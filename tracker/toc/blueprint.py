@@ -5,7 +5,6 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.toc import version_views
 from tracker.toc import views
-from tracker.toc.cli import bench_toc_command
 from tracker.web.project_tabs import register_project_tab
 
 bp = Blueprint("toc", __name__)
@@ -44,4 +43,3 @@ bp.add_url_rule("/fund/toc-levels", view_func=version_views.level_labels, method
 def init_app(app):
     app.register_blueprint(bp)
     register_project_tab(app, "toc.overview", _l("Theory of change"), "toc.view", 10)
-    app.cli.add_command(bench_toc_command)

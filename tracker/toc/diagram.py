@@ -10,12 +10,13 @@ Every piece of text is escaped here; callers pass plain strings (already
 translated) and may shade nodes and links, e.g. by evidence strength.
 """
 
-import html
 import re
 import textwrap
 from collections import defaultdict
 from dataclasses import dataclass
 
+from tracker.common.svg import clean
+from tracker.common.svg import text
 from tracker.toc.graph import RANK
 
 BOX_WIDTH = 200
@@ -42,7 +43,6 @@ BADGE_FILL = "#8a5a00"
 TAG_INK = "#6b4500"
 
 COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 DEFAULT_TEXT = {
     "control": "Within the project's sphere of control",
@@ -94,18 +94,6 @@ class Slot:
     @property
     def centre(self):
         return self.y + self.height / 2
-
-
-def clean(text):
-    return NOT_XML.sub("", str(text))
-
-
-def text(value):
-    return html.escape(clean(value), quote=False)
-
-
-def attr(value):
-    return '"' + html.escape(clean(value), quote=True) + '"'
 
 
 def colour(value, default):

@@ -5,9 +5,6 @@ checks themselves live in :mod:`tracker.toc.graph`.
 """
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy.orm import defer
 from sqlalchemy.orm import selectinload
 from sqlmodel import select
@@ -17,7 +14,11 @@ from tracker.audit.services import record
 from tracker.auth.models import User
 from tracker.common.errors import ValidationFailed
 from tracker.common.errors import check_version
+from tracker.common.messages import N_
 from tracker.common.messages import N_plural
+from tracker.common.messages import counted
+from tracker.common.messages import lazy
+from tracker.common.messages import listing
 from tracker.toc import graph
 from tracker.toc.attachments import link_attachments
 from tracker.toc.attachments import node_attachments
@@ -32,22 +33,22 @@ from tracker.toc.models import TocNode
 from tracker.toc.models import TocVersion
 
 DEFAULT_LEVEL_LABELS = {
-    NodeLevel.ACTIVITY: _l("Activity"),
-    NodeLevel.OUTPUT: _l("Output"),
-    NodeLevel.SHORT_TERM_OUTCOME: _l("Short-term outcome"),
-    NodeLevel.INTERMEDIATE_OUTCOME: _l("Intermediate outcome"),
-    NodeLevel.LONG_TERM_OUTCOME: _l("Long-term outcome"),
-    NodeLevel.IMPACT: _l("Impact"),
+    NodeLevel.ACTIVITY: lazy(N_("Activity")),
+    NodeLevel.OUTPUT: lazy(N_("Output")),
+    NodeLevel.SHORT_TERM_OUTCOME: lazy(N_("Short-term outcome")),
+    NodeLevel.INTERMEDIATE_OUTCOME: lazy(N_("Intermediate outcome")),
+    NodeLevel.LONG_TERM_OUTCOME: lazy(N_("Long-term outcome")),
+    NodeLevel.IMPACT: lazy(N_("Impact")),
 }
 SPHERE_LABELS = {
-    Sphere.CONTROL: _l("Sphere of control (the project delivers it)"),
-    Sphere.INFLUENCE: _l("Sphere of influence (beyond the ceiling of accountability)"),
+    Sphere.CONTROL: lazy(N_("Sphere of control (the project delivers it)")),
+    Sphere.INFLUENCE: lazy(N_("Sphere of influence (beyond the ceiling of accountability)")),
 }
 ASSUMPTION_STATUS_LABELS = {
-    AssumptionStatus.UNTESTED: _l("Untested"),
-    AssumptionStatus.SUPPORTED: _l("Supported"),
-    AssumptionStatus.PARTLY_SUPPORTED: _l("Partly supported"),
-    AssumptionStatus.NOT_SUPPORTED: _l("Not supported"),
+    AssumptionStatus.UNTESTED: lazy(N_("Untested")),
+    AssumptionStatus.SUPPORTED: lazy(N_("Supported")),
+    AssumptionStatus.PARTLY_SUPPORTED: lazy(N_("Partly supported")),
+    AssumptionStatus.NOT_SUPPORTED: lazy(N_("Not supported")),
 }
 ATTACHMENT_NAMES = {
     "indicator": N_plural("%(num)d indicator", "%(num)d indicators"),
@@ -191,11 +192,8 @@ def working_graph(session, project):
 
 def describe_attachments(counts):
     """E.g. "2 indicators, 3 outcomes" for ``{"indicator": 2, "outcome": 3}``."""
-    parts = []
-    for kind, count in sorted(counts.items()):
-        singular, plural = ATTACHMENT_NAMES.get(kind, (f"%(num)d {kind}", f"%(num)d {kind}"))
-        parts.append(ngettext(singular, plural, count))
-    return ", ".join(parts)
+    return listing([counted(ATTACHMENT_NAMES.get(kind, (f"%(num)d {kind}", f"%(num)d {kind}")), count)
+                    for kind, count in sorted(counts.items())])
 
 
 def merge_counts(per_object):
@@ -217,15 +215,15 @@ def clean_node_values(values):
     cleaned["position"] = int(cleaned["position"] or 0)
     reasons = []
     if not cleaned["title"]:
-        reasons.append(("title", _("Give the node a title.")))
+        reasons.append(("title", N_("Give the node a title.")))
     try:
         cleaned["level"] = NodeLevel(cleaned["level"])
     except ValueError:
-        reasons.append(("level", _("Choose a level.")))
+        reasons.append(("level", N_("Choose a level.")))
     try:
         cleaned["sphere"] = Sphere(cleaned["sphere"] or Sphere.INFLUENCE)
     except ValueError:
-        reasons.append(("sphere", _("Choose the sphere of control or of influence.")))
+        reasons.append(("sphere", N_("Choose the sphere of control or of influence.")))
     if reasons:
         raise ValidationFailed(reasons)
     return cleaned
@@ -258,11 +256,11 @@ def node_deletion_blockers(session, node, links):
     on_links = merge_counts(link_attachments(session, [link.id for link in links]))
     reasons = []
     if on_node:
-        reasons.append(_("“%(title)s” cannot be deleted: %(attached)s attached to it.",
-                         title=node.title, attached=describe_attachments(on_node)))
+        reasons.append(N_("“%(title)s” cannot be deleted: %(attached)s attached to it.",
+                          title=node.title, attached=describe_attachments(on_node)))
     if on_links:
-        reasons.append(_("“%(title)s” cannot be deleted: its links carry %(attached)s.",
-                         title=node.title, attached=describe_attachments(on_links)))
+        reasons.append(N_("“%(title)s” cannot be deleted: its links carry %(attached)s.",
+                          title=node.title, attached=describe_attachments(on_links)))
     return reasons
 
 
@@ -290,22 +288,22 @@ def validate_link(session, project, values, link=None):
     cause, effect = get_node(session, project, values["cause_id"]), get_node(session, project, values["effect_id"])
     reasons = []
     if cause is None:
-        reasons.append(("cause_id", _("Choose the cause from this theory of change.")))
+        reasons.append(("cause_id", N_("Choose the cause from this theory of change.")))
     if effect is None:
-        reasons.append(("effect_id", _("Choose the effect from this theory of change.")))
+        reasons.append(("effect_id", N_("Choose the effect from this theory of change.")))
     if reasons:
         raise ValidationFailed(reasons)
     if cause.id == effect.id:
-        raise ValidationFailed.on("effect_id", _("A node cannot cause itself: choose a different effect."))
+        raise ValidationFailed.on("effect_id", N_("A node cannot cause itself: choose a different effect."))
     clash = session.exec(select(TocLink).where(TocLink.cause_id == cause.id, TocLink.effect_id == effect.id)).first()
     if clash is not None and clash is not link:
-        raise ValidationFailed.on("effect_id", _("“%(cause)s” already leads to “%(effect)s”.",
-                                                 cause=cause.title, effect=effect.title))
+        raise ValidationFailed.on("effect_id", N_("“%(cause)s” already leads to “%(effect)s”.",
+                                                  cause=cause.title, effect=effect.title))
     replacing = (link.cause_id, link.effect_id) if link is not None else None
     try:
         graph.check_link(working_graph(session, project), cause.id, effect.id, replacing)
     except graph.CycleError as error:
-        raise ValidationFailed.on("effect_id", _(
+        raise ValidationFailed.on("effect_id", N_(
             "This link would create a cycle: %(cycle)s. A theory of change only runs forward; "
             "choose another effect or remove a link in the loop first.", cycle=error.description)) from None
 
@@ -342,7 +340,7 @@ def link_deletion_blockers(session, link):
     attached = link_attachments(session, [link.id])[link.id]
     if not attached:
         return []
-    return [_("This link cannot be deleted: %(attached)s attached to it.", attached=describe_attachments(attached))]
+    return [N_("This link cannot be deleted: %(attached)s attached to it.", attached=describe_attachments(attached))]
 
 
 def delete_link(session, actor, project, link):
@@ -361,11 +359,11 @@ def delete_link(session, actor, project, link):
 def clean_assumption_values(values):
     cleaned = {"text": (values.get("text") or "").strip(), "note": (values.get("note") or "").strip()}
     if not cleaned["text"]:
-        raise ValidationFailed.on("text", _("State the assumption."))
+        raise ValidationFailed.on("text", N_("State the assumption."))
     try:
         cleaned["status"] = AssumptionStatus(values.get("status") or AssumptionStatus.UNTESTED)
     except ValueError:
-        raise ValidationFailed.on("status", _("Choose a status.")) from None
+        raise ValidationFailed.on("status", N_("Choose a status.")) from None
     return cleaned
 
 
@@ -398,7 +396,7 @@ def delete_assumption(session, actor, project, assumption):
 def clean_factor_text(values):
     text = (values.get("text") or "").strip()
     if not text:
-        raise ValidationFailed.on("text", _("Describe the external factor."))
+        raise ValidationFailed.on("text", N_("Describe the external factor."))
     return text
 
 
@@ -443,9 +441,9 @@ def freeze_version(session, actor, project, label):
     """Store the working graph as the next numbered version, e.g. "Baseline"; later edits make a new working version."""
     label = " ".join((label or "").split())
     if not label:
-        raise ValidationFailed.on("label", _("Name the version, e.g. Baseline or Midline."))
+        raise ValidationFailed.on("label", N_("Name the version, e.g. Baseline or Midline."))
     if not has_nodes(session, project):
-        raise ValidationFailed.on(None, _("There is nothing to freeze yet: add nodes first."))
+        raise ValidationFailed.on(None, N_("There is nothing to freeze yet: add nodes first."))
     latest = latest_version(session, project)
     version = TocVersion(project_id=project.id, number=(latest.number if latest else 0) + 1, label=label,
                          frozen_by_id=actor.user_id, snapshot=snapshot(session, project))

@@ -3,7 +3,7 @@
 from uuid import uuid4
 
 from flask import request
-from flask_babel import gettext
+from flask_babel import get_translations
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import HiddenField
@@ -43,7 +43,7 @@ class VersionedForm(Form):
 def apply_errors(form, error):
     """Put a ValidationFailed's reasons onto the matching fields (or the form as a whole), in the reader's language."""
     for field_name, message in error.reasons:
-        message = translate(message, gettext)
+        message = translated(message)
         field = getattr(form, field_name, None) if field_name else None
         if field is None:
             form.form_errors.append(message)
@@ -53,7 +53,8 @@ def apply_errors(form, error):
 
 def translated(message):
     """A domain message (a :class:`tracker.common.messages.Message`, a lazy string or text) in the reader's language."""
-    return translate(message, gettext)
+    translations = get_translations()
+    return translate(message, translations.ugettext, translations.ungettext)
 
 
 def error_text(error):

@@ -9,6 +9,9 @@ from flask import has_request_context
 from flask import request
 from flask_login import current_user
 
+from tracker.common.messages import use_translations
+from tracker.web.forms import translated
+
 QUERY_ARGUMENT = "lang"
 COOKIE = "language"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -51,5 +54,6 @@ def language_links():
 
 
 def init_app(app):
+    use_translations(translated)
     app.after_request(remember_choice)
     app.jinja_env.globals.update(language_links=language_links)

@@ -10,13 +10,13 @@ the pure module computes. Services validate, flush and audit; they never commit.
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 from sqlmodel import select
 
 from tracker.audit.services import record
 from tracker.common.errors import ValidationFailed
+from tracker.common.messages import N_
+from tracker.common.messages import lazy
 from tracker.common.text import clean_line
 from tracker.common.text import clean_text
 from tracker.contribution.models import ConfidenceBand
@@ -29,18 +29,18 @@ from tracker.evidence.models import EvidenceItem
 from tracker.portfolio.models import Project
 
 OBSERVATION_LABELS = {
-    tracing.Observation.FOUND: _l("Found"),
-    tracing.Observation.NOT_FOUND: _l("Sought and not found"),
-    tracing.Observation.PENDING: _l("Pending: not yet sought"),
+    tracing.Observation.FOUND: lazy(N_("Found")),
+    tracing.Observation.NOT_FOUND: lazy(N_("Sought and not found")),
+    tracing.Observation.PENDING: lazy(N_("Pending: not yet sought")),
 }
 TEST_LABELS = {
-    tracing.EvidenceTest.HOOP: _l("Hoop test"),
-    tracing.EvidenceTest.SMOKING_GUN: _l("Smoking gun"),
-    tracing.EvidenceTest.DOUBLY_DECISIVE: _l("Doubly decisive"),
-    tracing.EvidenceTest.STRAW_IN_THE_WIND: _l("Straw in the wind"),
+    tracing.EvidenceTest.HOOP: lazy(N_("Hoop test")),
+    tracing.EvidenceTest.SMOKING_GUN: lazy(N_("Smoking gun")),
+    tracing.EvidenceTest.DOUBLY_DECISIVE: lazy(N_("Doubly decisive")),
+    tracing.EvidenceTest.STRAW_IN_THE_WIND: lazy(N_("Straw in the wind")),
 }
-WEAKEST_LINK_RULE = _l("A claim is only as strong as its weakest mechanism component: the claim's confidence is the "
-                       "lowest of its components' confidences.")
+WEAKEST_LINK_RULE = lazy(N_("A claim is only as strong as its weakest mechanism component: the claim's confidence "
+                            "is the lowest of its components' confidences."))
 
 
 def probability(value, field):
@@ -52,12 +52,12 @@ def probability(value, field):
     try:
         float(text)
     except ValueError:
-        raise ValidationFailed.on(field, _("Enter a number between 0 and 1, e.g. 0.85.")) from None
+        raise ValidationFailed.on(field, N_("Enter a number between 0 and 1, e.g. 0.85.")) from None
     try:
         return tracing.check_probability(text, field)
     except tracing.TracingInputError:
-        raise ValidationFailed.on(field, _("Must be strictly between 0 and 1: neither 0 nor 1 can be known for "
-                                           "certain.")) from None
+        raise ValidationFailed.on(field, N_("Must be strictly between 0 and 1: neither 0 nor 1 can be known for "
+                                            "certain.")) from None
 
 
 # Components ------------------------------------------------------------------------------------
@@ -89,8 +89,8 @@ def tracing_components(session, claim):
 def clean_component_values(values):
     cleaned = {"entity": clean_line(values.get("entity"))[:200], "activity": clean_text(values.get("activity"))}
     reasons = [(name, message) for name, message in (
-        ("entity", _l("Name the entity: who or what acts (an organisation, a role, a system).")),
-        ("activity", _l("Describe the activity: what the entity does in the mechanism."))) if not cleaned[name]]
+        ("entity", N_("Name the entity: who or what acts (an organisation, a role, a system).")),
+        ("activity", N_("Describe the activity: what the entity does in the mechanism."))) if not cleaned[name]]
     raw_prior = values.get("prior")
     try:
         cleaned["prior"] = tracing.DEFAULT_PRIOR if raw_prior in (None, "") else probability(raw_prior, "prior")
@@ -137,7 +137,7 @@ def clean_ct_evidence_values(session, project, values):
     reasons = []
     cleaned = {"description": clean_text(values.get("description")), "rationale": clean_text(values.get("rationale"))}
     if not cleaned["description"]:
-        reasons.append(("description", _("Describe the evidence: what would be observed if the component holds.")))
+        reasons.append(("description", N_("Describe the evidence: what would be observed if the component holds.")))
     for field in ("sensitivity", "type1_error"):
         try:
             cleaned[field] = probability(values.get(field), field)
@@ -146,11 +146,11 @@ def clean_ct_evidence_values(session, project, values):
     try:
         cleaned["observed"] = tracing.Observation(values.get("observed") or tracing.Observation.PENDING)
     except ValueError:
-        reasons.append(("observed", _("Say whether the evidence was found, not found or is still pending.")))
+        reasons.append(("observed", N_("Say whether the evidence was found, not found or is still pending.")))
     cleaned["evidence_id"] = values.get("evidence_id") or None
     if cleaned["evidence_id"] is not None and session.exec(select(EvidenceItem.id).where(
             EvidenceItem.id == cleaned["evidence_id"], EvidenceItem.project_id == project.id)).first() is None:
-        reasons.append(("evidence_id", _("Choose one of the project's evidence items.")))
+        reasons.append(("evidence_id", N_("Choose one of the project's evidence items.")))
     if reasons:
         raise ValidationFailed(reasons)
     return cleaned
@@ -244,18 +244,18 @@ def parse_bands(text):
         try:
             lower = float(bound.replace(",", "."))
         except ValueError:
-            reasons.append(_("Line %(number)d does not start with a number.", number=number))
+            reasons.append(N_("Line %(number)d does not start with a number.", number=number))
             continue
         if not 0 <= lower < 1 or not label.strip():
-            reasons.append(_("Line %(number)d needs a lower bound from 0 up to (not including) 1, then the words.",
-                             number=number))
+            reasons.append(N_("Line %(number)d needs a lower bound from 0 up to (not including) 1, then the words.",
+                              number=number))
             continue
         bands.append(tracing.Band(lower, clean_line(label)[:120]))
     lowers = [band.lower for band in bands]
     if not reasons and (0.0 not in lowers):
-        reasons.append(_("The scale must start at 0 so that every confidence has words."))
+        reasons.append(N_("The scale must start at 0 so that every confidence has words."))
     if len(set(lowers)) != len(lowers):
-        reasons.append(_("Two lines have the same lower bound."))
+        reasons.append(N_("Two lines have the same lower bound."))
     if reasons:
         raise ValidationFailed([("bands", reason) for reason in reasons])
     return sorted(bands, key=lambda band: band.lower)

@@ -13,7 +13,7 @@ down_revision = '0004'
 branch_labels = None
 depends_on = None
 
-# Full-text search (see tracker/search/schema.py). Written out here so that this
+# Full-text search (see tracker/db_search.py). Written out here so that this
 # migration stays what it was when it ran, whatever the application code becomes.
 # SQLite: FTS5 external-content tables kept in sync by triggers. A later migration
 # that rebuilds outcome, story or story_translation in batch mode drops these
