@@ -1,5 +1,7 @@
 """Command-line interface: ``flask --app tracker <command>``. Each command is one transaction."""
 
+import importlib
+import json
 import os
 import sys
 import time
@@ -11,7 +13,6 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from tracker import backup
-from tracker import migrate
 from tracker.audit.services import Actor
 from tracker.auth import services as auth_services
 from tracker.auth.permissions import Role
@@ -35,6 +36,8 @@ def session_scope():
 @with_appcontext
 def init_db_command():
     """Create or upgrade the database schema to the latest migration (safe to repeat)."""
+    from tracker import migrate  # Alembic: loaded by the commands that migrate, not at app start
+
     engine = database().engine
     before = migrate.current_revision(engine)
     migrate.upgrade(engine)
@@ -180,6 +183,8 @@ def backup_command(path, force):
 @click.option("--force", is_flag=True, help="Replace a database that already holds data.")
 def restore_command(path, force):
     """Restore the database from a backup made by the backup command (stop the web server first)."""
+    from tracker import migrate  # Alembic: loaded by the commands that migrate, not at app start
+
     engine = database().engine
     try:
         backup.restore(engine, path, force=force, pg_bin_dir=current_app.config["PG_BIN_DIR"])
@@ -223,10 +228,31 @@ def purge_expired_command(dry_run):
 @click.option("--rev-id", help="Revision id to use instead of the next number.")
 def db_revision_command(message, rev_id):
     """(Developers) Autogenerate a migration from model changes."""
+    from tracker import migrate  # Alembic: loaded by the commands that migrate, not at app start
+
     migrate.new_revision(database().engine, message, rev_id)
+
+
+@click.command("bench")
+@with_appcontext
+@click.option("--scale", type=click.FloatRange(min=0.001), default=1.0, show_default=True,
+              help="Multiplies 300 projects, 30,000 outcomes, 15,000 stories and 3,000 claims.")
+@click.option("--url", help="An EMPTY database to fill (e.g. postgresql://…); default: a temporary SQLite file.")
+@click.option("--repeat", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Requests timed per page and size.")
+@click.option("--import-rows", type=click.IntRange(min=10), default=10_000, show_default=True)
+@click.option("--requests", "throughput_requests", type=click.IntRange(min=8), default=400, show_default=True,
+              help="Requests per page for the gunicorn throughput figures.")
+@click.option("--no-throughput", is_flag=True, help="Skip the gunicorn throughput figures.")
+def bench_command(scale, url, repeat, import_rows, throughput_requests, no_throughput):
+    """(Developers) Print performance figures of a synthetic portfolio as one JSON object."""
+    # Imported when the command runs: the benchmarks stay out of the app's import graph (fast start).
+    bench = importlib.import_module("tracker.bench")
+    result = bench.figures(scale, url, repeat, import_rows, None if no_throughput else throughput_requests)
+    click.echo(json.dumps(result, indent=2))
 
 
 def init_app(app):
     for command in (init_db_command, seed_demo_command, create_user_command, demo_code_command, backup_command,
-                    restore_command, purge_expired_command, db_revision_command):
+                    restore_command, purge_expired_command, db_revision_command, bench_command):
         app.cli.add_command(command)

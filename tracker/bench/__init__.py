@@ -7,14 +7,12 @@ WeasyPrint alone, an XLSX import against openpyxl's parse, a tracing recompute, 
 gunicorn against a bare page. Progress goes to stderr; stdout holds only the JSON.
 """
 
-import json
 import secrets
 import tempfile
 import time
 from pathlib import Path
 
 import click
-from flask.cli import with_appcontext
 
 from tracker import create_app
 from tracker import migrate
@@ -96,26 +94,10 @@ def targets(result):
     return met
 
 
-@click.command("bench")
-@with_appcontext
-@click.option("--scale", type=click.FloatRange(min=0.001), default=1.0, show_default=True,
-              help="Multiplies 300 projects, 30,000 outcomes, 15,000 stories and 3,000 claims.")
-@click.option("--url", help="An EMPTY database to fill (e.g. postgresql://…); default: a temporary SQLite file.")
-@click.option("--repeat", type=click.IntRange(min=1), default=20, show_default=True,
-              help="Requests timed per page and size.")
-@click.option("--import-rows", type=click.IntRange(min=10), default=10_000, show_default=True)
-@click.option("--requests", "throughput_requests", type=click.IntRange(min=8), default=400, show_default=True,
-              help="Requests per page for the gunicorn throughput figures.")
-@click.option("--no-throughput", is_flag=True, help="Skip the gunicorn throughput figures.")
-def bench_command(scale, url, repeat, import_rows, throughput_requests, no_throughput):
-    """(Developers) Print performance figures of a synthetic portfolio as one JSON object."""
+def figures(scale, url, repeat, import_rows, throughput_requests):
+    """Measure in a temporary folder (and, without ``url``, a temporary SQLite database there)."""
     with tempfile.TemporaryDirectory(prefix="bench-") as name:
         folder = Path(name)
         (folder / "instance").mkdir()
-        result = run(url or f"sqlite:///{folder / 'bench.sqlite'}", folder, scale, repeat, import_rows,
-                     None if no_throughput else throughput_requests)
-    click.echo(json.dumps(result, indent=2))
-
-
-def init_app(app):
-    app.cli.add_command(bench_command)
+        return run(url or f"sqlite:///{folder / 'bench.sqlite'}", folder, scale, repeat, import_rows,
+                   throughput_requests)

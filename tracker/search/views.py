@@ -21,12 +21,16 @@ from tracker.search import services
 from tracker.web.access import requires
 from tracker.web.access import sensitive_scope
 
-# Loader options per kind, so that a page of results costs a fixed number of queries.
-OPTIONS = {
-    "outcome": (selectinload(Outcome.project),),
-    "story": (selectinload(Story.project), selectinload(Story.domain), selectinload(Story.cycle),
-              selectinload(Story.translations), selectinload(Story.donor_texts)),
-}
+
+def loader_options(kind):
+    """Loader options per kind, so that a page of results costs a fixed number of queries.
+
+    Built per request: building them at import would configure every mapper when the app starts.
+    """
+    if kind == "outcome":
+        return (selectinload(Outcome.project),)
+    return (selectinload(Story.project), selectinload(Story.domain), selectinload(Story.cycle),
+            selectinload(Story.translations), selectinload(Story.donor_texts))
 
 
 @requires("search.use")
@@ -40,7 +44,7 @@ def search():
     visible = {"outcome": outcomes_visible_to(role, project_ids, fund.id),
                "story": stories_visible_to(role, sensitive_scope(session, "story.view"), fund.id)}
     results = services.search(session, visible, text, kind, clamp_page_number(request.args.get("page")),
-                              current_app.config["ITEMS_PER_PAGE"], OPTIONS[kind],
+                              current_app.config["ITEMS_PER_PAGE"], loader_options(kind),
                               donor=role == Role.DONOR) if text.strip() else None
     if results is not None and role == Role.DONOR:
         shown = deidentify if kind == "story" else donor_view
