@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+UV ?= uv
+LOCK_FLAGS ?=
 
-.PHONY: run test lint clean translations compile-translations
+.PHONY: run test lint clean translations compile-translations lock
 
 TRANSLATIONS := tracker/translations
 KEYWORDS := -k _l -k N_ -k N_plural:1,2 -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2
@@ -13,13 +15,26 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Exactly the locked versions, then the project itself without resolving anything again.
+$(VENV)/.installed: requirements-run.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-run.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@ $(VENV)/.installed
+
+# Pin every dependency (needs uv: `pip install uv`). Run it after changing pyproject.toml's dependencies:
+# versions already pinned stay where they still fit; `make lock LOCK_FLAGS=--upgrade` takes the newest allowed.
+# requirements.lock (runtime + dev) is what `make test` and .ci/run install; requirements-run.lock (runtime only,
+# the same versions) is what `make run` installs.
+lock:
+	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 $(LOCK_FLAGS) \
+		--custom-compile-command "make lock" -o requirements.lock
+	$(UV) pip compile pyproject.toml --python-version 3.11 --constraint requirements.lock \
+		--custom-compile-command "make lock" -o requirements-run.lock
 
 # Extract every UI string into the template and bring the French and Spanish catalogues up to date.
 translations: $(VENV)/.installed-dev

@@ -6,7 +6,6 @@ import pytest
 import sqlalchemy as sa
 
 from tracker import migrate
-from tracker.bench import bench_command
 from tracker.bench import measure
 from tracker.bench.data import Sizes
 
@@ -20,8 +19,8 @@ def test_sizes_scale_the_default_portfolio_and_its_tenth():
 
 
 def test_bench_prints_one_json_object_with_every_figure(app):
-    result = app.test_cli_runner().invoke(bench_command, [
-        "--scale", "0.002", "--repeat", "1", "--import-rows", "20", "--no-throughput"])
+    result = app.test_cli_runner().invoke(args=[
+        "bench", "--scale", "0.002", "--repeat", "1", "--import-rows", "20", "--no-throughput"])
     assert result.exit_code == 0, result.output
     figures = json.loads(result.stdout)
     assert set(figures["pages"]) == {"portfolio", "outcomes", "stories", "search"}

@@ -1,4 +1,9 @@
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import sqlalchemy as sa
 
 from tracker import create_app
@@ -6,6 +11,23 @@ from tracker import migrate
 from tracker.auth import services as auth_services
 from tracker.auth.models import User
 from tracker.db import database
+
+ROOT = Path(__file__).resolve().parents[1]
+# What `flask --app tracker --help` prints, then every module it loaded.
+HELP_THEN_MODULES = """
+import sys
+from flask.cli import main
+sys.argv = ["flask", "--app", "tracker", "--help"]
+try:
+    main()
+except SystemExit:
+    pass
+print(*sorted(sys.modules))
+"""
+# Loaded by the commands and pages that use them, not when the app starts.
+LOADED_ON_USE = ("weasyprint", "openpyxl", "networkx", "alembic", "PIL", *(
+    f"tracker.bench.{name}" for name in ("portfolio", "report", "toc", "imports", "measure", "data", "search",
+                                         "tracing")))
 
 
 def test_init_db_creates_the_schema_and_is_safe_to_repeat(tmp_path, monkeypatch):
@@ -54,3 +76,14 @@ def test_create_user_refuses_a_short_password(app):
 
     assert result.exit_code != 0
     assert "at least 12 characters" in result.output
+
+
+def test_flask_help_lists_the_benchmarks_without_loading_them_or_weasyprint(tmp_path):
+    completed = subprocess.run([sys.executable, "-c", HELP_THEN_MODULES], cwd=ROOT, capture_output=True, text=True,
+                               env={**os.environ, "TRACKER_INSTANCE_PATH": str(tmp_path)})
+    assert completed.returncode == 0, completed.stderr
+    *help_lines, modules = completed.stdout.strip().splitlines()
+
+    for command in ("bench", "bench-toc", "bench-import", "bench-report", "report", "init-db"):
+        assert any(line.split()[:1] == [command] for line in help_lines), command
+    assert [name for name in modules.split() if name.startswith(LOADED_ON_USE)] == []

@@ -1,8 +1,18 @@
 """Evidence Tracker: outcomes, stories and contribution evidence for child-online-safety funds."""
 
 import os
+from pathlib import Path
 
 from flask import Flask
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def data_folder(name):
+    """``templates``, ``static`` or ``seeds``: beside the package in a source checkout (and an editable install),
+    inside it once installed from a wheel (setup.py copies them there)."""
+    inside = PACKAGE / name
+    return inside if inside.is_dir() else PACKAGE.parent / name
 
 
 def create_app(test_config=None):
@@ -11,8 +21,8 @@ def create_app(test_config=None):
         __name__,
         instance_relative_config=True,
         instance_path=os.environ.get("TRACKER_INSTANCE_PATH") or None,
-        template_folder="../templates",
-        static_folder="../static",
+        template_folder=data_folder("templates"),
+        static_folder=data_folder("static"),
     )
     from tracker import config
 
@@ -60,10 +70,10 @@ def configure_extensions(app):
 def register_blueprints(app):
     """Register every area: each ``<area>/blueprint.py`` maps its URLs and adds its tab and commands."""
     from tracker import api
-    from tracker import bench
     from tracker.admin import blueprint as admin
     from tracker.audit import blueprint as audit
     from tracker.auth import blueprint as auth
+    from tracker.bench import commands as bench
     from tracker.breakglass import blueprint as breakglass
     from tracker.contribution import blueprint as contribution
     from tracker.evidence import blueprint as evidence

@@ -12,7 +12,6 @@ from flask.cli import with_appcontext
 
 from tracker import backup
 from tracker import config
-from tracker import migrate
 from tracker import retention
 from tracker.audit.services import Actor
 from tracker.auth import services as auth_services
@@ -36,6 +35,8 @@ def session_scope():
 @with_appcontext
 def init_db_command():
     """Create or upgrade the database schema to the latest migration (safe to repeat)."""
+    from tracker import migrate  # Alembic: loaded by the commands that migrate, not at app start
+
     engine = database().engine
     before = migrate.current_revision(engine)
     migrate.upgrade(engine)
@@ -181,6 +182,8 @@ def backup_command(path, force):
 @click.option("--force", is_flag=True, help="Replace a database that already holds data.")
 def restore_command(path, force):
     """Restore the database from a backup made by the backup command (stop the web server first)."""
+    from tracker import migrate  # Alembic: loaded by the commands that migrate, not at app start
+
     engine = database().engine
     try:
         backup.restore(engine, path, force=force, pg_bin_dir=current_app.config["PG_BIN_DIR"])
@@ -224,6 +227,8 @@ def purge_expired_command(dry_run):
 @click.option("--rev-id", help="Revision id to use instead of the next number.")
 def db_revision_command(message, rev_id):
     """(Developers) Autogenerate a migration from model changes."""
+    from tracker import migrate  # Alembic: loaded by the commands that migrate, not at app start
+
     migrate.new_revision(database().engine, message, rev_id)
 
 

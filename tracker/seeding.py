@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pyotp
 
+from tracker import data_folder
 from tracker.audit.services import Actor
 from tracker.auth import passwords
 from tracker.auth import services as auth_services
 from tracker.auth import two_factor
 from tracker.portfolio import services as portfolio_services
 
-DEFAULT_SEED_DIR = Path(__file__).resolve().parent.parent / "seeds" / "demo"
+DEFAULT_SEED_DIR = data_folder("seeds") / "demo"
 
 # Feature-area loaders, in dependency order: "module:function", called as
 # function(session, actor, context) after the portfolio and users exist.

@@ -6,15 +6,12 @@ importer), ``import_s`` the whole import (checks, parse, dry run, bulk insert,
 commit) into a throwaway SQLite database, or the empty database ``--url`` names.
 """
 
-import json
 import tempfile
 import time
 import uuid
 from datetime import date
 from pathlib import Path
 
-import click
-from flask.cli import with_appcontext
 from openpyxl import Workbook
 from openpyxl import load_workbook
 from sqlmodel import Session
@@ -141,15 +138,3 @@ def benchmark(rows, kind, url=None):
     return {"rows": rows, "kind": kind.value, "created": batch.created_count, "backend": engine.dialect.name,
             "file_mb": file_mb,
             "import_s": round(import_s, 3), "parse_s": round(parse_s, 3), "ratio": round(import_s / parse_s, 2)}
-
-
-@click.command("bench-import")
-@click.option("--rows", type=click.IntRange(min=10, max=100_000), default=10_000, show_default=True,
-              help="Rows in the synthetic KoboToolbox-style XLSX.")
-@click.option("--kind", type=click.Choice([kind.value for kind in ImportKind]), default="stories",
-              show_default=True)
-@click.option("--url", help="An empty database to use (default: a throwaway SQLite file).")
-@with_appcontext
-def bench_import_command(rows, kind, url):
-    """(Developers) Time importing a synthetic XLSX against openpyxl's read-only parse; print JSON."""
-    click.echo(json.dumps(benchmark(rows, ImportKind(kind), url)))

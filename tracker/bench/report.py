@@ -22,10 +22,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-import click
 import sqlalchemy as sa
-from flask import current_app
-from flask.cli import with_appcontext
 
 from tracker import create_app
 from tracker import migrate
@@ -82,7 +79,7 @@ def demo_figures(folder, seed_dir, repeat):
     app = bench_app(folder, "demo.sqlite")
     migrate.upgrade(database(app).engine)
     with app.app_context(), database(app).new_session() as session:
-        seed_demo(session, app.extensions["tracker.hasher"], {}, seed_dir)
+        seed_demo(session, app.extensions["tracker.hasher"], {}, seed_dir or DEFAULT_SEED_DIR)
         session.commit()
         project = largest_project(session)
         return {"project": project.slug, "audience": "donor", "repeat": repeat,
@@ -250,16 +247,8 @@ def portfolio_figures(folder, sizes):
     return figures
 
 
-@click.command("bench-report")
-@with_appcontext
-@click.option("--projects", type=int, default=300, show_default=True,
-              help="Projects of the synthetic portfolio (it is also measured at half that).")
-@click.option("--repeat", type=int, default=3, show_default=True, help="Rounds for the demo project's timings.")
-@click.option("--seed-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=DEFAULT_SEED_DIR)
-@click.option("--skip-demo", is_flag=True, help="Only the synthetic portfolio.")
-def bench_report_command(projects, repeat, seed_dir, skip_demo):
-    """(Developers) Print report timings and peak memory as JSON; nothing touches the configured database."""
-    current_app.logger.disabled = True
+def figures(projects, repeat, seed_dir, skip_demo):
+    """Report timings and peak memory; everything happens in a temporary folder."""
     result = {}
     with tempfile.TemporaryDirectory(prefix="bench-report-") as name:
         folder = Path(name)
@@ -272,7 +261,7 @@ def bench_report_command(projects, repeat, seed_dir, skip_demo):
     if len(runs) == 2:
         result["time_growth"] = {"projects_ratio": round(runs[1]["projects"] / runs[0]["projects"], 2),
                                  "time_ratio": round(runs[1]["total_s"] / runs[0]["total_s"], 2)}
-    click.echo(json.dumps(result, indent=2))
+    return result
 
 
 def child(url, output):

@@ -1,11 +1,8 @@
 """A synthetic theory of change of any size, and a timing of its analysis and diagram (``flask bench-toc``)."""
 
-import json
 import random
 import statistics
 import time
-
-import click
 
 from tracker.toc import graph
 from tracker.toc.diagram import DiagramLink
@@ -102,14 +99,3 @@ def benchmark(node_count=200, repeat=5, seed=7):
         "svg_bytes": len(svg.encode("utf-8")),
         "under_one_second": max(render_times) < 1000,
     }
-
-
-@click.command("bench-toc")
-@click.option("--nodes", "node_count", type=click.IntRange(min=6, max=5000), default=200, show_default=True,
-              help="How many nodes the synthetic ToC has.")
-@click.option("--repeat", type=click.IntRange(min=1, max=100), default=5, show_default=True,
-              help="How many times to render it; best, median and worst times are printed.")
-@click.option("--seed", type=int, default=7, show_default=True, help="Seed of the synthetic graph.")
-def bench_toc_command(node_count, repeat, seed):
-    """(Developers) Render a synthetic ToC of --nodes nodes and print the timings as JSON."""
-    click.echo(json.dumps(benchmark(node_count, repeat, seed)))

@@ -16,10 +16,6 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 
-from PIL import Image
-from PIL import ImageOps
-from PIL import UnidentifiedImageError
-
 from tracker import config
 
 DEFAULT_MAX_BYTES = config.default("EVIDENCE_UPLOAD_MAX_BYTES")
@@ -159,6 +155,9 @@ CHECKS = {PDF: check_pdf, DOCX: check_office, XLSX: check_office, PNG: check_ima
 
 def open_image(data, file_type):
     """Decode the whole image, refusing decompression bombs and anything Pillow does not read as ``file_type``."""
+    from PIL import Image  # Pillow: loaded when an image is uploaded, not at app start
+    from PIL import UnidentifiedImageError
+
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -174,6 +173,8 @@ def open_image(data, file_type):
 
 def without_metadata(data, file_type):
     """Re-encode an image with its orientation applied and no EXIF, XMP, text chunks or comments."""
+    from PIL import ImageOps
+
     image = ImageOps.exif_transpose(open_image(data, file_type))
     image.info = {}
     if file_type == JPEG and image.mode not in ("RGB", "L", "CMYK"):

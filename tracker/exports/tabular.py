@@ -36,11 +36,6 @@ from datetime import date
 from datetime import datetime
 from decimal import Decimal
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from tracker.common.formulas import neutralise
 
 INTERNAL = "internal"
@@ -184,6 +179,12 @@ def write_xlsx(sheets, output):
 
     Each sheet has a bold, frozen header row and a filter on its columns.
     """
+    # openpyxl takes a noticeable share of the app's start: imported where a workbook is written.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=True)
     workbook.properties.creator = "Evidence Tracker"
     bold = Font(bold=True)

@@ -45,7 +45,8 @@ class IatiSettingsForm(VersionedForm):
         description=_l("The OECD DAC 5-digit purpose code of the fund's activities. 15160 Human rights covers "
                        "programmes protecting children's rights."))
     language = SelectField(_l("Language of the texts"), validators=[InputRequired()], default="en",
-                           choices=choices(codes.language_choices()))
+                           # A callable: pycountry reads its languages when the form is shown, not at app start.
+                           choices=lambda: choices(codes.language_choices()))
 
 
 def settings_form(session, fund, formdata=None):

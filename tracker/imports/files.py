@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import PurePosixPath
 
-from openpyxl import load_workbook
-
 from tracker import config
 from tracker.common.messages import N_
 
@@ -186,6 +184,9 @@ def collect_rows(table, rows, counter, limits):
 
 
 def read_xlsx(path, limits):
+    # openpyxl takes a noticeable share of the app's start: imported where a workbook is read.
+    from openpyxl import load_workbook
+
     counter = RowCounter(limits)
     tables = []
     with warnings.catch_warnings():

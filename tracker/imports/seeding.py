@@ -12,7 +12,6 @@ by their Kobo ``_uuid``).
 import tempfile
 from pathlib import Path
 
-from openpyxl import Workbook
 from sqlmodel import select
 
 from tracker.audit.services import Actor
@@ -22,6 +21,9 @@ from tracker.seeding import read_section
 
 
 def write_workbook(path, seed):
+    # openpyxl takes a noticeable share of the app's start: imported where a workbook is written.
+    from openpyxl import Workbook
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = seed["sheet"]

@@ -27,7 +27,6 @@ from tracker.indicators.chart import ChartPeriod
 from tracker.indicators.chart import render_progress_svg
 from tracker.indicators.services import MEASURE_LABELS
 from tracker.msc.labels import SHARING_REASONS
-from tracker.reports import pdf
 from tracker.reports.references import ranges
 from tracker.toc import presentation
 from tracker.toc import services as toc_services
@@ -178,6 +177,8 @@ def project_figures(section, prefix):
 
 def stylesheet_urls(mode):
     if mode == Mode.PDF:
+        from tracker.reports import pdf  # WeasyPrint: loaded when a PDF is made, not at app start
+
         return [pdf.static_url(name) for name in STYLESHEETS]
     if mode == Mode.PREVIEW:
         return [url_for("static", filename=name) for name in STYLESHEETS]
@@ -216,4 +217,6 @@ def html_for(report, mode=Mode.PDF, **extra):
 
 
 def pdf_bytes(html):
+    from tracker.reports import pdf  # WeasyPrint: loaded when a PDF is made, not at app start
+
     return pdf.render_pdf(html, static_dir())

@@ -21,12 +21,16 @@ from tracker.web.access import sensitive_scope
 from tracker.web.requests import is_donor
 from tracker.web.requests import page_number
 
-# Loader options per kind, so that a page of results costs a fixed number of queries.
-OPTIONS = {
-    "outcome": (selectinload(Outcome.project),),
-    "story": (selectinload(Story.project), selectinload(Story.domain), selectinload(Story.cycle),
-              selectinload(Story.translations), selectinload(Story.donor_texts)),
-}
+
+def loader_options(kind):
+    """Loader options per kind, so that a page of results costs a fixed number of queries.
+
+    Built per request: building them at import would configure every mapper when the app starts.
+    """
+    if kind == "outcome":
+        return (selectinload(Outcome.project),)
+    return (selectinload(Story.project), selectinload(Story.domain), selectinload(Story.cycle),
+            selectinload(Story.translations), selectinload(Story.donor_texts))
 
 
 @requires("search.use")
@@ -40,7 +44,7 @@ def search():
     visible = {"outcome": outcomes_visible_to(role, current_user.project_ids, fund.id),
                "story": stories_visible_to(role, sensitive_scope(session, "story.view"), fund.id)}
     results = services.search(session, visible, text, kind, page_number(), current_app.config["ITEMS_PER_PAGE"],
-                              OPTIONS[kind], donor=donor) if text.strip() else None
+                              loader_options(kind), donor=donor) if text.strip() else None
     if results is not None and donor:
         shown = deidentify if kind == "story" else donor_view
         for hit in results.hits:

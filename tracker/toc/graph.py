@@ -7,6 +7,8 @@ lists the causal pathways from activities to the impact, compares two frozen
 snapshots, and offers evidence-coverage hooks: functions that take per-link or
 per-node data (e.g. ``{link_id: "strong"}``) and return aggregates.
 
+networkx is imported by the functions that use it: it would add a fifth of a second to the app's start.
+
 A *snapshot* is the plain-data form of a whole ToC, as frozen in a version::
 
     {"nodes": [{"id", "level", "title", "description", "sphere", "is_precondition",
@@ -18,8 +20,6 @@ A *snapshot* is the plain-data form of a whole ToC, as frozen in a version::
 from collections import defaultdict
 from dataclasses import dataclass
 from dataclasses import field
-
-import networkx as nx
 
 LEVELS = (
     "activity",
@@ -51,6 +51,8 @@ class Link:
 
 def build(nodes, links):
     """Return a ``networkx.DiGraph`` of ``nodes`` and ``links``; each edge carries its link ``id``."""
+    import networkx as nx
+
     graph = nx.DiGraph()
     for node in nodes:
         graph.add_node(node.id, level=node.level, title=node.title)
@@ -94,6 +96,8 @@ def cycle_through(graph, cause, effect, replacing=None):
     ``replacing`` is the ``(cause, effect)`` of a link being edited, which is
     left out of the check. The cycle starts and ends at ``cause``.
     """
+    import networkx as nx
+
     if cause == effect:
         return [cause, cause]
     view = graph
@@ -141,6 +145,8 @@ def nodes_at(graph, levels):
 
 
 def reachable_from(graph, sources):
+    import networkx as nx
+
     reached = set()
     for source in sources:
         if source not in reached:
@@ -218,6 +224,8 @@ class Pathways:
 
 def count_paths(graph, sources, targets):
     """Count the paths from ``sources`` to ``targets`` in a DAG without listing them."""
+    import networkx as nx
+
     targets = set(targets)
     counts = {}
     for node_id in reversed(list(nx.topological_sort(graph))):
@@ -227,6 +235,8 @@ def count_paths(graph, sources, targets):
 
 def pathways(graph, limit=DEFAULT_PATHWAY_LIMIT):
     """List the pathways (lists of node ids) from each activity to each impact node, activity by activity."""
+    import networkx as nx
+
     activities = nodes_at(graph, {"activity"})
     impacts = nodes_at(graph, {"impact"})
     if not activities or not impacts:

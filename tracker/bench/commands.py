@@ -1,0 +1,78 @@
+"""The developers' benchmark commands. Each loads its module only when it runs (fast start for the rest)."""
+
+import importlib
+import json
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from tracker.imports.models import ImportKind
+
+
+def load(name):
+    """Import ``tracker.bench.<name>`` now; a string import keeps it out of the app's static import graph."""
+    return importlib.import_module(f"tracker.bench.{name}")
+
+
+def emit(figures, indent=2):
+    click.echo(json.dumps(figures, indent=indent))
+
+
+@click.command("bench")
+@with_appcontext
+@click.option("--scale", type=click.FloatRange(min=0.001), default=1.0, show_default=True,
+              help="Multiplies 300 projects, 30,000 outcomes, 15,000 stories and 3,000 claims.")
+@click.option("--url", help="An EMPTY database to fill (e.g. postgresql://…); default: a temporary SQLite file.")
+@click.option("--repeat", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Requests timed per page and size.")
+@click.option("--import-rows", type=click.IntRange(min=10), default=10_000, show_default=True)
+@click.option("--requests", "throughput_requests", type=click.IntRange(min=8), default=400, show_default=True,
+              help="Requests per page for the gunicorn throughput figures.")
+@click.option("--no-throughput", is_flag=True, help="Skip the gunicorn throughput figures.")
+def bench_command(scale, url, repeat, import_rows, throughput_requests, no_throughput):
+    """(Developers) Print performance figures of a synthetic portfolio as one JSON object."""
+    emit(load("portfolio").figures(scale, url, repeat, import_rows, None if no_throughput else throughput_requests))
+
+
+@click.command("bench-report")
+@with_appcontext
+@click.option("--projects", type=int, default=300, show_default=True,
+              help="Projects of the synthetic portfolio (it is also measured at half that).")
+@click.option("--repeat", type=int, default=3, show_default=True, help="Rounds for the demo project's timings.")
+@click.option("--seed-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The demo portfolio to load (default: the bundled demo).")
+@click.option("--skip-demo", is_flag=True, help="Only the synthetic portfolio.")
+def bench_report_command(projects, repeat, seed_dir, skip_demo):
+    """(Developers) Print report timings and peak memory as JSON; nothing touches the configured database."""
+    current_app.logger.disabled = True
+    emit(load("report").figures(projects, repeat, seed_dir, skip_demo))
+
+
+@click.command("bench-toc")
+@click.option("--nodes", "node_count", type=click.IntRange(min=6, max=5000), default=200, show_default=True,
+              help="How many nodes the synthetic ToC has.")
+@click.option("--repeat", type=click.IntRange(min=1, max=100), default=5, show_default=True,
+              help="How many times to render it; best, median and worst times are printed.")
+@click.option("--seed", type=int, default=7, show_default=True, help="Seed of the synthetic graph.")
+def bench_toc_command(node_count, repeat, seed):
+    """(Developers) Render a synthetic ToC of --nodes nodes and print the timings as JSON."""
+    emit(load("toc").benchmark(node_count, repeat, seed), indent=None)
+
+
+@click.command("bench-import")
+@click.option("--rows", type=click.IntRange(min=10, max=100_000), default=10_000, show_default=True,
+              help="Rows in the synthetic KoboToolbox-style XLSX.")
+@click.option("--kind", type=click.Choice([kind.value for kind in ImportKind]), default="stories",
+              show_default=True)
+@click.option("--url", help="An empty database to use (default: a throwaway SQLite file).")
+@with_appcontext
+def bench_import_command(rows, kind, url):
+    """(Developers) Time importing a synthetic XLSX against openpyxl's read-only parse; print JSON."""
+    emit(load("imports").benchmark(rows, ImportKind(kind), url), indent=None)
+
+
+def init_app(app):
+    for command in (bench_command, bench_report_command, bench_toc_command, bench_import_command):
+        app.cli.add_command(command)
