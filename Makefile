@@ -6,7 +6,7 @@ PORT ?= 5000
 UV ?= uv
 LOCK_FLAGS ?=
 
-.PHONY: run test lint clean translations compile-translations lock
+.PHONY: run test lint clean translations compile-translations lock sizes
 
 TRANSLATIONS := tracker/translations
 KEYWORDS := -k _l -k N_ -k N_plural:1,2 -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2
@@ -59,8 +59,13 @@ run: $(VENV)/.installed compile-translations
 
 test: $(VENV)/.installed-dev compile-translations
 	$(BIN)/ruff check tracker tests
+	$(BIN)/lint-imports
 	$(BIN)/bandit -c pyproject.toml -r tracker -q
 	$(BIN)/python -m pytest -n auto
+
+# Code-size figures (views, largest modules, modules over 400 lines) as JSON.
+sizes:
+	$(PYTHON) .ci/sizes.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
