@@ -29,7 +29,7 @@ PAGES = {
     "portfolio": "/",
     "outcomes": "/projects/project-0/outcomes",
     "stories": "/msc/stories",
-    "search": "/search?q=grooming&kind=story",
+    "search": "/search?q=helpline&kind=story",
 }
 BENCH_USER = "bench-me@example.org"
 # A second yardstick for throughput: /healthz skips the login session, the database and the layout, so it

@@ -45,29 +45,34 @@ def run(url, folder, scale, repeat, import_rows, throughput_requests):
     small = full.fraction(0.1)
     result = {"scale": scale, "database": engine.dialect.name, "sizes": {"small": small.as_dict(),
                                                                          "full": full.as_dict()}}
-    with app.test_request_context(), database(app).new_session() as session:
+    # Pages are requested outside any app context of ours, each in its own, as in production: a request
+    # that reused an outer context would share its database session (and snapshot) with the next.
+    with database(app).new_session() as session:
         started = time.perf_counter()
-        progress(f"Building the 1/10 portfolio {small.as_dict()} ...")
-        portfolio = Portfolio(session)
-        portfolio.grow(small, progress)
-        settle(session)
-        client = measure.logged_in_client(app, session)
+        with app.test_request_context():
+            progress(f"Building the 1/10 portfolio {small.as_dict()} ...")
+            portfolio = Portfolio(session)
+            portfolio.grow(small, progress)
+            settle(session)
+            client = measure.logged_in_client(app, session)
         progress("Timing the list pages at 1/10 ...")
         small_pages = measure.time_pages(app, client, repeat)
-        progress(f"Growing to the full portfolio {full.as_dict()} ...")
-        portfolio.grow(full, progress)
-        settle(session)
+        with app.test_request_context():
+            progress(f"Growing to the full portfolio {full.as_dict()} ...")
+            portfolio.grow(full, progress)
+            settle(session)
         result["build_s"] = round(time.perf_counter() - started, 1)
         progress("Timing the list pages at full size ...")
         full_pages = measure.time_pages(app, client, repeat)
         result["pages"] = measure.compare_pages(small_pages, full_pages)
-        progress("Timing the project report against WeasyPrint alone ...")
-        timings = report_timings(session, portfolio.projects[0], folder, repeat=min(repeat, 3))
-        result["report"] = {"full_s": timings["report_total_s"], "weasyprint_s": timings["weasyprint_alone_s"],
-                            "ratio": timings["ratio"], "project": portfolio.projects[0].slug}
-        progress("Timing a contribution-tracing recompute with 1,000 evidence items ...")
-        result["tracing"] = measure.tracing_figures(session, 1000)
-        cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
+        with app.test_request_context():
+            progress("Timing the project report against WeasyPrint alone ...")
+            timings = report_timings(session, portfolio.projects[0], folder, repeat=min(repeat, 3))
+            result["report"] = {"full_s": timings["report_total_s"], "weasyprint_s": timings["weasyprint_alone_s"],
+                                "ratio": timings["ratio"], "project": portfolio.projects[0].slug}
+            progress("Timing a contribution-tracing recompute with 1,000 evidence items ...")
+            result["tracing"] = measure.tracing_figures(session, 1000)
+        cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
         cookie = cookie.value if cookie else None
     if throughput_requests:
         progress("Measuring throughput under gunicorn (2 workers) ...")
