@@ -59,9 +59,9 @@ def test_an_undeclared_route_is_refused_at_runtime(app, client):
     assert client.get("/forgotten").status_code == 404
 
 
-def fill(rule, slug):
-    """A concrete URL for ``rule``: the given project slug, 1 for every other argument."""
-    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: slug if m.group(1) == "slug" else "1", rule.rule)
+def fill(rule, slug, other="1"):
+    """A concrete URL for ``rule``: the given project slug, ``other`` for every other argument."""
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: slug if m.group(1) == "slug" else other, rule.rule)
 
 
 def test_anonymous_visitors_are_sent_to_login_from_every_protected_page(app, client, factory, session):

@@ -46,11 +46,13 @@ def configure_extensions(app):
     from tracker.web import headers
     from tracker.web import i18n
     from tracker.web import project_tabs
+    from tracker.web import routing
     from tracker.web import submissions
     from tracker.web import templating
     from tracker.web import transaction
 
     db.init_app(app)
+    routing.init_app(app)
     CSRFProtect(app)
     Babel(app, locale_selector=i18n.select_locale)
     app.extensions["tracker.hasher"] = make_hasher(

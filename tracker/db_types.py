@@ -18,6 +18,22 @@ SQLModel.metadata.naming_convention = {
 }
 
 
+# The largest id a record can have. Ids, and the other numbers a URL names (ToC version and contribution
+# story revision numbers), are ``sa.Integer`` columns (the models and migrations declare no BigInteger):
+# 64-bit on SQLite but 32-bit ``integer`` on PostgreSQL, the smallest of them. A larger number names no
+# record, and the database refuses it (a server error) instead of finding nothing. No list has more rows,
+# so it bounds page numbers too.
+MAX_ID = 2**31 - 1
+
+
+def as_id(value):
+    """``value`` (text or int) as a number a record's id can be (1 to :data:`MAX_ID`), or None when it is not one."""
+    if isinstance(value, str):
+        digits = value.lstrip("0") if value.isascii() and value.isdigit() else ""
+        value = int(digits) if 0 < len(digits) <= len(str(MAX_ID)) else None
+    return value if isinstance(value, int) and 1 <= value <= MAX_ID else None
+
+
 def utcnow():
     """Return the current time as an aware UTC datetime."""
     return datetime.now(UTC)

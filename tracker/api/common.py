@@ -12,9 +12,9 @@ from pydantic import ConfigDict
 from pydantic import Field
 from pydantic import StringConstraints
 
-from tracker.api.registry import MAX_ID
 from tracker.common.pagination import MAX_PER_PAGE
 from tracker.common.pagination import paginate
+from tracker.db_types import MAX_ID
 
 T = TypeVar("T")
 
@@ -69,7 +69,7 @@ class Page(Schema, Generic[T]):
 def page_of(page_class, session, statement, query, serialise, *, unique=False):
     """Run ``statement`` for the page ``query`` asks for and wrap it as ``page_class`` (a ``Page[...]``)."""
     per_page = query.per_page if "per_page" in query.model_fields_set else current_app.config["API_ITEMS_PER_PAGE"]
-    page = paginate(session, statement, query.page, per_page, unique=unique)
+    page = paginate(session, statement, query.page, per_page, unique=unique, clamp=False)
     return page_class(items=serialise(page.items), page=page.number, per_page=page.per_page, total=page.total,
                       next=next_link(page))
 

@@ -12,8 +12,8 @@ from pydantic.json_schema import models_json_schema
 from tracker.api.common import Problem
 from tracker.api.problems import KINDS
 from tracker.api.problems import PROBLEM_MEDIA_TYPE
-from tracker.api.registry import MAX_ID
 from tracker.api.registry import SLUG
+from tracker.db_types import MAX_ID
 
 REF = "#/components/schemas/{model}"
 PREFIX = "/api/v1"

@@ -51,8 +51,6 @@ from tracker.portfolio.services import get_project
 from tracker.web import transaction
 from tracker.web.access import PUBLIC
 
-# Ids are 32-bit integers on PostgreSQL; larger numbers cannot name a record.
-MAX_ID = 2_147_483_647
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 COMMON_ERRORS = (401, 404, 429)
@@ -143,12 +141,14 @@ def parse_body(model):
 
 
 def check_path(kwargs):
-    """Refuse (404) path values that cannot name a record, before they reach the database."""
-    for name, value in kwargs.items():
-        if name == "slug" and not (isinstance(value, str) and len(value) <= 60 and SLUG.match(value)):
-            raise ApiProblem(404)
-        if isinstance(value, int) and not 1 <= value <= MAX_ID:
-            raise ApiProblem(404)
+    """Refuse (404) a slug that cannot name a project, before it reaches the database.
+
+    Numbers that no record can have never get here: the ``int`` converter
+    (:mod:`tracker.web.routing`) does not match them.
+    """
+    slug = kwargs.get("slug")
+    if slug is not None and not (isinstance(slug, str) and len(slug) <= 60 and SLUG.match(slug)):
+        raise ApiProblem(404)
 
 
 def json_response(model, status):

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from tracker.common.pagination import MAX_PER_PAGE
 from tracker.common.pagination import Page
+from tracker.common.pagination import last_page
 from tracker.contribution import evidence_map
 from tracker.contribution.models import ClaimLink
 from tracker.contribution.models import ContributionClaim
@@ -131,6 +132,7 @@ def project_coverage_page(session, fund_id, number, per_page):
     statement = project_coverage_statement(fund_id)
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     total = session.execute(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
+    number = min(number, last_page(total, per_page))
     rows = session.execute(statement.limit(per_page).offset((number - 1) * per_page)).all()
     items = [ProjectCoverage(row[0], row[1], *(int(value or 0) for value in row[2:])) for row in rows]
     return Page(items=items, total=total, number=number, per_page=per_page)

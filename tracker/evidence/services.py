@@ -21,6 +21,7 @@ from tracker.common.messages import N_
 from tracker.common.messages import lazy
 from tracker.common.text import clean_line
 from tracker.common.text import clean_text
+from tracker.db_types import as_id
 from tracker.db_types import utcnow
 from tracker.evidence import uploads
 from tracker.evidence.models import EvidenceAttachment
@@ -341,10 +342,11 @@ def read_document(session, actor, item):
 
 
 def parse_target(value):
-    """``"link-12"`` → ``("link", 12)``; anything else → None."""
+    """``"link-12"`` → ``("link", 12)``; anything else (including a number no record can have) → None."""
     kind, _sep, number = str(value or "").partition("-")
-    if kind in ("link", "assumption") and number.isdigit():
-        return kind, int(number)
+    record_id = as_id(number)
+    if kind in ("link", "assumption") and record_id:
+        return kind, record_id
     return None
 
 

@@ -7,7 +7,6 @@ the full dry run; "Import" runs it again inside one transaction and commits
 everything or nothing.
 """
 
-import math
 from pathlib import Path
 
 from flask import abort
@@ -29,6 +28,7 @@ from tracker.common.countries import country_choices
 from tracker.common.errors import ValidationFailed
 from tracker.common.pagination import Page
 from tracker.common.pagination import clamp_page_number
+from tracker.common.pagination import last_page
 from tracker.common.pagination import paginate
 from tracker.db import get_session
 from tracker.imports import services
@@ -62,6 +62,7 @@ from tracker.web.forms import choices
 from tracker.web.forms import error_text
 from tracker.web.pages import action
 from tracker.web.pages import form_page
+from tracker.web.requests import id_argument
 from tracker.web.requests import page_number
 
 ERRORS_PER_PAGE = 100
@@ -99,8 +100,7 @@ def start_url(project):
 
 def list_page(items, number, per_page):
     """A :class:`tracker.common.pagination.Page` over a list already in memory."""
-    pages = max(1, math.ceil(len(items) / per_page))
-    number = min(number, pages)
+    number = min(number, last_page(len(items), per_page))
     return Page(items=items[(number - 1) * per_page: number * per_page], total=len(items), number=number,
                 per_page=per_page)
 
@@ -211,7 +211,7 @@ def mapping(project, token):
     kind = ImportKind(upload.kind)
     dataset = summary_dataset(upload.extra["summary"])
     current = upload.mapping
-    template_id = request.args.get("template", type=int)
+    template_id = id_argument("template")
     if request.method == "GET" and template_id:
         template = services.get_mapping_template(session, project, template_id)
         if template is not None and template.kind is kind:

@@ -31,6 +31,7 @@ from tracker.web.access import project_route
 from tracker.web.access import requires
 from tracker.web.pages import delete_page
 from tracker.web.pages import form_page
+from tracker.web.requests import id_argument
 from tracker.web.requests import page_number
 
 
@@ -151,7 +152,7 @@ def indicator_values(indicator, form=None):
 @project_route("indicator.edit")
 def indicator_create(project):
     session = get_session()
-    form = indicator_form(project, data={"node_id": request.args.get("node", type=int), "ascending": True})
+    form = indicator_form(project, data={"node_id": id_argument("node"), "ascending": True})
     return form_page(form, "indicators/indicator_form.html",
                      lambda form: services.create_indicator(session, actor(), project, form.data),
                      lambda indicator: progress_url(project, indicator),

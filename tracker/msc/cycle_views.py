@@ -44,6 +44,7 @@ from tracker.web.forms import translated
 from tracker.web.pages import action
 from tracker.web.pages import form_page
 from tracker.web.requests import filter_value
+from tracker.web.requests import id_argument
 from tracker.web.requests import is_donor
 from tracker.web.requests import language
 from tracker.web.requests import page_number
@@ -199,7 +200,7 @@ def meta_monitoring(cycle_id):
 def panel_create(cycle_id):
     session, fund = get_session(), current_fund()
     cycle = load_cycle(session, fund, cycle_id)
-    form = PanelForm(data={"level_id": request.args.get("level", type=int)})
+    form = PanelForm(data={"level_id": id_argument("level")})
     form.level_id.choices = choices((level.id, f"{level.ordinal} · {level.name}") for level in cycle.levels)
     form.project_id.choices = choices([(0, _("Any project"))] + [
         (project.id, project.title) for project in portfolio_services.all_projects(session, fund)])

@@ -31,6 +31,7 @@ from tracker.common.highlight import segments
 from tracker.common.highlight import window
 from tracker.common.pagination import MAX_PER_PAGE
 from tracker.common.pagination import Page
+from tracker.common.pagination import last_page
 from tracker.db_search import TEXT_CONFIG
 from tracker.db_search import vector_sql
 from tracker.msc.models import Story
@@ -194,6 +195,7 @@ def page_of_matches(session, kind, visible, text, number, per_page, options, don
     """One page of ranked matches, counted without ranking (cheaper on PostgreSQL)."""
     total = count_matches(session, kind, visible, text, donor)
     per_page = max(1, min(per_page, MAX_PER_PAGE))
+    number = min(number, last_page(total, per_page))
     statement = ranked(session, kind, visible, text, donor).options(*options)
     items = list(session.scalars(statement.limit(per_page).offset((number - 1) * per_page)))
     return Page(items=items, total=total, number=number, per_page=per_page)

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.common.pagination import paginate
 from tracker.db import get_session
+from tracker.db_types import as_id
 from tracker.portfolio.services import get_fund
 from tracker.toc import graph
 from tracker.toc import presentation
@@ -96,7 +97,8 @@ def side(session, project, key):
     """Return ``(snapshot, name)`` for a version number or the working graph, or None."""
     if key == WORKING:
         return services.snapshot(session, project), _("the working version")
-    version = services.get_version(session, project, int(key)) if str(key).isdigit() else None
+    number = as_id(key)
+    version = services.get_version(session, project, number) if number else None
     if version is None:
         return None
     return version.snapshot, _("version %(number)d “%(label)s”", number=version.number, label=version.label)

@@ -27,6 +27,7 @@ from tracker.web.access import actor
 from tracker.web.access import project_route
 from tracker.web.pages import delete_page
 from tracker.web.pages import form_page
+from tracker.web.requests import id_argument
 
 # Shared helpers ----------------------------------------------------------------------------
 
@@ -200,8 +201,8 @@ def link_values(link):
 @project_route("toc.edit")
 def link_create(project):
     session = get_session()
-    form = link_form(project, data={"cause_id": request.args.get("cause", type=int),
-                                    "effect_id": request.args.get("effect", type=int)})
+    form = link_form(project, data={"cause_id": id_argument("cause"),
+                                    "effect_id": id_argument("effect")})
     return form_page(form, "toc/link_form.html",
                      lambda form: services.create_link(session, actor(), project, form.data),
                      lambda link: link_url(project, link.id), saved=_("Link added. Add the assumptions it rests on."),

@@ -1,4 +1,4 @@
-"""Small facts about the current request that many views need: page number, language, role, filters."""
+"""Small facts about the current request that many views need: page number, ids, language, role, filters."""
 
 from flask import request
 from flask_babel import get_locale
@@ -6,11 +6,17 @@ from flask_login import current_user
 
 from tracker.auth.permissions import Role
 from tracker.common.pagination import clamp_page_number
+from tracker.db_types import as_id
 
 
 def page_number():
     """The ``?page=`` asked for, clamped to a page that can exist."""
     return clamp_page_number(request.args.get("page"))
+
+
+def id_argument(name):
+    """The record id in ``?name=``, or None when there is none or it is a number no record can have."""
+    return as_id(request.args.get(name))
 
 
 def language():
