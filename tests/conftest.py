@@ -132,8 +132,9 @@ def connection(engine):
 
 
 def test_config(engine, **overrides):
+    """Report jobs run inline: a background runner's threads must not share the test's one connection."""
     return {"TESTING": True, "DATABASE_ENGINE": engine, "SECRET_KEY": "test-secret-key", **FAST_HASHING,
-            **overrides}
+            "REPORT_JOB_RUNNER": "inline", **overrides}
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from tracker.msc import services as story_services
 from tracker.msc.models import Story
 from tracker.reports import jobs
 from tracker.reports import render
+from tracker.reports import runner
 from tracker.reports.files import reports_folder
 from tracker.reports.models import JobStatus
 from tracker.reports.models import ReportJob
@@ -290,22 +291,46 @@ def test_report_cleanup_expires_old_links_and_deletes_files_no_report_points_to(
     assert list(reports_folder(app).iterdir()) == []
 
 
-def test_a_failed_job_shows_its_error_and_keeps_no_file(app, client, factory, login, submit, project, session,
-                                                        monkeypatch):
+def test_a_failed_job_says_it_failed_offers_to_try_again_and_keeps_no_file(app, client, factory, login, submit,
+                                                                          project, session, monkeypatch, caplog):
     def broken(_html):
-        raise RuntimeError("the PDF renderer ran out of memory")
+        raise RuntimeError("the PDF renderer choked on Somchai's story")
 
     monkeypatch.setattr(render, "pdf_bytes", broken)
     login(factory.user("donor"))
 
-    response = prepare(submit, project)
+    response = prepare(submit, project, period_from="2023-01-01")
     job = job_of(session, response)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
 
     assert job.status == JobStatus.FAILED and job.file_name == ""
-    assert "RuntimeError: the PDF renderer ran out of memory" in page
+    assert "Failed: the report could not be prepared." in page and "http-equiv" not in page
+    assert "An unexpected error stopped the preparation of this report." in page
+    assert f'action="/projects/{project.slug}/reports"' in page and ">Try again</button>" in page
+    assert 'name="period_from" value="2023-01-01"' in page and 'name="action" value="pdf"' in page
+    assert "Somchai" not in page and "Somchai" not in job.error and "Somchai" not in caplog.text
+    assert f"Report job {job.id} failed: RuntimeError" in caplog.text
     assert client.get(f"/reports/{job.token}/download").status_code == 404
     assert list(reports_folder(app).iterdir()) == []
+
+
+def test_trying_a_failed_report_again_prepares_it_with_the_same_options(client, factory, login, submit, project,
+                                                                       session, monkeypatch):
+    def broken(_html):
+        raise RuntimeError("out of memory")
+
+    login(factory.user("me"))
+    with monkeypatch.context() as patched:
+        patched.setattr(render, "pdf_bytes", broken)
+        failed = job_of(session, prepare(submit, project, "internal", period_to="2023-06-30", language="fr"))
+    page = client.get(f"/reports/{failed.token}").get_data(as_text=True)
+    fields = dict(re.findall(r'<input (?:id="[\w-]+" )?(?:type="hidden" )?name="([\w-]+)"(?: type="hidden")? '
+                             r'value="([^"]*)"', page))
+
+    again = job_of(session, client.post(f"/projects/{project.slug}/reports", data=fields))
+
+    assert again.id != failed.id and again.status == JobStatus.DONE
+    assert (again.audience, again.period_end, again.language) == (failed.audience, failed.period_end, "fr")
 
 
 def test_a_job_waiting_for_an_external_queue_shows_a_progress_page_that_refreshes_itself(
@@ -453,8 +478,8 @@ def test_the_default_thread_pool_builds_the_report_in_the_background(tmp_path, m
         session.commit()
         job_id = job.id
 
-    jobs.submit(app, job_id)
-    jobs.executor(app).shutdown(wait=True)
+    runner.submit(app, job_id)
+    runner.thread_runner(app).shutdown(wait=True)
     deadline = time.monotonic() + 5
     with database(app).new_session() as session:
         while session.get(ReportJob, job_id).status != JobStatus.DONE and time.monotonic() < deadline:

@@ -137,11 +137,18 @@ SETTINGS = (
             "Minutes an uploaded import file waits for its mapping and confirmation before it is deleted."),
     # Evidence reports.
     Setting("REPORT_JOB_RUNNER", "thread", str,
-            "How report jobs run: `thread` (in the worker that queued them), `inline` (at once, for tests), or "
+            "How report jobs run: `thread` (a pool in each web process), `inline` (at once, for tests), or "
             "`module:function` of an external queue that is handed each job id."),
     Setting("REPORT_WORKERS", 2, int,
             "Report jobs one worker process builds at the same time (thread runner); raise it when reports "
             "queue, memory allowing."),
+    Setting("REPORT_HEARTBEAT_SECONDS", 15, int,
+            "Seconds between two renewals of a running report job's lease by its worker; also how often each web "
+            "process (thread runner) fails the jobs whose worker stopped and takes the jobs left waiting."),
+    Setting("REPORT_LEASE_SECONDS", 120, int,
+            "A running report job whose lease went this many seconds without renewal is taken as stopped (its "
+            "worker was killed or restarted) and fails, asking the user to try again; keep it several times "
+            "REPORT_HEARTBEAT_SECONDS."),
     Setting("REPORT_LINK_HOURS", 24, int, "Hours a prepared report's download link works."),
     Setting("REPORT_FOLDER", None, str,
             "Folder of prepared report files; set it when they belong on another disk shared by all workers.",

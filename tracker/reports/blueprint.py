@@ -4,6 +4,7 @@ from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
 from tracker.reports import cli
+from tracker.reports import runner
 from tracker.reports import views
 from tracker.web.project_tabs import register_project_tab
 
@@ -21,6 +22,7 @@ bp.add_url_rule("/reports/<token>/download", view_func=views.download, methods=[
 
 def init_app(app):
     app.register_blueprint(bp)
+    app.before_request(runner.start_on_first_request)
     register_project_tab(app, "reports.project_reports", _l("Reports"), "report.view", 70)
     app.jinja_env.globals.update(report_options_form=views.options_form)
     cli.init_app(app)

@@ -1,4 +1,5 @@
-"""``flask --app tracker report``: write a project or portfolio report; ``report-cleanup``: expire old files."""
+"""``flask --app tracker report``: write a project or portfolio report; ``report-cleanup``: end the jobs whose
+worker stopped, expire old files."""
 
 import os
 import tempfile
@@ -16,6 +17,7 @@ from tracker.db import database
 from tracker.portfolio import services as portfolio_services
 from tracker.reports import jobs
 from tracker.reports import render
+from tracker.reports import runner
 from tracker.reports.files import PARTIAL_PREFIX
 from tracker.reports.files import orphans
 from tracker.reports.files import reports_folder
@@ -113,12 +115,15 @@ def report_command(slug, portfolio, audience, report_format, path, period_from, 
 @click.command("report-cleanup")
 @with_appcontext
 def report_cleanup_command():
-    """Delete report files whose download link expired, and files no live report points to."""
+    """Fail the report jobs whose worker stopped, delete report files whose download link expired, and files no
+    live report points to."""
     app = current_app
     folder = reports_folder(app)
     with database().new_session() as session:
+        stopped = jobs.sweep(session, app.config["REPORT_LEASE_SECONDS"])
         expired = jobs.expire_all(session, app)
         session.commit()
+        handed_over = runner.hand_over_waiting(app, session)
         kept = set(session.scalars(ReportJob.__table__.select().with_only_columns(ReportJob.file_name)
                                    .where(ReportJob.status == JobStatus.DONE)))
     now = time.time()
@@ -128,6 +133,8 @@ def report_cleanup_command():
             continue
         path.unlink(missing_ok=True)
         removed += 1
+    click.echo(f"Failed {len(stopped)} report job(s) whose worker stopped; handed {len(handed_over)} waiting "
+               f"job(s) to the queue again.")
     click.echo(f"Expired {len(expired)} report link(s); deleted {removed} file(s) no report points to.")
 
 

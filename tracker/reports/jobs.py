@@ -1,20 +1,23 @@
 """Report jobs: queued by a user, built in the background, served as a file until the link expires.
 
-Running a job (:func:`run_job`) assembles the report in its own database session, renders it, writes it
-to a temporary file in the reports folder and renames it to a random name only on success; a failed job
-keeps its error and no file. Jobs run where ``REPORT_JOB_RUNNER`` says:
+A worker takes a job by *claiming* it (:func:`claim`: one UPDATE from queued to running, so two workers never
+build the same job), holds a *lease* on it while it works (:func:`renew_lease`, from a thread of its own every
+``REPORT_HEARTBEAT_SECONDS``), and ends it *done* with a file or *failed* with a translatable reason and no
+file: any exception, claiming included, fails the job, and is logged with the job id and the exception's type
+only (its text may hold personal data). A job whose lease ran out for ``REPORT_LEASE_SECONDS`` lost its worker
+(killed, crashed, restarted): :func:`sweep` fails it. These functions take a session and a job id and nothing
+else, whatever runs the jobs (:mod:`tracker.reports.runner`).
 
-* ``"thread"`` (default): a :class:`concurrent.futures.ThreadPoolExecutor` of ``REPORT_WORKERS`` threads;
-* ``"inline"``: at once, in the request (the test suite uses this);
-* a dotted path such as ``"myqueue.tasks:submit_report"``: that callable receives the job id and hands it
-  to an external queue, whose worker calls ``tracker.reports.jobs.run_job(create_app(), job_id)``.
+Running a job (:func:`run_job`) assembles the report in its own database session, renders it, writes it to a
+temporary file in the reports folder and renames it to a random name only on success.
 
 Download links last ``REPORT_LINK_HOURS`` (24); an expired or revoked job's file is deleted.
 """
 
-import importlib
 import secrets
-from concurrent.futures import ThreadPoolExecutor
+import threading
+import traceback
+from contextlib import contextmanager
 from contextlib import nullcontext
 from datetime import timedelta
 
@@ -55,8 +58,9 @@ from tracker.reports.project import project_report
 from tracker.reports.scope import Period
 from tracker.reports.scope import Requester
 
-EXECUTOR_KEY = "tracker.report_executor"
 ERROR_LIMIT = 500
+WORKER_STOPPED = N_("The worker stopped while preparing this report; try again.")
+UNEXPECTED_ERROR = N_("An unexpected error stopped the preparation of this report.")
 
 
 class JobRefused(RuntimeError):
@@ -65,6 +69,14 @@ class JobRefused(RuntimeError):
 
 class StoryWithdrawn(RuntimeError):
     """A story in the report stopped being shareable while the report was being prepared."""
+
+
+class LeaseLost(RuntimeError):
+    """The job stopped being this worker's before it was done: the sweep took its worker for stopped."""
+
+
+# Failures whose reason the user is told as such (a translatable message); any other says UNEXPECTED_ERROR.
+TOLD_FAILURES = (JobRefused, StoryWithdrawn)
 
 
 def requester_for(session, user):
@@ -101,30 +113,6 @@ def create_job(session, actor, user, *, fund, project=None, audience, report_for
     return job
 
 
-def submit(app, job_id):
-    """Hand a committed job to the configured runner."""
-    how = app.config["REPORT_JOB_RUNNER"]
-    if how == "inline":
-        run_job(app, job_id)
-    elif how == "thread":
-        executor(app).submit(run_job, app, job_id)
-    else:
-        external_submit(how)(job_id)
-
-
-def external_submit(path):
-    module_name, _sep, name = path.replace(":", ".").rpartition(".")
-    return getattr(importlib.import_module(module_name), name)
-
-
-def executor(app):
-    pool = app.extensions.get(EXECUTOR_KEY)
-    if pool is None:
-        pool = app.extensions[EXECUTOR_KEY] = ThreadPoolExecutor(max_workers=app.config["REPORT_WORKERS"],
-                                                                  thread_name_prefix="report")
-    return pool
-
-
 # Running ------------------------------------------------------------------------------------------
 
 
@@ -137,22 +125,23 @@ def app_context(app):
 
 
 def run_job(app, job_id):
-    """Build job ``job_id`` in its own session: done with a file, or failed with its error and no file."""
+    """Claim job ``job_id`` and build it in its own session: done with a file, or failed with its reason and no file.
+
+    Every exception ends the job as failed, one raised while claiming it included; a job another worker
+    claimed first is left to that worker.
+    """
     with app_context(app):
         session = database(app).new_session()
+        claimed = False
         try:
-            job = session.get(ReportJob, job_id)
-            if job is None or job.status != JobStatus.QUEUED:
-                return
-            job.status, job.started_at = JobStatus.RUNNING, utcnow()
-            session.commit()
-            try:
-                finish(app, session, job)
-            except Exception as error:  # noqa: BLE001 - any failure becomes the job's visible error
-                session.rollback()
-                if not isinstance(error, (JobRefused, StoryWithdrawn)):
-                    app.logger.exception("Report job %s failed", job_id)
-                fail(session, job_id, error)
+            claimed = claim(session, job_id)
+            if claimed:
+                with lease_kept(app, job_id):
+                    finish(app, session, session.get(ReportJob, job_id))
+        except Exception as error:  # noqa: BLE001 - any failure becomes the job's visible reason
+            session.rollback()
+            log_failure(app, job_id, error)
+            end_failed(app, session, job_id, error, claimed)
         finally:
             session.close()
 
@@ -166,6 +155,8 @@ def finish(app, session, job):
     session.commit()  # end the long read before writing: SQLite refuses to turn a stale snapshot into a write
     path = write_atomically(reports_folder(app), content, job.format.value)
     try:
+        if not renew_lease(session, job.id):  # first, so that the rest of this transaction holds the write lock
+            raise LeaseLost(job.id)
         check_still_shareable(session, job, report.story_ids)
         job.status, job.finished_at = JobStatus.DONE, utcnow()
         job.expires_at = job.finished_at + timedelta(hours=app.config["REPORT_LINK_HOURS"])
@@ -180,11 +171,139 @@ def finish(app, session, job):
         raise
 
 
-def fail(session, job_id, error):
-    job = session.get(ReportJob, job_id)
-    job.status, job.finished_at = JobStatus.FAILED, utcnow()
-    job.error = f"{type(error).__name__}: {error}"[:ERROR_LIMIT]
+def log_failure(app, job_id, error):
+    """Log the failure by job id and exception type, with where it was raised: never the exception's text."""
+    if isinstance(error, TOLD_FAILURES):
+        app.logger.info("Report job %s ended: %s", job_id, type(error).__name__)
+    else:
+        app.logger.error("Report job %s failed: %s, raised at %s", job_id, type(error).__name__, raised_at(error))
+
+
+def raised_at(error):
+    """The frames an exception went through, as ``file:line (function)``: no source text, no values."""
+    return " < ".join(f"{frame.filename}:{frame.lineno} ({frame.name})"
+                      for frame in reversed(traceback.extract_tb(error.__traceback__)))
+
+
+def failure_reason(error):
+    """The reason the user is told: a translatable message, never the text of an unexpected exception."""
+    if isinstance(error, TOLD_FAILURES) and error.args:
+        return str(error.args[0])[:ERROR_LIMIT]
+    return str(UNEXPECTED_ERROR)
+
+
+def end_failed(app, session, job_id, error, claimed):
+    """Fail the job unless that too fails: then it is logged, and the sweep ends the job later."""
+    try:
+        fail(session, job_id, failure_reason(error), JobStatus.RUNNING if claimed else JobStatus.QUEUED)
+    except Exception as second:  # noqa: BLE001 - the database may be what failed; the sweep comes back to it
+        session.rollback()
+        app.logger.error("Report job %s could not be marked failed: %s", job_id, type(second).__name__)
+
+
+# Claims, leases and the sweep: plain functions of a session and a job id, whatever runs the jobs ------------
+
+
+def claim(session, job_id, now=None):
+    """Take queued job ``job_id`` for this worker, and commit; False when it is not queued (another took it).
+
+    One UPDATE guarded by the status, as the transaction's first statement: atomic on PostgreSQL and
+    SQLite alike, and on SQLite it waits for the write lock instead of failing on a stale snapshot.
+    """
+    now = now or utcnow()
+    taken = session.execute(sa.update(ReportJob)
+                            .where(ReportJob.id == job_id, ReportJob.status == JobStatus.QUEUED)
+                            .values(status=JobStatus.RUNNING, started_at=now, heartbeat_at=now)
+                            .execution_options(synchronize_session=False)).rowcount == 1
     session.commit()
+    return taken
+
+
+def renew_lease(session, job_id, now=None):
+    """Say the worker is still at job ``job_id`` (the caller commits); False when the job is no longer running."""
+    return session.execute(sa.update(ReportJob)
+                           .where(ReportJob.id == job_id, ReportJob.status == JobStatus.RUNNING)
+                           .values(heartbeat_at=now or utcnow())
+                           .execution_options(synchronize_session=False)).rowcount == 1
+
+
+def fail(session, job_id, reason, status=JobStatus.RUNNING):
+    """End job ``job_id`` as failed with ``reason``, if it is still ``status``, and commit."""
+    session.execute(sa.update(ReportJob)
+                    .where(ReportJob.id == job_id, ReportJob.status == status)
+                    .values(status=JobStatus.FAILED, finished_at=utcnow(), error=reason)
+                    .execution_options(synchronize_session=False))
+    session.commit()
+
+
+def lease_expired(job, lease_seconds, now=None):
+    """Whether running ``job``'s worker went ``lease_seconds`` without renewing its lease."""
+    last = job.heartbeat_at or job.started_at or job.created_at
+    return job.status == JobStatus.RUNNING and last < (now or utcnow()) - timedelta(seconds=lease_seconds)
+
+
+def lease_ran_out(lease_seconds, now):
+    """The SQL condition of :func:`lease_expired`."""
+    last = sa.func.coalesce(ReportJob.heartbeat_at, ReportJob.started_at, ReportJob.created_at)
+    return sa.and_(ReportJob.status == JobStatus.RUNNING, last < now - timedelta(seconds=lease_seconds))
+
+
+def stopped_job_ids(session, lease_seconds, now=None):
+    """The running jobs whose lease ran out, read only: a periodic check that takes no write lock."""
+    return list(session.exec(select(ReportJob.id).where(lease_ran_out(lease_seconds, now or utcnow()))))
+
+
+def sweep(session, lease_seconds, now=None):
+    """Fail every running job whose lease ran out (the caller commits); returns their ids.
+
+    Failed rather than queued again: a report that killed its worker (memory, on a huge portfolio) would
+    kill the next one too. The requester reads that the worker stopped, and tries again.
+    """
+    now = now or utcnow()
+    return list(session.scalars(sa.update(ReportJob)
+                                .where(lease_ran_out(lease_seconds, now))
+                                .values(status=JobStatus.FAILED, finished_at=now, error=str(WORKER_STOPPED))
+                                .returning(ReportJob.id)
+                                .execution_options(synchronize_session=False)))
+
+
+def queued_job_ids(session, queued_before=None):
+    """The jobs waiting for a worker, oldest first (only those queued before ``queued_before`` when given)."""
+    statement = select(ReportJob.id).where(ReportJob.status == JobStatus.QUEUED)
+    if queued_before is not None:
+        statement = statement.where(ReportJob.created_at < queued_before)
+    return list(session.exec(statement.order_by(ReportJob.created_at, ReportJob.id)))
+
+
+@contextmanager
+def lease_kept(app, job_id):
+    """Renew job ``job_id``'s lease every ``REPORT_HEARTBEAT_SECONDS`` while the block runs.
+
+    From a thread of its own, so that the lease holds through one long step (WeasyPrint laying out a big
+    report), and dies with the worker's process, which is what lets the sweep notice a killed worker.
+    """
+    done = threading.Event()
+    beat = threading.Thread(target=renew_until, args=(app, job_id, done), name=f"report-lease-{job_id}",
+                            daemon=True)
+    beat.start()
+    try:
+        yield
+    finally:
+        done.set()
+        beat.join()
+
+
+def renew_until(app, job_id, done):
+    while not done.wait(app.config["REPORT_HEARTBEAT_SECONDS"]):
+        try:
+            with database(app).new_session() as session:
+                held = renew_lease(session, job_id)
+                session.commit()
+        except Exception as error:  # noqa: BLE001 - try again at the next beat; the lease outlasts a few misses
+            app.logger.warning("Report job %s: lease not renewed: %s", job_id, type(error).__name__)
+            continue
+        if not held:
+            return
 
 
 def build(session, job, requester):

@@ -1,8 +1,10 @@
 """Report jobs: a PDF (or HTML) report built in the background, its file, its expiry and the stories it holds.
 
-A job is queued by a user, run by a worker (a thread pool by default), and ends
-*done* with a file under ``instance/reports/`` (random name, written to a temporary
-file and renamed on success) or *failed* with its error and no file. Its download
+A job is queued by a user, claimed and run by a worker (a thread pool by default)
+that holds a lease on it while it works (``heartbeat_at``, renewed every
+``REPORT_HEARTBEAT_SECONDS``), and ends *done* with a file under ``instance/reports/``
+(random name, written to a temporary file and renamed on success) or *failed* with
+its reason and no file; a job whose worker stopped fails when its lease runs out. Its download
 link works for the requester (or M&E staff) until ``expires_at``. A job that
 included a story whose consent is later withdrawn is *revoked*: its file is deleted
 and its link stops working (:mod:`tracker.reports.lifecycle`). ``ReportJobStory``
@@ -76,6 +78,9 @@ class ReportJob(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     started_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True, default=None))
     finished_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True, default=None))
+    # The running job's lease: when its worker last said it is still at work. A lease older than
+    # REPORT_LEASE_SECONDS means the worker stopped (killed, crashed, restarted), and the sweep fails the job.
+    heartbeat_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True, default=None))
     expires_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True, index=True,
                                                                                  default=None))
     # Relative to the reports folder; a random name, never anything the user typed.

@@ -22,6 +22,7 @@ from tracker.portfolio.services import get_fund
 from tracker.reports import jobs
 from tracker.reports import lifecycle  # noqa: F401 - registers the consent-lifecycle listener
 from tracker.reports import render
+from tracker.reports import runner
 from tracker.reports.files import reports_folder
 from tracker.reports.forms import PDF
 from tracker.reports.forms import PreviewOptionsForm
@@ -37,6 +38,7 @@ from tracker.web import transaction
 from tracker.web.access import actor
 from tracker.web.access import project_route
 from tracker.web.access import requires
+from tracker.web.forms import ConfirmForm
 from tracker.web.pages import form_page
 from tracker.web.requests import language
 from tracker.web.requests import page_number
@@ -96,7 +98,7 @@ def queue(form, project=None):
                           audience=form.audience.data, period=period_of(form), language=report_language(form))
     jobs.expire_all(session, current_app)
     transaction.commit()  # the runner reads the job in its own session, possibly in another thread or process
-    jobs.submit(current_app._get_current_object(), job.id)
+    runner.submit(current_app._get_current_object(), job.id)
     session.refresh(job)
     if job.status != JobStatus.DONE:
         flash(_("Your report is being prepared."), "success")
@@ -207,13 +209,38 @@ def job_or_404(token):
     return job
 
 
+def end_if_stopped(job):
+    """Fail the job now if its worker stopped, whatever runs the jobs, rather than refresh the page for ever."""
+    lease_seconds = current_app.config["REPORT_LEASE_SECONDS"]
+    if jobs.lease_expired(job, lease_seconds):
+        session = get_session()
+        jobs.sweep(session, lease_seconds)
+        session.refresh(job)
+
+
+def request_again(job):
+    """Where the "try again" button posts, and the options it sends: those of ``job``."""
+    fields = {"audience": job.audience.value, "language": job.language, "action": PDF}
+    if job.period_start:
+        fields["period_from"] = job.period_start.isoformat()
+    if job.period_end:
+        fields["period_to"] = job.period_end.isoformat()
+    if job.project_id is None:
+        return url_for(".portfolio_report_request"), fields
+    return url_for(".project_report_request", slug=get_session().get(Project, job.project_id).slug), fields
+
+
 @requires("report.files")
 def job(token):
-    """The job's progress (refreshing itself while it runs), its error, or its download."""
+    """The job's progress (refreshing itself while it is queued or running), why it failed, or its download."""
     report_job = job_or_404(token)
+    end_if_stopped(report_job)
     titles = jobs.project_titles(get_session(), [report_job])
+    again_url, again_fields = request_again(report_job) if report_job.is_finished else (None, {})
     return render_template("reports/job.html", job=report_job, title=titles.get(report_job.project_id),
-                           refresh=None if report_job.is_finished else REFRESH_SECONDS)
+                           refresh=None if report_job.is_finished else REFRESH_SECONDS,
+                           failure=_(report_job.error) if report_job.error else "", again_form=ConfirmForm(),
+                           again_url=again_url, again_fields=again_fields)
 
 
 @requires("report.files")
