@@ -1,13 +1,20 @@
-"""flask backup / restore: a full copy of the database that restores into a fresh one with every row."""
+"""flask backup / restore: one archive of the database and the evidence files, restored into a fresh instance."""
 
+import io
 import os
+import shutil
+import sqlite3
+import tarfile
 
 import pytest
+import sqlalchemy as sa
 
 from tests.conftest import FAST_HASHING
 from tracker import backup
 from tracker import create_app
 from tracker import migrate
+from tracker.auth import services as auth_services
+from tracker.auth.models import User
 from tracker.db import database
 
 _apps = []
@@ -21,19 +28,35 @@ def dispose_engines():
         database(_apps.pop()).engine.dispose()
 
 
-def empty_app(url):
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "backup-tests", **FAST_HASHING})
+def empty_app(url, instance):
+    """A separate app on its own database, with its own instance folder (where its uploads go)."""
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv("TRACKER_INSTANCE_PATH", str(instance))
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "backup-tests", **FAST_HASHING})
     _apps.append(app)
     return app
 
 
-def seeded_app(url):
-    """A separate app on its own (committed) database, migrated and loaded with the demo portfolio."""
-    app = empty_app(url)
+def seeded_app(url, instance):
+    """A separate app on its own (committed) database, migrated and loaded with the demo portfolio and its files."""
+    app = empty_app(url, instance)
     migrate.upgrade(database(app).engine)
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     return app
+
+
+def demo_app(demo_database, instance, url="sqlite"):
+    """An app on the demo portfolio, with its evidence files in ``instance``.
+
+    On SQLite, a copy of the demo loaded once per test worker (into ``instance``, whatever ``url`` says);
+    on PostgreSQL, the demo seeded into the database ``url``.
+    """
+    if not url.startswith("sqlite"):
+        return seeded_app(url, instance)
+    copy = demo_database.copy_to(instance)
+    shutil.copytree(demo_database.instance / "uploads", instance / "uploads")
+    return empty_app(f"sqlite:///{copy}", instance)
 
 
 @pytest.fixture
@@ -55,28 +78,142 @@ def invoke(app, *args):
     return app.test_cli_runner().invoke(args=list(args))
 
 
+def stored_documents(app):
+    """(evidence id, project slug, stored file name, title) of every evidence item with a file, by id."""
+    with database(app).engine.connect() as connection:
+        return connection.execute(sa.text(
+            "SELECT evidence_item.id, project.slug, evidence_item.stored_name, evidence_item.title "
+            "FROM evidence_item JOIN project ON project.id = evidence_item.project_id "
+            "WHERE evidence_item.stored_name <> '' ORDER BY evidence_item.id")).all()
+
+
+def signed_in_client(app, email):
+    """A test client of ``app`` with a fully verified login session of the account ``email``."""
+    with database(app).new_session() as session:
+        user = session.scalars(sa.select(User).where(User.email == email)).one()
+        token = auth_services.start_login_session(session, user, verified=True)
+        session.commit()
+    client = app.test_client()
+    with client.session_transaction() as cookie_session:
+        cookie_session["_user_id"] = token
+        cookie_session["_fresh"] = True
+    return client
+
+
 @BOTH
-def test_a_backup_restores_into_a_fresh_database_with_the_same_row_counts(databases, tmp_path):
+def test_a_backup_restores_into_a_fresh_instance_with_every_row_and_every_evidence_document(databases, tmp_path,
+                                                                                            demo_database):
     source_url, target_url = databases
-    source, target = seeded_app(source_url), empty_app(target_url)
+    source = demo_app(demo_database, tmp_path / "source", source_url)
+    target = empty_app(target_url, tmp_path / "target")
+    documents = stored_documents(source)
     file = tmp_path / "tracker.backup"
 
     made = invoke(source, "backup", "-o", str(file))
     restored = invoke(target, "restore", str(file))
 
     assert made.exit_code == 0, made.output
+    assert documents and f"and {len(documents)} evidence files" in made.output
     assert restored.exit_code == 0, restored.output
     before, after = backup.row_counts(database(source).engine), backup.row_counts(database(target).engine)
     assert after == before
     assert sum(1 for count in before.values() if count) >= 8
     assert migrate.current_revision(database(target).engine) == migrate.heads()[0]
     assert "Restored" in restored.output and f"{sum(after.values())} rows" in restored.output
+    assert "Every evidence file the database refers to is present and unaltered" in restored.output
+    client = signed_in_client(target, "me@example.org")
+    for evidence_id, slug, stored_name, _title in documents:
+        with client.get(f"/projects/{slug}/evidence/{evidence_id}/download") as response:
+            assert response.status_code == 200, evidence_id
+            assert response.data == (tmp_path / "source" / "uploads" / stored_name).read_bytes()
+
+
+def test_a_restore_names_by_id_the_evidence_whose_file_the_archive_lacks(tmp_path, demo_database):
+    source = demo_app(demo_database, tmp_path / "source")
+    target = empty_app(f"sqlite:///{tmp_path}/target.sqlite", tmp_path / "target")
+    (lost_id, _slug, lost_file, lost_title), *kept = stored_documents(source)
+    (tmp_path / "source" / "uploads" / lost_file).unlink()
+    invoke(source, "backup", "-o", str(tmp_path / "tracker.backup"))
+
+    restored = invoke(target, "restore", str(tmp_path / "tracker.backup"))
+
+    assert restored.exit_code != 0
+    assert f"Evidence {lost_id}: its file is missing." in restored.output
+    assert "The database was restored, but 1 evidence files" in restored.output
+    assert lost_title not in restored.output
+    assert all(f"Evidence {evidence_id}:" not in restored.output for evidence_id, *_ in kept)
+    assert backup.row_counts(database(target).engine) == backup.row_counts(database(source).engine)
+
+
+def test_a_restore_names_the_evidence_whose_file_was_altered_since_upload(tmp_path, demo_database):
+    source = demo_app(demo_database, tmp_path / "source")
+    target = empty_app(f"sqlite:///{tmp_path}/target.sqlite", tmp_path / "target")
+    evidence_id, _slug, stored_name, _title = stored_documents(source)[0]
+    with (tmp_path / "source" / "uploads" / stored_name).open("ab") as handle:
+        handle.write(b"tampered")
+    invoke(source, "backup", "-o", str(tmp_path / "tracker.backup"))
+
+    restored = invoke(target, "restore", str(tmp_path / "tracker.backup"))
+
+    assert restored.exit_code != 0
+    assert f"Evidence {evidence_id}: its file differs from the one uploaded" in restored.output
+
+
+def database_only_backup(app, path):
+    """A backup as older versions wrote it: the SQLite database alone."""
+    backup.private_file(path)
+    backup.backup_sqlite(database(app).engine, path)
+
+
+def test_an_older_database_only_backup_restores_with_a_warning_and_lists_the_files_to_copy_back(tmp_path,
+                                                                                                demo_database):
+    source = demo_app(demo_database, tmp_path / "source")
+    target = empty_app(f"sqlite:///{tmp_path}/target.sqlite", tmp_path / "target")
+    database_only_backup(source, tmp_path / "old.sqlite")
+    documents = stored_documents(source)
+
+    restored = invoke(target, "restore", str(tmp_path / "old.sqlite"))
+
+    assert "database-only backup" in restored.output and str(tmp_path / "target" / "uploads") in restored.output
+    assert backup.row_counts(database(target).engine) == backup.row_counts(database(source).engine)
+    assert restored.exit_code != 0
+    assert all(f"Evidence {evidence_id}: its file is missing." in restored.output for evidence_id, *_ in documents)
+
+
+def test_an_older_database_only_backup_restores_cleanly_once_its_files_are_copied_back(tmp_path, demo_database):
+    source = demo_app(demo_database, tmp_path / "source")
+    target = empty_app(f"sqlite:///{tmp_path}/target.sqlite", tmp_path / "target")
+    database_only_backup(source, tmp_path / "old.sqlite")
+    shutil.copytree(tmp_path / "source" / "uploads", tmp_path / "target" / "uploads")
+
+    restored = invoke(target, "restore", str(tmp_path / "old.sqlite"))
+
+    assert restored.exit_code == 0, restored.output
+    assert "database-only backup" in restored.output
+    assert "Every evidence file the database refers to is present and unaltered" in restored.output
+
+
+def test_restore_refuses_an_archive_entry_that_would_land_outside_the_upload_folder(tmp_path):
+    target = empty_app(f"sqlite:///{tmp_path}/target.sqlite", tmp_path / "target")
+    crafted = tmp_path / "crafted.backup"
+    with tarfile.open(crafted, "w:gz") as archive:
+        for name, data in (("backup.json", b'{"format": "evidence-tracker-backup", "version": 1}'),
+                           ("database", backup.SQLITE_MAGIC), ("uploads/../../escaped.txt", b"surprise")):
+            entry = tarfile.TarInfo(name)
+            entry.size = len(data)
+            archive.addfile(entry, io.BytesIO(data))
+
+    result = invoke(target, "restore", str(crafted))
+
+    assert result.exit_code != 0 and "never holds" in result.output
+    assert not (tmp_path / "escaped.txt").exists() and not (tmp_path / "target" / "uploads").exists()
 
 
 @BOTH
-def test_the_restored_audit_trail_is_still_append_only(databases, tmp_path):
+def test_the_restored_audit_trail_is_still_append_only(databases, tmp_path, demo_database):
     source_url, target_url = databases
-    source, target = seeded_app(source_url), empty_app(target_url)
+    source = demo_app(demo_database, tmp_path / "source", source_url)
+    target = empty_app(target_url, tmp_path / "target")
     file = tmp_path / "tracker.backup"
     invoke(source, "backup", "-o", str(file))
     invoke(target, "restore", str(file))
@@ -88,12 +225,12 @@ def test_the_restored_audit_trail_is_still_append_only(databases, tmp_path):
 
 
 @BOTH
-def test_restore_refuses_a_database_that_holds_data_unless_forced(databases, tmp_path):
+def test_restore_refuses_a_database_that_holds_data_unless_forced(databases, tmp_path, demo_database):
     source_url, target_url = databases
-    source = seeded_app(source_url)
+    source = demo_app(demo_database, tmp_path / "source", source_url)
     file = tmp_path / "tracker.backup"
     invoke(source, "backup", "-o", str(file))
-    target = seeded_app(target_url)
+    target = demo_app(demo_database, tmp_path / "target", target_url)
     invoke(target, "create-user", "extra@example.org", "--role", "donor", "--password-stdin")
     engine = database(target).engine
     extra = backup.row_counts(engine)
@@ -108,21 +245,24 @@ def test_restore_refuses_a_database_that_holds_data_unless_forced(databases, tmp
     assert backup.row_counts(engine) == backup.row_counts(database(source).engine)
 
 
-def test_backups_are_readable_by_their_owner_only(tmp_path, instance_path):
-    app = seeded_app(f"sqlite:///{tmp_path}/source.sqlite")
+def test_backups_are_readable_by_their_owner_only(tmp_path, demo_database):
+    app = demo_app(demo_database, tmp_path / "source")
 
     invoke(app, "backup", "-o", str(tmp_path / "private.backup"))
 
     assert oct((tmp_path / "private.backup").stat().st_mode & 0o777) == "0o600"
     assert not (tmp_path / "private.backup.partial").exists()
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".tracker-backup")] == []
+    with tarfile.open(tmp_path / "private.backup") as archive:
+        assert {entry.mode for entry in archive.getmembers()} == {0o600}
 
 
-def test_a_sqlite_backup_is_one_self_contained_file(tmp_path, instance_path):
-    import sqlite3
+def test_the_archive_holds_the_database_as_one_self_contained_sqlite_file(tmp_path, demo_database):
+    app = demo_app(demo_database, tmp_path / "source")
+    invoke(app, "backup", "-o", str(tmp_path / "tracker.backup"))
 
-    app = seeded_app(f"sqlite:///{tmp_path}/source.sqlite")
-    invoke(app, "backup", "-o", str(tmp_path / "copy.sqlite"))
-
+    with tarfile.open(tmp_path / "tracker.backup") as archive:
+        (tmp_path / "copy.sqlite").write_bytes(archive.extractfile("database").read())
     copy = sqlite3.connect(tmp_path / "copy.sqlite")
     try:
         assert copy.execute("PRAGMA journal_mode").fetchone() == ("delete",)
@@ -131,8 +271,8 @@ def test_a_sqlite_backup_is_one_self_contained_file(tmp_path, instance_path):
         copy.close()
 
 
-def test_backup_does_not_overwrite_a_file_unless_forced(tmp_path, instance_path):
-    app = seeded_app(f"sqlite:///{tmp_path}/source.sqlite")
+def test_backup_does_not_overwrite_a_file_unless_forced(tmp_path, demo_database):
+    app = demo_app(demo_database, tmp_path / "source")
     existing = tmp_path / "existing.backup"
     existing.write_text("keep me", encoding="utf-8")
 
@@ -140,21 +280,21 @@ def test_backup_does_not_overwrite_a_file_unless_forced(tmp_path, instance_path)
     forced = invoke(app, "backup", "-o", str(existing), "--force")
 
     assert refused.exit_code != 0 and "already exists" in refused.output
-    assert forced.exit_code == 0 and existing.read_bytes().startswith(backup.SQLITE_MAGIC)
+    assert forced.exit_code == 0 and backup.backup_kind(existing) == "archive"
 
 
 def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path, instance_path):
-    app = empty_app(f"sqlite:///{tmp_path}/target.sqlite")
+    app = empty_app(f"sqlite:///{tmp_path}/target.sqlite", tmp_path / "target")
     junk = tmp_path / "notes.txt"
     junk.write_text("not a database", encoding="utf-8")
 
     result = invoke(app, "restore", str(junk))
 
-    assert result.exit_code != 0 and "neither a SQLite backup nor a pg_dump" in result.output
+    assert result.exit_code != 0 and "neither a backup archive nor a SQLite or pg_dump" in result.output
 
 
 def test_restore_refuses_a_backup_of_the_other_backend(tmp_path, instance_path):
-    app = empty_app(f"sqlite:///{tmp_path}/target.sqlite")
+    app = empty_app(f"sqlite:///{tmp_path}/target.sqlite", tmp_path / "target")
     dump = tmp_path / "tracker.pgdump"
     dump.write_bytes(backup.PG_DUMP_MAGIC + b"\x01\x0e")
 
@@ -164,8 +304,6 @@ def test_restore_refuses_a_backup_of_the_other_backend(tmp_path, instance_path):
 
 
 def test_libpq_programs_get_the_password_by_environment_not_command_line():
-    import sqlalchemy as sa
-
     environment = backup.pg_environment(sa.make_url("postgresql+psycopg://tracker:s3cret@db.internal:5433/evidence"))
 
     assert (environment["PGHOST"], environment["PGPORT"], environment["PGUSER"], environment["PGPASSWORD"],

@@ -1,26 +1,46 @@
-"""Back up and restore the whole database: SQLite's online backup API, or pg_dump/pg_restore for PostgreSQL.
+"""Back up and restore a whole instance: the database and the uploaded evidence documents, in one archive.
 
-SQLite is copied page by page while the app keeps running (``sqlite3.Connection.backup``)
-into a single self-contained file. PostgreSQL uses pg_dump's custom format and
-pg_restore in one transaction, so a failed restore changes nothing. Backups are
-written to a temporary name with mode 0600 and renamed when complete: they hold
+The archive is a gzipped tar holding ``backup.json`` (what it is), ``database`` and
+``uploads/<stored name>`` for every file of the upload folder. The database is
+SQLite copied page by page while the app keeps running (``sqlite3.Connection.backup``)
+into a single self-contained file, or pg_dump's custom format for PostgreSQL, which
+pg_restore loads in one transaction, so a failed restore changes nothing. Backups
+are written to a temporary name with mode 0600 and renamed when complete: they hold
 everything, so they are as sensitive as the database itself.
+
+A restore puts the files back after the database, then checks every evidence file
+the database refers to against the SHA-256 recorded at upload
+(:func:`evidence_file_problems`). A database-only backup (a SQLite file or a pg_dump,
+as older versions wrote) still restores; its files must be copied back by hand.
 
 The only programs run are pg_dump and pg_restore, by absolute path, with argument
 lists and no shell (hence the bandit/ruff exemptions on those two lines).
 """
 
 import glob
+import gzip
+import io
+import json
 import os
 import shutil
 import sqlite3
 import subprocess  # nosec B404
+import tarfile
+import tempfile
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 
+from tracker.evidence.storage import is_stored_name
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
+GZIP_MAGIC = b"\x1f\x8b"
+ARCHIVE_FORMAT = "evidence-tracker-backup"
+ARCHIVE_VERSION = 1
+MANIFEST, DATABASE, UPLOADS = "backup.json", "database", "uploads/"
 BOOKKEEPING_TABLES = frozenset({"alembic_version"})
 PG_TIMEOUT_SECONDS = 3600
 
@@ -53,22 +73,59 @@ def private_file(path):
     os.chmod(path, 0o600)
 
 
-def backup(engine, path, *, overwrite=False, pg_bin_dir=None):
-    """Write a full backup of ``engine``'s database to ``path``."""
+def backup(engine, path, uploads, *, overwrite=False, pg_bin_dir=None):
+    """Write an archive of ``engine``'s database and of every file of the ``uploads`` store to ``path``.
+
+    Return the number of uploaded files archived.
+    """
     path = Path(path)
     if path.exists() and not overwrite:
         raise BackupError(f"{path} already exists; choose another name or pass --force to replace it.")
     partial = path.with_name(path.name + ".partial")
     private_file(partial)
     try:
-        if backend(engine) == "sqlite":
-            backup_sqlite(engine, partial)
-        else:
-            backup_postgresql(engine, partial, pg_bin_dir)
+        with tempfile.TemporaryDirectory(prefix=".tracker-backup-", dir=path.parent) as work:
+            dump = Path(work) / DATABASE
+            private_file(dump)
+            if backend(engine) == "sqlite":
+                backup_sqlite(engine, dump)
+            else:
+                backup_postgresql(engine, dump, pg_bin_dir)
+            names = uploads.stored_names()
+            write_archive(partial, backend(engine), dump, uploads, names)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     os.replace(partial, path)
+    return len(names)
+
+
+def write_archive(path, kind, dump, uploads, names):
+    """The manifest first, then the database, then the files: a restore reads them in that order."""
+    manifest = json.dumps({"format": ARCHIVE_FORMAT, "version": ARCHIVE_VERSION, "database": kind,
+                           "evidence_files": len(names)}).encode("utf-8")
+    with open(path, "wb") as handle, tarfile.open(fileobj=handle, mode="w:gz", compresslevel=6) as archive:
+        add_bytes(archive, MANIFEST, manifest)
+        archive.add(dump, arcname=DATABASE, recursive=False, filter=private_entry)
+        for name in names:
+            try:
+                archive.add(uploads.path(name), arcname=UPLOADS + name, recursive=False, filter=private_entry)
+            except FileNotFoundError:
+                continue  # deleted with its evidence item since it was listed: the database no longer needs it
+
+
+def add_bytes(archive, name, data):
+    entry = private_entry(tarfile.TarInfo(name))
+    entry.size = len(data)
+    archive.addfile(entry, io.BytesIO(data))
+
+
+def private_entry(entry):
+    """Archive entries carry no owner names and mode 0600, whoever made the backup."""
+    entry.uid = entry.gid = 0
+    entry.uname = entry.gname = ""
+    entry.mode = 0o600
+    return entry
 
 
 def backup_sqlite(engine, path):
@@ -90,44 +147,139 @@ def backup_postgresql(engine, path, pg_bin_dir):
 
 
 def backup_kind(path):
-    """Return "sqlite" or "postgresql" from the file's first bytes."""
+    """Return "archive" (what ``backup`` writes), or "sqlite" or "postgresql" for a database-only backup."""
     with open(path, "rb") as handle:
         head = handle.read(len(SQLITE_MAGIC))
+    if head.startswith(GZIP_MAGIC):
+        return "archive"
     if head.startswith(SQLITE_MAGIC):
         return "sqlite"
     if head.startswith(PG_DUMP_MAGIC):
         return "postgresql"
-    raise BackupError(f"{path} is neither a SQLite backup nor a pg_dump custom-format backup.")
+    raise BackupError(f"{path} is neither a backup archive nor a SQLite or pg_dump custom-format backup.")
 
 
-def restore(engine, path, *, force=False, pg_bin_dir=None):
-    """Replace ``engine``'s database with the backup at ``path``.
+@dataclass(frozen=True)
+class Restored:
+    """What a restore put back: ``evidence_files`` is None for a database-only backup, which holds none."""
 
-    Refuses to overwrite a database that holds data unless ``force`` is given.
+    evidence_files: int | None
+
+
+def restore(engine, path, uploads, *, force=False, pg_bin_dir=None):
+    """Replace ``engine``'s database with the backup at ``path`` and put its files back into the ``uploads`` store.
+
+    Refuses to overwrite a database that holds data unless ``force`` is given. Files already in
+    the store stay; a file of the archive replaces the one of the same name.
     """
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"{path} does not exist.")
     kind = backup_kind(path)
+    if kind != "archive":
+        check_target(engine, path, kind, force)
+        restore_database(engine, path, kind, pg_bin_dir, label=path)
+        return Restored(evidence_files=None)
+    try:
+        with tarfile.open(path, mode="r:gz") as archive, \
+                tempfile.TemporaryDirectory(prefix=".tracker-restore-") as work:
+            files, kind = archive_contents(archive, path)
+            check_target(engine, path, kind, force)
+            dump = Path(work) / DATABASE
+            private_file(dump)
+            with open(dump, "wb") as handle:
+                shutil.copyfileobj(archive.extractfile(files[DATABASE]), handle)
+            restore_database(engine, dump, kind, pg_bin_dir, label=path)
+            names = [name for name in files if name.startswith(UPLOADS)]
+            for name in names:
+                uploads.put(name.removeprefix(UPLOADS), archive.extractfile(files[name]))
+    except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as error:
+        raise BackupError(f"{path} cannot be read as a backup archive: {error}") from None
+    return Restored(evidence_files=len(names))
+
+
+def archive_contents(archive, path):
+    """The archive's entries by name and the kind of database it holds; refuses any archive ``backup`` did not write.
+
+    Only regular files named as ``backup`` names them are accepted, so that nothing is ever
+    written outside the upload folder.
+    """
+    files = {}
+    for entry in archive.getmembers():
+        name = entry.name
+        ours = name in (MANIFEST, DATABASE) or (name.startswith(UPLOADS) and is_stored_name(name.removeprefix(UPLOADS)))
+        if not entry.isfile() or not ours or name in files:
+            raise BackupError(f"{path} holds {name!r}, which a backup made by the backup command never holds.")
+        files[name] = entry
+    manifest = json.load(archive.extractfile(files[MANIFEST])) if MANIFEST in files else {}
+    if manifest.get("format") != ARCHIVE_FORMAT or DATABASE not in files:
+        raise BackupError(f"{path} is not a backup made by the backup command.")
+    if manifest.get("version") != ARCHIVE_VERSION:
+        raise BackupError(f"{path} is a version {manifest.get('version')} backup; this version of the tracker "
+                          f"reads version {ARCHIVE_VERSION}.")
+    return files, manifest.get("database")
+
+
+def check_target(engine, path, kind, force):
+    """Refuse, before anything changes, a backup of the other backend or a database that holds data."""
     if kind != backend(engine):
         raise BackupError(f"{path} is a {kind} backup but the database is {backend(engine)}.")
     if holds_data(engine) and not force:
         raise BackupError("The database already holds data. Restoring replaces all of it: "
                           "back it up first, then pass --force.")
+
+
+def restore_database(engine, path, kind, pg_bin_dir, label):
+    """Replace the database with the ``kind`` database file at ``path`` (``label`` names the backup in messages)."""
+    try:
+        found = backup_kind(path)
+    except BackupError:
+        found = None
+    if found != kind:
+        raise BackupError(f"{label} is damaged: its database is not a {kind} backup.")
     engine.dispose()
     if kind == "sqlite":
-        restore_sqlite(engine, path)
+        restore_sqlite(engine, path, label)
     else:
         restore_postgresql(engine, path, pg_bin_dir)
     engine.dispose()
 
 
-def restore_sqlite(engine, path):
+@dataclass(frozen=True)
+class FileProblem:
+    """An evidence item whose file is not as uploaded; named by id only, as its title may identify someone."""
+
+    evidence_id: int
+    missing: bool
+
+    def __str__(self):
+        if self.missing:
+            return f"Evidence {self.evidence_id}: its file is missing."
+        return f"Evidence {self.evidence_id}: its file differs from the one uploaded (SHA-256 does not match)."
+
+
+def evidence_file_problems(engine, uploads):
+    """Every evidence item whose stored file is missing from ``uploads`` or differs from the one uploaded."""
+    with engine.connect() as connection:
+        if "evidence_item" not in sa.inspect(connection).get_table_names():
+            return []
+        items = connection.execute(sa.text(
+            "SELECT id, stored_name, sha256 FROM evidence_item WHERE stored_name <> '' ORDER BY id")).all()
+    problems = []
+    for evidence_id, stored_name, sha256 in items:
+        if not is_stored_name(stored_name) or not uploads.path(stored_name).is_file():
+            problems.append(FileProblem(evidence_id, missing=True))
+        elif sha256 and uploads.sha256(stored_name) != sha256:
+            problems.append(FileProblem(evidence_id, missing=False))
+    return problems
+
+
+def restore_sqlite(engine, path, label):
     source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         problems = source.execute("PRAGMA quick_check").fetchall()
         if problems != [("ok",)]:
-            raise BackupError(f"{path} is damaged: {problems[:3]}")
+            raise BackupError(f"{label} is damaged: {problems[:3]}")
         raw = engine.raw_connection()
         try:
             source.backup(raw.driver_connection)

@@ -163,17 +163,18 @@ def demo_code_command(email):
 @click.command("backup")
 @with_appcontext
 @click.option("-o", "--output", "path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The backup file to write (mode 0600).")
+              help="The backup archive to write (mode 0600).")
 @click.option("--force", is_flag=True, help="Replace the file if it exists.")
 def backup_command(path, force):
-    """Back up the whole database: SQLite's online backup, or pg_dump's custom format for PostgreSQL."""
+    """Back up the database and the uploaded evidence documents into one archive (safe while the app runs)."""
     engine = database().engine
     try:
-        backup.backup(engine, path, overwrite=force, pg_bin_dir=current_app.config["PG_BIN_DIR"])
+        files = backup.backup(engine, path, store_for(current_app), overwrite=force,
+                              pg_bin_dir=current_app.config["PG_BIN_DIR"])
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
     counts = backup.row_counts(engine)
-    click.echo(f"Backed up {len(counts)} tables ({sum(counts.values())} rows) to {path}.")
+    click.echo(f"Backed up {len(counts)} tables ({sum(counts.values())} rows) and {files} evidence files to {path}.")
 
 
 @click.command("restore")
@@ -181,19 +182,41 @@ def backup_command(path, force):
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace a database that already holds data.")
 def restore_command(path, force):
-    """Restore the database from a backup made by the backup command (stop the web server first)."""
+    """Restore the database and the evidence files from a backup, then check every file (stop the web server first).
+
+    Exits with an error, naming the evidence ids, when a file the database refers to is missing or altered.
+    """
     from tracker import migrate  # Alembic: loaded by the commands that migrate, not at app start
 
     engine = database().engine
+    store = store_for(current_app)
     try:
-        backup.restore(engine, path, force=force, pg_bin_dir=current_app.config["PG_BIN_DIR"])
+        restored = backup.restore(engine, path, store, force=force, pg_bin_dir=current_app.config["PG_BIN_DIR"])
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
     counts = backup.row_counts(engine)
     revision = migrate.current_revision(engine)
-    click.echo(f"Restored {path}: {len(counts)} tables ({sum(counts.values())} rows), at revision {revision}.")
+    files = "" if restored.evidence_files is None else f" and {restored.evidence_files} evidence files"
+    click.echo(f"Restored {path}: {len(counts)} tables ({sum(counts.values())} rows){files}, at revision {revision}.")
+    if restored.evidence_files is None:
+        click.echo(f"Warning: {path} is a database-only backup (from an older version): it holds no uploaded "
+                   f"evidence documents. Copy them back into {store.folder} from where they were backed up.",
+                   err=True)
     if revision != migrate.heads()[0]:
         click.echo(f"Run `flask --app tracker init-db` to upgrade it to revision {migrate.heads()[0]}.")
+    check_evidence_files(engine, store)
+
+
+def check_evidence_files(engine, store):
+    """Fail, naming the evidence ids (never their titles), when a file the database refers to is not as uploaded."""
+    problems = backup.evidence_file_problems(engine, store)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        raise click.ClickException(
+            f"The database was restored, but {len(problems)} evidence files it refers to are missing from "
+            f"{store.folder} or altered (listed above). Put those files back, or restore a complete backup.")
+    click.echo("Every evidence file the database refers to is present and unaltered.")
 
 
 @click.command("purge-expired")

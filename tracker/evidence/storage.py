@@ -5,11 +5,20 @@ database, for the download), written with mode 0600 under a temporary name and
 renamed when complete, and only ever served as attachments by the download view.
 """
 
+import hashlib
+import io
 import os
 import secrets
+import shutil
 from pathlib import Path
 
 STORED_NAME_LENGTH = 32
+CHUNK_BYTES = 1024 * 1024
+
+
+def is_stored_name(name):
+    """Whether ``name`` is one the store generates: 32 lowercase hexadecimal digits, nothing else."""
+    return len(name) == STORED_NAME_LENGTH and all(char in "0123456789abcdef" for char in name)
 
 
 class UploadStore:
@@ -18,25 +27,44 @@ class UploadStore:
 
     def path(self, stored_name):
         """The file's path; refuses any name this store did not generate."""
-        if len(stored_name) != STORED_NAME_LENGTH or not all(char in "0123456789abcdef" for char in stored_name):
+        if not is_stored_name(stored_name):
             raise ValueError("not a stored file name")
         return self.folder / stored_name
 
     def save(self, data):
         """Write ``data`` under a new random name and return that name."""
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         stored_name = secrets.token_hex(STORED_NAME_LENGTH // 2)
+        self.put(stored_name, io.BytesIO(data))
+        return stored_name
+
+    def put(self, stored_name, stream):
+        """Write the file ``stored_name`` from the binary ``stream`` (a restore puts back the names it backed up)."""
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         target = self.path(stored_name)
         partial = target.with_name(stored_name + ".part")
+        partial.unlink(missing_ok=True)
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            shutil.copyfileobj(stream, handle, CHUNK_BYTES)
         os.replace(partial, target)
-        return stored_name
 
     def remove(self, stored_name):
         if stored_name:
             self.path(stored_name).unlink(missing_ok=True)
+
+    def stored_names(self):
+        """The names of the complete files in the store, sorted (files still being written are left out)."""
+        if not self.folder.is_dir():
+            return []
+        return sorted(entry.name for entry in self.folder.iterdir() if is_stored_name(entry.name) and entry.is_file())
+
+    def sha256(self, stored_name):
+        """The SHA-256 of the stored file, as the hexadecimal digest kept on its evidence item."""
+        digest = hashlib.sha256()
+        with self.path(stored_name).open("rb") as handle:
+            while chunk := handle.read(CHUNK_BYTES):
+                digest.update(chunk)
+        return digest.hexdigest()
 
 
 def store_for(app):
