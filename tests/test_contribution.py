@@ -224,7 +224,7 @@ def test_the_gate_opens_once_assumptions_are_assessed_and_an_explanation_is_reco
     walk(session, project, claim, "postulate_toc", "gather_evidence")
     assumption = links[1].assumptions[0]
     toc_services.update_assumption(session, TEST_ACTOR, project, assumption,
-                                   {"text": assumption.text, "status": "partly_supported"})
+                                   {"text": assumption.text, "status": "partly_supported"}, assumption.version)
     factory.explanation(project, claim)
     session.refresh(claim)
 
@@ -276,7 +276,7 @@ def test_a_strong_claim_whose_assumption_later_fails_shows_a_warning(client, fac
     claim.confidence = "strong"
     assumption = links[1].assumptions[0]
     toc_services.update_assumption(session, TEST_ACTOR, project, assumption,
-                                   {"text": assumption.text, "status": "not_supported"})
+                                   {"text": assumption.text, "status": "not_supported"}, assumption.version)
     session.commit()
 
     text = text_of(client.get(url(project, f"/claims/{claim.id}")))

@@ -99,7 +99,8 @@ def test_the_tracing_and_story_pages_query_counts_do_not_grow(client, factory, s
     from tracker.toc import services as toc_services
 
     toc_services.update_assumption(session, TEST_ACTOR, project, assumption, {"text": assumption.text,
-                                                                             "status": "supported"})
+                                                                             "status": "supported"},
+                                   assumption.version)
     services.move_step(session, TEST_ACTOR, project, claim, "assemble_story", claim.version)
 
     def grow(total):

@@ -81,7 +81,8 @@ def test_editing_evidence_recomputes_the_steps_in_recorded_order(factory, sessio
     factory.ct_evidence(project, component, 0.6, 0.2, "found")
 
     tracing_services.update_ct_evidence(session, TEST_ACTOR, project, first, {
-        "description": first.description, "sensitivity": "0.95", "type1_error": "0.5", "observed": "not_found"})
+        "description": first.description, "sensitivity": "0.95", "type1_error": "0.5", "observed": "not_found"},
+        first.version)
 
     steps = stored_steps(session, component)
     assert steps[0].ct_evidence_id == first.id and steps[0].observed.value == "not_found"
@@ -98,7 +99,7 @@ def test_deleting_evidence_recomputes_and_changing_the_prior_too(factory, sessio
     assert stored_steps(session, component) == [] and component.confidence == 0.5
 
     tracing_services.update_component(session, TEST_ACTOR, project, component, {
-        "entity": component.entity, "activity": component.activity, "prior": "0.3"})
+        "entity": component.entity, "activity": component.activity, "prior": "0.3"}, component.version)
     assert component.confidence == 0.3
 
 
@@ -216,14 +217,16 @@ def test_the_tracing_page_shows_every_step_with_its_inputs_and_names_the_rule(cl
 def test_a_fund_can_replace_the_verbal_scale(factory, session, project):
     fund = factory.fund()
 
-    tracing_services.save_bands(session, TEST_ACTOR, fund, "0 unlikely\n0.5 plausible\n0.8 well established")
+    tracing_services.save_bands(session, TEST_ACTOR, fund, "0 unlikely\n0.5 plausible\n0.8 well established",
+                                fund.version)
 
     assert tracing_services.fund_bands(session, fund.id) == (
         tracing.Band(0.0, "unlikely"), tracing.Band(0.5, "plausible"), tracing.Band(0.8, "well established"))
 
 
 def test_the_claims_band_comes_from_the_funds_scale(factory, session, project):
-    tracing_services.save_bands(session, TEST_ACTOR, factory.fund(), "0 unlikely\n0.5 plausible")
+    fund = factory.fund()
+    tracing_services.save_bands(session, TEST_ACTOR, fund, "0 unlikely\n0.5 plausible", fund.version)
     claim, _links = factory.claim_with_chain(project)
     factory.ct_evidence(project, factory.component(project, claim))
 
@@ -232,9 +235,9 @@ def test_the_claims_band_comes_from_the_funds_scale(factory, session, project):
 
 def test_an_empty_scale_restores_the_default(factory, session, project):
     fund = factory.fund()
-    tracing_services.save_bands(session, TEST_ACTOR, fund, "0 unlikely\n0.5 plausible")
+    tracing_services.save_bands(session, TEST_ACTOR, fund, "0 unlikely\n0.5 plausible", fund.version)
 
-    tracing_services.save_bands(session, TEST_ACTOR, fund, "")
+    tracing_services.save_bands(session, TEST_ACTOR, fund, "", fund.version)
 
     assert tracing_services.fund_bands(session, fund.id) == tracing.DEFAULT_BANDS
     assert session.scalar(sa.select(sa.func.count()).select_from(ConfidenceBand)) == 0
@@ -247,8 +250,9 @@ def test_an_empty_scale_restores_the_default(factory, session, project):
     ("0 unlikely\n0.5 a\n0.50 b", "same lower bound"),
 ])
 def test_a_malformed_scale_is_refused_with_the_line(factory, session, project, text, message):
+    fund = factory.fund()
     with pytest.raises(ValidationFailed) as error:
-        tracing_services.save_bands(session, TEST_ACTOR, factory.fund(), text)
+        tracing_services.save_bands(session, TEST_ACTOR, fund, text, fund.version)
 
     assert any(message in reason for _field, reason in error.value.reasons)
 

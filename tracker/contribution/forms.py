@@ -87,7 +87,7 @@ class StepForm(VersionedForm):
     step = SelectField(_l("Move the claim to"), choices=choices(STEP_LABELS.items()))
 
 
-class ExplanationForm(Form):
+class ExplanationForm(VersionedForm):
     kind = RadioField(_l("Kind"), choices=choices(EXPLANATION_KIND_LABELS.items()),
                       default=ExplanationKind.ALTERNATIVE_EXPLANATION.value)
     text = TextAreaField(_l("Description"), validators=[InputRequired(), Length(max=LONG_TEXT)],
@@ -117,7 +117,7 @@ class StoryForm(Form):
     change_note = StringField(_l("What changed in this revision"), validators=[Optional(), Length(max=300)])
 
 
-class ComponentForm(Form):
+class ComponentForm(VersionedForm):
     entity = StringField(_l("Entity"), validators=[InputRequired(), Length(max=200)],
                          description=_l("Who or what acts, e.g. “Childline Thailand's counsellors”."))
     activity = TextAreaField(_l("Activity"), validators=[InputRequired(), Length(max=LONG_TEXT)],
@@ -127,7 +127,7 @@ class ComponentForm(Form):
                         description=_l("Strictly between 0 and 1; 0.5 (no lean either way) is the convention."))
 
 
-class CtEvidenceForm(Form):
+class CtEvidenceForm(VersionedForm):
     description = TextAreaField(_l("Evidence sought"), validators=[InputRequired(), Length(max=LONG_TEXT)],
                                 description=_l("What would be observed if the component holds."))
     sensitivity = StringField(
@@ -144,7 +144,9 @@ class CtEvidenceForm(Form):
                               description=_l("The document, note or record this rests on."))
 
 
-class BandsForm(Form):
+class BandsForm(VersionedForm):
+    """The fund's verbal confidence scale; its version is the fund's."""
+
     bands = TextAreaField(
         _l("Verbal scale"), validators=[Optional(), Length(max=5000)],
         description=_l("One band per line: the lower bound, then the words, e.g. “0.50 more confident than not”. "

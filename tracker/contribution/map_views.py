@@ -62,9 +62,15 @@ def bands():
     session = get_session()
     fund = get_fund(session) or abort(404)
     current = tracing_services.fund_bands(session, fund.id)
-    form = BandsForm(data={"bands": tracing_services.bands_as_text(current)})
+    form = BandsForm(data={"bands": tracing_services.bands_as_text(current), "version": fund.version})
+
+    def stored():
+        return {"bands": tracing_services.bands_as_text(tracing_services.fund_bands(session, fund.id))}, fund.version
+
     return form_page(form, "contribution/bands.html",
-                     lambda form: tracing_services.save_bands(session, actor(), fund, form.bands.data),
+                     lambda form: tracing_services.save_bands(session, actor(), fund, form.bands.data,
+                                                              form.version.data),
                      url_for(".bands"), saved=_("Verbal confidence scale saved."),
+                     stored=stored,
                      **context(None, fund=fund, bands=current, is_default=current == tracing.DEFAULT_BANDS,
                                default=tracing.DEFAULT_BANDS))

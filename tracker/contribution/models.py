@@ -136,7 +136,7 @@ class ClaimLink(SQLModel, table=True):
     link: TocLink = Relationship()
 
 
-class AlternativeExplanation(SQLModel, table=True):
+class AlternativeExplanation(Versioned, SQLModel, table=True):
     """An influencing factor or an alternative explanation of the claimed result, with what is known about it."""
 
     __tablename__ = "alternative_explanation"
@@ -151,6 +151,7 @@ class AlternativeExplanation(SQLModel, table=True):
                                            ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    version: int = Field(default=1)
 
     claim: ContributionClaim = Relationship(back_populates="explanations")
     external_factor: ExternalFactor | None = Relationship()
@@ -179,7 +180,7 @@ class ExplanationEvidence(SQLModel, table=True):
     item: EvidenceItem = Relationship()
 
 
-class CtComponent(SQLModel, table=True):
+class CtComponent(Versioned, SQLModel, table=True):
     """A mechanism component: an entity doing an activity, with its prior and its confidence (the last posterior)."""
 
     __tablename__ = "ct_component"
@@ -198,6 +199,7 @@ class CtComponent(SQLModel, table=True):
     confidence: float = Field(default=DEFAULT_PRIOR,
                               sa_column=sa.Column(sa.Float, nullable=False, default=DEFAULT_PRIOR))
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    version: int = Field(default=1)
 
     claim: ContributionClaim = Relationship(back_populates="components")
     evidence: list["CtEvidence"] = Relationship(
@@ -208,7 +210,7 @@ class CtComponent(SQLModel, table=True):
         sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "CtStep.position"})
 
 
-class CtEvidence(SQLModel, table=True):
+class CtEvidence(Versioned, SQLModel, table=True):
     """Evidence sought for a component, in recorded order: Se, α and whether it was found."""
 
     __tablename__ = "ct_evidence"
@@ -231,6 +233,7 @@ class CtEvidence(SQLModel, table=True):
     recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    version: int = Field(default=1)
 
     component: CtComponent = Relationship(back_populates="evidence")
     item: EvidenceItem | None = Relationship()

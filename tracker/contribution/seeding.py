@@ -103,7 +103,8 @@ class ProjectGraph:
 def assess(session, actor, project, graph, item):
     assumption = graph.assumption(item["assumption"])
     toc_services.update_assumption(session, actor, project, assumption,
-                                   {"text": assumption.text, "status": item["status"], "note": item["note"]})
+                                   {"text": assumption.text, "status": item["status"], "note": item["note"]},
+                                   assumption.version)
 
 
 # Evidence -----------------------------------------------------------------------------------------

@@ -427,7 +427,10 @@ def clean_explanation_values(session, project, values):
     return cleaned
 
 
-def save_explanation(session, actor, project, claim, values, explanation=None):
+def save_explanation(session, actor, project, claim, values, explanation=None, version=None):
+    """Add an influencing factor or alternative explanation to ``claim``, or edit one (checking the version edited)."""
+    if explanation is not None:
+        check_version(explanation, version)
     cleaned = clean_explanation_values(session, project, values)
     action = "update" if explanation is not None else "create"
     fields = changed_fields(explanation, cleaned) if explanation is not None else sorted(cleaned)

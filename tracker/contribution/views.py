@@ -29,6 +29,7 @@ from tracker.evidence.services import project_items
 from tracker.toc import services as toc_services
 from tracker.web.access import actor
 from tracker.web.access import project_route
+from tracker.web.conflicts import stored_record
 from tracker.web.forms import ConfirmForm
 from tracker.web.forms import choices
 from tracker.web.pages import action
@@ -158,9 +159,10 @@ def explanation_form(session, project, **kwargs):
 
 def explanation_page(session, project, claim, form, explanation=None):
     return form_page(form, "contribution/explanation_form.html",
-                     lambda form: services.save_explanation(session, actor(), project, claim, form.data, explanation),
+                     lambda form: services.save_explanation(session, actor(), project, claim, form.data, explanation,
+                                                            form.version.data),
                      claim_url(project, claim, _anchor="explanations"), saved=_("Saved."),
-                     **context(project, claim=claim, explanation=explanation))
+                     stored=stored_record(explanation, form), **context(project, claim=claim, explanation=explanation))
 
 
 @project_route("contribution.edit")

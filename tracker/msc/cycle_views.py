@@ -39,6 +39,7 @@ from tracker.portfolio import services as portfolio_services
 from tracker.web.access import actor
 from tracker.web.access import requires
 from tracker.web.access import sensitive_scope
+from tracker.web.conflicts import stored_record
 from tracker.web.forms import choices
 from tracker.web.forms import translated
 from tracker.web.pages import action
@@ -142,14 +143,9 @@ def cycle_edit(cycle_id):
                                                        "project_id": cycle.project_id or 0})
     del form.levels
     del form.project_id
-
-    def changed_meanwhile():
-        flash(_("Someone else changed this cycle meanwhile; here it is as it is now."), "error")
-        return redirect(url_for(".cycle_edit", cycle_id=cycle.id))
-
     return form_page(form, "msc/cycle_form.html",
                      lambda form: services.update_cycle(session, actor(), cycle, form.data, form.version.data),
-                     cycle_url(cycle), saved=_("Cycle saved."), on_conflict=changed_meanwhile, cycle=cycle)
+                     cycle_url(cycle), saved=_("Cycle saved."), stored=stored_record(cycle, form), cycle=cycle)
 
 
 @requires("msc.manage")
@@ -179,9 +175,11 @@ def domain_form(cycle_id, domain_id):
     domain = None
     if domain_id is not None:
         domain = services.get_domain(session, cycle, domain_id) or abort(404)
-    return form_page(DomainForm(obj=domain), "msc/domain_form.html",
-                     lambda form: services.save_domain(session, actor(), cycle, form.data, domain),
-                     cycle_url(cycle), saved=_("Domain of change saved."), cycle=cycle, domain=domain)
+    form = DomainForm(obj=domain)
+    return form_page(form, "msc/domain_form.html",
+                     lambda form: services.save_domain(session, actor(), cycle, form.data, domain, form.version.data),
+                     cycle_url(cycle), saved=_("Domain of change saved."), stored=stored_record(domain, form),
+                     cycle=cycle, domain=domain)
 
 
 @requires("msc.manage")
@@ -238,11 +236,15 @@ def decision_form(panel_id, story_id):
         if decision is None:
             panels.record_decision(session, actor(), panel, story.id, form.data)
         else:
-            panels.update_decision(session, actor(), decision, form.data)
+            panels.update_decision(session, actor(), decision, form.data, form.version.data)
+
+    def stored():
+        values, version = stored_record(decision, form)()
+        return {**values, "selected": int(decision.selected)}, version
 
     return form_page(form, "msc/decision_form.html", decide, url_for(".panel_detail", panel_id=panel.id),
                      saved=_("Decision recorded.") if form.selected.data else _("Recorded as not selected."),
-                     panel=panel, story=story, decision=decision)
+                     stored=stored, panel=panel, story=story, decision=decision)
 
 
 # Feedback and verification ----------------------------------------------------------------

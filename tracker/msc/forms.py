@@ -155,7 +155,7 @@ class SafeguardingForm(VersionedForm):
                                    description=_l("Only when the place cannot identify the storyteller."))
 
 
-class TranslationForm(Form):
+class TranslationForm(VersionedForm):
     language = language_select(_l("Language of the translation"), validators=[InputRequired()])
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=300)])
     what_happened = TextAreaField(_l("What happened"), validators=[InputRequired(), STORY_TEXT])
@@ -196,7 +196,7 @@ class CycleForm(VersionedForm):
             raise ValidationError(_l("The reporting period must not end before it starts."))
 
 
-class DomainForm(Form):
+class DomainForm(VersionedForm):
     name = StringField(_l("Domain of change"), validators=[InputRequired(), Length(max=120)])
     definition = TextAreaField(_l("Definition"), validators=[Optional(), NOTE],
                                description=_l("What kinds of change belong here, in words storytellers understand."))
@@ -218,7 +218,7 @@ class PanelForm(Form):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), NOTE])
 
 
-class DecisionForm(Form):
+class DecisionForm(VersionedForm):
     selected = RadioField(_l("The panel's decision"), coerce=int, validators=[InputRequired()],
                           choices=choices([(1, _l("Selected as most significant")), (0, _l("Not selected"))]))
     reasons = TextAreaField(_l("Reasons"), validators=[Optional(), NOTE],

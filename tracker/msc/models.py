@@ -108,7 +108,7 @@ class MscCycle(Versioned, SQLModel, table=True):
     )
 
 
-class Domain(SQLModel, table=True):
+class Domain(Versioned, SQLModel, table=True):
     """A domain of change; every cycle has exactly one open "any other change" domain."""
 
     __tablename__ = "msc_domain"
@@ -120,6 +120,7 @@ class Domain(SQLModel, table=True):
     definition: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, default=""))
     is_open: bool = Field(default=False)
     position: int = Field(default=0)
+    version: int = Field(default=1)
 
     cycle: MscCycle = Relationship(back_populates="domains")
 
@@ -257,7 +258,7 @@ class StoryDonorText(SQLModel, table=True):
     story: Story = Relationship(back_populates="donor_texts")
 
 
-class StoryTranslation(SQLModel, table=True):
+class StoryTranslation(Versioned, SQLModel, table=True):
     """A translation of a story's text into another language, with the translator's note."""
 
     __tablename__ = "story_translation"
@@ -275,6 +276,7 @@ class StoryTranslation(SQLModel, table=True):
     translator_note: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, default=""))
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    version: int = Field(default=1)
 
     story: Story = Relationship(back_populates="translations")
 
@@ -299,7 +301,7 @@ class Panel(SQLModel, table=True):
     project: Project | None = Relationship()
 
 
-class SelectionDecision(SQLModel, table=True):
+class SelectionDecision(Versioned, SQLModel, table=True):
     """A panel's decision on one story of one domain: selected with written reasons, or not; and any dissent."""
 
     __tablename__ = "msc_selection"
@@ -319,6 +321,7 @@ class SelectionDecision(SQLModel, table=True):
     recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    version: int = Field(default=1)
 
     panel: Panel = Relationship()
     story: Story = Relationship()

@@ -15,6 +15,7 @@ from sqlmodel import select
 from tracker.audit.services import record
 from tracker.common.countries import is_country
 from tracker.common.errors import ValidationFailed
+from tracker.common.errors import check_version
 from tracker.common.messages import N_
 from tracker.common.text import clean_line
 from tracker.common.text import clean_text
@@ -193,7 +194,9 @@ def record_decision(session, actor, panel, story_id, values, today=None):
     return decision
 
 
-def update_decision(session, actor, decision, values, today=None):
+def update_decision(session, actor, decision, values, version, today=None):
+    """Change the panel's recorded decision, if the user edited the version stored now."""
+    check_version(decision, version)
     cleaned = clean_decision_values(values, today or date.today())
     if decision.selected and not cleaned["selected"] and decision.feedback:
         raise ValidationFailed.on("selected", N_("Feedback about this selection has already been sent; record a new "

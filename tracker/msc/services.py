@@ -161,8 +161,11 @@ def get_domain(session, cycle, domain_id):
     return domain if domain is not None and domain.cycle_id == cycle.id else None
 
 
-def save_domain(session, actor, cycle, values, domain=None):
-    """Add a named domain of change to ``cycle``, or edit one. The open domain always stays open."""
+def save_domain(session, actor, cycle, values, domain=None, version=None):
+    """Add a named domain of change to ``cycle``, or edit one (checking the version edited).
+    The open domain always stays open."""
+    if domain is not None:
+        check_version(domain, version)
     name, definition = clean_line(values.get("name")), clean_text(values.get("definition"))
     reasons = []
     if not name:
@@ -472,8 +475,11 @@ def get_translation(story, translation_id):
     return next((item for item in story.translations if item.id == translation_id), None)
 
 
-def save_translation(session, actor, story, values, translation=None):
-    """Add or edit a translation. Any change to text donors might read sends an approved story back to review."""
+def save_translation(session, actor, story, values, translation=None, version=None):
+    """Add or edit a translation (checking the version edited).
+    Any change to text donors might read sends an approved story back to review."""
+    if translation is not None:
+        check_version(translation, version)
     cleaned = {
         "language": (values.get("language") or "").strip(),
         "title": clean_line(values.get("title")),

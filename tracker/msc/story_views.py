@@ -42,6 +42,7 @@ from tracker.web.access import project_route
 from tracker.web.access import record_sensitive_read
 from tracker.web.access import sensitive_project_route
 from tracker.web.access import sensitive_scope
+from tracker.web.conflicts import stored_record
 from tracker.web.forms import choices
 from tracker.web.pages import form_page
 from tracker.web.pages import refuse
@@ -333,6 +334,7 @@ def translation_form(project, story_id, translation_id):
     if request.method == "GET":
         audit_read(session, story)
     return form_page(form, "msc/translation_form.html",
-                     lambda form: services.save_translation(session, actor(), story, form.data, translation),
-                     story_url(project, story), saved=_("Translation saved."), project=project, story=story,
-                     translation=translation)
+                     lambda form: services.save_translation(session, actor(), story, form.data, translation,
+                                                            form.version.data),
+                     story_url(project, story), saved=_("Translation saved."),
+                     stored=stored_record(translation, form), project=project, story=story, translation=translation)

@@ -118,7 +118,7 @@ class StatusForm(VersionedForm):
     target = HiddenField(validators=[InputRequired(), AnyOf([status.value for status in OutcomeStatus])])
 
 
-class SubstantiatorForm(Form):
+class SubstantiatorForm(VersionedForm):
     name = StringField(_l("Name or role"), validators=[InputRequired(), Length(max=200)],
                        description=_l("As the project knows them, e.g. \"Head of the district child-protection "
                                       "board\"."))

@@ -161,7 +161,7 @@ class Outcome(Versioned, SQLModel, table=True):
     )
 
 
-class Substantiator(SQLModel, table=True):
+class Substantiator(Versioned, SQLModel, table=True):
     """Someone knowledgeable about a project's outcomes who is asked to confirm them.
 
     Recorded by name or role as the project knows them; the independence flag says
@@ -177,6 +177,7 @@ class Substantiator(SQLModel, table=True):
     expertise: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     is_independent: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    version: int = Field(default=1)
 
 
 class Substantiation(SQLModel, table=True):

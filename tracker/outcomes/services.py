@@ -319,7 +319,10 @@ def get_substantiator(session, project, substantiator_id):
     return found if found is not None and found.project_id == project.id else None
 
 
-def save_substantiator(session, actor, project, values, substantiator=None):
+def save_substantiator(session, actor, project, values, substantiator=None, version=None):
+    """Add a substantiator to ``project``, or edit one (checking the version edited)."""
+    if substantiator is not None:
+        check_version(substantiator, version)
     cleaned = {
         "name": clean_line(values.get("name")),
         "organisation": clean_line(values.get("organisation")),

@@ -30,6 +30,7 @@ from tracker.outcomes.sharing import donor_view
 from tracker.outcomes.sharing import outcomes_visible_to
 from tracker.web.access import actor
 from tracker.web.access import project_route
+from tracker.web.conflicts import stored_record
 from tracker.web.forms import choices
 from tracker.web.pages import action
 from tracker.web.pages import form_page
@@ -233,6 +234,7 @@ def substantiator_form(project, substantiator_id):
         substantiator = services.get_substantiator(session, project, substantiator_id) or abort(404)
     form = SubstantiatorForm(obj=substantiator)
     return form_page(form, "outcomes/substantiator_form.html",
-                     lambda form: services.save_substantiator(session, actor(), project, form.data, substantiator),
+                     lambda form: services.save_substantiator(session, actor(), project, form.data, substantiator,
+                                                              form.version.data),
                      url_for(".substantiator_list", slug=project.slug), saved=_("Substantiator saved."),
-                     project=project, substantiator=substantiator)
+                     stored=stored_record(substantiator, form), project=project, substantiator=substantiator)

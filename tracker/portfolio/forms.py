@@ -77,7 +77,7 @@ class PortfolioFilterForm(Form):
     organisation = SelectField(_l("Grantee"), coerce=int, validators=[Optional()])
 
 
-class OrganisationForm(Form):
+class OrganisationForm(VersionedForm):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
     short_name = StringField(_l("Short name or acronym"), validators=[Optional(), Length(max=40)])
     org_type = SelectField(_l("Type"), choices=ORGANISATION_TYPES, default="22")
@@ -90,7 +90,7 @@ class OrganisationForm(Form):
     website = StringField(_l("Website"), validators=[Optional(), Length(max=300), URL(require_tld=True)])
 
 
-class FundForm(Form):
+class FundForm(VersionedForm):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
     slug = StringField(_l("Short name"), validators=[InputRequired(), Length(max=60), SLUG])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
@@ -102,7 +102,7 @@ class FundForm(Form):
         validators=[Optional(), NumberRange(min=1, max=600)])
 
 
-class PillarForm(Form):
+class PillarForm(VersionedForm):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
     key = StringField(_l("Key"), description=_l("Lowercase letters, digits and hyphens."),
                       validators=[InputRequired(), Length(max=40), SLUG])

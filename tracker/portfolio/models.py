@@ -12,8 +12,12 @@ from tracker.db_types import timestamp_column
 from tracker.db_types import utcnow
 
 
-class Fund(SQLModel, table=True):
-    """A funding portfolio, e.g. Safe Online, with its own pillars and settings."""
+class Fund(Versioned, SQLModel, table=True):
+    """A funding portfolio, e.g. Safe Online, with its own pillars and settings.
+
+    Its version covers every fund-wide settings page: its own details, the names of the theory-of-change
+    levels and the verbal confidence scale (saving those touches ``updated_at``).
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=60, sa_column_kwargs={"unique": True})
@@ -23,13 +27,15 @@ class Fund(SQLModel, table=True):
     # (``flask --app tracker purge-expired``); None keeps them until someone decides.
     retention_months: int | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    version: int = Field(default=1)
 
     pillars: list["Pillar"] = Relationship(
         back_populates="fund", sa_relationship_kwargs={"order_by": "Pillar.position"}
     )
 
 
-class Pillar(SQLModel, table=True):
+class Pillar(Versioned, SQLModel, table=True):
     """A strategic area of the fund, e.g. "Technology tools"."""
 
     __table_args__ = (sa.UniqueConstraint("fund_id", "key", name="uq_pillar_fund_key"),)
@@ -40,11 +46,12 @@ class Pillar(SQLModel, table=True):
     name: str = Field(max_length=120)
     description: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, default=""))
     position: int = Field(default=0)
+    version: int = Field(default=1)
 
     fund: Fund = Relationship(back_populates="pillars")
 
 
-class Organisation(SQLModel, table=True):
+class Organisation(Versioned, SQLModel, table=True):
     """A grantee or partner organisation. Only organisations, never private persons."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -55,6 +62,7 @@ class Organisation(SQLModel, table=True):
     country_code: str | None = Field(default=None, max_length=2)
     website: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    version: int = Field(default=1)
 
 
 class Project(Versioned, SQLModel, table=True):

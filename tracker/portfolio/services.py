@@ -46,8 +46,10 @@ def create_fund(session, actor, *, slug, name, description="", retention_months=
                                       "retention_months": retention_months})
 
 
-def save_fund(session, actor, values, fund=None):
-    """Create the fund, or update ``fund``'s name, short name and description."""
+def save_fund(session, actor, values, fund=None, version=None):
+    """Create the fund, or update ``fund``'s name, short name and description (checking the version edited)."""
+    if fund is not None:
+        check_version(fund, version)
     retention = values.get("retention_months")
     values = {name: (values.get(name) or "").strip() for name in ("slug", "name", "description")}
     values["retention_months"] = int(retention) if retention not in (None, "") else None
@@ -64,10 +66,19 @@ def save_fund(session, actor, values, fund=None):
     fields = changed_fields(fund, values) if action == "update" else sorted(values)
     for name, value in values.items():
         setattr(fund, name, value)
+    if fields:
+        fund_settings_changed(session, fund)
     session.add(fund)
     session.flush()
     record(session, actor, action, "fund", fund.id, details={"fields": fields})
     return fund
+
+
+def fund_settings_changed(session, fund):
+    """Note that one of the fund-wide settings pages changed: the fund's version moves on, so any of them
+    opened before is stale (see :class:`~tracker.portfolio.models.Fund`)."""
+    fund.updated_at = utcnow()
+    session.add(fund)
 
 
 def list_pillars(session, fund):
@@ -79,8 +90,10 @@ def get_pillar(session, fund, pillar_id):
     return pillar if pillar is not None and pillar.fund_id == fund.id else None
 
 
-def save_pillar(session, actor, fund, *, key, name, description="", position=0, pillar=None):
-    """Create a pillar, or update ``pillar``; keys are unique within the fund."""
+def save_pillar(session, actor, fund, *, key, name, description="", position=0, pillar=None, version=None):
+    """Create a pillar, or update ``pillar`` (checking the version edited); keys are unique within the fund."""
+    if pillar is not None:
+        check_version(pillar, version)
     if not SLUG_PATTERN.match(key or ""):
         raise ValidationFailed.on("key", N_("Use lowercase letters, digits and single hyphens."))
     clash = session.exec(select(Pillar).where(Pillar.fund_id == fund.id, Pillar.key == key)).first()
@@ -124,8 +137,10 @@ def clean_organisation_values(values):
     return cleaned
 
 
-def save_organisation(session, actor, values, organisation=None):
-    """Create an organisation, or update ``organisation``; names are unique."""
+def save_organisation(session, actor, values, organisation=None, version=None):
+    """Create an organisation, or update ``organisation`` (checking the version edited); names are unique."""
+    if organisation is not None:
+        check_version(organisation, version)
     values = clean_organisation_values(values)
     clash = get_organisation_by_name(session, values["name"])
     if clash is not None and clash is not organisation:

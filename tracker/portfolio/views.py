@@ -22,6 +22,7 @@ from tracker.portfolio.forms import ProjectForm
 from tracker.web.access import actor
 from tracker.web.access import project_route
 from tracker.web.access import requires
+from tracker.web.conflicts import stored_record
 from tracker.web.forms import choices
 from tracker.web.pages import form_page
 from tracker.web.requests import filter_value
@@ -138,18 +139,22 @@ def organisation_form_view(organisation_id):
     organisation = None
     if organisation_id is not None:
         organisation = services.get_organisation(session, organisation_id) or abort(404)
-    return form_page(organisation_form(obj=organisation), "portfolio/organisation_form.html",
-                     lambda form: services.save_organisation(session, actor(), form.data, organisation),
-                     url_for(".organisations"), saved=_("Organisation saved."), organisation=organisation)
+    form = organisation_form(obj=organisation)
+    return form_page(form, "portfolio/organisation_form.html",
+                     lambda form: services.save_organisation(session, actor(), form.data, organisation,
+                                                             form.version.data),
+                     url_for(".organisations"), saved=_("Organisation saved."),
+                     stored=stored_record(organisation, form), organisation=organisation)
 
 
 @requires("fund.manage")
 def fund_settings():
     session = get_session()
     fund = services.get_fund(session)
-    return form_page(FundForm(obj=fund), "portfolio/fund_form.html",
-                     lambda form: services.save_fund(session, actor(), form.data, fund),
-                     url_for(".pillars"), saved=_("Fund settings saved."), fund=fund,
+    form = FundForm(obj=fund)
+    return form_page(form, "portfolio/fund_form.html",
+                     lambda form: services.save_fund(session, actor(), form.data, fund, form.version.data),
+                     url_for(".pillars"), saved=_("Fund settings saved."), stored=stored_record(fund, form), fund=fund,
                      iati_form=iati_settings_form(session, fund) if fund is not None else None)
 
 
@@ -165,8 +170,10 @@ def pillar_form_view(pillar_id):
     pillar = None
     if pillar_id is not None:
         pillar = services.get_pillar(session, fund, pillar_id) or abort(404)
-    return form_page(PillarForm(obj=pillar), "portfolio/pillar_form.html",
+    form = PillarForm(obj=pillar)
+    return form_page(form, "portfolio/pillar_form.html",
                      lambda form: services.save_pillar(session, actor(), fund, key=form.key.data, name=form.name.data,
                                                        description=form.description.data or "",
-                                                       position=form.position.data or 0, pillar=pillar),
-                     url_for(".pillars"), saved=_("Pillar saved."), pillar=pillar)
+                                                       position=form.position.data or 0, pillar=pillar,
+                                                       version=form.version.data),
+                     url_for(".pillars"), saved=_("Pillar saved."), stored=stored_record(pillar, form), pillar=pillar)

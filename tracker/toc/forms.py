@@ -64,7 +64,7 @@ class LinkForm(VersionedForm):
             raise ValidationError(_l("A node cannot cause itself: choose a different effect."))
 
 
-class AssumptionForm(Form):
+class AssumptionForm(VersionedForm):
     text = TextAreaField(_l("Assumption"), description=_l("A condition believed to hold for this link to work."),
                          validators=[InputRequired(), Length(max=2000)])
     status = SelectField(_l("Status"), choices=choices(ASSUMPTION_STATUS_LABELS.items()), default="untested")
@@ -72,7 +72,7 @@ class AssumptionForm(Form):
                          validators=[Optional(), Length(max=5000)])
 
 
-class ExternalFactorForm(Form):
+class ExternalFactorForm(VersionedForm):
     text = TextAreaField(_l("External factor"),
                          description=_l("Something outside the project that helps or hinders this result: other "
                                         "actors, policy, context, risks."),
@@ -92,7 +92,9 @@ class CompareForm(Form):
     new = SelectField(_l("with"), validators=[Optional()])
 
 
-class LevelLabelsForm(Form):
+class LevelLabelsForm(VersionedForm):
+    """The fund's names for the result levels; its version is the fund's."""
+
     activity = StringField(validators=[Optional(), Length(max=80)])
     output = StringField(validators=[Optional(), Length(max=80)])
     short_term_outcome = StringField(validators=[Optional(), Length(max=80)])

@@ -87,7 +87,7 @@ class TocLink(Versioned, SQLModel, table=True):
     )
 
 
-class Assumption(SQLModel, table=True):
+class Assumption(Versioned, SQLModel, table=True):
     """A condition believed to hold for a link to work, with what is known about it."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -97,11 +97,12 @@ class Assumption(SQLModel, table=True):
         default=AssumptionStatus.UNTESTED, sa_column=choice_column(AssumptionStatus, default=AssumptionStatus.UNTESTED)
     )
     note: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, default=""))
+    version: int = Field(default=1)
 
     link: TocLink = Relationship(back_populates="assumptions")
 
 
-class ExternalFactor(SQLModel, table=True):
+class ExternalFactor(Versioned, SQLModel, table=True):
     """Something outside the project that influences a node (context, other actors, risks)."""
 
     __tablename__ = "external_factor"
@@ -109,6 +110,7 @@ class ExternalFactor(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     node_id: int = Field(foreign_key="toc_node.id", index=True, ondelete="CASCADE")
     text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    version: int = Field(default=1)
 
     node: TocNode = Relationship(back_populates="external_factors")
 

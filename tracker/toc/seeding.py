@@ -62,7 +62,8 @@ def apply_changes(session, actor, project, data, nodes):
         link = find_link(session, nodes, item["cause"], item["effect"])
         assumption = link.assumptions[item.get("index", 0)]
         values = {"text": assumption.text, "status": assumption.status, "note": assumption.note}
-        services.update_assumption(session, actor, project, assumption, {**values, **item.get("set", {})})
+        services.update_assumption(session, actor, project, assumption, {**values, **item.get("set", {})},
+                                   assumption.version)
 
 
 def add_node(session, actor, project, item):

@@ -19,6 +19,7 @@ from tracker.common.messages import N_plural
 from tracker.common.messages import counted
 from tracker.common.messages import lazy
 from tracker.common.messages import listing
+from tracker.portfolio.services import fund_settings_changed
 from tracker.toc import graph
 from tracker.toc.attachments import link_attachments
 from tracker.toc.attachments import node_attachments
@@ -70,8 +71,9 @@ def level_labels(session, fund_id):
     return {level.value: own.get(level) or str(DEFAULT_LEVEL_LABELS[level]) for level in NodeLevel}
 
 
-def save_level_labels(session, actor, fund, labels):
-    """Store the fund's labels; an empty label goes back to the default."""
+def save_level_labels(session, actor, fund, labels, version):
+    """Store the fund's labels; an empty label goes back to the default. ``version`` is the fund's."""
+    check_version(fund, version)
     rows = {row.level: row for row in session.exec(select(TocLevelLabel).where(TocLevelLabel.fund_id == fund.id))}
     changed = []
     for level in NodeLevel:
@@ -86,6 +88,8 @@ def save_level_labels(session, actor, fund, labels):
         elif row is not None:
             session.delete(row)
             changed.append(level.value)
+    if changed:
+        fund_settings_changed(session, fund)
     session.flush()
     record(session, actor, "update", "toc_level_labels", fund.id, details={"levels": changed})
     return changed
@@ -375,7 +379,8 @@ def add_assumption(session, actor, project, link, values):
     return assumption
 
 
-def update_assumption(session, actor, project, assumption, values):
+def update_assumption(session, actor, project, assumption, values, version):
+    check_version(assumption, version)
     values = clean_assumption_values(values)
     fields = changed_fields(assumption, values)
     for name, value in values.items():
@@ -408,7 +413,8 @@ def add_factor(session, actor, project, node, values):
     return factor
 
 
-def update_factor(session, actor, project, factor, values):
+def update_factor(session, actor, project, factor, values, version):
+    check_version(factor, version)
     factor.text = clean_factor_text(values)
     session.add(factor)
     session.flush()

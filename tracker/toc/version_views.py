@@ -144,10 +144,15 @@ def compare(project):
 def level_labels():
     session = get_session()
     fund = get_fund(session) or abort(404)
-    current = services.level_labels(session, fund.id)
     defaults = {level.value: str(label) for level, label in services.DEFAULT_LEVEL_LABELS.items()}
-    form = LevelLabelsForm(data={level: label for level, label in current.items() if label != defaults[level]})
+
+    def own_labels():
+        current = services.level_labels(session, fund.id)
+        return {level: label if label != defaults[level] else "" for level, label in current.items()}
+
+    form = LevelLabelsForm(data={**own_labels(), "version": fund.version})
     form.label_fields()
     return form_page(form, "toc/level_labels.html",
-                     lambda form: services.save_level_labels(session, actor(), fund, form.data),
-                     url_for(".level_labels"), saved=_("Theory-of-change level names saved."), fund=fund)
+                     lambda form: services.save_level_labels(session, actor(), fund, form.data, form.version.data),
+                     url_for(".level_labels"), saved=_("Theory-of-change level names saved."),
+                     stored=lambda: (own_labels(), fund.version), fund=fund)

@@ -25,6 +25,7 @@ from tracker.toc.forms import LinkForm
 from tracker.toc.forms import NodeForm
 from tracker.web.access import actor
 from tracker.web.access import project_route
+from tracker.web.conflicts import stored_record
 from tracker.web.pages import delete_page
 from tracker.web.pages import form_page
 from tracker.web.requests import id_argument
@@ -165,10 +166,12 @@ def factor_or_404(project, factor_id):
 def factor_edit(project, factor_id):
     factor = factor_or_404(project, factor_id)
     back = node_url(project, factor.node_id)
-    return form_page(ExternalFactorForm(obj=factor), "toc/simple_form.html",
-                     lambda form: services.update_factor(get_session(), actor(), project, factor, form.data), back,
-                     saved=_("External factor saved."), project=project, cancel=back,
-                     heading=_("External factor on “%(title)s”", title=factor.node.title))
+    form = ExternalFactorForm(obj=factor)
+    return form_page(form, "toc/simple_form.html",
+                     lambda form: services.update_factor(get_session(), actor(), project, factor, form.data,
+                                                         form.version.data), back,
+                     saved=_("External factor saved."), stored=stored_record(factor, form), project=project,
+                     cancel=back, heading=_("External factor on “%(title)s”", title=factor.node.title))
 
 
 @project_route("toc.edit")
@@ -273,9 +276,12 @@ def assumption_edit(project, assumption_id):
     session = get_session()
     assumption = assumption_or_404(project, assumption_id)
     back = link_url(project, assumption.link_id)
-    return form_page(AssumptionForm(obj=assumption), "toc/simple_form.html",
-                     lambda form: services.update_assumption(session, actor(), project, assumption, form.data), back,
-                     saved=_("Assumption saved."), project=project, cancel=back,
+    form = AssumptionForm(obj=assumption)
+    return form_page(form, "toc/simple_form.html",
+                     lambda form: services.update_assumption(session, actor(), project, assumption, form.data,
+                                                             form.version.data), back,
+                     saved=_("Assumption saved."), stored=stored_record(assumption, form), project=project,
+                     cancel=back,
                      heading=_("Assumption on %(name)s", name=link_name(session, project, assumption.link)))
 
 

@@ -15,13 +15,36 @@ def display_value(field, value):
 
 
 def conflict_rows(form, stored_values):
-    """Return ``(label, stored, yours)`` for every field where the two versions differ."""
+    """Return ``(label, stored, yours)`` for every field where the two versions differ as the form shows them.
+
+    Comparing what is shown lets a stored number match the text the form holds ("0.5"), and an empty
+    optional value match an empty field.
+    """
     rows = []
     for name, stored in stored_values.items():
         field = form[name]
-        if stored != field.data:
-            rows.append((field.label.text, display_value(field, stored), display_value(field, field.data)))
+        shown, yours = display_value(field, stored), display_value(field, field.data)
+        if shown != yours:
+            rows.append((field.label.text, shown, yours))
     return rows
+
+
+def stored_record(record, form):
+    """``form_page``'s ``stored=`` for a form whose fields are named after ``record``'s columns.
+
+    Returns a function giving the values ``record`` holds now, under the names of the form's fields,
+    and its version; None when there is no record yet (a form that creates one cannot conflict).
+    """
+    if record is None:
+        return None
+    columns = type(record).__table__.columns
+
+    def stored():
+        values = {field.name: getattr(record, field.name) for field in form
+                  if field.name in columns and field.name != "version"}
+        return values, record.version
+
+    return stored
 
 
 def render_conflict(template, form, stored_values, current_version, **context):

@@ -41,7 +41,8 @@ def form_page(form, template, save, next_url, *, saved=None, stored=None, on_con
     """Render ``form`` on GET; on a valid POST save it, or show why not. See the module's docstring.
 
     ``next_url`` is a URL, or a function of what ``save`` returned. ``stored`` is a function returning
-    ``(stored values by field name, current version)``, for forms that edit a versioned record.
+    ``(stored values by field name, current version)``, for forms that edit a versioned record;
+    :func:`~tracker.web.conflicts.stored_record` makes it for a form whose fields are named after the record's.
 
     ``answer``, a function of what ``save`` returned, makes the response after a save instead of the
     redirect: for a page that can be shown only once, such as new recovery codes.

@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from tracker.audit.services import record
 from tracker.common.errors import ValidationFailed
+from tracker.common.errors import check_version
 from tracker.common.messages import N_
 from tracker.common.messages import lazy
 from tracker.common.text import clean_line
@@ -27,6 +28,7 @@ from tracker.contribution.tracing import bayes as tracing
 from tracker.db_types import utcnow
 from tracker.evidence.models import EvidenceItem
 from tracker.portfolio.models import Project
+from tracker.portfolio.services import fund_settings_changed
 
 OBSERVATION_LABELS = {
     tracing.Observation.FOUND: lazy(N_("Found")),
@@ -113,7 +115,8 @@ def add_component(session, actor, project, claim, values):
     return component
 
 
-def update_component(session, actor, project, component, values):
+def update_component(session, actor, project, component, values, version):
+    check_version(component, version)
     cleaned = clean_component_values(values)
     for name, value in cleaned.items():
         setattr(component, name, value)
@@ -170,8 +173,9 @@ def add_ct_evidence(session, actor, project, component, values):
     return item
 
 
-def update_ct_evidence(session, actor, project, item, values):
+def update_ct_evidence(session, actor, project, item, values, version):
     """Change an item (it keeps its place in the recorded order) and recompute its component."""
+    check_version(item, version)
     cleaned = clean_ct_evidence_values(session, project, values)
     for name, value in cleaned.items():
         setattr(item, name, value)
@@ -261,10 +265,15 @@ def parse_bands(text):
     return sorted(bands, key=lambda band: band.lower)
 
 
-def save_bands(session, actor, fund, text):
-    """Replace the fund's verbal scale (an empty text restores the default scale)."""
+def save_bands(session, actor, fund, text, version):
+    """Replace the fund's verbal scale (an empty text restores the default scale). ``version`` is the fund's."""
+    check_version(fund, version)
     bands = parse_bands(text) if (text or "").strip() else []
-    for row in session.exec(select(ConfidenceBand).where(ConfidenceBand.fund_id == fund.id)).all():
+    rows = session.exec(select(ConfidenceBand).where(ConfidenceBand.fund_id == fund.id)
+                        .order_by(ConfidenceBand.lower_bound)).all()
+    if [tracing.Band(row.lower_bound, row.label) for row in rows] != bands:
+        fund_settings_changed(session, fund)
+    for row in rows:
         session.delete(row)
     session.flush()
     for band in bands:

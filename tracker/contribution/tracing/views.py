@@ -16,6 +16,7 @@ from tracker.evidence.services import KIND_LABELS
 from tracker.evidence.services import project_items
 from tracker.web.access import actor
 from tracker.web.access import project_route
+from tracker.web.conflicts import stored_record
 from tracker.web.forms import choices
 from tracker.web.pages import delete_page
 from tracker.web.pages import form_page
@@ -49,7 +50,7 @@ def tracing_page(project, claim_id):
 def component_page(project, claim, form, save, component=None):
     return form_page(form, "contribution/component_form.html", save,
                      tracing_url(project, claim), saved=_("Saved; the figures are recomputed."),
-                     **context(project, claim=claim, component=component))
+                     stored=stored_record(component, form), **context(project, claim=claim, component=component))
 
 
 @project_route("contribution.edit")
@@ -64,9 +65,9 @@ def component_edit(project, claim_id, component_id):
     claim = claim_or_404(project, claim_id)
     component = component_or_404(claim, component_id)
     form = ComponentForm(data={"entity": component.entity, "activity": component.activity,
-                               "prior": f"{component.prior:g}"})
+                               "prior": f"{component.prior:g}", "version": component.version})
     return component_page(project, claim, form, lambda form: tracing_services.update_component(
-        get_session(), actor(), project, component, form.data), component)
+        get_session(), actor(), project, component, form.data, form.version.data), component)
 
 
 @project_route("contribution.edit")
@@ -93,6 +94,7 @@ def ct_evidence_page(project, claim, component, form, save, item=None):
     return form_page(form, "contribution/ct_evidence_form.html", save,
                      tracing_url(project, claim),
                      saved=_("Saved; the update steps are recomputed in the order the evidence was recorded."),
+                     stored=stored_record(item, form),
                      **context(project, claim=claim, component=component, item=item, thresholds=THRESHOLDS))
 
 
@@ -111,9 +113,10 @@ def ct_evidence_edit(project, claim_id, ct_evidence_id):
     form = ct_evidence_form(project, data={
         "description": item.description, "sensitivity": f"{item.sensitivity:g}",
         "type1_error": f"{item.type1_error:g}", "observed": item.observed.value, "rationale": item.rationale,
-        "evidence_id": item.evidence_id})
+        "evidence_id": item.evidence_id, "version": item.version})
     return ct_evidence_page(project, claim, item.component, form, lambda form: (
-        tracing_services.update_ct_evidence(get_session(), actor(), project, item, form.data)), item)
+        tracing_services.update_ct_evidence(get_session(), actor(), project, item, form.data, form.version.data)),
+        item)
 
 
 @project_route("contribution.edit")
