@@ -2,6 +2,7 @@
 
 import importlib
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -14,6 +15,18 @@ from tracker.imports.models import ImportKind
 def load(name):
     """Import ``tracker.bench.<name>`` now; a string import keeps it out of the app's static import graph."""
     return importlib.import_module(f"tracker.bench.{name}")
+
+
+@contextmanager
+def quiet_app_log():
+    """Keep the app's log (every app of the process shares it) out of the figures while they are measured."""
+    logger = current_app.logger
+    was = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = was
 
 
 def emit(figures, indent=2):
@@ -33,7 +46,10 @@ def emit(figures, indent=2):
 @click.option("--no-throughput", is_flag=True, help="Skip the gunicorn throughput figures.")
 def bench_command(scale, url, repeat, import_rows, throughput_requests, no_throughput):
     """(Developers) Print performance figures of a synthetic portfolio as one JSON object."""
-    emit(load("portfolio").figures(scale, url, repeat, import_rows, None if no_throughput else throughput_requests))
+    with quiet_app_log():
+        figures = load("portfolio").figures(scale, url, repeat, import_rows,
+                                            None if no_throughput else throughput_requests)
+    emit(figures)
 
 
 @click.command("bench-report")
@@ -46,8 +62,9 @@ def bench_command(scale, url, repeat, import_rows, throughput_requests, no_throu
 @click.option("--skip-demo", is_flag=True, help="Only the synthetic portfolio.")
 def bench_report_command(projects, repeat, seed_dir, skip_demo):
     """(Developers) Print report timings and peak memory as JSON; nothing touches the configured database."""
-    current_app.logger.disabled = True
-    emit(load("report").figures(projects, repeat, seed_dir, skip_demo))
+    with quiet_app_log():
+        figures = load("report").figures(projects, repeat, seed_dir, skip_demo)
+    emit(figures)
 
 
 @click.command("bench-toc")

@@ -38,7 +38,6 @@ def run(url, folder, scale, repeat, import_rows, throughput_requests):
     secret_key = secrets.token_hex(32)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": secret_key, "REPORT_FOLDER": str(folder / "reports"),
                       **FAST_HASHING})
-    app.logger.disabled = True
     engine = database(app).engine
     migrate.upgrade(engine)
     full = Sizes.scaled(scale)
