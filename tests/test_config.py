@@ -148,6 +148,17 @@ def test_an_unknown_tracker_variable_is_logged_and_ignored(tmp_path, monkeypatch
     assert app.config["ITEMS_PER_PAGE"] == default("ITEMS_PER_PAGE")
 
 
+def test_a_nested_variable_under_a_setting_is_logged_and_ignored(tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("TRACKER_ITEMS_PER_PAGE__MAXIMUM", "50")
+
+    with caplog.at_level(logging.WARNING, logger="tracker"):
+        app = create_app()
+
+    assert "TRACKER_ITEMS_PER_PAGE__MAXIMUM is not a setting" in caplog.text
+    assert app.config["ITEMS_PER_PAGE"] == default("ITEMS_PER_PAGE")
+
+
 def test_the_instance_path_setting_says_where_the_instance_folder_is(tmp_path, monkeypatch):
     monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path / "elsewhere"))
 

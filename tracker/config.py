@@ -190,16 +190,26 @@ def load_environment(app):
     """
     for variable in unknown_variables(os.environ):
         app.logger.warning("%s is not a setting and is ignored%s", variable, suggestion(variable))
-    earlier = dict(app.config)
-    app.config.from_prefixed_env(PREFIX)
-    for name in set(app.config) - set(earlier):
-        del app.config[name]
+    parsed = parsed_environment(app)
     for setting in SETTINGS:
         raw = os.environ.get(f"{PREFIX}_{setting.name}")
-        if raw == "":
-            app.config[setting.name] = earlier[setting.name]
-        elif raw is not None:
-            app.config[setting.name] = setting.from_environment(raw, app.config[setting.name])
+        if raw:
+            app.config[setting.name] = setting.from_environment(raw, parsed.get(setting.name))
+
+
+def parsed_environment(app):
+    """Every ``TRACKER_*`` variable as Flask's ``from_prefixed_env`` parses it, in a scratch table.
+
+    Only the known settings are taken from it, so nothing unknown reaches the app's config. A nested name
+    (``TRACKER_A__B``) under a setting that is also set plainly cannot be parsed and stops the start.
+    """
+    scratch = type(app.config)(app.root_path)
+    try:
+        scratch.from_prefixed_env(PREFIX)
+    except TypeError:
+        nested = [variable for variable in unknown_variables(os.environ) if "__" in variable]
+        raise ValueError(f"{', '.join(nested)}: a setting is not a table; remove the variable") from None
+    return scratch
 
 
 def unknown_variables(environ):
