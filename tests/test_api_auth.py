@@ -9,6 +9,7 @@ from tracker.api import tokens
 from tracker.api.models import ApiToken
 from tracker.audit.models import AuditEntry
 from tracker.auth import services as auth_services
+from tracker.auth.models import AttemptCount
 from tracker.db_types import utcnow
 
 
@@ -130,18 +131,61 @@ def test_other_authorization_schemes_are_refused(client, factory, session, heade
     assert_problem(response, 401)
 
 
-def test_repeated_failed_token_attempts_from_one_ip_are_throttled(app, client, factory, session):
-    app.config["API_AUTH_FAILURES_PER_IP"] = 3
+OFFICE = {"REMOTE_ADDR": "198.51.100.20"}
+
+
+def guess(number):
+    return f"et_wrong-token-guess-{number:04d}-0123456789abcdef"
+
+
+def test_ten_bad_tokens_from_one_address_do_not_lock_out_a_valid_token_from_it(client, factory, session):
+    """An office behind one address: a broken script's failures must not stop the other clients there."""
     factory.project()
     good = factory.api_token(factory.user("me"))
     session.commit()
-    for _attempt in range(3):
-        assert_problem(ApiClient(client, "et_wrong-token-guess-0123456789").get("/api/v1/projects"), 401)
+    for number in range(10):
+        assert_problem(ApiClient(client, guess(number)).get("/api/v1/projects", environ_base=OFFICE), 401)
 
-    refused = ApiClient(client, good).get("/api/v1/projects")
+    assert ApiClient(client, good).get("/api/v1/projects", environ_base=OFFICE).status_code == 200
+    refused = ApiClient(client, guess(10)).get("/api/v1/projects", environ_base=OFFICE)
+    assert_problem(refused, 429)
+    assert 0 < int(refused.headers["Retry-After"]) <= 15 * 60
+
+
+def test_repeated_bad_uses_of_one_wrong_token_are_throttled(app, client, factory, session):
+    app.config["API_AUTH_FAILURES_PER_TOKEN"] = 3
+    factory.project()
+    session.commit()
+    wrong = ApiClient(client, guess(1))
+    for _attempt in range(3):
+        assert_problem(wrong.get("/api/v1/projects"), 401)
+
+    refused = wrong.get("/api/v1/projects")
 
     assert_problem(refused, 429)
     assert int(refused.headers["Retry-After"]) > 0
+    assert len(session.scalars(sa.select(AuditEntry).where(AuditEntry.action == tokens.FAILED)).all()) == 3
+    assert_problem(ApiClient(client, guess(2)).get("/api/v1/projects"), 401)
+
+
+def test_a_revoked_token_counts_against_itself_not_against_its_address(client, factory, session):
+    user = factory.user("me")
+    revoked = factory.api_token(user)
+    tokens.revoke_token(session, auth_actor(user), factory.last_api_token)
+    session.commit()
+    for _attempt in range(10):
+        assert_problem(ApiClient(client, revoked).get("/api/v1/projects", environ_base=OFFICE), 401)
+    assert_problem(ApiClient(client, revoked).get("/api/v1/projects", environ_base=OFFICE), 429)
+
+    for number in range(10):
+        assert_problem(ApiClient(client, guess(number)).get("/api/v1/projects", environ_base=OFFICE), 401)
+
+
+def test_the_throttle_never_stores_a_token(client, factory, session):
+    ApiClient(client, guess(1)).get("/api/v1/projects")
+
+    subjects = session.scalars(sa.select(AttemptCount.subject).where(AttemptCount.scope == "api_token")).all()
+    assert subjects == [tokens.hash_token(guess(1))]
 
 
 def auth_actor(user):

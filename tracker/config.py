@@ -116,8 +116,12 @@ SETTINGS = (
             "Hours an administrator's break-the-glass access to a project's sensitive records lasts."),
     # JSON API.
     Setting("API_ITEMS_PER_PAGE", 50, int, "Default page size of the JSON API's lists (`per_page` overrides it)."),
+    Setting("API_AUTH_FAILURES_PER_TOKEN", 10, int,
+            "Failed attempts with one bearer token (unknown, revoked or expired) within the window before that "
+            "token is refused (429)."),
     Setting("API_AUTH_FAILURES_PER_IP", 10, int,
-            "Failed bearer-token attempts from one IP address within the window before it is refused (429)."),
+            "Failed attempts with tokens that match no token at all, from one IP address within the window, "
+            "before further unknown tokens from it are refused (429); valid tokens are never refused."),
     Setting("API_AUTH_FAILURE_WINDOW_MINUTES", 15, int,
             "The window, in minutes, over which failed bearer-token attempts count."),
     # Evidence documents.

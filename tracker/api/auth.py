@@ -6,10 +6,26 @@ the API needs no CSRF token). A request to a non-public endpoint must carry
 ``Authorization: Bearer <token>``; it then acts as the token's user with that
 user's current role and memberships, exactly like a web request of that user.
 
-Failed attempts (no such token, revoked, expired, or a deactivated user) are
-audited as ``api_token_failed`` with the client IP. After
-``API_AUTH_FAILURES_PER_IP`` of them within ``API_AUTH_FAILURE_WINDOW_MINUTES``
-requests from that IP answer 429 until the oldest failure leaves the window.
+Failed attempts (no such token, revoked, expired, or a deactivated user) are audited as
+``api_token_failed`` with the client IP, and throttled by the sign-in throttle
+(:mod:`tracker.auth.throttle`): what is counted is failed *tokens*, never addresses as such.
+
+* Every failure counts against the presented token's fingerprint, its SHA-256 (what the token table
+  stores; the token itself is never kept). After ``API_AUTH_FAILURES_PER_TOKEN`` failures within
+  ``API_AUTH_FAILURE_WINDOW_MINUTES`` that token answers 429: a client retrying a revoked or mistyped
+  token is slowed down, and nobody else is.
+* A token that matches no token at all (a guess) also counts against the client IP; after
+  ``API_AUTH_FAILURES_PER_IP`` such failures, further unknown tokens from that IP answer 429.
+* A valid token is looked up and served as usual, whatever failed before from its address. Counting per
+  IP before looking at the token meant that after 10 bad tokens from one address (an office behind NAT, a
+  proxy) every valid token from there got 429 for 15 minutes: one broken script locked out every client.
+
+So the token is looked up first, and only a failure is counted (one atomic upsert per key; see
+``throttle.reserve``): N parallel failures get at most the limit of 401s and audit entries, the rest 429.
+Looking up first gives nothing away, because a valid token must be served anyway: the lookup is one
+indexed query on the SHA-256 of a 256-bit secret, which no number of guesses finds; the throttle's job
+is to keep failing clients from flooding the audit trail and the server. And a valid request writes
+nothing but its token's last use, at most once a minute.
 """
 
 from datetime import timedelta
@@ -24,13 +40,16 @@ from tracker.api.problems import ApiProblem
 from tracker.audit.services import Actor
 from tracker.audit.services import record
 from tracker.auth import services as auth_services
-from tracker.auth.throttle import Limits
-from tracker.auth.throttle import blocked_until
+from tracker.auth import throttle
 from tracker.db import get_session
 from tracker.db_types import utcnow
 from tracker.web import transaction
 from tracker.web.access import PUBLIC
 from tracker.web.access import SignedInUser
+
+# What the throttle counts failed tokens on: the token's fingerprint; the client IP, for tokens matching none.
+FINGERPRINT = "api_token"
+UNKNOWN_FROM_IP = "api_ip"
 
 
 def bearer_token():
@@ -42,27 +61,27 @@ def bearer_token():
     return token.strip()
 
 
-def limits():
-    """Failed token attempts allowed per client IP (no account is named, so none is counted)."""
+def failure_keys(session, token):
+    """The counters a failed ``token`` counts on: its fingerprint, and the client IP if it matches no token."""
     config = current_app.config
-    return Limits(per_ip=config["API_AUTH_FAILURES_PER_IP"],
-                  window=timedelta(minutes=config["API_AUTH_FAILURE_WINDOW_MINUTES"]), failed=tokens.FAILED)
+    keys = [throttle.Key(FINGERPRINT, tokens.hash_token(token), config["API_AUTH_FAILURES_PER_TOKEN"])]
+    if request.remote_addr and not tokens.is_known(session, token):
+        keys.append(throttle.Key(UNKNOWN_FROM_IP, request.remote_addr, config["API_AUTH_FAILURES_PER_IP"]))
+    return keys
 
 
-def refuse(session, reason):
-    """Audit a failed attempt (kept although the request fails: it counts towards throttling) and answer 401."""
+def refuse(session, token, reason):
+    """Count the failure; answer 429 past a limit, else audit it (kept although the request fails) and answer 401."""
+    window = timedelta(minutes=current_app.config["API_AUTH_FAILURE_WINDOW_MINUTES"])
+    until = throttle.reserve(session, failure_keys(session, token), window)
+    if until is not None:
+        seconds = max(1, int((until - utcnow()).total_seconds()) + 1)
+        raise ApiProblem(429, headers={"Retry-After": str(seconds)})
     record(session, Actor(user_id=None, email="api-token", role="anonymous", ip=request.remote_addr),
            tokens.FAILED, "api_token", details={"reason": reason, "path": request.path[:200]})
     transaction.keep_on_error()
     raise ApiProblem(401, "This token is not valid: it is unknown, revoked or expired, or its account is "
                           "deactivated.")
-
-
-def throttle(session):
-    until = blocked_until(session, None, request.remote_addr, limits())
-    if until is not None:
-        seconds = max(1, int((until - utcnow()).total_seconds()) + 1)
-        raise ApiProblem(429, headers={"Retry-After": str(seconds)})
 
 
 def authenticate():
@@ -71,14 +90,13 @@ def authenticate():
     view = current_app.view_functions.get(request.endpoint)
     if getattr(view, "required_permission", None) == PUBLIC:
         return None
-    session = get_session()
-    throttle(session)
     token = bearer_token()
     if token is None:
         raise ApiProblem(401)
+    session = get_session()
     found = tokens.find_token(session, token)
     if found is None:
-        refuse(session, "invalid")
+        refuse(session, token, "invalid")
     api_token, user = found
     if tokens.touch_token(session, api_token, request.remote_addr):
         transaction.commit()  # the token's use is recorded whatever the request then answers

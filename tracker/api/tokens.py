@@ -76,6 +76,12 @@ def find_token(session, token, now=None):
     return api_token, user
 
 
+def is_known(session, token):
+    """Whether ``token`` is one this app issued, live or not (revoked, expired, of a deactivated user)."""
+    return looks_like_token(token) and session.scalar(
+        sa.select(ApiToken.id).where(ApiToken.token_hash == hash_token(token))) is not None
+
+
 def touch_token(session, api_token, ip, now=None):
     """Record the token's use; returns whether anything changed (at most once a minute, or on a new IP)."""
     now = now or utcnow()

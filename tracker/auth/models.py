@@ -83,3 +83,19 @@ class RecoveryCode(SQLModel, table=True):
     code_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     used_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True, default=None))
+
+
+class AttemptCount(SQLModel, table=True):
+    """The attempts counted for one key within its current window: the lock of the sign-in throttle.
+
+    ``scope`` says what ``subject`` is: the address typed at login, a client IP, or the fingerprint of an
+    API token (its SHA-256, never the token). See :mod:`tracker.auth.throttle`.
+    """
+
+    __tablename__ = "attempt_count"
+
+    scope: str = Field(primary_key=True, max_length=16)
+    subject: str = Field(primary_key=True, max_length=254)
+    attempts: int
+    # Rows whose window has ended are purged (see tracker.auth.throttle.purge).
+    window_ends_at: datetime = Field(sa_column=timestamp_column(index=True, default=None))

@@ -50,14 +50,27 @@ def user_actor(user):
     return Actor(user.id, user.email, user.role.value, request.remote_addr)
 
 
-def blocked_until(session, email):
-    return throttle.blocked_until(session, email, request.remote_addr, throttle.Limits.from_config(current_app.config))
+def limits():
+    return throttle.Limits.from_config(current_app.config)
+
+
+def admit(session, email):
+    """None when this attempt may be checked, else until when attempts for ``email`` or from this IP are refused."""
+    return throttle.admit(session, email, request.remote_addr, limits())
+
+
+def record_at_once(session, email, action, details=None):
+    """Audit a failed or refused attempt in a transaction of its own, committed at once: the throttle reads
+    these, so they are kept whatever the answer. What the request read so far ends first, so that the entry
+    is written in a fresh transaction."""
+    transaction.commit()
+    record(session, Actor(None, email, "anonymous", request.remote_addr), action, "user", details=details)
+    transaction.commit()
 
 
 def refuse_throttled(session, email, until, template, **context):
     """Answer 429 with one generic message, whether or not the account exists; the refusal is audited."""
-    record(session, Actor(None, email, "anonymous", request.remote_addr), throttle.THROTTLED, "user")
-    transaction.keep_on_error()
+    record_at_once(session, email, throttle.THROTTLED)
     minutes = max(1, -(-int((until - utcnow()).total_seconds()) // 60))
     context["form"].form_errors.append(_(
         "Too many failed attempts. For your security, logging in is paused: try again in %(minutes)d minutes.",
@@ -68,10 +81,19 @@ def refuse_throttled(session, email, until, template, **context):
 
 
 def record_failure(session, email, factor):
-    """Count a failed attempt: the throttle counts these, so it is kept whatever the answer."""
-    record(session, Actor(None, email, "anonymous", request.remote_addr), throttle.FAILED, "user",
-           details={"factor": factor})
-    transaction.keep_on_error()
+    """Count a failed attempt: its reservation stays, and the audit trail records it."""
+    record_at_once(session, email, throttle.FAILED, details={"factor": factor})
+
+
+def release(session, email):
+    """The attempt was right: it gives back its reservation, as it is no failure."""
+    throttle.release(session, limits().keys(email, request.remote_addr))
+
+
+def record_login(session, user, details=None):
+    """Audit a completed login, which clears the account's count of failures."""
+    record(session, user_actor(user), throttle.SUCCEEDED, "user", user.id, details=details)
+    throttle.clear(session, user.email)
 
 
 @public
@@ -82,7 +104,7 @@ def login():
     if form.validate_on_submit():
         session = get_session()
         email = services.normalise_email(form.email.data)[:254]
-        until = blocked_until(session, email)
+        until = admit(session, email)
         if until is not None:
             return refuse_throttled(session, email, until, "auth/login.html", form=form)
         user = services.authenticate(session, hasher(), email, form.password.data)
@@ -90,6 +112,7 @@ def login():
             record_failure(session, email, "password")
             form.form_errors.append(_("The email address or password is not right."))
         else:
+            release(session, email)
             return after_password(session, user)
     return render_template("auth/login.html", form=form)
 
@@ -101,7 +124,7 @@ def after_password(session, user):
     if not enrolled and not two_factor.is_required(user):
         token = services.start_login_session(session, user, verified=True, ip=request.remote_addr,
                                              user_agent=request.user_agent.string)
-        record(session, user_actor(user), "login", "user", user.id)
+        record_login(session, user)
         login_user(SignedInUser(user, None, token, set()))
         return redirect(target or url_for("portfolio.overview"))
     token = services.start_login_session(session, user, verified=False, ip=request.remote_addr,
@@ -114,7 +137,7 @@ def after_password(session, user):
 def complete_login(session, login_session, user, factor):
     """The second factor is right: the login session becomes a real one, under a fresh token."""
     token = services.verify_login_session(session, login_session)
-    record(session, user_actor(user), "login", "user", user.id, details={"second_factor": factor})
+    record_login(session, user, details={"second_factor": factor})
     cookie_session.pop(PENDING_KEY, None)
     target = cookie_session.pop(NEXT_KEY, None)
     login_user(SignedInUser(user, login_session, token, set()))
@@ -130,7 +153,7 @@ def verify(pending):
         return redirect(url_for(".enrol"))
     form = SecondFactorForm()
     if form.validate_on_submit():
-        until = blocked_until(session, user.email)
+        until = admit(session, user.email)
         if until is not None:
             return refuse_throttled(session, user.email, until, "auth/verify.html", form=form)
         factor = two_factor.check_second_factor(session, user, form.code.data)
@@ -138,6 +161,7 @@ def verify(pending):
             record_failure(session, user.email, "second_factor")
             form.code.errors.append(_("This code is not right, or it was already used. Wait for the next code."))
         else:
+            release(session, user.email)
             target = complete_login(session, login_session, user, factor)
             if factor == "recovery_code":
                 flash(_("You used a recovery code; %(count)d are left. You can make new ones on your account page.",
