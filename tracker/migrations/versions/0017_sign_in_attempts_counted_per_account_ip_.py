@@ -1,15 +1,15 @@
 """sign-in attempts counted per account, IP and token
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-07 02:50:18.466249
 """
 
 import sqlalchemy as sa
 from alembic import op
 import tracker.db_types
-revision = '0016'
-down_revision = '0015'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
