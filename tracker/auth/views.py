@@ -26,6 +26,7 @@ from tracker.auth.forms import SecondFactorForm
 from tracker.common.errors import ValidationFailed
 from tracker.common.messages import N_
 from tracker.db import get_session
+from tracker.db import read_only
 from tracker.db_types import utcnow
 from tracker.web import transaction
 from tracker.web.access import PENDING_KEY
@@ -82,16 +83,31 @@ def login():
     if form.validate_on_submit():
         session = get_session()
         email = services.normalise_email(form.email.data)[:254]
-        until = blocked_until(session, email)
+        until, user = check_login(session, email, form.password.data)
         if until is not None:
             return refuse_throttled(session, email, until, "auth/login.html", form=form)
-        user = services.authenticate(session, hasher(), email, form.password.data)
         if user is None:
             record_failure(session, email, "password")
             form.form_errors.append(_("The email address or password is not right."))
         else:
+            services.upgrade_password_hash(session, hasher(), user, form.password.data)
             return after_password(session, user)
     return render_template("auth/login.html", form=form)
+
+
+def check_login(session, email, password):
+    """``(blocked until, user)``: the throttle's answer, and the account these credentials open (None if none).
+
+    Hashing the password takes a good part of a second. It runs in a transaction that only reads and ends
+    before anything is written: on SQLite a writing transaction holds the write lock (see tracker.db), and
+    every other login and save would queue behind the hashing.
+    """
+    transaction.commit()  # nothing is written before the password is checked
+    read_only(session)
+    until = blocked_until(session, email)
+    user = None if until is not None else services.authenticate(session, hasher(), email, password)
+    transaction.commit()
+    return until, user
 
 
 def after_password(session, user):

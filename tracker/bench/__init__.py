@@ -19,6 +19,7 @@ from flask.cli import with_appcontext
 from tracker import create_app
 from tracker import migrate
 from tracker.bench import imports as import_bench
+from tracker.bench import load
 from tracker.bench import measure
 from tracker.bench.data import Portfolio
 from tracker.bench.data import Sizes
@@ -119,3 +120,4 @@ def bench_command(scale, url, repeat, import_rows, throughput_requests, no_throu
 
 def init_app(app):
     app.cli.add_command(bench_command)
+    app.cli.add_command(load.bench_load_command)
