@@ -14,6 +14,7 @@ from tracker.audit.forms import ExportForm
 from tracker.common.pagination import paginate
 from tracker.db import database
 from tracker.db import get_session
+from tracker.db import read_only
 from tracker.db_types import utcnow
 from tracker.portfolio.models import Project
 from tracker.portfolio.services import all_projects
@@ -79,6 +80,7 @@ def export():
 
 
 def stream_rows(db, statement, slugs):
-    """Yield the CSV in batches from a session of its own, which outlives the request's."""
+    """Yield the CSV in batches from a read-only session of its own, which outlives the request's."""
     with db.new_session() as session:
+        read_only(session)
         yield from csv_lines(session.scalars(statement.execution_options(yield_per=EXPORT_BATCH)), slugs)

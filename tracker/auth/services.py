@@ -87,7 +87,7 @@ def set_password(session, hasher, actor, user, password):
 
 
 def authenticate(session, hasher, email, password):
-    """Return the active user with these credentials, or None.
+    """Return the active user with these credentials, or None; only reads.
 
     An unknown address costs the same hashing work as a wrong password,
     so response times don't reveal which accounts exist.
@@ -98,10 +98,14 @@ def authenticate(session, hasher, email, password):
         return None
     if not passwords.verify(hasher, user.password_hash, password) or not user.is_active:
         return None
+    return user
+
+
+def upgrade_password_hash(session, hasher, user, password):
+    """Hash the password just checked again when the hashing settings were raised since it was stored."""
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
         session.add(user)
-    return user
 
 
 _DUMMY_HASHES = {}

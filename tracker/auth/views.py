@@ -26,6 +26,7 @@ from tracker.auth.forms import SecondFactorForm
 from tracker.common.errors import ValidationFailed
 from tracker.common.messages import N_
 from tracker.db import get_session
+from tracker.db import read_only
 from tracker.db_types import utcnow
 from tracker.web import transaction
 from tracker.web.access import PENDING_KEY
@@ -107,14 +108,29 @@ def login():
         until = admit(session, email)
         if until is not None:
             return refuse_throttled(session, email, until, "auth/login.html", form=form)
-        user = services.authenticate(session, hasher(), email, form.password.data)
+        user = check_password(session, email, form.password.data)
         if user is None:
             record_failure(session, email, "password")
             form.form_errors.append(_("The email address or password is not right."))
         else:
             release(session, email)
+            services.upgrade_password_hash(session, hasher(), user, form.password.data)
             return after_password(session, user)
     return render_template("auth/login.html", form=form)
+
+
+def check_password(session, email, password):
+    """The account these credentials open, or None.
+
+    Hashing the password takes a good part of a second. It runs in a transaction that only reads and ends
+    before anything is written: on SQLite a writing transaction holds the write lock (see tracker.db), and
+    every other login and save would queue behind the hashing. The attempt was reserved before (``admit``).
+    """
+    transaction.commit()
+    read_only(session)
+    user = services.authenticate(session, hasher(), email, password)
+    transaction.commit()
+    return user
 
 
 def after_password(session, user):

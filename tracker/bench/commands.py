@@ -90,6 +90,21 @@ def bench_import_command(rows, kind, url):
     emit(load("imports").benchmark(rows, ImportKind(kind), url), indent=None)
 
 
+@click.command("bench-load")
+@with_appcontext
+@click.option("--requests", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="HTTP requests per backend, shared by the clients.")
+@click.option("--clients", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Concurrent clients (threads), each a grantee, M&E officer or donor in turn.")
+@click.option("--postgres-url", help="An EMPTY PostgreSQL database to load; default: a temporary cluster "
+                                     "(initdb, pg_ctl), skipped when they are not installed.")
+@click.option("--sqlite-only", is_flag=True, help="Measure SQLite alone.")
+def bench_load_command(requests, clients, postgres_url, sqlite_only):
+    """(Developers) Serve the demo to concurrent clients on SQLite and PostgreSQL; print the figures as JSON."""
+    emit(load("load").run(requests, clients, postgres_url, sqlite_only))
+
+
 def init_app(app):
-    for command in (bench_command, bench_report_command, bench_toc_command, bench_import_command):
+    for command in (bench_command, bench_report_command, bench_toc_command, bench_import_command,
+                    bench_load_command):
         app.cli.add_command(command)

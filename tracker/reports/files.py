@@ -4,6 +4,7 @@ A file is deleted only once the transaction that revoked or expired its job comm
 withdrawal leaves a working link working, and a committed one leaves no file behind.
 """
 
+import logging
 import os
 import secrets
 import tempfile
@@ -14,6 +15,7 @@ from flask import current_app
 from flask import has_app_context
 from sqlalchemy.orm import Session
 
+logger = logging.getLogger(__name__)
 PENDING_KEY = "tracker.reports.files_to_delete"
 PARTIAL_PREFIX = ".partial-"
 
@@ -50,8 +52,12 @@ def delete_after_commit(session, file_name):
 
 @sa.event.listens_for(Session, "after_commit")
 def delete_pending_files(session):
+    """The commit stands whatever happens here: a file that cannot be deleted is logged for ``report-cleanup``."""
     for path in session.info.pop(PENDING_KEY, set()):
-        path.unlink(missing_ok=True)
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            logger.exception("Could not delete report file %s; report-cleanup will", path.name)
 
 
 @sa.event.listens_for(Session, "after_rollback")

@@ -36,6 +36,7 @@ from tracker.breakglass import services as break_glass
 from tracker.common.errors import ValidationFailed
 from tracker.common.messages import N_
 from tracker.db import database
+from tracker.db import read_only
 from tracker.db_types import utcnow
 from tracker.msc.models import ConsentRecord
 from tracker.msc.models import SafeguardingStatus
@@ -147,6 +148,7 @@ def run_job(app, job_id):
 
 
 def finish(app, session, job):
+    read_only(session)  # building can take seconds: a read that holds up no one who saves meanwhile
     user = session.get(User, job.requester_id)
     if user is None or not user.is_active:
         raise JobRefused(N_("The account that asked for this report is no longer active."))

@@ -13,6 +13,7 @@ from datetime import datetime
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from flask import flash
 from flask import g
 from flask import redirect
@@ -58,8 +59,8 @@ def claim():
     if submission is None:
         return None
     user_id = current_user.id if current_user.is_authenticated else None
-    # End the request's read transaction (loading the user) before another connection writes the claim:
-    # on SQLite a read transaction that saw an older snapshot cannot later become a write transaction.
+    # End the request's transaction (loading the user) before another connection writes the claim: on SQLite
+    # every transaction holds the write lock from its start (see tracker.db), so the claim would wait for it.
     rollback_session()
     with database().new_session() as session:
         existing = session.get(SubmissionReceipt, submission)
@@ -86,10 +87,22 @@ def repeated(location):
 
 
 def settle(response):
-    """After the view: keep the claim with the redirect it led to, or release it."""
+    """After the view: keep the claim with the redirect it led to, or release it.
+
+    The request's own work is committed (or rolled back) by then, so a failure here is only logged: it must not
+    turn a saved form into an error page. At worst the claim stays unsettled and a resent form says "being saved".
+    """
     submission = g.pop("submission", None)
     if submission is None:
         return response
+    try:
+        settle_claim(submission, response)
+    except Exception:  # noqa: BLE001 - bookkeeping after the commit; the answer stands
+        current_app.logger.exception("Could not settle submission %s", submission)
+    return response
+
+
+def settle_claim(submission, response):
     rollback_session()  # whatever the view did not commit is not kept; frees SQLite's write lock
     with database().new_session() as session:
         receipt = session.get(SubmissionReceipt, submission)
@@ -100,7 +113,6 @@ def settle(response):
             else:
                 session.delete(receipt)
             session.commit()
-    return response
 
 
 def forget_old(session, now=None):
