@@ -8,6 +8,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import Session
 from sqlmodel import select
 
 from tests.conftest import FAST_HASHING
@@ -20,6 +21,7 @@ from tracker.contribution.models import CtComponent
 from tracker.contribution.models import CtStep
 from tracker.contribution.tracing import bayes as tracing
 from tracker.contribution.tracing.services import claim_summary
+from tracker.db import READ_ONLY
 from tracker.db import database
 from tracker.evidence.models import EvidenceItem
 from tracker.evidence.models import EvidenceKind
@@ -58,7 +60,9 @@ def demo(tmp_path_factory):
     migrate.upgrade(database(app).engine)
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
-    session = database(app).new_session()
+    # The module's tests read through this one session while the client's requests write: its transactions
+    # only read, so they hold no SQLite write lock (see tracker.db).
+    session = Session(database(app).engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
     client = app.test_client()
     user = auth_services.get_user_by_email(session, "me@example.org")
     token = auth_services.start_login_session(session, user, verified=True)

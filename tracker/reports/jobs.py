@@ -148,6 +148,7 @@ def run_job(app, job_id):
 
 
 def finish(app, session, job):
+    session.commit()  # loading the job began a transaction; the build reads in one of its own
     read_only(session)  # building can take seconds: a read that holds up no one who saves meanwhile
     user = session.get(User, job.requester_id)
     if user is None or not user.is_active:
