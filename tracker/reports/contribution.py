@@ -207,7 +207,7 @@ def claim_entry(session, claim, bands, cite, access, narrative=""):
         for component in summary["components"]]
     return ClaimEntry(
         id=claim.id, title=claim.title, question=claim.question, claim_text=claim.claim_text,
-        result=claim.outcome_node.title, level=str(claim.level), step=str(claim.step),
+        result=claim.outcome_node.title if claim.outcome_node else "", level=str(claim.level), step=str(claim.step),
         causal_package=claim.causal_package, necessity=str(claim.necessity),
         qualitative_confidence=str(claim.confidence), confidence=summary["confidence"], band=summary["band"],
         pathway=pathway, explanations=explanations, components=components, narrative=narrative)
