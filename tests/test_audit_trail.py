@@ -238,7 +238,8 @@ def test_cells_that_a_spreadsheet_would_run_are_neutralised(value, expected):
     assert neutralise(value) == expected
 
 
-@pytest.mark.parametrize("typed", ["\uff1dcmd|' /C calc'!A0", "\n=cmd|' /C calc'!A0", "\t=cmd|' /C calc'!A0"])
+@pytest.mark.parametrize("typed", ["\uff1dcmd|' /C calc'!A0", "\n=cmd|' /C calc'!A0", "\t=cmd|' /C calc'!A0",
+                                   " =cmd|' /C calc'!A0", "\u3000\uff0bcmd", "\u00a0@SUM(A1)"])
 def test_full_width_signs_and_leading_line_feeds_or_tabs_are_neutralised_in_the_csv(typed):
     entry = AuditEntry(id=1, at=datetime(2024, 5, 2, tzinfo=UTC), actor_email=typed, actor_role="anonymous",
                        action="login_failed", object_type="user")

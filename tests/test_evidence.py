@@ -7,16 +7,19 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from tests import documents
 from tests.factories import TEST_ACTOR
 from tracker.audit.models import AuditEntry
 from tracker.common.errors import ValidationFailed
 from tracker.evidence import services
+from tracker.evidence import uploads
 from tracker.evidence.models import EvidenceAttachment
 from tracker.evidence.models import EvidenceItem
 from tracker.evidence.sharing import donor_visible_evidence_ids
 from tracker.indicators import services as indicator_services
 
-PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+PDF = documents.pdf()
+STORED_PDF = uploads.check_upload("review.pdf", PDF).data
 
 
 @pytest.fixture
@@ -197,7 +200,7 @@ def test_an_upload_is_stored_outside_static_under_a_random_name(client, app, fac
     assert response.status_code == 302
     assert item.file_name == "Referral review 2023.pdf" and item.title == "Referral review 2023.pdf"
     stored = instance_path / "uploads" / item.stored_name
-    assert stored.read_bytes() == PDF and item.stored_name not in item.file_name
+    assert stored.read_bytes() == STORED_PDF and item.stored_name not in item.file_name
     assert item.content_type == "application/pdf" and len(item.sha256) == 64
 
 
@@ -228,7 +231,7 @@ def test_a_download_is_an_audited_attachment_that_browsers_will_not_sniff(client
     item = session.scalar(sa.select(EvidenceItem))
 
     with client.get(url(project, f"/{item.id}/download")) as response:
-        assert response.status_code == 200 and response.data == PDF
+        assert response.status_code == 200 and response.data == STORED_PDF
         assert response.headers["Content-Disposition"].startswith("attachment;")
         assert "review.pdf" in response.headers["Content-Disposition"]
         assert response.headers["X-Content-Type-Options"] == "nosniff"

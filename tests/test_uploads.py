@@ -4,13 +4,15 @@ import io
 import os
 import zipfile
 
+import pikepdf
 import pytest
 from PIL import Image
 
+from tests import documents
 from tracker.evidence import uploads
 from tracker.evidence.storage import UploadStore
 
-PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+PDF = documents.pdf()
 GPS_TAG = 0x8825
 
 
@@ -153,3 +155,38 @@ def test_files_are_stored_under_random_names_readable_by_the_owner_only(tmp_path
 def test_the_store_refuses_names_it_did_not_generate(tmp_path):
     with pytest.raises(ValueError):
         UploadStore(tmp_path).path("../secret_key")
+
+
+def test_a_pdf_loses_its_author_xmp_and_the_authors_of_its_comments():
+    uploaded = documents.pdf(author="Somchai Jaidee", comment_author="Dara Sok")
+
+    stored = uploads.check_upload("referral review.pdf", uploaded).data
+
+    assert b"Somchai" in uploaded and b"Dara Sok" in uploaded
+    assert b"Somchai" not in stored and b"Dara Sok" not in stored and b"Kindred Tech" not in stored
+    assert b"Check the referral date" in stored
+
+
+def test_a_word_document_loses_author_company_revision_and_comment_authors_but_keeps_its_text():
+    uploaded = documents.docx(author="Somchai Jaidee", company="Helpline Thailand", comment_author="Dara Sok")
+
+    stored = documents.package_text(uploads.check_upload("minutes.docx", uploaded).data)
+
+    assert "Somchai" not in stored and "Dara Sok" not in stored and "Helpline Thailand" not in stored
+    assert "Draft for the donor" not in stored and "<cp:revision>" not in stored
+    assert "The helpline answered 214 calls in March." in stored and "Please check the date." in stored
+
+
+def test_a_damaged_pdf_is_refused_rather_than_stored_with_its_metadata():
+    with pytest.raises(uploads.UploadRefused, match="cannot be read"):
+        uploads.check_upload("review.pdf", b"%PDF-1.7\n" + b"\x00garbage" * 50)
+
+
+def test_a_password_protected_pdf_is_refused_with_a_way_forward():
+    document = pikepdf.new()
+    document.add_blank_page()
+    protected = io.BytesIO()
+    document.save(protected, encryption=pikepdf.Encryption(owner="owner", user="secret"))
+
+    with pytest.raises(uploads.UploadRefused, match="upload a copy without one"):
+        uploads.check_upload("review.pdf", protected.getvalue())

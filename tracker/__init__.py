@@ -45,12 +45,14 @@ def configure_extensions(app):
     from tracker.web import errors
     from tracker.web import headers
     from tracker.web import i18n
+    from tracker.web import logs
     from tracker.web import project_tabs
     from tracker.web import routing
     from tracker.web import submissions
     from tracker.web import templating
     from tracker.web import transaction
 
+    logs.init_app(app)
     db.init_app(app)
     routing.init_app(app)
     CSRFProtect(app)

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from tracker.common.files import open_private
 from tracker.evidence.storage import is_stored_name
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -68,9 +69,7 @@ def holds_data(engine):
 
 def private_file(path):
     """Create (or empty) ``path`` readable by its owner only."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
+    open_private(path).close()
 
 
 def backup(engine, path, uploads, *, overwrite=False, pg_bin_dir=None):
@@ -104,7 +103,7 @@ def write_archive(path, kind, dump, uploads, names):
     """The manifest first, then the database, then the files: a restore reads them in that order."""
     manifest = json.dumps({"format": ARCHIVE_FORMAT, "version": ARCHIVE_VERSION, "database": kind,
                            "evidence_files": len(names)}).encode("utf-8")
-    with open(path, "wb") as handle, tarfile.open(fileobj=handle, mode="w:gz", compresslevel=6) as archive:
+    with open_private(path) as handle, tarfile.open(fileobj=handle, mode="w:gz", compresslevel=6) as archive:
         add_bytes(archive, MANIFEST, manifest)
         archive.add(dump, arcname=DATABASE, recursive=False, filter=private_entry)
         for name in names:
@@ -186,8 +185,7 @@ def restore(engine, path, uploads, *, force=False, pg_bin_dir=None):
             files, kind = archive_contents(archive, path)
             check_target(engine, path, kind, force)
             dump = Path(work) / DATABASE
-            private_file(dump)
-            with open(dump, "wb") as handle:
+            with open_private(dump) as handle:
                 shutil.copyfileobj(archive.extractfile(files[DATABASE]), handle)
             restore_database(engine, dump, kind, pg_bin_dir, label=path)
             names = [name for name in files if name.startswith(UPLOADS)]

@@ -23,6 +23,7 @@ from tracker.portfolio import services as portfolio_services
 from tracker.seeding import DEFAULT_SEED_DIR
 from tracker.seeding import DemoLogin
 from tracker.seeding import seed_demo
+from tracker.web import submissions
 
 DEMO_LOGINS_FILE = "demo-logins.txt"
 
@@ -223,8 +224,15 @@ def check_evidence_files(engine, store):
 @with_appcontext
 @click.option("--dry-run", is_flag=True, help="List what would be erased, and erase nothing.")
 def purge_expired_command(dry_run):
-    """Erase stories and other identifying text of projects past their fund's retention period."""
+    """Erase stories and other identifying text of projects past their fund's retention period.
+
+    Also forgets expired double-submission receipts (run it daily from cron).
+    """
     with session_scope() as session:
+        if not dry_run:
+            forgotten = submissions.forget_old(session)
+            session.commit()
+            click.echo(f"{forgotten} expired form receipts forgotten.")
         plans = retention.plan(session)
         if not plans:
             click.echo("Nothing has passed its retention period.")

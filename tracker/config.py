@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tracker.common.files import private_folder
+
 PREFIX = "TRACKER"
 KEY_FILE = "secret_key"
 MB = 1024 * 1024
@@ -180,6 +182,7 @@ def configure(app, test_config=None):
     if test_config is not None:
         app.config.from_mapping(test_config)
     app.config["INSTANCE_PATH"] = app.instance_path
+    private_folder(Path(app.instance_path))
     if not app.config["DATABASE_URL"] and not app.config["DATABASE_ENGINE"]:
         app.config["DATABASE_URL"] = default_database_url(app.instance_path)
     if not app.config["SECRET_KEY"]:
@@ -234,7 +237,6 @@ def default_database_url(instance_path):
 def load_or_create_secret_key(instance_path):
     """Read the installation's secret key, creating it (mode 0600) on first start."""
     path = Path(instance_path) / KEY_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

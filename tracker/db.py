@@ -1,11 +1,17 @@
 """Engine (on SQLite every transaction begins IMMEDIATE), one database session per request, and the model registry."""
 
 import importlib
+import os
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
 from flask import g
 from sqlmodel import Session
+
+from tracker.common.files import FILE_MODE
+from tracker.common.files import FOLDER_MODE
+from tracker.common.text import stored_form
 
 # Every domain module that defines tables; Alembic and the tests read the metadata from here.
 MODEL_MODULES = (
@@ -33,6 +39,21 @@ BUSY_TIMEOUT_MS = 5000
 READ_ONLY = "tracker_read_only"
 
 
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def store_text_in_stored_form(session, _context, _instances):
+    """Every text column of every new or changed record is stored in :func:`~tracker.common.text.stored_form`.
+
+    Services clean their fields already; this is the net under every path (API, imports, commands, seeds).
+    """
+    for record in (*session.new, *session.dirty):
+        for column in sa.inspect(record).mapper.column_attrs:
+            value = getattr(record, column.key, None)
+            if isinstance(value, str):
+                normal = stored_form(value)
+                if normal != value:
+                    setattr(record, column.key, normal)
+
+
 def load_models():
     """Import every model module so that ``SQLModel.metadata`` is complete."""
     for name in MODEL_MODULES:
@@ -40,14 +61,42 @@ def load_models():
 
 
 def make_engine(url, echo=False):
-    """Create an engine; SQLite gets foreign keys, WAL and real SAVEPOINT support."""
+    """Create an engine; SQLite gets foreign keys, WAL and real SAVEPOINT support.
+
+    ``hide_parameters``: an error's message never carries the statement's values (a story's text is one), so
+    nothing personal reaches a log through a database error.
+    """
     url = sa.make_url(url)
     if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
-    engine = sa.create_engine(url, echo=echo, pool_pre_ping=url.get_backend_name() != "sqlite")
+    engine = sa.create_engine(url, echo=echo, pool_pre_ping=url.get_backend_name() != "sqlite",
+                              hide_parameters=True)
     if url.get_backend_name() == "sqlite":
-        configure_sqlite(engine, in_memory=url.database in (None, "", ":memory:"))
+        in_memory = url.database in (None, "", ":memory:") or url.database.startswith("file::memory:")
+        configure_sqlite(engine, in_memory=in_memory)
+        if not in_memory:
+            keep_database_file_private(engine, Path(url.database))
     return engine
+
+
+def keep_database_file_private(engine, path):
+    """Before each new connection opens ``path``, create it 0600 if missing and make it (and WAL files) 0600."""
+
+    @sa.event.listens_for(engine, "do_connect")
+    def before_connect(_dialect, _record, _arguments, _parameters):
+        make_private_database_file(path)
+
+
+def make_private_database_file(path):
+    """Create the SQLite file readable by its owner only (0600), or make an existing one so, whatever the umask.
+
+    SQLite creates the ``-wal`` and ``-shm`` files with the mode of the database file, so they are private too.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE))
+    for companion in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if companion.exists():
+            companion.chmod(FILE_MODE)
 
 
 def configure_sqlite(engine, in_memory):
@@ -77,6 +126,9 @@ def configure_sqlite(engine, in_memory):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # A REPLACE conflict deletes the old row: with recursive triggers on, that deletion fires the delete
+        # triggers too, so no statement rewrites an append-only row (the audit trail) through REPLACE.
+        cursor.execute("PRAGMA recursive_triggers = ON")
         if not in_memory:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")

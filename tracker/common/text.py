@@ -4,20 +4,36 @@ PostgreSQL text cannot hold NUL, other C0 control characters are never
 meaningful in a story, and the two private-use characters that mark search
 matches (:mod:`tracker.common.highlight`) must not come from users.
 Line breaks and tabs are kept.
+
+Every stored text is also in its :func:`stored_form`: NFC-normalised, so that
+"é" typed on two keyboards is one spelling (searches, duplicates and the
+personal-data finder see the same text), and without the bidirectional
+embedding, override and isolate controls, which can make a name or title
+display as something other than what it is (the "Trojan Source" trick). None
+of the fund's languages needs them; the invisible left-to-right and
+right-to-left marks are kept.
 """
 
 import re
+import unicodedata
 
 from tracker.common.highlight import strip_markers
 
 # C0 controls and DEL, except line feed, carriage return and tab.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Bidirectional embeddings and overrides (LRE, RLE, PDF, LRO, RLO) and isolates (LRI, RLI, FSI, PDI).
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def stored_form(value):
+    """``value`` as it is stored: NFC-normalised, without bidirectional controls."""
+    return unicodedata.normalize("NFC", BIDI_CONTROLS.sub("", value))
 
 
 def clean_text(value):
     """Return ``value`` without NUL/control characters or highlight markers, and without outer whitespace."""
     text = strip_markers(value or "")
-    text = CONTROL.sub("", text)
+    text = stored_form(CONTROL.sub("", text))
     return text.replace("\r\n", "\n").strip()
 
 

@@ -274,6 +274,8 @@ UPLOAD_MESSAGES = {
     uploads.ENCODING: N_("Plain-text files must be UTF-8 encoded."),
     uploads.IMAGE_SIZE: N_("The image is too large or not what its name says."),
     uploads.IMAGE_DAMAGED: N_("The image cannot be read; it may be damaged or too large."),
+    uploads.DOCUMENT_DAMAGED: N_("The document cannot be read; it may be damaged."),
+    uploads.DOCUMENT_ENCRYPTED: N_("The document is protected by a password; upload a copy without one."),
 }
 
 

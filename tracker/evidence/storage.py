@@ -12,6 +12,9 @@ import secrets
 import shutil
 from pathlib import Path
 
+from tracker.common.files import open_private
+from tracker.common.files import private_folder
+
 STORED_NAME_LENGTH = 32
 CHUNK_BYTES = 1024 * 1024
 
@@ -39,12 +42,11 @@ class UploadStore:
 
     def put(self, stored_name, stream):
         """Write the file ``stored_name`` from the binary ``stream`` (a restore puts back the names it backed up)."""
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_folder(self.folder)
         target = self.path(stored_name)
         partial = target.with_name(stored_name + ".part")
         partial.unlink(missing_ok=True)
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
+        with open_private(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL) as handle:
             shutil.copyfileobj(stream, handle, CHUNK_BYTES)
         os.replace(partial, target)
 

@@ -6,7 +6,8 @@ file must contain (checked without extracting, with limits on entries and on the
 uncompressed size, so a zip bomb is refused). Plain text must be UTF-8 without NUL
 bytes. Images are decoded with Pillow (refusing decompression bombs) and saved
 again without their metadata, so EXIF data (GPS position, camera, date) never
-reaches the store.
+reaches the store; PDF, Word and Excel files lose their authors, company,
+comments' authors and revision history (:mod:`tracker.evidence.metadata`).
 """
 
 import io
@@ -17,6 +18,7 @@ import zipfile
 from dataclasses import dataclass
 
 from tracker import config
+from tracker.evidence import metadata
 
 DEFAULT_MAX_BYTES = config.default("EVIDENCE_UPLOAD_MAX_BYTES")
 MAX_ZIP_ENTRIES = 2000
@@ -53,6 +55,7 @@ class UploadRefused(ValueError):
 # Reason codes and their English wording.
 EXTENSION, EMPTY, TOO_LARGE, MISMATCH, EXPANDS, NUL, ENCODING, IMAGE_SIZE, IMAGE_DAMAGED = (
     "extension", "empty", "too_large", "mismatch", "expands", "nul", "encoding", "image_size", "image_damaged")
+DOCUMENT_DAMAGED, DOCUMENT_ENCRYPTED = "document_damaged", "document_encrypted"
 REASONS = {
     EXTENSION: "Only " + ALLOWED_DESCRIPTION + " files can be uploaded.",
     EMPTY: "The file is empty.",
@@ -63,6 +66,8 @@ REASONS = {
     ENCODING: "Plain-text files must be UTF-8 encoded.",
     IMAGE_SIZE: "The image is too large or not what its name says.",
     IMAGE_DAMAGED: "The image cannot be read; it may be damaged or too large.",
+    DOCUMENT_DAMAGED: "The document cannot be read; it may be damaged.",
+    DOCUMENT_ENCRYPTED: "The document is protected by a password; upload a copy without one.",
 }
 
 
@@ -104,8 +109,7 @@ def check_upload(filename, data, max_bytes=DEFAULT_MAX_BYTES):
         raise UploadRefused(TOO_LARGE, limit=size_text(max_bytes))
     file_type = file_type_of(filename)
     CHECKS[file_type](data, file_type)
-    if file_type in (PNG, JPEG):
-        data = without_metadata(data, file_type)
+    data = WITHOUT_METADATA.get(file_type, lambda data: data)(data)
     return CheckedFile(safe_name(filename), file_type, CONTENT_TYPES[file_type], data)
 
 
@@ -171,6 +175,18 @@ def open_image(data, file_type):
     return image
 
 
+def document_without_metadata(strip):
+    """``strip`` (a function of :mod:`~tracker.evidence.metadata`), refusing a document it cannot open."""
+
+    def without(data):
+        try:
+            return strip(data)
+        except metadata.DocumentUnreadable as error:
+            raise UploadRefused(DOCUMENT_ENCRYPTED if error.encrypted else DOCUMENT_DAMAGED) from None
+
+    return without
+
+
 def without_metadata(data, file_type):
     """Re-encode an image with its orientation applied and no EXIF, XMP, text chunks or comments."""
     from PIL import ImageOps
@@ -185,3 +201,12 @@ def without_metadata(data, file_type):
     else:
         image.save(output, format="PNG", optimize=True)
     return output.getvalue()
+
+
+WITHOUT_METADATA = {
+    PDF: document_without_metadata(metadata.pdf_without_metadata),
+    DOCX: document_without_metadata(metadata.office_without_metadata),
+    XLSX: document_without_metadata(metadata.office_without_metadata),
+    PNG: lambda data: without_metadata(data, PNG),
+    JPEG: lambda data: without_metadata(data, JPEG),
+}

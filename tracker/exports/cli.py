@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 
 from tracker.audit.services import Actor
 from tracker.common.errors import ValidationFailed
+from tracker.common.files import open_private
 from tracker.db import database
 from tracker.exports import services as tabular_services
 from tracker.exports.tabular import AUDIENCES
@@ -33,10 +34,10 @@ def write_private(path, content, force):
     """Write ``content`` to ``path`` with mode 0600 (exports hold sensitive records); never replace unless forced."""
     flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
     try:
-        fd = os.open(path, flags, 0o600)
+        handle = open_private(path, flags)
     except FileExistsError:
         raise click.ClickException(f"{path} exists; pass --force to replace it.") from None
-    with os.fdopen(fd, "wb") as handle:
+    with handle:
         handle.write(content)
 
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
+from tracker.common.files import open_private
+from tracker.common.files import private_folder
 from tracker.common.messages import N_
 from tracker.imports.files import FileRejected
 
@@ -54,22 +56,14 @@ def meta_path(directory, token):
     return Path(directory) / f"{token}.json"
 
 
-def write_private(path, data, mode="wb"):
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, mode) as handle:
-        handle.write(data)
-
-
 def store(directory, stream, *, file_name, suffix, project_id, user_id, kind, max_bytes):
     """Copy ``stream`` to a new private file, refusing it once it passes ``max_bytes``; return the :class:`Upload`."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    directory = private_folder(Path(directory))
     upload = Upload(token=secrets.token_urlsafe(24), project_id=project_id, user_id=user_id, kind=kind,
                     file_name=file_name, suffix=suffix, size=0, sha256="", created=time.time())
     path = data_path(directory, upload)
     digest = hashlib.sha256()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
+    with open_private(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL) as handle:
         while chunk := stream.read(CHUNK):
             upload.size += len(chunk)
             if upload.size > max_bytes:
@@ -85,7 +79,8 @@ def store(directory, stream, *, file_name, suffix, project_id, user_id, kind, ma
 
 
 def save(directory, upload):
-    write_private(meta_path(directory, upload.token), json.dumps(asdict(upload)), mode="w")
+    with open_private(meta_path(directory, upload.token)) as handle:
+        handle.write(json.dumps(asdict(upload)).encode("utf-8"))
 
 
 def load(directory, token, *, project_id, user_id, max_age_seconds):

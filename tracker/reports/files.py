@@ -15,6 +15,8 @@ from flask import current_app
 from flask import has_app_context
 from sqlalchemy.orm import Session
 
+from tracker.common.files import private_folder
+
 logger = logging.getLogger(__name__)
 PENDING_KEY = "tracker.reports.files_to_delete"
 PARTIAL_PREFIX = ".partial-"
@@ -23,9 +25,7 @@ PARTIAL_PREFIX = ".partial-"
 def reports_folder(app=None):
     """Where report files live: ``instance/reports/`` unless ``REPORT_FOLDER`` says otherwise."""
     app = app or current_app
-    folder = Path(app.config["REPORT_FOLDER"] or Path(app.instance_path) / "reports")
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
+    return private_folder(Path(app.config["REPORT_FOLDER"] or Path(app.instance_path) / "reports"))
 
 
 def write_atomically(folder, content, extension):

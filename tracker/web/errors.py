@@ -65,7 +65,7 @@ def handle_database_unavailable(error):
     A form's content comes back on the page, ready to be sent again as it was.
     """
     rollback_session()
-    current_app.logger.warning("Database unavailable: %s", error, exc_info=True)
+    current_app.logger.warning("Database unavailable on %s %s", request.method, request.url_rule, exc_info=True)
     fields = resubmittable_fields(request.form) if request.method == "POST" else []
     response = render_template("errors/not_saved.html", status=503, fields=fields, action=request.path)
     return response, 503, {"Retry-After": "5"}
@@ -75,7 +75,7 @@ def handle_unexpected_error(error):
     rollback_session()
     if isinstance(error, HTTPException):
         return handle_http_error(error)
-    current_app.logger.exception("Unhandled error")
+    current_app.logger.exception("Unhandled error on %s %s", request.method, request.url_rule)
     renderer = area_renderer()
     if renderer is not None:
         return renderer(error)

@@ -7,6 +7,10 @@ keeps the claim with the page it led to, anything else (a form shown again with
 errors, a failure) releases it so that the same form can be sent again. A second
 POST with a claimed id is answered with the first one's redirect, or, while the
 first is still running, with a "being saved" page.
+
+Only signed-in people's forms are claimed: an anonymous visitor's POST (a sign-in) writes no receipt,
+so nobody can fill the table from outside. Receipts are kept for :data:`KEEP_FOR`; each new claim
+deletes the expired ones (an indexed delete), and so does ``flask --app tracker purge-expired``.
 """
 
 from datetime import datetime
@@ -56,15 +60,16 @@ def claim():
     if request.method != "POST":
         return None
     submission = submitted_id(request.form)
-    if submission is None:
+    if submission is None or not current_user.is_authenticated:
         return None
-    user_id = current_user.id if current_user.is_authenticated else None
+    user_id = current_user.id
     # End the request's transaction (loading the user) before another connection writes the claim: on SQLite
     # every transaction holds the write lock from its start (see tracker.db), so the claim would wait for it.
     rollback_session()
     with database().new_session() as session:
         existing = session.get(SubmissionReceipt, submission)
         if existing is None:
+            forget_old(session)
             session.add(SubmissionReceipt(id=submission, path=request.path[:500], user_id=user_id))
             try:
                 session.commit()
