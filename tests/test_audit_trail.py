@@ -47,6 +47,38 @@ def test_the_database_refuses_to_change_or_delete_audit_entries(connection, sess
     assert connection.execute(sa.text("SELECT action FROM audit_entry")).scalars().all() == ["create"]
 
 
+FORGED_ENTRY = ("audit_entry (id, at, actor_email, actor_role, action, object_type) "
+                "VALUES (:id, CURRENT_TIMESTAMP, 'forger', 'system', 'forged', 'user')")
+
+
+@pytest.mark.parametrize("statement", ["INSERT OR REPLACE INTO " + FORGED_ENTRY, "REPLACE INTO " + FORGED_ENTRY])
+@pytest.mark.parametrize("recursive_triggers", ["ON", "OFF"])
+def test_sqlite_refuses_to_replace_an_audit_entry_whatever_the_connections_settings(connection, session, statement,
+                                                                                    recursive_triggers):
+    entry_id = record(session, TEST_ACTOR, "create", "user", 1).id
+    session.commit()
+    connection.exec_driver_sql(f"PRAGMA recursive_triggers = {recursive_triggers}")
+
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+        with connection.begin_nested():
+            connection.execute(sa.text(statement), {"id": entry_id})
+
+    assert connection.execute(sa.text("SELECT action FROM audit_entry")).scalars().all() == ["create"]
+
+
+@pytest.mark.both_backends
+def test_an_upsert_cannot_rewrite_an_audit_entry(connection, session):
+    entry_id = record(session, TEST_ACTOR, "create", "user", 1).id
+    session.commit()
+
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+        with connection.begin_nested():
+            upsert = "INSERT INTO " + FORGED_ENTRY + " ON CONFLICT (id) DO UPDATE SET action = 'forged'"
+            connection.execute(sa.text(upsert), {"id": entry_id})
+
+    assert connection.execute(sa.text("SELECT action FROM audit_entry")).scalars().all() == ["create"]
+
+
 @pytest.mark.parametrize("backend", ["postgresql"])
 def test_postgresql_refuses_to_truncate_the_audit_trail(connection, session):
     record(session, TEST_ACTOR, "create", "user", 1)

@@ -4,18 +4,23 @@ import io
 import os
 import shutil
 import sqlite3
+import stat
 import tarfile
 
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import FAST_HASHING
+from tests.factories import TEST_ACTOR
 from tracker import backup
 from tracker import create_app
 from tracker import migrate
+from tracker.audit.services import record
 from tracker.auth import services as auth_services
 from tracker.auth.models import User
 from tracker.db import database
+from tracker.evidence.storage import store_for
+from tracker.reports.files import reports_folder
 
 _apps = []
 
@@ -308,3 +313,49 @@ def test_libpq_programs_get_the_password_by_environment_not_command_line():
 
     assert (environment["PGHOST"], environment["PGPORT"], environment["PGUSER"], environment["PGPASSWORD"],
             environment["PGDATABASE"]) == ("db.internal", "5433", "tracker", "s3cret", "evidence")
+
+
+def mode(path):
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def permissive_umask():
+    """The loosest umask there is: every file and folder would be world-writable if the app relied on it."""
+    previous = os.umask(0)
+    yield
+    os.umask(previous)
+
+
+def test_the_instance_folder_database_and_wal_files_are_private_whatever_the_umask(tmp_path, permissive_umask):
+    instance = tmp_path / "instance"
+    app = empty_app(f"sqlite:///{instance}/tracker.sqlite", instance)
+    invoke(app, "init-db")
+    with database(app).new_session() as session:
+        record(session, TEST_ACTOR, "create", "user", 1)
+        session.commit()
+        database_files = [instance / name for name in ("tracker.sqlite", "tracker.sqlite-wal", "tracker.sqlite-shm")]
+        assert all(path.exists() for path in database_files)
+
+        assert mode(instance) == 0o700
+        assert {path.name: mode(path) for path in database_files} == {path.name: 0o600 for path in database_files}
+
+
+def test_uploads_reports_backups_and_a_restored_database_are_private_whatever_the_umask(tmp_path, demo_database,
+                                                                                       permissive_umask):
+    source = demo_app(demo_database, tmp_path / "source")
+    (tmp_path / "source" / "uploads").chmod(0o755)
+    store_for(source).save(b"%PDF-1.7 referral review")
+    file = tmp_path / "tracker.backup"
+    invoke(source, "backup", "-o", str(file))
+    target = empty_app(f"sqlite:///{tmp_path}/target/tracker.sqlite", tmp_path / "target")
+    restored = invoke(target, "restore", str(file))
+
+    assert restored.exit_code == 0, restored.output
+    uploads = tmp_path / "source" / "uploads"
+    assert mode(uploads) == 0o700 and {mode(path) for path in uploads.iterdir()} == {0o600}
+    with source.app_context():
+        assert mode(reports_folder(source)) == 0o700
+    assert mode(file) == 0o600
+    assert mode(tmp_path / "target" / "tracker.sqlite") == 0o600
+    assert mode(tmp_path / "target" / "uploads") == 0o700

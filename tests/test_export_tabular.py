@@ -70,9 +70,14 @@ def test_text_a_spreadsheet_would_run_is_prefixed_with_an_apostrophe(value):
     assert tabular.xlsx_value(value) == "'" + value
 
 
-@pytest.mark.parametrize("value", ["Helpline", "3 schools", "", "O'Brien", " =not at the start"])
+@pytest.mark.parametrize("value", ["Helpline", "3 schools", "", "O'Brien", "a = b, not at the start"])
 def test_ordinary_text_is_left_alone(value):
     assert tabular.csv_cell(value) == value
+
+
+@pytest.mark.parametrize("value", [" =HYPERLINK(\"http://x\")", "\u00a0+1+1", "\u3000\uff1dcmd"])
+def test_a_trigger_behind_leading_spaces_is_neutralised_too_as_importers_trim_them(value):
+    assert tabular.csv_cell(value) == "'" + value
 
 
 def test_numbers_stay_numbers_in_xlsx_and_negative_numbers_are_neutralised_in_csv():

@@ -3,6 +3,7 @@ saving the same record."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import lxml.html
 import pytest
@@ -15,6 +16,7 @@ from tests.conftest import csrf_from
 from tests.factories import TEST_ACTOR
 from tracker.contribution import services as contribution_services
 from tracker.contribution.models import ContributionClaim
+from tracker.db_types import utcnow
 from tracker.indicators import services as indicator_services
 from tracker.msc import services as story_services
 from tracker.portfolio.models import Project
@@ -388,3 +390,40 @@ def test_the_same_person_saving_from_two_tabs_is_warned_too(app, factory, login,
     translations = next(edit for edit in EDIT_FORMS if edit.endpoint == "stories.translation_form")
 
     save_twice(app, factory, login, session, translations, same_person=True)
+
+
+def receipts(session):
+    return session.scalar(sa.select(sa.func.count()).select_from(SubmissionReceipt))
+
+
+def test_an_anonymous_post_writes_no_receipt(client, factory, session):
+    factory.user("me")
+    session.commit()
+    page = client.get("/login").get_data(as_text=True)
+
+    client.post("/login", data={"email": "nobody@example.org", "password": "wrong", "csrf_token": csrf_from(page),
+                                "submission_id": submission_of(page)})
+
+    assert receipts(session) == 0
+
+
+def test_receipts_older_than_two_days_are_forgotten_when_the_next_form_is_sent(client, factory, login, session):
+    login(factory.user("me"))
+    data = project_form(factory)
+    session.add(SubmissionReceipt(id="old-double-click", path="/projects/new", user_id=None,
+                                  created_at=utcnow() - timedelta(days=3)))
+    session.commit()
+    page = client.get("/projects/new").get_data(as_text=True)
+
+    client.post("/projects/new", data={**data, "csrf_token": csrf_from(page), "submission_id": submission_of(page)})
+
+    assert session.get(SubmissionReceipt, "old-double-click") is None and receipts(session) == 1
+
+
+def test_purge_expired_forgets_old_receipts(app, session):
+    session.add(SubmissionReceipt(id="old-double-click", path="/projects/new", created_at=utcnow() - timedelta(days=3)))
+    session.commit()
+
+    result = app.test_cli_runner().invoke(args=["purge-expired"])
+
+    assert "1 expired form receipts forgotten." in result.output and receipts(session) == 0

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from tests.conftest import csrf_from
 from tracker.portfolio import services
+from tracker.portfolio.models import Organisation
 from tracker.portfolio.models import Project
 
 
@@ -235,3 +236,11 @@ def test_portfolio_without_a_fund_invites_the_admin_to_set_it_up(client, factory
 
     assert response.status_code == 302
     assert "Safe Online" in client.get("/").get_data(as_text=True)
+
+
+def test_names_are_stored_nfc_normalised_without_bidirectional_controls(session):
+    spoofed = Organisation(name="Cafe\u0301 Kindred \u202eTech\u202c \u2066Helpline\u2069")
+    session.add(spoofed)
+    session.flush()
+
+    assert spoofed.name == "Caf\u00e9 Kindred Tech Helpline"

@@ -3,6 +3,7 @@
 import os
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -12,12 +13,14 @@ from flask.cli import with_appcontext
 
 from tracker import backup
 from tracker import config
+from tracker import db_roles
 from tracker import retention
 from tracker.audit.services import Actor
 from tracker.auth import services as auth_services
 from tracker.auth.permissions import Role
 from tracker.common.errors import ValidationFailed
 from tracker.db import database
+from tracker.db import make_engine
 from tracker.evidence.storage import store_for
 from tracker.portfolio import services as portfolio_services
 from tracker.seeding import DEFAULT_SEED_DIR
@@ -35,17 +38,44 @@ def session_scope():
 @click.command("init-db")
 @with_appcontext
 def init_db_command():
-    """Create or upgrade the database schema to the latest migration (safe to repeat)."""
+    """Create or upgrade the database schema to the latest migration (safe to repeat).
+
+    With MIGRATION_DATABASE_URL set (PostgreSQL), it migrates as that owner role, then grants the app's role
+    (DATABASE_URL's) what the app needs: read and append only on the audit trail.
+    """
     from tracker import migrate  # Alembic: loaded by the commands that migrate, not at app start
 
-    engine = database().engine
-    before = migrate.current_revision(engine)
-    migrate.upgrade(engine)
-    after = migrate.current_revision(engine)
+    with owner_engine() as engine:
+        before = migrate.current_revision(engine)
+        migrate.upgrade(engine)
+        after = migrate.current_revision(engine)
+        grant_app_role(engine)
     if before == after:
         click.echo(f"Database already at revision {after}.")
     else:
         click.echo(f"Database upgraded from {before or 'empty'} to {after}.")
+
+
+def grant_app_role(owner):
+    """When the app connects as a role of its own, give it its privileges on what ``owner`` migrated or restored."""
+    app_role = db_roles.separate_roles(current_app.config["DATABASE_URL"], current_app.config["MIGRATION_DATABASE_URL"])
+    if app_role:
+        db_roles.grant_app_role(owner, app_role)
+        click.echo(f"Role {app_role} may read and write the records, and only read and append the audit trail.")
+
+
+@contextmanager
+def owner_engine():
+    """The engine of the schema's owner (MIGRATION_DATABASE_URL), else the app's own."""
+    owner_url = current_app.config["MIGRATION_DATABASE_URL"]
+    if not owner_url:
+        yield database().engine
+        return
+    engine = make_engine(owner_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def demo_logins_path():
@@ -192,7 +222,9 @@ def restore_command(path, force):
     engine = database().engine
     store = store_for(current_app)
     try:
-        restored = backup.restore(engine, path, store, force=force, pg_bin_dir=current_app.config["PG_BIN_DIR"])
+        with owner_engine() as owner:
+            restored = backup.restore(owner, path, store, force=force, pg_bin_dir=current_app.config["PG_BIN_DIR"])
+            grant_app_role(owner)
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
     counts = backup.row_counts(engine)

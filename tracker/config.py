@@ -65,6 +65,11 @@ SETTINGS = (
     Setting("DATABASE_URL", None, str,
             "SQLAlchemy URL of the database; set `postgresql://…` (psycopg 3) for production.",
             shown_default="`sqlite:///` + `instance/tracker.sqlite`"),
+    Setting("MIGRATION_DATABASE_URL", None, str,
+            "PostgreSQL: URL of the role that owns the schema, used by `init-db` and `restore` only; "
+            "DATABASE_URL then names the app's own role, which `init-db` grants what the app needs and no more "
+            "(on the audit trail: read and append only). See *Serving in production*.",
+            shown_default="DATABASE_URL"),
     Setting("DATABASE_ENGINE", None, object,
             "An SQLAlchemy engine used instead of DATABASE_URL, for the test suite only."),
     Setting("SQL_ECHO", False, bool, "Log every SQL statement; turn on only to debug queries."),
