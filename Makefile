@@ -6,7 +6,7 @@ PORT ?= 5000
 UV ?= uv
 LOCK_FLAGS ?=
 
-.PHONY: run test lint clean translations compile-translations lock sizes
+.PHONY: run test test-heavy lint clean translations compile-translations lock sizes
 
 TRANSLATIONS := tracker/translations
 KEYWORDS := -k _l -k N_ -k N_plural:1,2 -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2
@@ -61,7 +61,11 @@ test: $(VENV)/.installed-dev compile-translations
 	$(BIN)/ruff check tracker tests
 	$(BIN)/lint-imports
 	$(BIN)/bandit -c pyproject.toml -r tracker -q
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto -m "not heavy"
+
+# The slow tier: the wheel built and installed, the benchmarks and the load generator, long generative runs.
+test-heavy: $(VENV)/.installed-dev compile-translations
+	$(BIN)/python -m pytest -n auto -m heavy
 
 # Code-size figures (views, largest modules, modules over 400 lines) as JSON.
 sizes:

@@ -9,6 +9,8 @@ from tracker import migrate
 from tracker.bench import measure
 from tracker.bench.data import Sizes
 
+pytestmark = pytest.mark.heavy
+
 PAGE_KEYS = {"small_ms_p50", "full_ms_p50", "small_ms_p95", "full_ms_p95", "ratio", "queries_small", "queries_full"}
 
 

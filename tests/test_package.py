@@ -25,6 +25,8 @@ print(json.dumps({"package": tracker.__file__, "template_folder": str(app.templa
                   "css": css.status_code, "css_type": css.mimetype}))
 """
 
+pytestmark = pytest.mark.heavy
+
 
 @pytest.fixture
 def wheel(tmp_path_factory):

@@ -283,6 +283,7 @@ def test_a_report_file_that_cannot_be_deleted_does_not_undo_the_commit_that_expi
 # The load command -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.heavy
 def test_bench_load_serves_a_small_team_on_sqlite_without_a_server_error(tmp_path, monkeypatch):
     monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path / "instance"))
     app = create_app({"TESTING": True, "DATABASE_URL": "sqlite://", "SECRET_KEY": "bench-load"})
