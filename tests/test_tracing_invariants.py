@@ -10,14 +10,18 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
+from sqlmodel import Session
 
 from tests.factories import TEST_ACTOR
+from tests.factories import Factory
+from tracker import migrate
 from tracker.auth.permissions import Role
 from tracker.common.errors import ValidationFailed
 from tracker.contribution.models import CtEvidence
 from tracker.contribution.models import CtRevision
 from tracker.contribution.tracing import bayes as tracing
 from tracker.contribution.tracing import services as tracing_services
+from tracker.db import make_engine
 from tracker.reports import render
 from tracker.reports.project import project_report
 from tracker.reports.scope import Requester
@@ -376,3 +380,29 @@ def test_the_api_lists_revisions_read_only(api_as, factory, session, project):
     assert [(row["field"], row["new_value"]) for row in body["items"]] == [
         ("prior", "0.5"), ("sensitivity", "0.3"), ("type1_error", "0.05"), ("observed", "found")]
     assert api.put(f"/api/v1/claims/{claim.id}/tracing-revisions", json={"items": []}).status_code == 405
+
+
+def test_the_migration_starts_every_existing_items_history_and_names_its_test_in_its_direction(app, tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path}/revisions.sqlite")
+    try:
+        migrate.upgrade(engine)
+        with Session(engine) as session:
+            factory = Factory(session, app.extensions["tracker.hasher"])
+            project = factory.project()
+            claim, _links = factory.claim_with_chain(project)
+            component = factory.component(project, claim)
+            factory.ct_evidence(project, component, 0.3, 0.9, "found")
+            session.commit()
+        migrate.downgrade(engine, "0017")
+        with engine.begin() as connection:
+            assert connection.scalar(sa.text("SELECT test_type FROM ct_step")) == "straw_in_the_wind"
+        migrate.upgrade(engine)
+        with engine.begin() as connection:
+            first = connection.execute(sa.text("SELECT field, old_value, reason FROM ct_revision ORDER BY id")).all()
+            test_type = connection.scalar(sa.text("SELECT test_type FROM ct_step"))
+    finally:
+        engine.dispose()
+
+    assert sorted(field for field, _old, _reason in first) == ["observed", "prior", "sensitivity", "type1_error"]
+    assert {(old, reason) for _field, old, reason in first} == {(None, "Value when revisions started to be kept")}
+    assert test_type == "hoop"
