@@ -15,6 +15,7 @@ from sqlmodel import Session
 from tests.factories import TEST_ACTOR
 from tests.factories import Factory
 from tracker import migrate
+from tracker.audit.services import AppendOnlyViolation
 from tracker.auth.permissions import Role
 from tracker.common.errors import ValidationFailed
 from tracker.contribution.models import CtEvidence
@@ -311,10 +312,23 @@ def test_revisions_cannot_be_changed_or_deleted_in_the_database(factory, session
     factory.component(project, claim)
     session.commit()
 
-    with pytest.raises(sa.exc.DBAPIError, match="append-only"):
-        session.execute(sa.update(CtRevision).values(new_value="0.9"))
+    for statement in ("UPDATE ct_revision SET new_value = '0.9'", "DELETE FROM ct_revision"):
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+            session.execute(sa.text(statement))
+        session.rollback()
+
+
+def test_the_app_refuses_to_change_or_delete_a_revision(factory, session, project):
+    claim, _links = factory.claim_with_chain(project)
+    factory.component(project, claim)
+    session.commit()
+    (revision,) = revisions(session)
+
+    revision.reason = "Rewritten afterwards"
+    with pytest.raises(AppendOnlyViolation):
+        session.flush()
     session.rollback()
-    with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+    with pytest.raises(AppendOnlyViolation):
         session.execute(sa.delete(CtRevision))
     session.rollback()
 

@@ -10,9 +10,12 @@ the pure module computes. Services validate, flush and audit; they never commit.
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 from sqlmodel import select
 
+from tracker.audit.services import AppendOnlyViolation
 from tracker.audit.services import record
 from tracker.common.errors import ValidationFailed
 from tracker.common.errors import check_version
@@ -314,6 +317,21 @@ def keep_revisions(session, actor, component, ct_evidence_id, changes, reason):
                                field=name, old_value=revision_value(old), new_value=revision_value(new),
                                reason=reason, changed_by_id=actor.user_id, changed_by=actor.email, changed_at=at))
     session.flush()
+
+
+@sa.event.listens_for(Session, "before_flush")
+def refuse_changed_revisions(session, _flush_context, _instances):
+    """The ORM half of the append-only rule (the triggers of migration 0019 are the database's)."""
+    if any(isinstance(row, CtRevision) and session.is_modified(row) for row in session.dirty) or any(
+            isinstance(row, CtRevision) for row in session.deleted):
+        raise AppendOnlyViolation("tracing revisions can only be added, never changed or deleted")
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def refuse_bulk_revision_changes(state):
+    """Also refuse ``session.execute(update(CtRevision))`` and ``delete(CtRevision)``."""
+    if (state.is_update or state.is_delete) and any(mapper.class_ is CtRevision for mapper in state.all_mappers):
+        raise AppendOnlyViolation("tracing revisions can only be added, never changed or deleted")
 
 
 def claim_revisions(session, claim_id):
