@@ -22,6 +22,14 @@ order of independent items. Reported probabilities are kept inside
 
 A component's confidence is its last posterior. **A claim's confidence is its
 weakest component's** (a mechanism is only as strong as its weakest part).
+
+Verbal scale (:data:`DEFAULT_BANDS`, the one table pages, reports and the API use): the bands and words of
+the fund's methods annex, Annex B of every report (``templates/reports/_methods.html``, which prints this
+table and calls the 0.5 prior "as likely as not"), following IIED 2017 (iied.org/17402iied) table 1 as the
+design notes transcribe it (/work/shared/design/methods-and-data-model.md, §3 "Updating"): "more confident
+than not" above 0.50 up to 0.70, "practical certainty" from 0.99. Bounds are compared on figures rounded to
+:data:`BAND_DECIMALS` decimals (:func:`band_of`), and figures are printed with :func:`figure_decimals`
+decimals, so that the words and the printed figure always agree.
 """
 
 import enum
