@@ -164,6 +164,16 @@ def test_the_report_prints_0846_beside_reasonably_confident_and_never_085(app, f
     assert "0.85:" not in text and "0.85</strong>" not in text
 
 
+def test_the_reports_methods_annex_prints_the_scale_with_one_half_as_likely_as_not(app, factory, session, project):
+    with app.test_request_context():
+        text = html.unescape(render.html_for(project_report(session, project, "donor", STAFF)))
+    annex = text[text.index('id="annex-methods"'):]
+
+    assert "exactly 0.50</td><th scope=\"row\">as likely as not" in annex
+    assert "above 0.50 to under 0.70</td><th scope=\"row\">more confident than not" in annex
+    assert "0.85 to under 0.95</td><th scope=\"row\">very confident" in annex
+
+
 # Direction ------------------------------------------------------------------------------------------------
 
 
