@@ -46,7 +46,7 @@ def test_components_and_evidence_give_the_figures_the_claim_page_shows(me_api, p
     assert set(shown) >= {"id", "entity", "activity", "prior", "confidence", "steps"}
     assert shown["steps"] == [{"evidence_id": evidence.get_json()["id"], "position": 0, "observed": "found",
                                "sensitivity": 0.3, "type1_error": 0.05, "test_type": "smoking_gun",
-                               "prior": 0.5, "posterior": pytest.approx(0.15 / 0.175)}]
+                               "disconfirming": False, "prior": 0.5, "posterior": pytest.approx(0.15 / 0.175)}]
     assert read["confidence"] == pytest.approx(0.857, abs=1e-3) and read["band"] == "very confident"
     session.expire_all()
     from tracker.contribution.models import ContributionClaim

@@ -81,7 +81,8 @@ def test_editing_evidence_recomputes_the_steps_in_recorded_order(factory, sessio
     factory.ct_evidence(project, component, 0.6, 0.2, "found")
 
     tracing_services.update_ct_evidence(session, TEST_ACTOR, project, first, {
-        "description": first.description, "sensitivity": "0.95", "type1_error": "0.5", "observed": "not_found"},
+        "description": first.description, "sensitivity": "0.95", "type1_error": "0.5", "observed": "not_found",
+        "reason": "The register was checked in March: no entry."},
         first.version)
 
     steps = stored_steps(session, component)
@@ -99,7 +100,8 @@ def test_deleting_evidence_recomputes_and_changing_the_prior_too(factory, sessio
     assert stored_steps(session, component) == [] and component.confidence == 0.5
 
     tracing_services.update_component(session, TEST_ACTOR, project, component, {
-        "entity": component.entity, "activity": component.activity, "prior": "0.3"}, component.version)
+        "entity": component.entity, "activity": component.activity, "prior": "0.3",
+        "reason": "The peer review found the starting point too generous."}, component.version)
     assert component.confidence == 0.3
 
 
@@ -221,7 +223,8 @@ def test_a_fund_can_replace_the_verbal_scale(factory, session, project):
                                 fund.version)
 
     assert tracing_services.fund_bands(session, fund.id) == (
-        tracing.Band(0.0, "unlikely"), tracing.Band(0.5, "plausible"), tracing.Band(0.8, "well established"))
+        tracing.Band(0.0, "unlikely"), tracing.AS_LIKELY_AS_NOT, tracing.Band(0.5, "plausible"),
+        tracing.Band(0.8, "well established"))
 
 
 def test_the_claims_band_comes_from_the_funds_scale(factory, session, project):

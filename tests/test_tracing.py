@@ -97,7 +97,8 @@ def test_claim_confidence_is_its_weakest_component():
 
 
 @pytest.mark.parametrize("confidence, label", [
-    (0.5, "more confident than not"), (0.69, "more confident than not"), (0.7, "reasonably confident"),
+    (0.5, "as likely as not"), (0.5000001, "more confident than not"), (0.69, "more confident than not"),
+    (0.7, "reasonably confident"),
     (0.9, "very confident"), (0.995, "practical certainty"), (0.09, "very confident it does not hold"),
     (0.45, "less confident than not"),
 ])

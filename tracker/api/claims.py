@@ -5,6 +5,7 @@ function the claim page and the PDF report use, so all three always agree. Donor
 endpoints (as on the web); grantees read their projects' claims; M&E staff write them.
 """
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import Field
@@ -26,6 +27,7 @@ from tracker.contribution.models import CtComponent
 from tracker.contribution.tracing import services as tracing_services
 from tracker.contribution.tracing.bayes import EvidenceTest
 from tracker.contribution.tracing.bayes import classify
+from tracker.contribution.tracing.bayes import disconfirming
 from tracker.db import get_session
 from tracker.portfolio.models import Project
 from tracker.web.access import actor
@@ -39,7 +41,8 @@ class TracingStep(Schema):
     observed: Literal["found", "not_found", "pending"]
     sensitivity: float
     type1_error: float
-    test_type: EvidenceTest
+    test_type: EvidenceTest = Field(description="Named in the direction the evidence points (see `disconfirming`).")
+    disconfirming: bool = Field(description="Se < α: finding this evidence lowers the confidence in the component.")
     prior: float
     posterior: float
 
@@ -111,9 +114,27 @@ class TracingEvidence(Schema):
     type1_error: float
     observed: Literal["found", "not_found", "pending"]
     test_type: EvidenceTest = Field(description="Derived from Se and α: hoop (Se ≥ 0.8), smoking gun (α ≤ 0.2), "
-                                                "doubly decisive (both) or straw in the wind (neither).")
+                                                "doubly decisive (both) or straw in the wind (neither); for "
+                                                "disconfirming evidence with Se and α in swapped roles.")
+    disconfirming: bool = Field(description="Se < α: finding this evidence lowers the confidence in the component.")
     position: int
     component_confidence: float
+
+
+class TracingRevision(Schema):
+    id: int
+    component_id: int
+    evidence_id: int | None = Field(description="The tracing evidence changed; null for a change to the prior.")
+    field: Literal["prior", "sensitivity", "type1_error", "observed"]
+    old_value: str | None = Field(description="Null when the value was first set.")
+    new_value: str
+    reason: str
+    changed_by: str
+    changed_at: datetime
+
+
+class TracingRevisionList(Schema):
+    items: list[TracingRevision]
 
 
 def claim_out(session, claim, project, bands=None, components=None):
@@ -221,4 +242,17 @@ def add_evidence(component_id, body):
         id=item.id, component_id=component.id, description=item.description, sensitivity=item.sensitivity,
         type1_error=item.type1_error, observed=item.observed.value, position=item.position,
         test_type=classify(item.sensitivity, item.type1_error),
+        disconfirming=disconfirming(item.sensitivity, item.type1_error),
         component_confidence=component.confidence), 201
+
+
+@api.operation("GET", "/claims/<int:claim_id>/tracing-revisions", operation_id="getTracingRevisions", tag=TAG,
+               summary="List every change to a claim's tracing inputs", permission="contribution.view",
+               scope="object", response=TracingRevisionList)
+def list_tracing_revisions(claim_id):
+    """Every value the priors, Se, α and observations of the claim's tracing have had, oldest first, with who
+    changed them, when and why. Read-only: revisions are never changed or deleted."""
+    session = get_session()
+    claim, _project = claim_in_scope(session, claim_id, "contribution.view")
+    return TracingRevisionList(items=[TracingRevision(**tracing_services.revision_summary(revision))
+                                      for revision in tracing_services.claim_revisions(session, claim.id)])

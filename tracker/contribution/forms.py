@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField
 from wtforms import HiddenField
 from wtforms import RadioField
 from wtforms import SelectField
@@ -125,6 +126,9 @@ class ComponentForm(VersionedForm):
                                             "five minutes”."))
     prior = StringField(_l("Prior confidence"), default="0.5", validators=[Optional(), Length(max=40)],
                         description=_l("Strictly between 0 and 1; 0.5 (no lean either way) is the convention."))
+    reason = TextAreaField(
+        _l("Reason for changing the prior"), validators=[Optional(), Length(max=LONG_TEXT)],
+        description=_l("Needed when you change the prior of an existing component; kept with the change."))
 
 
 class CtEvidenceForm(VersionedForm):
@@ -142,6 +146,10 @@ class CtEvidenceForm(VersionedForm):
     rationale = TextAreaField(_l("Why these probabilities"), validators=[Optional(), Length(max=LONG_TEXT)])
     evidence_id = SelectField(_l("Evidence item (optional)"), coerce=coerce_optional_int, validators=[Optional()],
                               description=_l("The document, note or record this rests on."))
+    reason = TextAreaField(
+        _l("Reason for the change"), validators=[Optional(), Length(max=LONG_TEXT)],
+        description=_l("Needed when you change Se, α or whether it was found; kept with the change."))
+    confirm_disconfirming = BooleanField(_l("Save it as disconfirming evidence: finding it lowers the confidence"))
 
 
 class BandsForm(VersionedForm):

@@ -72,5 +72,6 @@ def bands():
                                                               form.version.data),
                      url_for(".bands"), saved=_("Verbal confidence scale saved."),
                      stored=stored,
-                     **context(None, fund=fund, bands=current, is_default=current == tracing.DEFAULT_BANDS,
+                     **context(None, fund=fund, scale=tracing.scale_rows(current),
+                               is_default=current == tracing.DEFAULT_BANDS,
                                default=tracing.DEFAULT_BANDS))

@@ -265,6 +265,32 @@ class CtStep(SQLModel, table=True):
     component: CtComponent = Relationship(back_populates="steps")
 
 
+class CtRevision(SQLModel, table=True):
+    """One change to a tracing input: an evidence item's Se, α or observation, or a component's prior.
+
+    Contribution tracing is only as honest as its probabilities were fixed before the evidence was seen, so every
+    value an input ever had is kept here, with who set it, when and why. Rows are only ever inserted: the app has
+    no path that changes or deletes one, and database triggers (migration 0019) refuse UPDATE and DELETE. The ids
+    carry no foreign key on purpose: the history outlives a deleted item, component or claim, as the audit
+    trail does.
+    """
+
+    __tablename__ = "ct_revision"
+    __table_args__ = (sa.Index("ix_ct_revision_component_evidence", "component_id", "ct_evidence_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(index=True)
+    component_id: int
+    ct_evidence_id: int | None = Field(default=None, description="None for a change to the component's prior.")
+    field: str = Field(max_length=16)
+    old_value: str | None = Field(default=None, max_length=32, description="None when the value was first set.")
+    new_value: str = Field(max_length=32)
+    reason: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, default=""))
+    changed_by_id: int | None = Field(default=None)
+    changed_by: str = Field(max_length=254)
+    changed_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+
+
 class ContributionStory(SQLModel, table=True):
     """One revision of a claim's contribution story; every save adds a revision, none is overwritten."""
 

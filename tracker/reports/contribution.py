@@ -18,6 +18,7 @@ from tracker.contribution.models import ContributionClaim
 from tracker.contribution.models import ContributionStory
 from tracker.contribution.outline import claim_chain
 from tracker.contribution.services import claim_details
+from tracker.contribution.tracing import services as tracing_services
 from tracker.evidence.models import EvidenceAttachment
 from tracker.evidence.models import EvidenceItem
 from tracker.reports.records import shorten
@@ -94,6 +95,20 @@ class TracingStep:
     posterior: float
     ref: int | None
     withheld: bool
+    disconfirming: bool = False
+
+
+@dataclass
+class TracingRevision:
+    """One change to a tracing input, as the internal report lists it (``input``: what changed, in words)."""
+
+    input: str
+    field: str
+    old_value: str | None
+    new_value: str
+    reason: str
+    changed_by: str
+    changed_at: object
 
 
 @dataclass
@@ -106,6 +121,8 @@ class Component:
     band: str | None
     weakest: bool
     steps: list
+    confidence_pattern: str = "0.000"
+    revisions: list = field(default_factory=list)
 
 
 @dataclass
@@ -126,6 +143,7 @@ class ClaimEntry:
     explanations: list
     components: list
     narrative: str
+    confidence_pattern: str = "0.000"
 
     @property
     def anchor(self):
@@ -188,7 +206,8 @@ def on_explanation(explanation):
     return [(use.item, use.strength, use.note) for use in explanation.evidence]
 
 
-def claim_entry(session, claim, bands, cite, access, narrative=""):
+def claim_entry(session, claim, bands, cite, access, narrative="", with_revisions=False):
+    """The claim as a report shows it; ``with_revisions`` (internal reports) adds each component's input history."""
     chain = claim_chain(session, claim, bands)
     summary = chain.summary
     pathway = [PathwayLink(entry.number, entry.cause, entry.effect, entry.rationale,
@@ -200,17 +219,20 @@ def claim_entry(session, claim, bands, cite, access, narrative=""):
     explanations = [ExplanationEntry(str(item.kind), item.text, str(item.status), item.note,
                                      cited(on_explanation(item), cite, access)) for item in chain.explanations]
     items = tracing_items(session, summary)
+    revisions = tracing_revisions(session, claim, summary) if with_revisions else {}
     components = [Component(
         component["position"], component["entity"], component["activity"], component["prior"],
         component["confidence"], component["band"], component["id"] == summary["weakest_component_id"],
-        [tracing_step(step, items, cite, access) for step in component["steps"]])
+        [tracing_step(step, items, cite, access) for step in component["steps"]], component["confidence_pattern"],
+        revisions.get(component["id"], []))
         for component in summary["components"]]
     return ClaimEntry(
         id=claim.id, title=claim.title, question=claim.question, claim_text=claim.claim_text,
         result=claim.outcome_node.title if claim.outcome_node else "", level=str(claim.level), step=str(claim.step),
         causal_package=claim.causal_package, necessity=str(claim.necessity),
         qualitative_confidence=str(claim.confidence), confidence=summary["confidence"], band=summary["band"],
-        pathway=pathway, explanations=explanations, components=components, narrative=narrative)
+        pathway=pathway, explanations=explanations, components=components, narrative=narrative,
+        confidence_pattern=summary["confidence_pattern"])
 
 
 def tracing_items(session, summary):
@@ -231,7 +253,21 @@ def tracing_step(step, items, cite, access):
         else:
             withheld = item_id in access.withheld
     return TracingStep(step["position"], step["description"], step["test_type"], step["observed"],
-                       step["sensitivity"], step["type1_error"], step["prior"], step["posterior"], ref, withheld)
+                       step["sensitivity"], step["type1_error"], step["prior"], step["posterior"], ref, withheld,
+                       step["disconfirming"])
+
+
+def tracing_revisions(session, claim, summary):
+    """``{component id: [TracingRevision]}``: every change to the claim's tracing inputs, oldest first."""
+    descriptions = {step["evidence_id"]: step["description"] for component in summary["components"]
+                    for step in component["steps"]}
+    grouped = {}
+    for revision in tracing_services.claim_revisions(session, claim.id):
+        what = "prior" if revision.ct_evidence_id is None else descriptions.get(revision.ct_evidence_id, "")
+        grouped.setdefault(revision.component_id, []).append(TracingRevision(
+            what, revision.field, revision.old_value, revision.new_value, revision.reason, revision.changed_by,
+            revision.changed_at))
+    return grouped
 
 
 # The theory of change ----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 
+from tracker.contribution.tracing.bayes import scale_rows
 from tracker.contribution.tracing.services import fund_bands
 from tracker.db_types import utcnow
 from tracker.evidence.models import EvidenceKind
@@ -139,6 +140,11 @@ class ReportMeta:
     level_labels: dict
     span_start: object = None
     span_end: object = None
+
+    @property
+    def scale(self):
+        """The verbal scale as the methods annex prints it (ranges, the exact midpoint)."""
+        return scale_rows(self.bands)
 
 
 @dataclass
@@ -269,7 +275,9 @@ def project_section(session, project, loaded, references, audience, requester, b
         claim_rows = contribution.project_claims(session, project)
         narratives = contribution.latest_narratives(session, [claim.id for claim in claim_rows])
         claims = [contribution.claim_entry(session, claim, bands, citer.item, loaded.access,
-                                           narratives.get(claim.id, "")) for claim in claim_rows]
+                                           narratives.get(claim.id, ""),
+                                           with_revisions=Audience(audience) is Audience.INTERNAL)
+                  for claim in claim_rows]
     toc = contribution.toc_section(session, project, claim_rows, citer.item, loaded.access, labels)
     outcomes = [entry for _type, entries in groups for entry in entries]
     withheld = withheld_for(loaded, project.id)

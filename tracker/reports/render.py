@@ -65,6 +65,7 @@ def terms():
         "assumption_status": toc_services.ASSUMPTION_STATUS_LABELS,
         "test_type": tracing_services.TEST_LABELS,
         "observed": tracing_services.OBSERVATION_LABELS,
+        "tracing_input": tracing_services.REVISED_FIELD_LABELS,
         "measure": MEASURE_LABELS,
         "strength": STRENGTH_LABELS,
         "evidence_kind": KIND_LABELS,

@@ -10,9 +10,12 @@ the pure module computes. Services validate, flush and audit; they never commit.
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 from sqlmodel import select
 
+from tracker.audit.services import AppendOnlyViolation
 from tracker.audit.services import record
 from tracker.common.errors import ValidationFailed
 from tracker.common.errors import check_version
@@ -23,6 +26,7 @@ from tracker.common.text import clean_text
 from tracker.contribution.models import ConfidenceBand
 from tracker.contribution.models import CtComponent
 from tracker.contribution.models import CtEvidence
+from tracker.contribution.models import CtRevision
 from tracker.contribution.models import CtStep
 from tracker.contribution.tracing import bayes as tracing
 from tracker.db_types import utcnow
@@ -40,6 +44,13 @@ TEST_LABELS = {
     tracing.EvidenceTest.SMOKING_GUN: lazy(N_("Smoking gun")),
     tracing.EvidenceTest.DOUBLY_DECISIVE: lazy(N_("Doubly decisive")),
     tracing.EvidenceTest.STRAW_IN_THE_WIND: lazy(N_("Straw in the wind")),
+}
+DISCONFIRMING_LABEL = lazy(N_("disconfirming: finding it lowers confidence"))
+REVISED_FIELD_LABELS = {
+    "prior": lazy(N_("Prior")),
+    "sensitivity": lazy(N_("Sensitivity (Se)")),
+    "type1_error": lazy(N_("Type I error (α)")),
+    "observed": lazy(N_("Observation")),
 }
 WEAKEST_LINK_RULE = lazy(N_("A claim is only as strong as its weakest mechanism component: the claim's confidence "
                             "is the lowest of its components' confidences."))
@@ -110,6 +121,7 @@ def add_component(session, actor, project, claim, values):
     claim.components.append(component)
     session.add(component)
     session.flush()
+    keep_revisions(session, actor, component, None, [("prior", None, component.prior)], "")
     record(session, actor, "create", "ct_component", component.id, project_id=project.id,
            details={"claim": claim.id})
     return component
@@ -118,8 +130,11 @@ def add_component(session, actor, project, claim, values):
 def update_component(session, actor, project, component, values, version):
     check_version(component, version)
     cleaned = clean_component_values(values)
+    changes = revised(component, cleaned, ("prior",))
+    reason = required_reason(values, changes)
     for name, value in cleaned.items():
         setattr(component, name, value)
+    keep_revisions(session, actor, component, None, changes, reason)
     recompute(session, component)
     record(session, actor, "update", "ct_component", component.id, project_id=project.id,
            details={"claim": component.claim_id, "confidence": component.confidence})
@@ -159,29 +174,51 @@ def clean_ct_evidence_values(session, project, values):
     return cleaned
 
 
-def add_ct_evidence(session, actor, project, component, values):
-    """Record evidence sought for ``component`` after those already recorded, then recompute its steps."""
+def add_ct_evidence(session, actor, project, component, values, warn_if_disconfirming=False):
+    """Record evidence sought for ``component`` after those already recorded, then recompute its steps.
+
+    With ``warn_if_disconfirming`` (the web form), disconfirming evidence is saved only once the user has ticked
+    ``confirm_disconfirming`` (see :func:`check_direction`).
+    """
     cleaned = clean_ct_evidence_values(session, project, values)
+    if warn_if_disconfirming:
+        check_direction(cleaned, values)
     position = max((item.position for item in component.evidence), default=-1) + 1
     item = CtEvidence(component_id=component.id, position=position, recorded_by_id=actor.user_id, **cleaned)
     component.evidence.append(item)
     session.add(item)
     session.flush()
+    keep_revisions(session, actor, component, item.id,
+                   [(name, None, getattr(item, name)) for name in REVISED_EVIDENCE_FIELDS], "")
     recompute(session, component)
     record(session, actor, "create", "ct_evidence", item.id, project_id=project.id,
            details={"component": component.id, "confidence": component.confidence})
     return item
 
 
-def update_ct_evidence(session, actor, project, item, values, version):
-    """Change an item (it keeps its place in the recorded order) and recompute its component."""
+def update_ct_evidence(session, actor, project, item, values, version, warn_if_disconfirming=False):
+    """Change an item (it keeps its place in the recorded order) and recompute its component.
+
+    A change to Se, α or the observation needs a reason in ``values["reason"]`` and is kept as a revision.
+    """
     check_version(item, version)
     cleaned = clean_ct_evidence_values(session, project, values)
+    changes = revised(item, cleaned, REVISED_EVIDENCE_FIELDS)
+    reasons = []
+    for check in (lambda: required_reason(values, changes),
+                  lambda: check_direction(cleaned, values, item) if warn_if_disconfirming else None):
+        try:
+            check()
+        except ValidationFailed as error:
+            reasons += error.reasons
+    if reasons:
+        raise ValidationFailed(reasons)
     for name, value in cleaned.items():
         setattr(item, name, value)
     item.updated_at = utcnow()
     session.add(item)
     session.flush()
+    keep_revisions(session, actor, item.component, item.id, changes, clean_text(values.get("reason")))
     recompute(session, item.component)
     record(session, actor, "update", "ct_evidence", item.id, project_id=project.id,
            details={"component": item.component_id, "confidence": item.component.confidence})
@@ -224,18 +261,109 @@ def recompute(session, component):
     return result
 
 
+# Direction and revisions ------------------------------------------------------------------------
+
+REVISED_EVIDENCE_FIELDS = ("sensitivity", "type1_error", "observed")
+
+
+def check_direction(cleaned, values, item=None):
+    """Refuse disconfirming evidence (Se < α) until ``values["confirm_disconfirming"]`` says the user meant it.
+
+    Finding such an item lowers the confidence in the component, which a hurried "smoking gun" with Se 0.05 and
+    α 0.10 does without a word. Once saved as disconfirming, an item is not questioned again on each edit.
+    """
+    if not tracing.disconfirming(cleaned["sensitivity"], cleaned["type1_error"]) or values.get("confirm_disconfirming"):
+        return
+    if item is not None and tracing.disconfirming(item.sensitivity, item.type1_error):
+        return
+    raise ValidationFailed.on("confirm_disconfirming", N_(
+        "Se (%(sensitivity)s) is below α (%(type1_error)s): this evidence is likelier if the component does not "
+        "hold, so finding it lowers the confidence. It will be shown as disconfirming evidence. Check the two "
+        "probabilities; if they are right, tick the box to save it.",
+        sensitivity=f"{cleaned['sensitivity']:g}", type1_error=f"{cleaned['type1_error']:g}"))
+
+
+def revised(record_, cleaned, fields):
+    """``[(field, old, new)]`` for the tracked ``fields`` whose value ``cleaned`` changes on ``record_``."""
+    return [(name, getattr(record_, name), cleaned[name]) for name in fields if getattr(record_, name) != cleaned[name]]
+
+
+def required_reason(values, changes):
+    """The reason given for ``changes`` (cleaned), or ValidationFailed on ``reason`` if they need one and have none.
+
+    The method depends on probabilities fixed before the evidence is seen: a change after the fact must say why.
+    """
+    reason = clean_text(values.get("reason"))
+    if changes and not reason:
+        raise ValidationFailed.on("reason", N_(
+            "Say why you change %(fields)s: contribution tracing depends on probabilities fixed before the evidence "
+            "is seen, so every later change is kept with its reason.",
+            fields=", ".join(name for name, _old, _new in changes)))
+    return reason
+
+
+def revision_value(value):
+    """A tracked value as stored in a revision: an observation's code, or the probability's exact decimal."""
+    if value is None:
+        return None
+    return value.value if isinstance(value, tracing.Observation) else repr(float(value))
+
+
+def keep_revisions(session, actor, component, ct_evidence_id, changes, reason):
+    """Append one :class:`CtRevision` per changed input (never changed or deleted afterwards)."""
+    at = utcnow()
+    for name, old, new in changes:
+        session.add(CtRevision(claim_id=component.claim_id, component_id=component.id, ct_evidence_id=ct_evidence_id,
+                               field=name, old_value=revision_value(old), new_value=revision_value(new),
+                               reason=reason, changed_by_id=actor.user_id, changed_by=actor.email, changed_at=at))
+    session.flush()
+
+
+@sa.event.listens_for(Session, "before_flush")
+def refuse_changed_revisions(session, _flush_context, _instances):
+    """The ORM half of the append-only rule (the triggers of migration 0019 are the database's)."""
+    if any(isinstance(row, CtRevision) and session.is_modified(row) for row in session.dirty) or any(
+            isinstance(row, CtRevision) for row in session.deleted):
+        raise AppendOnlyViolation("tracing revisions can only be added, never changed or deleted")
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def refuse_bulk_revision_changes(state):
+    """Also refuse ``session.execute(update(CtRevision))`` and ``delete(CtRevision)``."""
+    if (state.is_update or state.is_delete) and any(mapper.class_ is CtRevision for mapper in state.all_mappers):
+        raise AppendOnlyViolation("tracing revisions can only be added, never changed or deleted")
+
+
+def claim_revisions(session, claim_id):
+    """Every revision of the claim's tracing inputs, oldest first (one query)."""
+    return list(session.exec(select(CtRevision).where(CtRevision.claim_id == claim_id)
+                             .order_by(CtRevision.changed_at, CtRevision.id)))
+
+
+def revision_summary(revision):
+    return {"id": revision.id, "component_id": revision.component_id, "evidence_id": revision.ct_evidence_id,
+            "field": revision.field, "old_value": revision.old_value, "new_value": revision.new_value,
+            "reason": revision.reason, "changed_by": revision.changed_by, "changed_at": revision.changed_at}
+
+
 # Verbal bands -----------------------------------------------------------------------------------
 
 
 def fund_bands(session, fund_id):
-    """The fund's verbal scale as :class:`tracing.Band` objects, lowest first; the default scale if it has none."""
+    """The fund's verbal scale as :class:`tracing.Band` objects, lowest first; the default scale if it has none.
+
+    Exactly 0.5 is "as likely as not" on every scale (see :data:`tracing.AS_LIKELY_AS_NOT`).
+    """
     rows = session.exec(select(ConfidenceBand).where(ConfidenceBand.fund_id == fund_id)
                         .order_by(ConfidenceBand.lower_bound)).all()
-    return tuple(tracing.Band(row.lower_bound, row.label) for row in rows) or tracing.DEFAULT_BANDS
+    if not rows:
+        return tracing.DEFAULT_BANDS
+    return tracing.with_midpoint(tracing.Band(row.lower_bound, row.label) for row in rows)
 
 
 def bands_as_text(bands):
-    return "\n".join(f"{band.lower:.2f} {band.label}" for band in sorted(bands, key=lambda band: band.lower))
+    return "\n".join(f"{band.lower:.2f} {band.label}" for band in sorted(bands, key=tracing.scale_order)
+                     if not band.exact)
 
 
 def parse_bands(text):
@@ -271,7 +399,7 @@ def save_bands(session, actor, fund, text, version):
     bands = parse_bands(text) if (text or "").strip() else []
     rows = session.exec(select(ConfidenceBand).where(ConfidenceBand.fund_id == fund.id)
                         .order_by(ConfidenceBand.lower_bound)).all()
-    if [tracing.Band(row.lower_bound, row.label) for row in rows] != bands:
+    if [tracing.Band(row.lower_bound, row.label) for row in rows] != bands:  # the midpoint is never stored
         fund_settings_changed(session, fund)
     for row in rows:
         session.delete(row)
@@ -293,21 +421,30 @@ class Figures:
     confidence: float | None
     band: str | None
     weakest_component_id: int | None
+    pattern: str = "0.000"
+
+
+def figure_pattern(confidence, bands):
+    """The number pattern printing ``confidence`` consistently with its band (see :func:`tracing.figure_decimals`)."""
+    return "0." + "0" * tracing.figure_decimals(confidence, bands) if confidence is not None else "0.000"
 
 
 def claim_figures(components, bands):
     confidence = tracing.claim_confidence(component.confidence for component in components)
     weakest = min(components, key=lambda component: (component.confidence, component.position)) if components else None
-    return Figures(confidence, tracing.verbal_band(confidence, bands), weakest.id if weakest else None)
+    return Figures(confidence, tracing.verbal_band(confidence, bands), weakest.id if weakest else None,
+                   figure_pattern(confidence, bands))
 
 
 def claim_summary(session, claim, bands=None, components=None):
     """The claim's tracing figures as plain data, for the claim page, the JSON API and the PDF report alike.
 
-    ``{"id", "title", "step", "qualitative_confidence", "confidence", "band", "rule",
+    ``{"id", "title", "step", "qualitative_confidence", "confidence", "band", "confidence_pattern", "rule",
     "weakest_component_id", "components": [{"id", "position", "entity", "activity", "prior", "confidence",
-    "band", "steps": [{"evidence_id", "evidence_item_id", "description", "position", "observed", "sensitivity",
-    "type1_error", "test_type", "prior", "posterior"}]}]}``. A step's ``evidence_id`` is the CT evidence it applies
+    "band", "confidence_pattern", "steps": [{"evidence_id", "evidence_item_id", "description", "position",
+    "observed", "sensitivity", "type1_error", "test_type", "disconfirming", "prior", "posterior"}]}]}``.
+    ``confidence_pattern`` is the number pattern that prints the confidence consistently with its band.
+    A step's ``evidence_id`` is the CT evidence it applies
     (the id :func:`tracing.trace_component` was given), ``evidence_item_id`` the evidence item that evidence rests on,
     if any. ``confidence`` and ``band`` are None for a claim without components.
     """
@@ -323,6 +460,7 @@ def claim_summary(session, claim, bands=None, components=None):
         "qualitative_confidence": claim.confidence.value,
         "confidence": figures.confidence,
         "band": figures.band,
+        "confidence_pattern": figures.pattern,
         "rule": "weakest_component",
         "weakest_component_id": figures.weakest_component_id,
         "components": [component_summary(component, bands) for component in components],
@@ -339,6 +477,7 @@ def component_summary(component, bands):
         "prior": component.prior,
         "confidence": component.confidence,
         "band": tracing.verbal_band(component.confidence, bands),
+        "confidence_pattern": figure_pattern(component.confidence, bands),
         "steps": [step_summary(step, items.get(step.ct_evidence_id)) for step in component.steps],
     }
 
@@ -353,6 +492,7 @@ def step_summary(step, item):
         "sensitivity": step.sensitivity,
         "type1_error": step.type1_error,
         "test_type": step.test_type.value,
+        "disconfirming": tracing.disconfirming(step.sensitivity, step.type1_error),
         "prior": step.prior,
         "posterior": step.posterior,
     }

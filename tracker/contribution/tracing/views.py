@@ -42,15 +42,37 @@ def tracing_page(project, claim_id):
     claim = claim_or_404(project, claim_id)
     bands = tracing_services.fund_bands(session, project.fund_id)
     components = tracing_services.tracing_components(session, claim)
-    return render("contribution/tracing.html", project, claim=claim, components=components, bands=bands,
-                  figures=tracing_services.claim_figures(components, bands), rule=tracing_services.WEAKEST_LINK_RULE,
-                  thresholds=THRESHOLDS, band_of=lambda value: tracing.verbal_band(value, bands))
+    return render("contribution/tracing.html", project, claim=claim, components=components,
+                  scale=tracing.scale_rows(bands), figures=tracing_services.claim_figures(components, bands),
+                  rule=tracing_services.WEAKEST_LINK_RULE, thresholds=THRESHOLDS,
+                  band_of=lambda value: tracing.verbal_band(value, bands),
+                  pattern_of=lambda value: tracing_services.figure_pattern(value, bands),
+                  history=revisions_by_component(tracing_services.claim_revisions(session, claim.id)),
+                  disconfirming=tracing.disconfirming, disconfirming_label=tracing_services.DISCONFIRMING_LABEL,
+                  fields=tracing_services.REVISED_FIELD_LABELS,
+                  descriptions={item.id: item.description for component in components for item in component.evidence})
+
+
+def revisions_by_component(revisions):
+    """``{component_id: [revision]}``, oldest first."""
+    grouped = {}
+    for revision in revisions:
+        grouped.setdefault(revision.component_id, []).append(revision)
+    return grouped
 
 
 def component_page(project, claim, form, save, component=None):
     return form_page(form, "contribution/component_form.html", save,
                      tracing_url(project, claim), saved=_("Saved; the figures are recomputed."),
                      stored=stored_record(component, form), **context(project, claim=claim, component=component))
+
+
+def item_history(claim, item):
+    """The revisions of one tracing evidence item, oldest first (none for a new item)."""
+    if item is None:
+        return []
+    return [revision for revision in tracing_services.claim_revisions(get_session(), claim.id)
+            if revision.ct_evidence_id == item.id]
 
 
 @project_route("contribution.edit")
@@ -95,7 +117,9 @@ def ct_evidence_page(project, claim, component, form, save, item=None):
                      tracing_url(project, claim),
                      saved=_("Saved; the update steps are recomputed in the order the evidence was recorded."),
                      stored=stored_record(item, form),
-                     **context(project, claim=claim, component=component, item=item, thresholds=THRESHOLDS))
+                     **context(project, claim=claim, component=component, item=item, thresholds=THRESHOLDS,
+                               history=item_history(claim, item), fields=tracing_services.REVISED_FIELD_LABELS,
+                               disconfirming_label=tracing_services.DISCONFIRMING_LABEL))
 
 
 @project_route("contribution.edit")
@@ -103,7 +127,8 @@ def ct_evidence_create(project, claim_id, component_id):
     claim = claim_or_404(project, claim_id)
     component = component_or_404(claim, component_id)
     return ct_evidence_page(project, claim, component, ct_evidence_form(project), lambda form: (
-        tracing_services.add_ct_evidence(get_session(), actor(), project, component, form.data)))
+        tracing_services.add_ct_evidence(get_session(), actor(), project, component, form.data,
+                                         warn_if_disconfirming=True)))
 
 
 @project_route("contribution.edit")
@@ -115,7 +140,8 @@ def ct_evidence_edit(project, claim_id, ct_evidence_id):
         "type1_error": f"{item.type1_error:g}", "observed": item.observed.value, "rationale": item.rationale,
         "evidence_id": item.evidence_id, "version": item.version})
     return ct_evidence_page(project, claim, item.component, form, lambda form: (
-        tracing_services.update_ct_evidence(get_session(), actor(), project, item, form.data, form.version.data)),
+        tracing_services.update_ct_evidence(get_session(), actor(), project, item, form.data, form.version.data,
+                                            warn_if_disconfirming=True)),
         item)
 
 
