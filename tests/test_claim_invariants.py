@@ -273,6 +273,8 @@ def test_an_influencing_factor_says_whether_it_enabled_or_hindered_the_result_an
     factor = session.exec(select(AlternativeExplanation).where(AlternativeExplanation.claim_id == claim.id)).one()
     assert factor.influence.value == "hindered" and factor.status is None
     assert "Hindered the result" in page and "The claim stops at referral; follow-up is reported separately." in page
+    evidence_page = client.get(f"/projects/{project.slug}/claims/{claim.id}/explanations/{factor.id}/evidence")
+    assert evidence_page.status_code == 200 and "Hindered the result" in text_of(evidence_page)
 
 
 def test_an_influencing_factor_recorded_before_it_had_its_own_fields_still_shows(client, factory, session, project,
