@@ -5,15 +5,18 @@ progress in donor reports. Each test is a scenario an M&E officer, a grantee or 
 import html
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
 from tests.api_support import assert_problem
 from tests.factories import TEST_ACTOR
+from tracker import migrate
 from tracker.auth.permissions import Role
 from tracker.common.errors import ValidationFailed
 from tracker.contribution import services
 from tracker.contribution.models import AlternativeExplanation
 from tracker.contribution.models import ContributionClaim
+from tracker.db import make_engine
 from tracker.reports import render
 from tracker.reports.models import Audience
 from tracker.reports.portfolio import portfolio_report
@@ -382,3 +385,45 @@ def test_the_report_form_offers_the_work_in_progress_list_and_the_preview_follow
     assert "Work in progress: claims not yet assessed" in listed and early.title in listed
     assert early.title not in left_out
     assert "1 claim still below step 4 of contribution analysis is left out of this report" in left_out
+
+
+def insert_filled(sqlite, table, now):
+    """Row 1 of ``table`` with a plain value in every required column (references point at row 1)."""
+    columns = [(name, kind.upper()) for _cid, name, kind, not_null, default, _pk
+               in sqlite.execute(f"PRAGMA table_info({table})") if not_null and default is None]
+    filler = {"INTEGER": 1, "BOOLEAN": 0, "FLOAT": 0, "DATE": "2024-01-01", "DATETIME": now}
+    values = [filler.get(kind.split("(")[0], 1 if name == "id" else "x") for name, kind in columns]
+    names, marks = ", ".join(name for name, _kind in columns), ", ".join("?" for _ in columns)
+    sqlite.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)  # noqa: S608 - names from the schema
+
+
+def test_influencing_factors_recorded_before_the_migration_keep_their_status_and_stay_valid(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path}/before-0018.sqlite")
+    migrate.upgrade(engine, "0017")
+    now = "2024-05-01 10:00:00.000000"
+    raw = engine.raw_connection()
+    sqlite = raw.driver_connection
+    for table in ("fund", "organisation", "pillar", "project"):
+        insert_filled(sqlite, table, now)
+    sqlite.execute(
+        "INSERT INTO contribution_claim (id, project_id, title, question, claim_text, level, causal_package, "
+        "necessity, step, confidence, created_at, updated_at, version) VALUES (1, 1, 'Chat', 'Did it?', '', "
+        "'direct_influence', '', 'necessary', 'revise_story', 'moderate', ?, ?, 1)", (now, now))
+    sqlite.execute(
+        "INSERT INTO alternative_explanation (id, claim_id, kind, text, status, note, created_at, updated_at, "
+        "version) VALUES (1, 1, 'influencing_factor', 'Lockdowns kept children at home', 'partly', '', ?, ?, 1)",
+        (now, now))
+    sqlite.commit()
+    raw.close()
+
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        claim = connection.execute(sa.text("SELECT sufficiency, low_tracing_reason FROM contribution_claim")).one()
+        factor = connection.execute(sa.text("SELECT kind, status, influence, accounted_for "
+                                            "FROM alternative_explanation")).one()
+        job_columns = {column["name"] for column in sa.inspect(connection).get_columns("report_job")}
+    engine.dispose()
+
+    assert tuple(claim) == ("not_yet_known", "")
+    assert tuple(factor) == ("influencing_factor", "partly", None, "")
+    assert "claims_in_progress" in job_columns
