@@ -90,6 +90,7 @@ def claim_detail(project, claim_id):
     return render("contribution/detail.html", project, claim=claim, chain=chain,
                   checklist=services.gate_checklist(session, project, claim),
                   judgement=services.confidence_judgement(claim),
+                  rivals=services.alternative_explanations(claim), factors=services.influencing_factors(claim),
                   latest=services.latest_story(session, claim), rule=tracing_services.WEAKEST_LINK_RULE)
 
 

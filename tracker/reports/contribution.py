@@ -23,6 +23,7 @@ from sqlmodel import select
 from tracker.contribution import evidence_map
 from tracker.contribution import rules
 from tracker.contribution.models import ContributionClaim
+from tracker.contribution.models import QualitativeConfidence
 from tracker.contribution.models import ContributionStory
 from tracker.contribution.outline import claim_chain
 from tracker.contribution.services import claim_details
@@ -250,9 +251,15 @@ def claim_entry(session, claim, bands, cite, access, narrative=""):
         result=claim.outcome_node.title if claim.outcome_node else "", level=str(claim.level), step=str(claim.step),
         causal_package=claim.causal_package, necessity=str(claim.necessity), sufficiency=str(claim.sufficiency),
         qualitative_confidence=str(judgement.shown), stated_confidence=str(judgement.stated),
-        lowered_because=lowered_note(judgement), low_tracing_reason=claim.low_tracing_reason,
+        lowered_because=lowered_note(judgement), low_tracing_reason=low_tracing_reason(claim, judgement, summary),
         confidence=summary["confidence"], band=summary["band"],
         pathway=pathway, explanations=explanations, components=components, narrative=narrative)
+
+
+def low_tracing_reason(claim, judgement, summary):
+    """The team's reason for strong below 0.5 in tracing, when it is what lets strong stand (else nothing)."""
+    below = rules.tracing_below_threshold(summary["confidence"])
+    return claim.low_tracing_reason if below and judgement.shown is QualitativeConfidence.STRONG else ""
 
 
 def tracing_items(session, summary):
