@@ -23,8 +23,8 @@ from sqlmodel import select
 from tracker.contribution import evidence_map
 from tracker.contribution import rules
 from tracker.contribution.models import ContributionClaim
-from tracker.contribution.models import QualitativeConfidence
 from tracker.contribution.models import ContributionStory
+from tracker.contribution.models import QualitativeConfidence
 from tracker.contribution.outline import claim_chain
 from tracker.contribution.services import claim_details
 from tracker.contribution.services import confidence_judgement
