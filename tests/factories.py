@@ -315,6 +315,16 @@ class Factory:
             toc_services.add_assumption(self.session, TEST_ACTOR, project, links[1], {"text": text})
         return self.claim(project, links), links
 
+    def assessed_claim(self, project):
+        """A claim along a fresh chain that reached Mayne's step 4: its rival explanation assessed (partly)."""
+        from tracker.contribution import services as contribution_services
+
+        claim, links = self.claim_with_chain(project)
+        self.explanation(project, claim)
+        for step in ("postulate_toc", "gather_evidence", "assemble_story"):
+            contribution_services.move_step(self.session, TEST_ACTOR, project, claim, step, claim.version)
+        return claim, links
+
     def toc_link_between(self, project, cause, effect):
         from sqlmodel import select
 

@@ -151,8 +151,7 @@ def test_strong_confidence_is_refused_while_a_pathway_assumption_is_not_supporte
     text = text_of(response)
 
     assert 'id="confidence-error"' in text
-    assert "Confidence cannot be strong while an assumption on the pathway is not supported: “Children trust a " \
-           "text channel”" in text
+    assert "Confidence cannot be strong: the assumption “Children trust a text channel” is not supported." in text
 
 
 def test_a_stale_claim_edit_answers_409_with_both_versions(client, factory, session, project, me):
@@ -214,7 +213,7 @@ def test_moving_to_step_4_is_blocked_and_lists_exactly_what_is_missing(client, f
     assert "The claim cannot move to that step yet. Missing:" in text
     assert "Assess the assumption “Children trust a text channel”" in text
     assert "Assess the assumption “Counsellors answer at night”" in text
-    assert "Record at least one influencing factor or alternative explanation." in text
+    assert "Assess at least one alternative explanation" in text
     session.expire_all()
     assert session.get(ContributionClaim, claim.id).step.value == "gather_evidence"
 
@@ -271,7 +270,8 @@ def test_the_claim_page_shows_the_gate_checklist(client, factory, session, proje
     assert "Record at least one influencing factor or alternative explanation." not in before_the_gate
 
 
-def test_a_strong_claim_whose_assumption_later_fails_shows_a_warning(client, factory, session, project, me):
+def test_a_strong_claim_whose_assumption_later_fails_is_shown_lowered_on_its_page(client, factory, session, project,
+                                                                                  me):
     claim, links = factory.claim_with_chain(project, assumptions=["Children trust a text channel"])
     claim.confidence = "strong"
     assumption = links[1].assumptions[0]
@@ -281,7 +281,9 @@ def test_a_strong_claim_whose_assumption_later_fails_shows_a_warning(client, fac
 
     text = text_of(client.get(url(project, f"/claims/{claim.id}")))
 
-    assert "Confidence cannot be strong while an assumption on the pathway is not supported" in text
+    assert "Stated strong; lowered to moderate because the assumption “Children trust a text channel” is not " \
+           "supported." in text
+    assert 'class="confidence confidence--moderate"' in text and "confidence--strong" not in text
 
 
 # Explanations ---------------------------------------------------------------------------------------

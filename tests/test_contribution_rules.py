@@ -80,15 +80,70 @@ def test_moving_back_is_always_allowed_even_from_6_to_4_with_untested_assumption
     assert rules.move_problems(CaStep.REVISE, CaStep.ASSEMBLE, [assumption("untested")], 0, 0) == []
 
 
+def strong(*assumptions, rivals=(), tracing=None, reason="", has_pathway=True):
+    return rules.ClaimState(has_pathway, tuple(assumptions), tuple(rivals), tracing, reason)
+
+
+def rival(status):
+    return rules.Rival(5, "Children moved to chat during the pandemic anyway", status)
+
+
+def test_strong_holds_with_assumptions_supported_or_partly_supported_and_rivals_ruled_out():
+    state = strong(assumption("supported"), assumption("partly_supported"), rivals=[rival("ruled_out"),
+                                                                                     rival("partly")], tracing=0.8)
+
+    assert rules.confidence_problems("strong", state) == []
+
+
 def test_strong_confidence_is_refused_while_a_pathway_assumption_is_not_supported():
     blocking = assumption("not_supported")
 
-    assert rules.confidence_problems("strong", [assumption("supported"), blocking]) == [blocking]
+    assert rules.confidence_problems("strong", strong(assumption("supported"), blocking)) == [
+        rules.NotSupportedAssumption(blocking)]
+
+
+def test_strong_confidence_is_refused_at_step_3_with_every_assumption_untested():
+    untested = assumption("untested")
+
+    assert rules.confidence_problems("strong", strong(untested)) == [rules.UntestedAssumption(untested)]
+
+
+def test_strong_confidence_is_refused_while_a_rival_explanation_is_still_plausible():
+    assert rules.confidence_problems("strong", strong(assumption("supported"), rivals=[rival("plausible")])) == [
+        rules.PlausibleRival(rival("plausible"))]
+
+
+def test_strong_confidence_is_refused_while_tracing_puts_the_claim_at_0_15_without_a_reason():
+    assert rules.confidence_problems("strong", strong(assumption("supported"), tracing=0.15)) == [
+        rules.LowTracing(0.15)]
+
+
+def test_strong_below_0_5_in_tracing_holds_when_the_team_recorded_why():
+    state = strong(assumption("supported"), tracing=0.15, reason="Tracing has only covered the first component.")
+
+    assert rules.confidence_problems("strong", state) == []
+
+
+def test_a_tracing_confidence_of_0_5_up_to_float_error_is_not_below_0_5():
+    assert rules.confidence_problems("strong", strong(assumption("supported"), tracing=0.4999999999999976)) == []
+
+
+def test_strong_needs_a_causal_pathway():
+    assert rules.confidence_problems("strong", strong(has_pathway=False)) == [rules.NoPathway()]
 
 
 def test_moderate_confidence_is_allowed_with_a_not_supported_assumption():
-    assert rules.confidence_problems("moderate", [assumption("not_supported")]) == []
+    assert rules.confidence_problems("moderate", strong(assumption("not_supported"), tracing=0.1)) == []
 
 
-def test_strong_confidence_is_allowed_when_assumptions_are_only_partly_supported():
-    assert rules.confidence_problems("strong", [assumption("partly_supported"), assumption("untested")]) == []
+def test_a_stated_strong_that_no_longer_holds_is_shown_lowered_to_moderate_with_its_reasons():
+    judgement = rules.judge_confidence("strong", strong(assumption("not_supported")))
+
+    assert judgement.lowered and judgement.stated == "strong" and judgement.shown == "moderate"
+    assert judgement.problems == (rules.NotSupportedAssumption(assumption("not_supported")),)
+
+
+def test_a_stated_strong_that_holds_is_shown_as_stated():
+    judgement = rules.judge_confidence("strong", strong(assumption("supported")))
+
+    assert not judgement.lowered and judgement.shown == "strong"

@@ -19,9 +19,9 @@ STAFF = Requester("M&E officer", Role.ME)
 
 
 def chain(factory, project):
-    """A claim along activity → output → short-term outcome → intermediate outcome, and its links."""
-    claim, links = factory.claim_with_chain(project)
-    return claim, links
+    """A claim along activity → output → short-term outcome → intermediate outcome, and its links, at step 4
+    (donor reports state only such claims)."""
+    return factory.assessed_claim(project)
 
 
 def shared_story(factory, project, cycle, **values):

@@ -1,8 +1,11 @@
 """Contribution claims and contribution tracing: claims, mechanism components, tracing evidence, figures.
 
 The figures come from :func:`tracker.contribution.tracing.services.claim_summary`, the same
-function the claim page and the PDF report use, so all three always agree. Donors get no claim
-endpoints (as on the web); grantees read their projects' claims; M&E staff write them.
+function the claim page and the PDF report use, so all three always agree. The qualitative
+confidence is judged at read time by the same rule as on the web
+(:func:`tracker.contribution.services.confidence_judgement`): a stated "strong" that no longer
+holds is answered lowered, with the reasons. Donors get no claim endpoints (as on the web);
+grantees read their projects' claims; M&E staff write them.
 """
 
 from datetime import datetime
@@ -24,6 +27,9 @@ from tracker.contribution import services
 from tracker.contribution.models import ClaimLevel
 from tracker.contribution.models import ContributionClaim
 from tracker.contribution.models import CtComponent
+from tracker.contribution.models import Necessity
+from tracker.contribution.models import QualitativeConfidence
+from tracker.contribution.models import Sufficiency
 from tracker.contribution.tracing import services as tracing_services
 from tracker.contribution.tracing.bayes import EvidenceTest
 from tracker.contribution.tracing.bayes import classify
@@ -68,7 +74,17 @@ class Claim(Schema):
     level: ClaimLevel
     step: str = Field(description="Mayne's step the claim is at.")
     pathway: list[int] = Field(description="The causal pathway: ToC link ids in order.")
-    qualitative_confidence: str
+    causal_package: str
+    necessity: Necessity = Field(description="Whether the project was a necessary part of the causal package.")
+    sufficiency: Sufficiency = Field(description="Whether the causal package was sufficient for the result (INUS).")
+    qualitative_confidence: QualitativeConfidence = Field(
+        description="The team's judgement as the confidence rule allows it now: a stated `strong` that no longer "
+                    "holds is answered as `moderate`, with `qualitative_confidence_lowered_because`.")
+    stated_qualitative_confidence: QualitativeConfidence = Field(description="The judgement the team recorded.")
+    qualitative_confidence_lowered_because: list[str] = Field(
+        description="Why a stated `strong` no longer holds (empty when it is shown as stated).")
+    low_tracing_reason: str = Field(description="Why the team judges the claim strong although contribution "
+                                                "tracing puts it below 0.5.")
     confidence: float | None = Field(description="The weakest component's confidence; null without components.")
     band: str | None = Field(description="The verbal band of `confidence` in the fund's scale.")
     rule: Literal["weakest_component"] = Field(description="How the claim's confidence is derived.")
@@ -89,6 +105,19 @@ class ClaimInput(Schema):
     level: ClaimLevel = ClaimLevel.DIRECT_INFLUENCE
     pathway: list[Id] = Field(default_factory=list, max_length=8,
                               description="ToC link ids in causal order; each link's effect is the next one's cause.")
+    causal_package: text(20_000) = ""
+    necessity: Necessity = Necessity.NOT_YET_KNOWN
+    sufficiency: Sufficiency = Sufficiency.NOT_YET_KNOWN
+    qualitative_confidence: QualitativeConfidence = Field(
+        default=QualitativeConfidence.NOT_ASSESSED,
+        description="`strong` needs every assumption on the pathway supported or partly supported, no alternative "
+                    "explanation still plausible, and a tracing confidence of 0.5 or more unless "
+                    "`low_tracing_reason` says why.")
+    low_tracing_reason: text(20_000) = ""
+
+
+class ClaimUpdate(ClaimInput):
+    version: int = Field(ge=1, description="The version you last read; a stale version answers 409.")
 
 
 class ComponentInput(Schema):
@@ -139,10 +168,16 @@ class TracingRevisionList(Schema):
 
 def claim_out(session, claim, project, bands=None, components=None):
     summary = tracing_services.claim_summary(session, claim, bands, components)
+    judgement = services.confidence_judgement(claim)
     return Claim(
         id=claim.id, project=project.slug, title=claim.title, cause_effect_question=claim.question,
         claim_text=claim.claim_text, outcome_node_id=claim.outcome_node_id, level=claim.level, step=claim.step.value,
-        pathway=[item.link_id for item in claim.pathway], qualitative_confidence=summary["qualitative_confidence"],
+        pathway=[item.link_id for item in claim.pathway], causal_package=claim.causal_package,
+        necessity=claim.necessity, sufficiency=claim.sufficiency, qualitative_confidence=judgement.shown,
+        stated_qualitative_confidence=judgement.stated,
+        qualitative_confidence_lowered_because=[str(services.strong_reason(problem))
+                                                for problem in judgement.problems],
+        low_tracing_reason=claim.low_tracing_reason,
         confidence=summary["confidence"], band=summary["band"], rule=summary["rule"],
         weakest_component_id=summary["weakest_component_id"], version=claim.version,
         components=[component_out(component) for component in summary["components"]])
@@ -160,7 +195,7 @@ def api_field(field):
     """The API's name of a claim form field: pathway slots are ``pathway.<index>``, the question is named in full."""
     if field and field.startswith(services.SLOT_PREFIX):
         return f"pathway.{int(field[len(services.SLOT_PREFIX):]) - 1}"
-    return {"question": "cause_effect_question"}.get(field, field)
+    return {"question": "cause_effect_question", "confidence": "qualitative_confidence"}.get(field, field)
 
 
 def claim_in_scope(session, claim_id, permission):
@@ -196,10 +231,29 @@ def create_claim(project, body):
     is about and its causal pathway (which must chain) can be given now or on the web, and are needed to leave
     step 1."""
     session = get_session()
-    values = {"title": body.title, "question": body.cause_effect_question, "claim_text": body.claim_text,
-              "outcome_node_id": body.outcome_node_id, "level": body.level, "pathway": body.pathway}
-    claim = services.create_claim(session, actor(), project, values, draft=True)
+    claim = services.create_claim(session, actor(), project, claim_values(body), draft=True)
     return claim_out(session, services.get_claim(session, project, claim.id), project), 201
+
+
+def claim_values(body):
+    """The service's values from a claim input (the API names the question and the confidence in full)."""
+    return {"title": body.title, "question": body.cause_effect_question, "claim_text": body.claim_text,
+            "outcome_node_id": body.outcome_node_id, "level": body.level, "pathway": body.pathway,
+            "causal_package": body.causal_package, "necessity": body.necessity, "sufficiency": body.sufficiency,
+            "confidence": body.qualitative_confidence, "low_tracing_reason": body.low_tracing_reason}
+
+
+@api.operation("PUT", "/claims/<int:claim_id>", operation_id="updateClaim", tag=TAG,
+               summary="Update a contribution claim", permission="contribution.edit", scope="object",
+               body=ClaimUpdate, response=Claim, errors=(409,), field_names=api_field)
+def update_claim(claim_id, body):
+    """Replace the claim's fields and pathway. Send the `version` you read: if someone changed the claim since, the
+    answer is 409 and nothing is saved. Past step 1 the claim needs its `claim_text` and result; `strong` is
+    refused when the confidence rule does not hold."""
+    session = get_session()
+    claim, project = claim_in_scope(session, claim_id, "contribution.edit")
+    services.update_claim(session, actor(), project, claim, claim_values(body), body.version)
+    return claim_out(session, services.get_claim(session, project, claim.id), project)
 
 
 @api.operation("GET", "/claims/<int:claim_id>", operation_id="getClaim", tag=TAG,

@@ -13,7 +13,9 @@ from tracker.toc import services as toc_services
 def labels():
     """Every label the claim templates need, by vocabulary."""
     return {
-        "level": services.LEVEL_LABELS, "necessity": services.NECESSITY_LABELS, "step": services.STEP_LABELS,
+        "level": services.LEVEL_LABELS, "necessity": services.NECESSITY_LABELS,
+        "sufficiency": services.SUFFICIENCY_LABELS, "influence": services.INFLUENCE_LABELS,
+        "step": services.STEP_LABELS,
         "confidence": services.CONFIDENCE_LABELS, "kind": services.EXPLANATION_KIND_LABELS,
         "explanation_status": services.EXPLANATION_STATUS_LABELS, "strength": STRENGTH_LABELS,
         "assumption_status": {status.value: label for status, label in toc_services.ASSUMPTION_STATUS_LABELS.items()},
@@ -24,7 +26,8 @@ def labels():
 
 def context(project, **more):
     """The template context of a contribution page about ``project`` (None for the fund's pages)."""
-    return {"project": project, "labels": labels(), "step_number": rules.number, **more}
+    return {"project": project, "labels": labels(), "step_number": rules.number,
+            "lowered_note": services.lowered_note, **more}
 
 
 def render(template, project, **more):

@@ -15,12 +15,15 @@ from tracker.contribution.models import ExplanationKind
 from tracker.contribution.models import ExplanationStatus
 from tracker.contribution.models import Necessity
 from tracker.contribution.models import QualitativeConfidence
+from tracker.contribution.models import Sufficiency
 from tracker.contribution.services import CONFIDENCE_LABELS
 from tracker.contribution.services import EXPLANATION_KIND_LABELS
 from tracker.contribution.services import EXPLANATION_STATUS_LABELS
+from tracker.contribution.services import INFLUENCE_LABELS
 from tracker.contribution.services import LEVEL_LABELS
 from tracker.contribution.services import NECESSITY_LABELS
 from tracker.contribution.services import STEP_LABELS
+from tracker.contribution.services import SUFFICIENCY_LABELS
 from tracker.contribution.tracing.services import OBSERVATION_LABELS
 from tracker.evidence.services import STRENGTH_LABELS
 from tracker.toc.forms import coerce_optional_int
@@ -52,11 +55,20 @@ class ClaimForm(VersionedForm):
         description=_l("What else had to be present for the result: other actors, policies, resources, conditions."))
     necessity = RadioField(_l("Was the project a necessary part of the package?"),
                            choices=choices(NECESSITY_LABELS.items()), default=Necessity.NOT_YET_KNOWN.value)
+    sufficiency = RadioField(_l("Was the causal package sufficient for the result?"),
+                             choices=choices(SUFFICIENCY_LABELS.items()), default=Sufficiency.NOT_YET_KNOWN.value,
+                             description=_l("The project is usually one necessary part of a package that was "
+                                            "enough, together, to bring the result about (an INUS cause)."))
     confidence = SelectField(
         _l("Confidence in the claim"), choices=choices(CONFIDENCE_LABELS.items()),
         default=QualitativeConfidence.NOT_ASSESSED.value,
-        description=_l("The team's judgement. It cannot be strong while an assumption on the pathway is not "
-                       "supported."))
+        description=_l("The team's judgement. Strong needs every assumption on the pathway supported or partly "
+                       "supported, no alternative explanation still plausible, and a contribution-tracing "
+                       "confidence of at least 0.5 unless you record why below."))
+    low_tracing_reason = TextAreaField(
+        _l("Why strong although contribution tracing is below 0.5"), validators=[Optional(), Length(max=LONG_TEXT)],
+        description=_l("Only when the team judges the claim strong while tracing puts it below 0.5: the reason is "
+                       "shown in reports beside the figure."))
 
     def set_choices(self, nodes, links, level_labels):
         """Offer the claimable results and the project's links (named "cause → effect") in every pathway slot."""
@@ -72,7 +84,8 @@ class ClaimForm(VersionedForm):
 
     def values(self):
         data = {name: self[name].data for name in ("title", "question", "claim_text", "outcome_node_id", "level",
-                                                   "causal_package", "necessity", "confidence")}
+                                                   "causal_package", "necessity", "sufficiency", "confidence",
+                                                   "low_tracing_reason")}
         data["pathway"] = [field.data for field in self.pathway_fields()]
         return data
 
@@ -94,10 +107,19 @@ class ExplanationForm(VersionedForm):
     text = TextAreaField(_l("Description"), validators=[InputRequired(), Length(max=LONG_TEXT)],
                          description=_l("Another cause that could explain the result, or a factor that helped or "
                                         "hindered it."))
-    status = SelectField(_l("Status"), choices=choices(EXPLANATION_STATUS_LABELS.items()),
-                         default=ExplanationStatus.PLAUSIBLE.value)
+    status = SelectField(_l("Status (alternative explanations)"), choices=choices(EXPLANATION_STATUS_LABELS.items()),
+                         default=ExplanationStatus.PLAUSIBLE.value,
+                         description=_l("Whether the rival explanation is ruled out, partly explains the result, or "
+                                        "is still plausible."))
+    influence = RadioField(_l("Effect on the result (influencing factors)"),
+                           choices=choices(INFLUENCE_LABELS.items()), validate_choice=False)
+    accounted_for = TextAreaField(_l("How the analysis took it into account (influencing factors)"),
+                                  validators=[Optional(), Length(max=LONG_TEXT)],
+                                  description=_l("E.g. counted in the causal package, measured separately, or "
+                                                 "a reason the claim stops short of a result."))
     note = TextAreaField(_l("Assessment"), validators=[Optional(), Length(max=LONG_TEXT)],
-                         description=_l("Why it is ruled out, partly explains the result, or remains plausible."))
+                         description=_l("Why it is ruled out, partly explains the result, or remains plausible; "
+                                        "for a factor, what is known about it."))
     external_factor_id = SelectField(_l("External factor in the theory of change"), coerce=coerce_optional_int,
                                      validators=[Optional()])
 

@@ -52,6 +52,14 @@ class Necessity(enum.StrEnum):
     NOT_YET_KNOWN = "not_yet_known"
 
 
+class Sufficiency(enum.StrEnum):
+    """Whether the causal package, the project's part included, was sufficient for the result (Mayne 2012, INUS)."""
+
+    SUFFICIENT = "sufficient"
+    NOT_SUFFICIENT = "not_sufficient"
+    NOT_YET_KNOWN = "not_yet_known"
+
+
 class CaStep(enum.StrEnum):
     """Mayne's six steps, in order (see ``tracker.contribution.rules.STEPS``)."""
 
@@ -73,6 +81,14 @@ class QualitativeConfidence(enum.StrEnum):
 class ExplanationKind(enum.StrEnum):
     INFLUENCING_FACTOR = "influencing_factor"
     ALTERNATIVE_EXPLANATION = "alternative_explanation"
+
+
+class FactorInfluence(enum.StrEnum):
+    """How an influencing factor bore on the result."""
+
+    ENABLED = "enabled"
+    HINDERED = "hindered"
+    BOTH = "both"
 
 
 class ExplanationStatus(enum.StrEnum):
@@ -97,10 +113,14 @@ class ContributionClaim(Versioned, SQLModel, table=True):
     causal_package: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, default=""))
     necessity: Necessity = Field(default=Necessity.NOT_YET_KNOWN,
                                  sa_column=choice_column(Necessity, default=Necessity.NOT_YET_KNOWN))
+    sufficiency: Sufficiency = Field(default=Sufficiency.NOT_YET_KNOWN,
+                                     sa_column=choice_column(Sufficiency, default=Sufficiency.NOT_YET_KNOWN))
     step: CaStep = Field(default=CaStep.SET_OUT, sa_column=choice_column(CaStep, default=CaStep.SET_OUT))
     confidence: QualitativeConfidence = Field(
         default=QualitativeConfidence.NOT_ASSESSED,
         sa_column=choice_column(QualitativeConfidence, default=QualitativeConfidence.NOT_ASSESSED))
+    # Why the team judges the claim strong although contribution tracing puts it below 0.5 (shown in reports).
+    low_tracing_reason: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, default=""))
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
@@ -137,7 +157,14 @@ class ClaimLink(SQLModel, table=True):
 
 
 class AlternativeExplanation(Versioned, SQLModel, table=True):
-    """An influencing factor or an alternative explanation of the claimed result, with what is known about it."""
+    """An alternative explanation of the claimed result, or an influencing factor, with what is known about it.
+
+    An alternative explanation (a rival cause) has a ``status``: ruled out, partly explains the result, or still
+    plausible. An influencing factor is no rival: its ``influence`` says whether it enabled the result, hindered it
+    or both, and ``accounted_for`` how the team took it into account. Each kind leaves the other's fields empty;
+    influencing factors recorded before the kinds had their own fields keep their status, and their influence is
+    not recorded yet.
+    """
 
     __tablename__ = "alternative_explanation"
 
@@ -145,7 +172,9 @@ class AlternativeExplanation(Versioned, SQLModel, table=True):
     claim_id: int = Field(foreign_key="contribution_claim.id", index=True, ondelete="CASCADE")
     kind: ExplanationKind = Field(sa_column=choice_column(ExplanationKind))
     text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
-    status: ExplanationStatus = Field(sa_column=choice_column(ExplanationStatus))
+    status: ExplanationStatus | None = Field(default=None, sa_column=choice_column(ExplanationStatus, nullable=True))
+    influence: FactorInfluence | None = Field(default=None, sa_column=choice_column(FactorInfluence, nullable=True))
+    accounted_for: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, default=""))
     note: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, default=""))
     external_factor_id: int | None = Field(default=None, foreign_key="external_factor.id", index=True,
                                            ondelete="SET NULL")

@@ -6,10 +6,16 @@
 * The claim follows Mayne's six steps. Moving forward past step 2 needs a
   pathway; moving to step 4 (assemble the contribution story) or beyond also
   needs every assumption on the pathway assessed (none untested) and at least
-  one influencing factor or alternative explanation recorded. Moving back is
-  always allowed (step 6 loops back to step 4).
-* A qualitative confidence of "strong" is refused while any assumption on the
-  pathway is "not supported".
+  one alternative explanation assessed (an influencing factor is no rival
+  explanation and does not count). Moving back is always allowed (step 6 loops
+  back to step 4).
+* A qualitative confidence of "strong" holds only while every assumption on the
+  pathway is supported or partly supported, no alternative explanation is still
+  plausible, and contribution tracing puts the claim at 0.5 or more, unless the
+  team recorded why it is strong all the same (:func:`strong_problems`). The
+  same rule refuses "strong" when a claim is saved and lowers it, with its
+  reasons, wherever a claim is shown (:func:`judge_confidence`), so a later
+  change (an assumption found not supported, say) never leaves a bare "strong".
 
 Functions return *problems*, small records naming what is wrong, so that the
 caller can word them (and translate them) for people.
@@ -26,8 +32,12 @@ PATHWAY_FROM = CaStep.GATHER
 GATED_FROM = CaStep.ASSEMBLE
 MAX_PATHWAY_LINKS = 8
 
+PLAUSIBLE = "plausible"
 UNTESTED = "untested"
 NOT_SUPPORTED = "not_supported"
+# Tracing confidences are compared on 9 decimals, so that float error cannot put 0.5 below 0.5.
+TRACING_THRESHOLD = 0.5
+TRACING_DECIMALS = 9
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,11 @@ class PathAssumption:
 def number(step):
     """Mayne's number of ``step`` (1–6)."""
     return STEPS.index(CaStep(step)) + 1
+
+
+def has_story(step):
+    """Whether a claim at ``step`` has reached Mayne's step 4: only then is it a conclusion a report may state."""
+    return STEPS.index(CaStep(step)) >= STEPS.index(GATED_FROM)
 
 
 # The pathway --------------------------------------------------------------------------------
@@ -121,7 +136,7 @@ class UntestedAssumption:
 
 @dataclass(frozen=True)
 class NoExplanation:
-    """No influencing factor or alternative explanation is recorded."""
+    """No alternative explanation is recorded (influencing factors do not count)."""
 
 
 @dataclass(frozen=True)
@@ -133,7 +148,10 @@ class NotOneStepForward:
 
 
 def gate_problems(target, assumptions, pathway_length, explanation_count):
-    """What a claim lacks for step ``target``: every missing thing, so a blocked move can list them all."""
+    """What a claim lacks for step ``target``: every missing thing, so a blocked move can list them all.
+
+    ``explanation_count`` counts the claim's alternative explanations only (Mayne's step 4 assesses rivals).
+    """
     problems = []
     index = STEPS.index(CaStep(target))
     if index >= STEPS.index(PATHWAY_FROM) and pathway_length == 0:
@@ -159,8 +177,88 @@ def move_problems(current, target, assumptions, pathway_length, explanation_coun
 # Qualitative confidence ----------------------------------------------------------------------
 
 
-def confidence_problems(confidence, assumptions):
-    """The pathway assumptions that forbid ``confidence`` (only "strong" can be forbidden)."""
+@dataclass(frozen=True)
+class Rival:
+    """An alternative explanation as the confidence rule needs it."""
+
+    id: int
+    text: str
+    status: str
+
+
+@dataclass(frozen=True)
+class ClaimState:
+    """What a claim's qualitative confidence is judged against, as it is now.
+
+    ``tracing`` is the claim's contribution-tracing confidence (None before tracing starts); ``low_tracing_reason``
+    the team's recorded reason for judging it strong all the same.
+    """
+
+    has_pathway: bool
+    assumptions: tuple = ()
+    rivals: tuple = ()
+    tracing: float | None = None
+    low_tracing_reason: str = ""
+
+
+@dataclass(frozen=True)
+class NotSupportedAssumption:
+    assumption: PathAssumption
+
+
+@dataclass(frozen=True)
+class PlausibleRival:
+    rival: Rival
+
+
+@dataclass(frozen=True)
+class LowTracing:
+    """Contribution tracing puts the claim below 0.5 and the team recorded no reason for strong all the same."""
+
+    confidence: float
+
+
+def tracing_below_threshold(confidence):
+    return confidence is not None and round(confidence, TRACING_DECIMALS) < TRACING_THRESHOLD
+
+
+def strong_problems(state):
+    """Why a claim in ``state`` cannot be judged strong: [] when strong holds."""
+    problems = [] if state.has_pathway else [NoPathway()]
+    problems += [NotSupportedAssumption(item) for item in state.assumptions if item.status == NOT_SUPPORTED]
+    problems += [UntestedAssumption(item) for item in state.assumptions if item.status == UNTESTED]
+    problems += [PlausibleRival(rival) for rival in state.rivals if rival.status == PLAUSIBLE]
+    if tracing_below_threshold(state.tracing) and not state.low_tracing_reason.strip():
+        problems.append(LowTracing(state.tracing))
+    return problems
+
+
+def confidence_problems(confidence, state):
+    """Why ``confidence`` cannot be stated for a claim in ``state`` (only "strong" can be refused)."""
     if QualitativeConfidence(confidence) is not QualitativeConfidence.STRONG:
         return []
-    return [item for item in assumptions if item.status == NOT_SUPPORTED]
+    return strong_problems(state)
+
+
+# The highest confidence a claim can be shown with when the rule rejects "strong".
+LOWERED_TO = QualitativeConfidence.MODERATE
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The confidence a claim is shown with: the one the team stated, lowered when the rule rejects it now."""
+
+    stated: QualitativeConfidence
+    shown: QualitativeConfidence
+    problems: tuple
+
+    @property
+    def lowered(self):
+        return self.shown is not self.stated
+
+
+def judge_confidence(confidence, state):
+    """The confidence to show for a claim whose team stated ``confidence``, judged against its current ``state``."""
+    stated = QualitativeConfidence(confidence)
+    problems = tuple(confidence_problems(stated, state))
+    return Judgement(stated, LOWERED_TO if problems else stated, problems)

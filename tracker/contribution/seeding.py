@@ -180,8 +180,8 @@ def add_explanation(session, actor, project, claim, evidence, item):
         factor_id = next(factor_id for factor_id, text, _node in services.project_factors(session, project)
                          if text == item["factor"])
     explanation = services.save_explanation(session, actor, project, claim, {
-        "kind": item["kind"], "text": item["text"], "status": item["status"], "note": item.get("note", ""),
-        "external_factor_id": factor_id})
+        "kind": item["kind"], "text": item["text"], "status": item.get("status"), "influence": item.get("influence"),
+        "accounted_for": item.get("accounted_for", ""), "note": item.get("note", ""), "external_factor_id": factor_id})
     for support in item.get("evidence", []):
         services.attach_explanation_evidence(session, actor, project, explanation, {
             "evidence_id": evidence[support["key"]].id, "strength": support["strength"],

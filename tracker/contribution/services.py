@@ -17,6 +17,7 @@ from tracker.common.errors import EditConflict
 from tracker.common.errors import ValidationFailed
 from tracker.common.errors import check_version
 from tracker.common.messages import N_
+from tracker.common.messages import Listing
 from tracker.common.messages import lazy
 from tracker.common.text import clean_line
 from tracker.common.text import clean_text
@@ -31,8 +32,11 @@ from tracker.contribution.models import CtComponent
 from tracker.contribution.models import ExplanationEvidence
 from tracker.contribution.models import ExplanationKind
 from tracker.contribution.models import ExplanationStatus
+from tracker.contribution.models import FactorInfluence
 from tracker.contribution.models import Necessity
 from tracker.contribution.models import QualitativeConfidence
+from tracker.contribution.models import Sufficiency
+from tracker.contribution.tracing.bayes import claim_confidence
 from tracker.db_types import utcnow
 from tracker.evidence.models import EvidenceItem
 from tracker.evidence.models import Strength
@@ -50,6 +54,11 @@ NECESSITY_LABELS = {
     Necessity.NECESSARY: lazy(N_("Yes: without the project the package would not have been enough")),
     Necessity.NOT_NECESSARY: lazy(N_("No: the package would have worked without the project")),
     Necessity.NOT_YET_KNOWN: lazy(N_("Not yet known")),
+}
+SUFFICIENCY_LABELS = {
+    Sufficiency.SUFFICIENT: lazy(N_("Yes: the package, the project included, was enough for the result")),
+    Sufficiency.NOT_SUFFICIENT: lazy(N_("No: the result needed more than this package")),
+    Sufficiency.NOT_YET_KNOWN: lazy(N_("Not yet known")),
 }
 # Step names are also message parameters, so they exist as messages and as labels.
 STEP_NAMES = {
@@ -76,8 +85,13 @@ EXPLANATION_STATUS_LABELS = {
     ExplanationStatus.PARTLY: lazy(N_("Partly explains the result")),
     ExplanationStatus.PLAUSIBLE: lazy(N_("Plausible: not ruled out")),
 }
+INFLUENCE_LABELS = {
+    FactorInfluence.ENABLED: lazy(N_("Enabled the result")),
+    FactorInfluence.HINDERED: lazy(N_("Hindered the result")),
+    FactorInfluence.BOTH: lazy(N_("Enabled it in some ways, hindered it in others")),
+}
 CLAIM_FIELDS = ("title", "question", "claim_text", "outcome_node_id", "level", "causal_package", "necessity",
-                "confidence")
+                "sufficiency", "confidence", "low_tracing_reason")
 CLAIMABLE_LEVELS = (NodeLevel.SHORT_TERM_OUTCOME, NodeLevel.INTERMEDIATE_OUTCOME, NodeLevel.LONG_TERM_OUTCOME,
                     NodeLevel.IMPACT)
 
@@ -102,9 +116,13 @@ def claim_details():
 
 
 def claims_statement(project):
-    """The project's claims for a paginated list, with what the list shows loaded in a constant number of queries."""
+    """The project's claims for a paginated list, with what the list shows loaded in a constant number of queries
+    (the pathway's assumptions and the components included: the confidence shown is judged against them).
+    """
     return (select(ContributionClaim).where(ContributionClaim.project_id == project.id)
-            .options(selectinload(ContributionClaim.outcome_node), selectinload(ContributionClaim.pathway),
+            .options(selectinload(ContributionClaim.outcome_node),
+                     selectinload(ContributionClaim.pathway).selectinload(ClaimLink.link)
+                     .selectinload(TocLink.assumptions),
                      selectinload(ContributionClaim.explanations), selectinload(ContributionClaim.components))
             .order_by(ContributionClaim.updated_at.desc(), ContributionClaim.id.desc()))
 
@@ -194,7 +212,8 @@ def gate_message(problem, titles, links_by_id):
     if isinstance(problem, rules.NoPathway):
         return N_("Set out the causal pathway: the ToC links from the project's work to the claimed result.")
     if isinstance(problem, rules.NoExplanation):
-        return N_("Record at least one influencing factor or alternative explanation.")
+        return N_("Assess at least one alternative explanation: another cause that could explain the result "
+                  "(an influencing factor does not count).")
     if isinstance(problem, rules.NotOneStepForward):
         return N_("Steps are taken forward one at a time: from %(current)s the next step is %(next)s.",
                   current=STEP_NAMES[problem.current],
@@ -204,10 +223,60 @@ def gate_message(problem, titles, links_by_id):
               link=link_name(links_by_id[assumption.link_id], titles))
 
 
-def confidence_message(assumptions, titles, links_by_id):
-    named = "; ".join(f"“{item.text}” ({link_name(links_by_id[item.link_id], titles)})" for item in assumptions)
-    return N_("Confidence cannot be strong while an assumption on the pathway is not supported: %(assumptions)s.",
-              assumptions=named)
+def strong_reason(problem):
+    """Why strong does not hold, in the users' words (a clause: "… because <reason>")."""
+    if isinstance(problem, rules.NoPathway):
+        return N_("the claim has no causal pathway yet")
+    if isinstance(problem, rules.NotSupportedAssumption):
+        return N_("the assumption “%(text)s” is not supported", text=problem.assumption.text)
+    if isinstance(problem, rules.UntestedAssumption):
+        return N_("the assumption “%(text)s” is still untested", text=problem.assumption.text)
+    if isinstance(problem, rules.PlausibleRival):
+        return N_("the alternative explanation “%(text)s” is still plausible", text=problem.rival.text)
+    return N_("contribution tracing puts the claim at %(confidence)s, below 0.5, and no reason for judging it "
+              "strong all the same is recorded", confidence=below_half(problem.confidence))
+
+
+def below_half(confidence):
+    """``confidence`` (below 0.5) in 3 decimals, cut rather than rounded so that it never reads 0.500."""
+    return f"{int(confidence * 1000) / 1000:.3f}"
+
+
+def strong_reasons(problems):
+    return Listing([strong_reason(problem) for problem in problems], "; ")
+
+
+def confidence_message(problems):
+    """The field message refusing "strong" when a claim is saved."""
+    return N_("Confidence cannot be strong: %(reasons)s.", reasons=strong_reasons(problems))
+
+
+def claim_state(claim, links=None, components=None):
+    """What the confidence rule judges ``claim`` against, now (``links``/``components``: its pathway's ToC links and
+    its tracing components, when they are not the claim's loaded ones).
+    """
+    links = claim_links(claim) if links is None else links
+    components = claim.components if components is None else components
+    return rules.ClaimState(
+        has_pathway=bool(links), assumptions=tuple(pathway_assumptions(links)),
+        rivals=tuple(rules.Rival(item.id, item.text, str(item.status)) for item in claim.explanations
+                     if item.kind is ExplanationKind.ALTERNATIVE_EXPLANATION),
+        tracing=claim_confidence(component.confidence for component in components),
+        low_tracing_reason=claim.low_tracing_reason)
+
+
+def confidence_judgement(claim):
+    """The confidence to show for ``claim`` (loaded with its pathway's assumptions, explanations and components),
+    judged now: never a bare "strong" the rule rejects.
+    """
+    return rules.judge_confidence(claim.confidence, claim_state(claim))
+
+
+def lowered_note(judgement):
+    """"Stated strong; lowered because …" for a lowered judgement, else None."""
+    if not judgement.lowered:
+        return None
+    return N_("Stated strong; lowered to moderate because %(reasons)s.", reasons=strong_reasons(judgement.problems))
 
 
 def node_titles(session, project):
@@ -235,8 +304,11 @@ def clean_claim_values(values):
         "causal_package": clean_text(values.get("causal_package")),
         "necessity": enum_value(Necessity, values.get("necessity") or Necessity.NOT_YET_KNOWN, "necessity",
                                 N_("Say whether the project was a necessary part of the package.")),
+        "sufficiency": enum_value(Sufficiency, values.get("sufficiency") or Sufficiency.NOT_YET_KNOWN, "sufficiency",
+                                  N_("Say whether the causal package was sufficient for the result.")),
         "confidence": enum_value(QualitativeConfidence, values.get("confidence") or QualitativeConfidence.NOT_ASSESSED,
                                  "confidence", N_("Choose a confidence.")),
+        "low_tracing_reason": clean_text(values.get("low_tracing_reason")),
     }
 
 
@@ -246,11 +318,13 @@ def pathway_slots(values):
     return [(position, int(link_id)) for position, link_id in enumerate(slots) if link_id not in (None, "", 0)]
 
 
-def validate_claim(session, project, cleaned, slots, *, draft=False):
+def validate_claim(session, project, cleaned, slots, *, draft=False, claim=None):
     """Check a claim's fields and pathway; return the pathway's TocLinks in order.
 
     A ``draft`` (Mayne's step 1: setting out the question) needs only its title and
     question; the claim and the result it is about are then required to leave step 1.
+    A confidence of "strong" is judged against the new pathway and the explanations and
+    tracing of ``claim`` (None for a new claim, which has neither yet).
     """
     links, titles = project_links(session, project)
     by_id = {link.id: link for link in links}
@@ -274,12 +348,22 @@ def validate_claim(session, project, cleaned, slots, *, draft=False):
     if not unknown:
         for problem in rules.pathway_problems(path_links(chosen), node.id if node else None):
             reasons.append((slot_field(slots[problem.position][0]), pathway_message(problem, titles)))
-        blocking = rules.confidence_problems(cleaned["confidence"], pathway_assumptions(chosen))
+        blocking = rules.confidence_problems(cleaned["confidence"], proposed_state(claim, cleaned, chosen))
         if blocking:
-            reasons.append(("confidence", confidence_message(blocking, titles, by_id)))
+            reasons.append(("confidence", confidence_message(blocking)))
     if reasons:
         raise ValidationFailed(reasons)
     return chosen
+
+
+def proposed_state(claim, cleaned, links):
+    """The state a claim would be in once saved with ``cleaned`` values along ``links``."""
+    if claim is None:
+        return rules.ClaimState(has_pathway=bool(links), assumptions=tuple(pathway_assumptions(links)),
+                                low_tracing_reason=cleaned["low_tracing_reason"])
+    state = claim_state(claim, links)
+    return rules.ClaimState(state.has_pathway, state.assumptions, state.rivals, state.tracing,
+                            cleaned["low_tracing_reason"])
 
 
 def set_pathway(session, claim, links):
@@ -312,7 +396,7 @@ def update_claim(session, actor, project, claim, values, version):
     check_version(claim, version)
     cleaned = clean_claim_values(values)
     links = validate_claim(session, project, cleaned, pathway_slots(values),
-                           draft=claim.step is CaStep.SET_OUT)
+                           draft=claim.step is CaStep.SET_OUT, claim=claim)
     fields = changed_fields(claim, cleaned)
     for name, value in cleaned.items():
         setattr(claim, name, value)
@@ -340,7 +424,7 @@ def step_problems(session, project, claim, target):
     """What blocks moving ``claim`` to ``target``, worded (an empty list if nothing does)."""
     links = claim_links(claim)
     problems = rules.move_problems(claim.step, target, pathway_assumptions(links), len(links),
-                                   len(claim.explanations))
+                                   len(alternative_explanations(claim)))
     titles = node_titles(session, project) if problems else {}
     by_id = {link.id: link for link in links}
     messages = [gate_message(problem, titles, by_id) for problem in problems]
@@ -361,9 +445,17 @@ def gate_checklist(session, project, claim):
     checks = [(bool(links), N_("A causal pathway of ToC links leads to the claimed result.")),
               (bool(links) and not untested, N_("Every assumption on the pathway is assessed (none untested)."))]
     checks += [(False, gate_message(rules.UntestedAssumption(item), titles, by_id)) for item in untested]
-    checks.append((bool(claim.explanations),
-                   N_("At least one influencing factor or alternative explanation is recorded.")))
+    checks.append((bool(alternative_explanations(claim)),
+                   N_("At least one alternative explanation is assessed (influencing factors do not count).")))
     return checks
+
+
+def alternative_explanations(claim):
+    return [item for item in claim.explanations if item.kind is ExplanationKind.ALTERNATIVE_EXPLANATION]
+
+
+def influencing_factors(claim):
+    return [item for item in claim.explanations if item.kind is ExplanationKind.INFLUENCING_FACTOR]
 
 
 def move_step(session, actor, project, claim, target, version):
@@ -381,15 +473,6 @@ def move_step(session, actor, project, claim, target, version):
     record(session, actor, "step", "contribution_claim", claim.id, project_id=project.id,
            details={"from": previous.value, "to": target.value})
     return claim
-
-
-def confidence_warning(session, project, claim):
-    """A sentence when the recorded confidence is strong but a pathway assumption has since become not supported."""
-    links = claim_links(claim)
-    blocking = rules.confidence_problems(claim.confidence, pathway_assumptions(links))
-    if not blocking:
-        return None
-    return confidence_message(blocking, node_titles(session, project), {link.id: link for link in links})
 
 
 # Influencing factors and alternative explanations -----------------------------------------------
@@ -410,11 +493,23 @@ def project_factors(session, project):
 
 
 def clean_explanation_values(session, project, values):
+    """An alternative explanation has a status; an influencing factor says how it bore on the result and how it
+    was taken into account. Each kind's fields are emptied for the other kind.
+    """
+    kind = enum_value(ExplanationKind, values.get("kind"), "kind",
+                      N_("Say whether this is an influencing factor or an alternative explanation."))
+    factor = kind is ExplanationKind.INFLUENCING_FACTOR
     cleaned = {
-        "kind": enum_value(ExplanationKind, values.get("kind"), "kind",
-                           N_("Say whether this is an influencing factor or an alternative explanation.")),
+        "kind": kind,
         "text": clean_text(values.get("text")),
-        "status": enum_value(ExplanationStatus, values.get("status"), "status", N_("Choose a status.")),
+        "status": None if factor else enum_value(
+            ExplanationStatus, values.get("status"), "status",
+            N_("Say whether the alternative explanation is ruled out, partly explains the result or is still "
+               "plausible.")),
+        "influence": enum_value(FactorInfluence, values.get("influence"), "influence",
+                                N_("Say whether the factor enabled the result, hindered it, or both."))
+        if factor else None,
+        "accounted_for": clean_text(values.get("accounted_for")) if factor else "",
         "note": clean_text(values.get("note")),
         "external_factor_id": values.get("external_factor_id") or None,
     }
@@ -424,6 +519,8 @@ def clean_explanation_values(session, project, values):
             raise ValidationFailed.on("external_factor_id", N_("Choose an external factor of this project's ToC."))
     if not cleaned["text"]:
         raise ValidationFailed.on("text", N_("Describe the factor or explanation."))
+    if factor and not cleaned["accounted_for"]:
+        raise ValidationFailed.on("accounted_for", N_("Say how the analysis took the factor into account."))
     return cleaned
 
 
@@ -504,7 +601,7 @@ def get_story_revision(session, claim, number):
 
 
 def may_write_story(claim):
-    return rules.STEPS.index(claim.step) >= rules.STEPS.index(rules.GATED_FROM)
+    return rules.has_story(claim.step)
 
 
 def author_name(session, actor):

@@ -50,7 +50,8 @@ def claim_list(project):
     session = get_session()
     page = paginate(session, services.claims_statement(project), page_number(), current_app.config["ITEMS_PER_PAGE"])
     figures = tracing_services.claims_figures(session, page.items, project.fund_id)
-    return render("contribution/list.html", project, page=page, figures=figures)
+    judgements = {claim.id: services.confidence_judgement(claim) for claim in page.items}
+    return render("contribution/list.html", project, page=page, figures=figures, judgements=judgements)
 
 
 def claim_form(session, project, **kwargs):
@@ -88,7 +89,8 @@ def claim_detail(project, claim_id):
     chain = claim_chain(session, claim)
     return render("contribution/detail.html", project, claim=claim, chain=chain,
                   checklist=services.gate_checklist(session, project, claim),
-                  warning=services.confidence_warning(session, project, claim),
+                  judgement=services.confidence_judgement(claim),
+                  rivals=services.alternative_explanations(claim), factors=services.influencing_factors(claim),
                   latest=services.latest_story(session, claim), rule=tracing_services.WEAKEST_LINK_RULE)
 
 

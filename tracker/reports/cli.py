@@ -45,16 +45,18 @@ def write_file(path, content):
         raise
 
 
-def build_report(session, slug, portfolio, audience, period):
+def build_report(session, slug, portfolio, audience, period, claims_in_progress=False):
     fund = portfolio_services.get_fund(session)
     if fund is None:
         raise click.ClickException("There is no fund in this database.")
     if portfolio:
-        return portfolio_report(session, fund, audience, Requester.command_line(), period), None
+        return portfolio_report(session, fund, audience, Requester.command_line(), period,
+                                claims_in_progress=claims_in_progress), None
     project = portfolio_services.get_project(session, slug)
     if project is None or project.fund_id != fund.id:
         raise click.BadParameter(f"no project with slug {slug!r}", param_hint="SLUG")
-    return project_report(session, project, audience, Requester.command_line(), period), project
+    return project_report(session, project, audience, Requester.command_line(), period,
+                          claims_in_progress=claims_in_progress), project
 
 
 def render_content(report, report_format):
@@ -63,10 +65,10 @@ def render_content(report, report_format):
     return render.html_for(report, render.Mode.FILE).encode("utf-8")
 
 
-def make_report(session, slug, portfolio, audience, report_format, period, language="en"):
+def make_report(session, slug, portfolio, audience, report_format, period, language="en", claims_in_progress=False):
     """Assemble, render (in ``language``) and audit a report; return ``(report, content, project)``."""
     with force_locale(language):
-        report, project = build_report(session, slug, portfolio, audience, period)
+        report, project = build_report(session, slug, portfolio, audience, period, claims_in_progress)
         content = render_content(report, report_format)
     record(session, Actor.command_line(), "export", "report", None, project_id=project.id if project else None,
            details={"kind": report.meta.kind, "audience": audience, "format": report_format, "language": language,
@@ -87,7 +89,11 @@ def make_report(session, slug, portfolio, audience, report_format, period, langu
 @click.option("--to", "period_to", type=DAY, help="Last day of the reporting period (YYYY-MM-DD).")
 @click.option("--language", type=click.Choice(["en", "fr", "es"]), default="en", show_default=True,
               help="The language of the report's headings, labels, dates and numbers.")
-def report_command(slug, portfolio, audience, report_format, path, period_from, period_to, language):
+@click.option("--claims-in-progress", is_flag=True,
+              help="Donor reports: list the claims below step 4 of contribution analysis as work in progress "
+                   "(by default they are left out and counted).")
+def report_command(slug, portfolio, audience, report_format, path, period_from, period_to, language,
+                   claims_in_progress):
     """Write the evidence report of project SLUG, or of the whole portfolio, as PDF or HTML."""
     if bool(slug) == portfolio:
         raise click.UsageError("Give either a project SLUG or --portfolio.")
@@ -98,7 +104,7 @@ def report_command(slug, portfolio, audience, report_format, path, period_from, 
     started = time.perf_counter()
     with database().new_session() as session:
         report, content, _project = make_report(session, slug, portfolio, audience, report_format, period,
-                                                  language)
+                                                  language, claims_in_progress)
         write_file(path, content)
         try:
             session.commit()

@@ -3,7 +3,14 @@
 A claim shows its pathway link by link with the evidence on each link and on its
 assumptions, the influencing factors and alternative explanations with theirs, the
 contribution-tracing steps, and the confidence with its verbal band under the
-weakest-link rule. Evidence the audience may not see is counted per claim, never shown.
+weakest-link rule. The team's qualitative confidence is the one the confidence rule
+allows now (:func:`tracker.contribution.rules.judge_confidence`): a stated "strong" that
+no longer holds is shown lowered, with the reasons. Evidence the audience may not see is
+counted per claim, never shown.
+
+Donor reports state only claims that reached Mayne's step 4 as conclusions; the others
+are left out, or listed as work in progress when the report asks for it
+(:func:`split_in_progress`).
 """
 
 from dataclasses import dataclass
@@ -14,10 +21,14 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import select
 
 from tracker.contribution import evidence_map
+from tracker.contribution import rules
 from tracker.contribution.models import ContributionClaim
 from tracker.contribution.models import ContributionStory
+from tracker.contribution.models import QualitativeConfidence
 from tracker.contribution.outline import claim_chain
 from tracker.contribution.services import claim_details
+from tracker.contribution.services import confidence_judgement
+from tracker.contribution.services import lowered_note
 from tracker.contribution.tracing import services as tracing_services
 from tracker.evidence.models import EvidenceAttachment
 from tracker.evidence.models import EvidenceItem
@@ -76,11 +87,15 @@ class PathwayLink:
 
 @dataclass
 class ExplanationEntry:
+    """An alternative explanation (with its ``status``) or an influencing factor (``influence``, ``accounted_for``)."""
+
     kind: str
     text: str
     status: str
     note: str
     evidence: Cited
+    influence: str = ""
+    accounted_for: str = ""
 
 
 @dataclass
@@ -136,7 +151,11 @@ class ClaimEntry:
     step: str
     causal_package: str
     necessity: str
+    sufficiency: str
     qualitative_confidence: str
+    stated_confidence: str
+    lowered_because: object
+    low_tracing_reason: str
     confidence: float | None
     band: str | None
     pathway: list
@@ -168,6 +187,26 @@ class ClaimEntry:
 def project_claims(session, project):
     return list(session.exec(select(ContributionClaim).where(ContributionClaim.project_id == project.id)
                              .options(*claim_details()).order_by(ContributionClaim.id)))
+
+
+@dataclass(frozen=True)
+class InProgressEntry:
+    """A claim below Mayne's step 4 as a donor report may list it: work in progress, never a conclusion."""
+
+    id: int
+    title: str
+    question: str
+    step: str
+
+
+def split_in_progress(claims):
+    """``(conclusions, in progress)``: the claims that reached Mayne's step 4, and those still below it."""
+    return ([claim for claim in claims if rules.has_story(claim.step)],
+            [claim for claim in claims if not rules.has_story(claim.step)])
+
+
+def in_progress_entry(claim):
+    return InProgressEntry(claim.id, claim.title, claim.question, str(claim.step))
 
 
 def latest_narratives(session, claim_ids):
@@ -216,8 +255,10 @@ def claim_entry(session, claim, bands, cite, access, narrative="", with_revision
                                             cited(on_links(item.evidence), cite, access))
                             for item in entry.assumptions])
                for entry in chain.links]
-    explanations = [ExplanationEntry(str(item.kind), item.text, str(item.status), item.note,
-                                     cited(on_explanation(item), cite, access)) for item in chain.explanations]
+    explanations = [ExplanationEntry(str(item.kind), item.text, str(item.status or ""), item.note,
+                                     cited(on_explanation(item), cite, access), str(item.influence or ""),
+                                     item.accounted_for) for item in chain.explanations]
+    judgement = confidence_judgement(claim)
     items = tracing_items(session, summary)
     revisions = tracing_revisions(session, claim, summary) if with_revisions else {}
     components = [Component(
@@ -229,10 +270,18 @@ def claim_entry(session, claim, bands, cite, access, narrative="", with_revision
     return ClaimEntry(
         id=claim.id, title=claim.title, question=claim.question, claim_text=claim.claim_text,
         result=claim.outcome_node.title if claim.outcome_node else "", level=str(claim.level), step=str(claim.step),
-        causal_package=claim.causal_package, necessity=str(claim.necessity),
-        qualitative_confidence=str(claim.confidence), confidence=summary["confidence"], band=summary["band"],
+        causal_package=claim.causal_package, necessity=str(claim.necessity), sufficiency=str(claim.sufficiency),
+        qualitative_confidence=str(judgement.shown), stated_confidence=str(judgement.stated),
+        lowered_because=lowered_note(judgement), low_tracing_reason=low_tracing_reason(claim, judgement, summary),
+        confidence=summary["confidence"], band=summary["band"],
         pathway=pathway, explanations=explanations, components=components, narrative=narrative,
         confidence_pattern=summary["confidence_pattern"])
+
+
+def low_tracing_reason(claim, judgement, summary):
+    """The team's reason for strong below 0.5 in tracing, when it is what lets strong stand (else nothing)."""
+    below = rules.tracing_below_threshold(summary["confidence"])
+    return claim.low_tracing_reason if below and judgement.shown is QualitativeConfidence.STRONG else ""
 
 
 def tracing_items(session, summary):

@@ -1,6 +1,7 @@
 """The report options: audience (staff and grantees choose; donors get the donor report) and reporting period."""
 
 from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import RadioField
 from wtforms import SelectField
@@ -35,6 +36,11 @@ class ReportOptionsForm(Form):
     period_from = DateField(_l("Period from"), validators=[Optional()],
                             description=_l("Leave both dates empty for the whole project."))
     period_to = DateField(_l("Period to"), validators=[Optional()])
+    claims_in_progress = BooleanField(
+        _l("List claims still in progress as “work in progress”"),
+        description=_l("Donor reports state as conclusions only the contribution claims that reached step 4 "
+                       "(the contribution story). By default the others are left out and counted; tick this to "
+                       "list them, clearly labelled as work in progress."))
     # Optional so that preview links made before the choice existed still work: they get the reader's language.
     language = SelectField(_l("Report language"), validators=[Optional()],
                            description=_l("Headings, labels, dates and numbers; stories and outcomes keep the "

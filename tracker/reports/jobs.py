@@ -94,7 +94,7 @@ def job_actor(user):
 
 
 def create_job(session, actor, user, *, fund, project=None, audience, report_format=ReportFormat.PDF,
-               period=None, language="en"):
+               period=None, language="en", claims_in_progress=False):
     """Queue a report for ``user``; raises ValidationFailed when they may not have this audience."""
     period = period or Period()
     audience = Audience(audience)
@@ -105,12 +105,12 @@ def create_job(session, actor, user, *, fund, project=None, audience, report_for
     job = ReportJob(token=secrets.token_urlsafe(24), kind=ReportKind.PROJECT if project else ReportKind.PORTFOLIO,
                     project_id=project.id if project else None, fund_id=fund.id, audience=audience,
                     format=ReportFormat(report_format), period_start=period.start, period_end=period.end,
-                    language=language, requester_id=user.id)
+                    language=language, claims_in_progress=claims_in_progress, requester_id=user.id)
     session.add(job)
     session.flush()
     record(session, actor, "create", "report_job", job.id, project_id=job.project_id,
            details={"kind": job.kind.value, "audience": audience.value, "format": job.format.value,
-                    "from": period.start, "to": period.end})
+                    "from": period.start, "to": period.end, "claims_in_progress": claims_in_progress})
     return job
 
 
@@ -317,9 +317,11 @@ def build(session, job, requester):
         if project is None or not requester.may("report.view", project.id) or not requester.may_request(
                 job.audience, project.id):
             raise JobRefused(N_("You no longer have access to this project's report."))
-        report = project_report(session, project, job.audience, requester, period)
+        report = project_report(session, project, job.audience, requester, period,
+                                claims_in_progress=job.claims_in_progress)
     else:
-        report = portfolio_report(session, session.get(Fund, job.fund_id), job.audience, requester, period)
+        report = portfolio_report(session, session.get(Fund, job.fund_id), job.audience, requester, period,
+                                  claims_in_progress=job.claims_in_progress)
     if job.format == ReportFormat.PDF:
         return report, render.pdf_bytes(render.html_for(report, render.Mode.PDF))
     return report, render.html_for(report, render.Mode.FILE).encode("utf-8")

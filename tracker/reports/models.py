@@ -71,6 +71,8 @@ class ReportJob(SQLModel, table=True):
     period_start: date | None = None
     period_end: date | None = None
     language: str = Field(default="en", max_length=16)
+    # Donor reports leave claims below Mayne's step 4 out unless asked to list them as work in progress.
+    claims_in_progress: bool = Field(default=False)
     status: JobStatus = Field(default=JobStatus.QUEUED,
                               sa_column=choice_column(JobStatus, index=True, default=JobStatus.QUEUED))
     error: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, default=""))

@@ -82,6 +82,16 @@ class PortfolioReport:
         return self.meta.fund_name
 
     @property
+    def claims_in_progress(self):
+        """The claims a donor report lists as work in progress, across projects."""
+        return [entry for section in self.sections for entry in section.claims_in_progress]
+
+    @property
+    def claims_left_out(self):
+        """How many claims below Mayne's step 4 a donor report leaves out, across projects."""
+        return sum(section.claims_left_out for section in self.sections)
+
+    @property
     def totals(self):
         return {"projects": len(self.sections),
                 "outcomes": sum(len(section.figures.outcomes) for section in self.sections),
@@ -147,10 +157,12 @@ def synthesis(sections, loaded):
         coverage_total=evidence_map.coverage_total(coverage))
 
 
-def portfolio_report(session, fund, audience, requester, period=None, *, now=None):
-    """Assemble the portfolio report of ``fund`` for ``audience`` as ``requester`` may see it, within ``period``."""
+def portfolio_report(session, fund, audience, requester, period=None, *, now=None, claims_in_progress=False):
+    """Assemble the portfolio report of ``fund`` for ``audience`` as ``requester`` may see it, within ``period``
+    (``claims_in_progress`` as for :func:`~tracker.reports.project.project_section`)."""
     audience, period = Audience(audience), period or Period()
     meta = report_meta(session, "portfolio", fund.id, audience, requester, period, now or utcnow())
+    meta.claims_in_progress = claims_in_progress
     projects = fund_projects(session, fund)
     if projects:
         meta.span_start = min(project.start_date for project in projects)
@@ -158,7 +170,7 @@ def portfolio_report(session, fund, audience, requester, period=None, *, now=Non
     loaded = load(session, fund.id, [project.id for project in projects], audience, requester, period)
     references = References()
     sections = [project_section(session, project, loaded, references, audience, requester, meta.bands,
-                                meta.level_labels) for project in projects]
+                                meta.level_labels, claims_in_progress=claims_in_progress) for project in projects]
     withheld = Withheld()
     for section in sections:
         withheld.add(section.withheld)

@@ -126,6 +126,10 @@ class ProjectSection:
     claims: list | None
     withheld: Withheld
     story_ids: set
+    # Donor reports: claims below Mayne's step 4, listed as work in progress when the report asks for it,
+    # else only counted as left out.
+    claims_in_progress: list = field(default_factory=list)
+    claims_left_out: int = 0
 
 
 @dataclass
@@ -140,6 +144,7 @@ class ReportMeta:
     level_labels: dict
     span_start: object = None
     span_end: object = None
+    claims_in_progress: bool = False
 
     @property
     def scale(self):
@@ -255,8 +260,23 @@ def withheld_for(loaded, project_id):
                     sum(entry.withheld_provisional for entry in loaded.indicators.get(project_id, [])))
 
 
-def project_section(session, project, loaded, references, audience, requester, bands, labels):
-    """Cite and build everything about ``project``, in the order the report first cites it."""
+def donor_claims(claims, list_in_progress):
+    """``(claims stated as conclusions, claims listed as work in progress, number left out)`` of a donor report:
+    a claim below Mayne's step 4 is never a conclusion; it is listed as work in progress or left out.
+    """
+    conclusions, in_progress = contribution.split_in_progress(claims)
+    if list_in_progress:
+        return conclusions, [contribution.in_progress_entry(claim) for claim in in_progress], 0
+    return conclusions, [], len(in_progress)
+
+
+def project_section(session, project, loaded, references, audience, requester, bands, labels, *,
+                    claims_in_progress=False):
+    """Cite and build everything about ``project``, in the order the report first cites it.
+
+    ``claims_in_progress``: a donor report lists the claims below Mayne's step 4 as work in progress (else it
+    leaves them out and counts them).
+    """
     citer = Citer(references, audience, loaded, project)
     groups = outcome_groups(loaded.outcomes.shown_for(project.id), citer, audience)
     shown = loaded.stories.shown_for(project.id)
@@ -270,9 +290,11 @@ def project_section(session, project, loaded, references, audience, requester, b
                                                                                             value).number)
                   for values in loaded.indicators.get(project.id, [])]
     claims = None
-    claim_rows = []
+    claim_rows, listed, left_out = [], [], 0
     if Audience(audience) is Audience.DONOR or requester.sees_contribution_of(project.id):
         claim_rows = contribution.project_claims(session, project)
+        if Audience(audience) is Audience.DONOR:
+            claim_rows, listed, left_out = donor_claims(claim_rows, claims_in_progress)
         narratives = contribution.latest_narratives(session, [claim.id for claim in claim_rows])
         claims = [contribution.claim_entry(session, claim, bands, citer.item, loaded.access,
                                            narratives.get(claim.id, ""),
@@ -290,7 +312,8 @@ def project_section(session, project, loaded, references, audience, requester, b
         withheld=withheld)
     story_ids = {key[1] for key in references.numbers if key[0] == "story" and key[1] in citer.stories}
     return ProjectSection(project_facts(project), figures, None if toc.is_empty else toc, indicators, groups,
-                          story_entries, claims, withheld, story_ids | {entry.id for entry in story_entries})
+                          story_entries, claims, withheld, story_ids | {entry.id for entry in story_entries},
+                          listed, left_out)
 
 
 def report_meta(session, kind, fund_id, audience, requester, period, now):
@@ -299,15 +322,16 @@ def report_meta(session, kind, fund_id, audience, requester, period, now):
                       tuple(fund_bands(session, fund_id)), toc_services.level_labels(session, fund_id))
 
 
-def project_report(session, project, audience, requester, period=None, *, now=None):
+def project_report(session, project, audience, requester, period=None, *, now=None, claims_in_progress=False):
     """Assemble the report on ``project`` for ``audience`` as ``requester`` may see it, within ``period``
-    (default: the whole project)."""
+    (default: the whole project); ``claims_in_progress`` as for :func:`project_section`."""
     audience, period = Audience(audience), period or Period()
     meta = report_meta(session, "project", project.fund_id, audience, requester, period, now or utcnow())
     meta.span_start, meta.span_end = project.start_date, project.end_date
+    meta.claims_in_progress = claims_in_progress
     loaded = load(session, project.fund_id, [project.id], audience, requester, period)
     references = References()
     section = project_section(session, project, loaded, references, audience, requester, meta.bands,
-                              meta.level_labels)
+                              meta.level_labels, claims_in_progress=claims_in_progress)
     return ProjectReport(meta, section, references.entries)
 

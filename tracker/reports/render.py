@@ -58,6 +58,8 @@ def terms():
     vocabularies = {
         "claim_level": contribution_services.LEVEL_LABELS,
         "necessity": contribution_services.NECESSITY_LABELS,
+        "sufficiency": contribution_services.SUFFICIENCY_LABELS,
+        "influence": contribution_services.INFLUENCE_LABELS,
         "ca_step": contribution_services.STEP_LABELS,
         "confidence": contribution_services.CONFIDENCE_LABELS,
         "explanation_kind": contribution_services.EXPLANATION_KIND_LABELS,

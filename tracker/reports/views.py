@@ -70,6 +70,8 @@ def period_of(form):
 
 def preview_arguments(form):
     arguments = {"audience": form.audience.data, "language": report_language(form)}
+    if form.claims_in_progress.data:
+        arguments["claims_in_progress"] = "y"
     if form.period_from.data:
         arguments["period_from"] = form.period_from.data.isoformat()
     if form.period_to.data:
@@ -95,7 +97,8 @@ def queue(form, project=None):
     session = get_session()
     fund = get_fund(session) or abort(404)
     job = jobs.create_job(session, actor(), current_user.user, fund=fund, project=project,
-                          audience=form.audience.data, period=period_of(form), language=report_language(form))
+                          audience=form.audience.data, period=period_of(form), language=report_language(form),
+                          claims_in_progress=form.claims_in_progress.data)
     jobs.expire_all(session, current_app)
     transaction.commit()  # the runner reads the job in its own session, possibly in another thread or process
     runner.submit(current_app._get_current_object(), job.id)
@@ -141,7 +144,8 @@ def project_preview(project):
     session = get_session()
     requester = jobs.requester_for(session, current_user.user)
     with force_locale(report_language(form)):
-        report = project_report(session, project, form.audience.data, requester, period_of(form))
+        report = project_report(session, project, form.audience.data, requester, period_of(form),
+                                claims_in_progress=form.claims_in_progress.data)
         audit_preview(session, report, project)
         return render.project_html(report, render.Mode.PREVIEW,
                                    back_url=url_for(".project_reports", slug=project.slug),
@@ -189,7 +193,8 @@ def portfolio_preview():
     fund = get_fund(session) or abort(404)
     with force_locale(report_language(form)):
         report = portfolio_report(session, fund, form.audience.data,
-                                  jobs.requester_for(session, current_user.user), period_of(form))
+                                  jobs.requester_for(session, current_user.user), period_of(form),
+                                  claims_in_progress=form.claims_in_progress.data)
         audit_preview(session, report)
         return render.portfolio_html(report, render.Mode.PREVIEW, back_url=url_for(".reports"),
                                      pdf_form_url=url_for(".portfolio_report_request"),
@@ -221,6 +226,8 @@ def end_if_stopped(job):
 def request_again(job):
     """Where the "try again" button posts, and the options it sends: those of ``job``."""
     fields = {"audience": job.audience.value, "language": job.language, "action": PDF}
+    if job.claims_in_progress:
+        fields["claims_in_progress"] = "y"
     if job.period_start:
         fields["period_from"] = job.period_start.isoformat()
     if job.period_end:
