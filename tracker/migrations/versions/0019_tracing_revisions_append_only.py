@@ -5,7 +5,7 @@ was recorded), so that the history of every item starts somewhere. Stored steps 
 (Se < α) are renamed by the test they amount to against the component (see ``bayes.classify``).
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-07 05:20:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 import tracker.db_types
 revision = '0019'
-down_revision = '0017'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
