@@ -194,7 +194,8 @@ def story_detail(project, story_id):
     audit_read(session, story)
     if is_donor():
         return render_template("msc/donor_detail.html", project=project, story=sharing.deidentify(story),
-                               selections=panels.donor_selections(session, story))
+                               selections=panels.donor_selections(session, story),
+                               verification=panels.story_verification_state(session, story))
     consent = story.consent
     facts = SharingFacts(consent.complete, consent.scope_donor, consent.withdrawn_on, story.safeguarding_status,
                          story.donor_version_approved_at is not None)
@@ -204,6 +205,7 @@ def story_detail(project, story_id):
         blockers=[labels.SHARING_REASONS[reason] for reason in why_not_shared(facts)],
         decisions=panels.story_decisions(session, story),
         verifications=panels.story_verifications(session, story),
+        verification=panels.story_verification_state(session, story),
         reviewer=services.reviewer_name(session, story))
 
 

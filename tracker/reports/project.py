@@ -172,6 +172,7 @@ class Loaded:
     selections: dict
     indicators: dict
     access: selection.EvidenceAccess
+    verifications: dict = field(default_factory=dict)
 
 
 def load(session, fund_id, project_ids, audience, requester, period):
@@ -184,7 +185,8 @@ def load(session, fund_id, project_ids, audience, requester, period):
     shown_outcomes = {outcome.id for items in outcomes.shown.values() for outcome in items}
     access = selection.evidence(session, fund_id, project_ids, audience, period, shown_stories, shown_outcomes,
                                 reportable)
-    return Loaded(outcomes, stories, selection.selections(session, shown_stories, audience), values, access)
+    chosen = selection.selections(session, shown_stories, audience)
+    return Loaded(outcomes, stories, chosen, values, access, selection.verification_states(session, set(chosen)))
 
 
 # Building ---------------------------------------------------------------------------------------
@@ -200,6 +202,7 @@ class Citer:
         self.outcomes = {outcome.id: outcome for outcome in loaded.outcomes.shown_for(project.id)}
         self.stories = {story.id: story for story in loaded.stories.shown_for(project.id)}
         self.selections = loaded.selections
+        self.verifications = loaded.verifications
         self.periods = {value.period.id: (entry.indicator, value) for entry in loaded.indicators.get(project.id, [])
                         for value in entry.periods if value.reported is not None}
         self.story_entries = {}
@@ -210,7 +213,8 @@ class Citer:
 
     def story_entry(self, story):
         if story.id not in self.story_entries:
-            self.story_entries[story.id] = records.story_entry(story, self.audience, self.selections.get(story.id, ()))
+            self.story_entries[story.id] = records.story_entry(story, self.audience, self.selections.get(story.id, ()),
+                                                               verification=self.verifications.get(story.id))
         return self.story_entries[story.id]
 
     def story(self, story):
