@@ -292,3 +292,21 @@ def test_the_database_keeps_one_open_domain_per_cycle(factory, session, cycle):
         with session.begin_nested():
             session.add(Domain(cycle_id=cycle.id, name="A second open domain", is_open=True))
 
+
+
+def test_a_donor_reports_key_figures_say_how_many_selected_stories_were_confirmed(client, factory, login, session,
+                                                                                  project, cycle):
+    confirmed, unconfirmed = (factory.story(project, cycle, domain, safeguarding="approved")
+                              for domain in cycle.domains[:2])
+    panel = factory.panel(cycle)
+    factory.decision(panel, confirmed)
+    factory.decision(panel, unconfirmed)
+    verify(session, confirmed, "confirmed")
+    verify(session, unconfirmed, "not_confirmed")
+    login(factory.user("me"))
+    session.commit()
+
+    html = client.get(f"/projects/{project.slug}/reports/preview?audience=donor").get_data(as_text=True)
+
+    assert "Verification: 1 pending" not in html
+    assert "Verification: 0 pending, 1 confirmed, 0 partly confirmed, 1 not confirmed" in html

@@ -136,6 +136,12 @@ def counts_as_verified(state):
     return state is VerificationState.CONFIRMED
 
 
+def verification_tally(states):
+    """``[(VerificationState, count)]`` of selected stories' states, every state listed, for key figures."""
+    states = list(states)
+    return [(state, states.count(state)) for state in VerificationState]
+
+
 # The open domain ---------------------------------------------------------------------------------------
 
 

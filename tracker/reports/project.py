@@ -15,6 +15,7 @@ from datetime import datetime
 from tracker.contribution.tracing.services import fund_bands
 from tracker.db_types import utcnow
 from tracker.evidence.models import EvidenceKind
+from tracker.msc.rules import verification_tally
 from tracker.outcomes.models import ChangeType
 from tracker.portfolio.models import Fund
 from tracker.reports import audience as selection
@@ -110,6 +111,11 @@ class KeyFigures:
     @property
     def negative_or_unintended(self):
         return [entry for entry in self.outcomes if entry.valence == "negative" or entry.intention == "unintended"]
+
+    @property
+    def story_verification(self):
+        """How the selected stories' verification stands: a count beside "stories selected"."""
+        return verification_tally(entry.verification for entry in self.stories)
 
 
 @dataclass
