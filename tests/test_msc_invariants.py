@@ -310,3 +310,16 @@ def test_a_donor_reports_key_figures_say_how_many_selected_stories_were_confirme
 
     assert "Verification: 1 pending" not in html
     assert "Verification: 0 pending, 1 confirmed, 0 partly confirmed, 1 not confirmed" in html
+
+
+def test_grantees_still_see_the_renamed_open_domain_as_any_other_change(client, factory, login, session, project,
+                                                                        cycle):
+    domain = open_domain(cycle)
+    services.save_domain(session, TEST_ACTOR, cycle, {"name": "Beyond the named domains", "definition": ""},
+                         domain, domain.version)
+    login(factory.user("grantee", projects=[project]))
+    session.commit()
+
+    html = client.get(f"/projects/{project.slug}/stories/new").get_data(as_text=True)
+
+    assert "Beyond the named domains (open domain: any other change)" in html

@@ -11,6 +11,7 @@ from tracker.msc.models import SafeguardingStatus
 from tracker.msc.models import StorytellerCategory
 from tracker.msc.models import VerificationResult
 from tracker.msc.models import VerificationState
+from tracker.msc.rules import says_open_domain
 from tracker.outcomes.labels import LABELS as OUTCOME_LABELS
 from tracker.privacy.pii import Kind
 
@@ -80,6 +81,13 @@ ALL_LABELS = {(type(member), member): text for labels in (OUTCOME_LABELS, LABELS
 def label(value):
     """The display label of an enum member (unknown values are shown as they are)."""
     return ALL_LABELS.get((type(value), value), value)
+
+
+def domain_title(domain):
+    """A domain's name, saying "any other change" for the open domain when its name does not say so."""
+    if domain.is_open and not says_open_domain(domain.name):
+        return _l("%(name)s (open domain: any other change)", name=domain.name)
+    return domain.name
 
 
 def choices_for(enum_type):

@@ -137,7 +137,7 @@ def story_form(form_class, session, project, story=None, **kwargs):
     if story is not None and story.cycle_id not in {cycle.id for cycle in cycles}:
         cycles.append(story.cycle)
     form.domain_id.choices = choices(
-        (domain.id, f"{cycle.title} — {domain.name}") for cycle in cycles for domain in cycle.domains)
+        (domain.id, f"{cycle.title} — {labels.domain_title(domain)}") for cycle in cycles for domain in cycle.domains)
     form.country_code.choices = choices(country_choices(language()))
     form.toc_node_ids.choices = choices(
         (node.id, f"{node.title} ({node.level.value.replace('_', ' ')})") for node in toc_nodes(session, project))
