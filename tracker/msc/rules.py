@@ -61,11 +61,6 @@ def joint_selection_problems(selected, joint_reason, also_selected):
     return []
 
 
-def is_joint_selection(selected, joint_reason):
-    """Whether a decision is shown as a joint selection (a further story selected in its domain, with reason)."""
-    return bool(selected and joint_reason)
-
-
 # Hierarchy -------------------------------------------------------------------------------------------
 
 
