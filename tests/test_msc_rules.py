@@ -12,7 +12,10 @@ from tracker.msc.consent import why_not_shared
 from tracker.msc.consent import withdrawal_problems
 from tracker.msc.models import FeedbackKind
 from tracker.msc.models import VerificationState
+from tracker.msc.rules import Pick
 from tracker.msc.rules import reasons_problems
+from tracker.msc.rules import standing_selections
+from tracker.msc.rules import undone_with
 
 TODAY = date(2024, 6, 1)
 ADULT_CONSENT = {"storyteller_consent": True, "obtained_on": date(2024, 5, 1), "form_name": "Consent form",
@@ -149,3 +152,16 @@ def test_the_lowest_level_owes_feedback_only_to_the_storyteller():
 
 def test_a_level_that_considered_nothing_has_no_rate():
     assert meta.LevelFigures("Fund", 0, 0).rate is None
+
+
+def test_a_higher_selection_stands_only_on_a_selection_at_the_level_directly_below():
+    picks = [Pick(1, 1, True), Pick(2, 2, False), Pick(3, 3, True)]  # the region passed it over
+
+    assert standing_selections(picks, [1, 2, 3]) == {1}
+
+
+def test_undoing_the_lowest_selection_undoes_every_level_above_it_lowest_first():
+    picks = [Pick(1, 1, True), Pick(2, 2, True), Pick(3, 3, True)]
+
+    assert undone_with(picks, [1, 2, 3], 1) == [2, 3]
+    assert undone_with(picks, [1, 2, 3], 3) == []
