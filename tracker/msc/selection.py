@@ -196,11 +196,11 @@ def also_selected(session, panel_id, domain_id, decision_id=None):
 
 def check_one_per_domain(session, panel_id, domain_id, cleaned, decision_id=None):
     """Refuse a further selection in the domain unless the panel recorded why it is a joint selection."""
-    problems = rules.joint_selection_problems(cleaned["selected"], cleaned["joint_reason"],
-                                              also_selected(session, panel_id, domain_id, decision_id))
+    others = also_selected(session, panel_id, domain_id, decision_id) if cleaned["selected"] else []
+    problems = rules.joint_selection_problems(cleaned["selected"], cleaned["joint_reason"], others)
     if problems:
         raise ValidationFailed(problems)
-    if cleaned["selected"] and not also_selected(session, panel_id, domain_id, decision_id):
+    if not others:
         cleaned["joint_reason"] = ""
 
 
