@@ -93,7 +93,7 @@ def test_the_panel_form_asks_for_the_joint_selection_reason_and_keeps_the_reason
         "dissent": "", "joint_reason": "", "decided_on": "2023-07-20"})
     html = response.get_data(as_text=True)
 
-    assert response.status_code == 200 and 'id="joint_reason-error"' in html
+    assert response.status_code == 200 and 'id="joint_reason-error"' in html and 'id="already-selected"' in html
     assert "A teacher acted at once and the child was safe within the week." in html
 
 

@@ -253,7 +253,9 @@ def decision_form(panel_id, story_id):
 
     return form_page(form, "msc/decision_form.html", decide, url_for(".panel_detail", panel_id=panel.id),
                      saved=_("Decision recorded.") if form.selected.data else _("Recorded as not selected."),
-                     stored=stored, panel=panel, story=story, decision=decision)
+                     stored=stored, panel=panel, story=story, decision=decision,
+                     also_selected=panels.also_selected(session, panel.id, story.domain_id,
+                                                        decision.id if decision else None))
 
 
 # Feedback and verification ----------------------------------------------------------------
