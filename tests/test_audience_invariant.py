@@ -64,6 +64,8 @@ STORY_STATES = st.fixed_dictionaries({
     "donor_version": MOSTLY,
     "translated": st.booleans(),
 })
+# The panel selects every story: after the first, each is a joint selection with its recorded reason.
+JOINT = "The panel selected these stories together because each shows a different route to help."
 SHAREABLE = {"consent_complete": True, "scope_donor": True, "scope_public": False, "withdrawn": False,
              "safeguarding": "approved", "donor_version": True, "translated": True}
 OUTCOME_STATES = st.sampled_from(list(OutcomeStatus))
@@ -148,7 +150,7 @@ def build(factory, session, dataset):
     panel = factory.panel(cycle)
     for story, _mark, _shareable in stories:  # the report shows the stories a panel selected
         try:
-            factory.decision(panel, story)
+            factory.decision(panel, story, joint_reason=JOINT)
         except ValidationFailed:
             pass  # a story that may not be selected (e.g. its consent was withdrawn)
     session.commit()

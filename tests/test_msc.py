@@ -13,6 +13,8 @@ from tracker.msc.models import FeedbackKind
 from tracker.msc.models import SelectionDecision
 
 REASONS = "The panel chose it because a child found help through a trained peer and the network responded."
+FEEDBACK = {"recipients": "The storyteller, through the facilitator", "content": "Your story was chosen.",
+            "sent_on": date(2023, 12, 1), "channel": "In person"}
 
 
 @pytest.fixture
@@ -141,19 +143,37 @@ def test_feedback_becomes_owed_after_a_selection(factory, session, project, cycl
     decision = factory.decision(factory.panel(cycle), story)
 
     assert session.scalars(panels.owed_feedback_statement(fund)).all() == [decision]
-    assert panels.owed_kinds(decision) == [FeedbackKind.STORYTELLER, FeedbackKind.LOWER_LEVEL]
+
+
+def test_the_lowest_level_owes_feedback_only_to_the_storyteller(factory, session, project, cycle):
+    country = factory.decision(factory.panel(cycle, 1), factory.story(project, cycle))
+
+    assert panels.owed_kinds(country) == [FeedbackKind.STORYTELLER]
+    with pytest.raises(ValidationFailed) as raised:
+        panels.record_feedback(session, TEST_ACTOR, country, {**FEEDBACK, "kind": "lower_level"})
+    assert raised.value.reasons[0][0] == "kind"
+
+
+def test_a_higher_level_owes_feedback_to_the_storyteller_and_the_level_below(factory, session, project, cycle):
+    story = factory.story(project, cycle)
+    factory.decision(factory.panel(cycle, 1), story)
+
+    fund_level = factory.decision(factory.panel(cycle, 2), story)
+
+    assert panels.owed_kinds(fund_level) == [FeedbackKind.STORYTELLER, FeedbackKind.LOWER_LEVEL]
 
 
 def test_recording_feedback_settles_what_is_owed(factory, session, project, cycle):
     fund = factory.fund()
-    decision = factory.decision(factory.panel(cycle), factory.story(project, cycle))
-    feedback = {"recipients": "The storyteller, through the facilitator", "content": "Your story was chosen.",
-                "sent_on": date(2023, 12, 1), "channel": "In person"}
+    story = factory.story(project, cycle)
+    country = factory.decision(factory.panel(cycle, 1), story)
+    decision = factory.decision(factory.panel(cycle, 2), story)
+    panels.record_feedback(session, TEST_ACTOR, country, {**FEEDBACK, "kind": "storyteller"})
 
-    panels.record_feedback(session, TEST_ACTOR, decision, {**feedback, "kind": "storyteller"})
+    panels.record_feedback(session, TEST_ACTOR, decision, {**FEEDBACK, "kind": "storyteller"})
     assert panels.owed_kinds(decision) == [FeedbackKind.LOWER_LEVEL]
 
-    panels.record_feedback(session, TEST_ACTOR, decision, {**feedback, "kind": "lower_level"})
+    panels.record_feedback(session, TEST_ACTOR, decision, {**FEEDBACK, "kind": "lower_level"})
     assert session.scalar(panels.owed_feedback_count(fund)) == 0
 
 
@@ -175,7 +195,8 @@ def test_feedback_cannot_predate_the_selection(factory, session, project, cycle)
 
 def test_the_pending_feedback_page_lists_what_is_owed(client, factory, login, session, submit, project, cycle):
     story = factory.story(project, cycle, title="The cup of coffee")
-    decision = factory.decision(factory.panel(cycle), story)
+    factory.decision(factory.panel(cycle, 1), story)
+    decision = factory.decision(factory.panel(cycle, 2), story)
     login(factory.user("me"))
     session.commit()
 
@@ -188,7 +209,8 @@ def test_the_pending_feedback_page_lists_what_is_owed(client, factory, login, se
     assert "The cup of coffee" in listing and "To the storyteller" in listing and "To the level below" in listing
     assert response.status_code == 302
     after = client.get("/msc/feedback").get_data(as_text=True)
-    assert "To the storyteller" not in after and "To the level below" in after
+    assert "To the level below" in after
+    assert after.count("To the storyteller") == 1  # still owed by the country panel, settled by the fund panel
 
 
 def test_only_selected_stories_can_be_verified(client, factory, login, session, submit, project, cycle):
@@ -225,10 +247,10 @@ def test_meta_monitoring_page_shows_the_figures_of_a_known_cycle(client, factory
     figures = panels.meta_monitoring(session, services.get_cycle(session, factory.fund(), cycle.id))
     html = client.get(f"/msc/cycles/{cycle.id}/meta-monitoring").get_data(as_text=True)
 
-    assert (figures.total, figures.eligible, figures.selected_stories, figures.verified_selected) == (4, 3, 2, 1)
+    assert (figures.total, figures.eligible, figures.top_selected, figures.verified_selected) == (4, 3, 1, 1)
     assert [(level.considered, level.selected) for level in figures.per_level] == [(3, 2), (2, 1)]
-    assert figures.feedback_owed == 6 and dict(figures.per_language) == {"en": 2, "vi": 1, "th": 1}
+    assert figures.feedback_owed == 4 and dict(figures.per_language) == {"en": 2, "vi": 1, "th": 1}
     assert figures.per_domain[:3] == [(domains[0].name, 2), (domains[1].name, 1), (domains[2].name, 1)]
-    assert '<span class="figure" id="verified-share">50 %</span>' in html
-    assert '<span class="figure" id="feedback-owed">6</span>' in html
+    assert '<span class="figure" id="verified-share">100 %</span>' in html
+    assert '<span class="figure" id="feedback-owed">4</span>' in html
     assert "67 %" in html  # 2 of the 3 eligible stories selected at the country level

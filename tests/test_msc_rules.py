@@ -11,7 +11,11 @@ from tracker.msc.consent import is_minor
 from tracker.msc.consent import why_not_shared
 from tracker.msc.consent import withdrawal_problems
 from tracker.msc.models import FeedbackKind
+from tracker.msc.models import VerificationState
+from tracker.msc.rules import Pick
 from tracker.msc.rules import reasons_problems
+from tracker.msc.rules import standing_selections
+from tracker.msc.rules import undone_with
 
 TODAY = date(2024, 6, 1)
 ADULT_CONSENT = {"storyteller_consent": True, "obtained_on": date(2024, 5, 1), "form_name": "Consent form",
@@ -105,9 +109,11 @@ def known_dataset():
         meta.DecisionFact(5, 1, 2, True),
         meta.DecisionFact(6, 4, 2, False),
         meta.DecisionFact(7, 7, 1, True),  # story 7 is no longer eligible (e.g. consent withdrawn)
+        meta.DecisionFact(8, 6, 2, True),
     ]
     domains = [(10, "Speaking up"), (20, "Families"), (30, "Services"), (40, "Systems"), (99, "Any other change")]
-    return meta.compute(stories, domains, levels, decisions, verified_story_ids={1, 9})
+    states = {1: VerificationState.CONFIRMED, 6: VerificationState.NOT_CONFIRMED, 9: VerificationState.CONFIRMED}
+    return meta.compute(stories, domains, levels, decisions, states)
 
 
 def test_meta_monitoring_counts_stories_per_domain_category_and_language():
@@ -123,17 +129,39 @@ def test_meta_monitoring_counts_stories_per_domain_category_and_language():
 def test_meta_monitoring_follows_stories_up_the_levels():
     levels = known_dataset().per_level
 
-    assert [(level.name, level.considered, level.selected) for level in levels] == [("Country", 8, 3), ("Fund", 3, 1)]
-    assert levels[0].rate == pytest.approx(3 / 8) and levels[1].rate == pytest.approx(1 / 3)
+    assert [(level.name, level.considered, level.selected) for level in levels] == [("Country", 8, 3), ("Fund", 3, 2)]
+    assert levels[0].rate == pytest.approx(3 / 8) and levels[1].rate == pytest.approx(2 / 3)
 
 
-def test_meta_monitoring_verification_share_and_feedback_owed():
+def test_meta_monitoring_counts_only_confirmed_stories_among_the_top_level_selections():
     figures = known_dataset()
 
-    assert figures.selected_stories == 4  # stories 1, 4, 6 and 7 were selected somewhere
-    assert figures.verified_selected == 1 and figures.verified_share == pytest.approx(0.25)
-    assert figures.feedback_owed == 7  # 0 + 1 + 2 + 2 (decision 5) + 2 (decision 7)
+    assert figures.top_selected == 2  # stories 1 and 6 reached the fund level; 4 and 7 stopped below
+    assert figures.verified_selected == 1 and figures.verified_share == pytest.approx(0.5)  # 6 was not confirmed
+    assert dict(figures.per_verification) == {VerificationState.PENDING: 0, VerificationState.CONFIRMED: 1,
+                                              VerificationState.PARTLY_CONFIRMED: 0,
+                                              VerificationState.NOT_CONFIRMED: 1}
+
+
+def test_the_lowest_level_owes_feedback_only_to_the_storyteller():
+    figures = known_dataset()
+
+    # Country (lowest): decisions 3 and 7 owe the storyteller; fund: decisions 5 and 8 owe both.
+    assert figures.feedback_owed == 0 + 0 + 1 + 1 + 2 + 2
 
 
 def test_a_level_that_considered_nothing_has_no_rate():
     assert meta.LevelFigures("Fund", 0, 0).rate is None
+
+
+def test_a_higher_selection_stands_only_on_a_selection_at_the_level_directly_below():
+    picks = [Pick(1, 1, True), Pick(2, 2, False), Pick(3, 3, True)]  # the region passed it over
+
+    assert standing_selections(picks, [1, 2, 3]) == {1}
+
+
+def test_undoing_the_lowest_selection_undoes_every_level_above_it_lowest_first():
+    picks = [Pick(1, 1, True), Pick(2, 2, True), Pick(3, 3, True)]
+
+    assert undone_with(picks, [1, 2, 3], 1) == [2, 3]
+    assert undone_with(picks, [1, 2, 3], 3) == []

@@ -41,6 +41,8 @@ SLUG = "viet-nam-community-networks"
 SENTINELS = ("SENTINEL-WITHDRAWN-7Q", "SENTINEL-RESTRICTED-4K", "SENTINEL-NODONOR-2M", "SENTINEL-PENDING-9X",
              "SENTINEL-DOCUMENT-5T")
 HOSTILE = 'She pasted <img src="file:///etc/passwd"> and <img src="https://example.org/x.png"> into the chat.'
+# The panel selects every sample story: after the first, each is a joint selection with its recorded reason.
+JOINT = "The panel selected these stories together because each shows a different route to help."
 PROJECT_SECTIONS = ("1. Summary of key figures", "2. Theory of change and its evidence", "3. Indicators",
                     "4. Harvested outcomes", "5. Most significant change stories", "6. Contribution claims",
                     "7. Evidence gaps", "Annex A. Evidence", "Annex B. Methods in plain language",
@@ -91,14 +93,14 @@ def add_stories_and_evidence(session, hasher):
     for language, text in SAMPLES.items():
         story = factory.story(project, cycle, safeguarding="approved", language=language, title=text,
                               what_happened=text, why_significant=text, place="")
-        factory.decision(panel, story)
+        factory.decision(panel, story, joint_reason=JOINT)
     factory.decision(panel, factory.story(project, cycle, safeguarding="approved", what_happened=HOSTILE,
-                                          title="A screenshot in the chat"))
+                                          title="A screenshot in the chat"), joint_reason=JOINT)
     withdrawn = factory.story(project, cycle, safeguarding="approved", title=SENTINELS[0], what_happened=SENTINELS[0])
-    factory.decision(panel, withdrawn)
+    factory.decision(panel, withdrawn, joint_reason=JOINT)
     story_services.withdraw_consent(session, TEST_ACTOR, withdrawn, date(2023, 12, 1), "", withdrawn.consent.version)
     restricted = factory.story(project, cycle, safeguarding="approved", title=SENTINELS[1], what_happened=SENTINELS[1])
-    factory.decision(panel, restricted)
+    factory.decision(panel, restricted, joint_reason=JOINT)
     story_services.review_safeguarding(session, TEST_ACTOR, restricted, {"status": "restricted",
                                                                          "note": "Names the school."},
                                        restricted.version)

@@ -33,6 +33,7 @@ from tracker.msc.models import AgeBand
 from tracker.msc.models import SafeguardingStatus
 from tracker.msc.models import Story as StoryRow
 from tracker.msc.models import StorytellerCategory
+from tracker.msc.models import VerificationState
 from tracker.outcomes.services import deny_read
 from tracker.web import transaction
 from tracker.web.access import actor
@@ -107,6 +108,8 @@ class Selection(Schema):
     level: str
     decided_on: date
     reasons: str
+    joint_reason: str = Field(description="Why the panel selected this story although it had already selected "
+                                          "another in the same domain (a joint selection); empty otherwise.")
 
 
 class Story(Schema):
@@ -124,6 +127,9 @@ class Story(Schema):
     events_when: str
     storyteller: Storyteller
     selections: list[Selection] = Field(description="Where selection panels chose the story, with their reasons.")
+    verification: VerificationState | None = Field(
+        description="For a selected story, whether its facts were checked: pending, confirmed, partly_confirmed "
+                    "or not_confirmed (only confirmed counts as verified); null when no panel selected it.")
     internal: InternalDetail | None
 
 
@@ -208,7 +214,7 @@ def refuse(session, story_id, project_id=None):
     raise ApiProblem(404)
 
 
-def donor_story(story, selections):
+def donor_story(story, selections, verification):
     view = sharing.deidentify(story)
     return Story(id=view.id, project=view.project_slug, title=view.title, what_happened=view.what_happened,
                  why_significant=view.why_significant, language=view.language,
@@ -218,10 +224,10 @@ def donor_story(story, selections):
                  cycle=Ref(id=story.cycle_id, name=view.cycle_title), domain=Ref(id=story.domain_id, name=view.domain),
                  country_code=view.country_code, place=view.place, events_when=view.events_when,
                  storyteller=Storyteller(pseudonym=view.pseudonym, category=view.category, age_band=view.age_band),
-                 selections=selections, internal=None)
+                 selections=selections, verification=verification, internal=None)
 
 
-def full_story(story, selections, shared):
+def full_story(story, selections, verification, shared):
     return Story(id=story.id, project=story.project.slug, title=story.title, what_happened=story.what_happened,
                  why_significant=story.why_significant, language=story.language,
                  translations=[Translation(language=item.language, title=item.title,
@@ -230,7 +236,7 @@ def full_story(story, selections, shared):
                  cycle=Ref(id=story.cycle_id, name=story.cycle.title), domain=Ref(id=story.domain_id,
                                                                                   name=story.domain.name),
                  country_code=story.country_code, place=story.place, events_when=story.events_when,
-                 storyteller=storyteller(story), selections=selections,
+                 storyteller=storyteller(story), selections=selections, verification=verification,
                  internal=InternalDetail(**internal_values(story, shared), safeguarding_note=story.safeguarding_note,
                                          toc_node_ids=[node.id for node in story.toc_nodes]))
 
@@ -252,10 +258,11 @@ def get_story(story_id):
     if story is None:
         refuse(session, story_id, project.id)
     record_sensitive_read(session, "story", story.id, project)
-    selections = [Selection(level=level, decided_on=decided_on, reasons=reasons)
-                  for level, decided_on, reasons in panels.donor_selections(session, story)]
+    selections = [Selection(level=item.level, decided_on=item.decided_on, reasons=item.reasons,
+                            joint_reason=item.joint_reason) for item in panels.donor_selections(session, story)]
+    verification = panels.story_verification_state(session, story) if selections else None
     if is_donor():
-        return donor_story(story, selections)
-    return full_story(story, selections, sharing.is_donor_visible(session, project.fund_id, story.id))
+        return donor_story(story, selections, verification)
+    return full_story(story, selections, verification, sharing.is_donor_visible(session, project.fund_id, story.id))
 
 

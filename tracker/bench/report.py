@@ -126,9 +126,6 @@ class Synthetic:
         for name in ("Speaking up", "Families", "Services", "Systems"):
             story_services.save_domain(session, ACTOR, self.cycle, {"name": name})
         session.refresh(self.cycle)
-        self.panel = panels.create_panel(session, ACTOR, self.cycle, {
-            "level_id": self.cycle.levels[0].id, "name": "Project panel", "method": "consensus",
-            "members": "M&E officer, fund secretariat\nChild-protection adviser"})
         self.count = 0
 
     def add(self, number):
@@ -196,8 +193,11 @@ class Synthetic:
         texts = {proposal.language: {field.name: field.proposed for field in proposal.fields}
                  for proposal in donor_version.propose(story)}
         donor_version.approve(session, ACTOR, story, texts, story.version, remaining_checked=True)
-        if index == 0:
-            panels.record_decision(session, ACTOR, self.panel, story.id, {
+        if index == 0:  # each project's panel selects one story (a panel selects one per domain)
+            panel = panels.create_panel(session, ACTOR, self.cycle, {
+                "level_id": self.cycle.levels[0].id, "name": f"Project panel {number}", "method": "consensus",
+                "members": "M&E officer, fund secretariat\nChild-protection adviser", "project_id": project.id})
+            panels.record_decision(session, ACTOR, panel, story.id, {
                 "selected": True, "decided_on": date(2023, 11, 20),
                 "reasons": "The panel chose this story because it shows a child finding help through a peer."})
 

@@ -40,3 +40,10 @@ def clean_text(value):
 def clean_line(value):
     """Like :func:`clean_text`, for one-line fields: line breaks become spaces."""
     return " ".join(clean_text(value).split())
+
+
+def normalised(name):
+    """``"Date du Consentement"`` → ``"date_du_consentement"``: no accents, case or separators."""
+    text = unicodedata.normalize("NFKD", str(name or ""))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return re.sub(r"[^0-9a-z]+", "_", text).strip("_")

@@ -18,11 +18,10 @@ where they mean it (``today`` or ``start`` as the collection date).
 Plain functions, no Flask, no database.
 """
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from tracker.common.text import normalised as normalise
 from tracker.imports.models import ImportKind
 from tracker.imports.sources import AUTO
 from tracker.imports.sources import column_ref
@@ -63,13 +62,6 @@ class Target:
 
 
 @lru_cache(maxsize=8192)
-def normalise(name):
-    """``"Date du Consentement"`` → ``"date_du_consentement"``: no accents, case or separators."""
-    text = unicodedata.normalize("NFKD", str(name or ""))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    return re.sub(r"[^0-9a-z]+", "_", text).strip("_")
-
-
 def words(*names):
     return tuple(normalise(name) for name in names)
 

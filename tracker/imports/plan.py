@@ -41,6 +41,7 @@ from tracker.msc import consent as consent_rules
 from tracker.msc import services as story_services
 from tracker.msc.models import CycleStatus
 from tracker.msc.models import StorytellerCategory
+from tracker.msc.rules import says_open_domain
 from tracker.outcomes import services as outcome_services
 from tracker.outcomes.models import ChangeType
 from tracker.outcomes.models import DatePrecision
@@ -48,8 +49,6 @@ from tracker.outcomes.models import OutcomeStatus
 
 DEFAULT_COLUMN = "(value for every row)"
 SERVICE_FIELDS = {"harvest_id": "harvest", "cycle_id": "cycle", "domain_id": "domain"}
-OPEN_DOMAIN_WORDS = frozenset({"other", "any_other_change", "other_change", "autre", "autre_changement", "otro",
-                               "otro_cambio", "otros"})
 TRANSLATION_FIELDS = {"translation_language": "language", "translation_title": "title",
                       "translation_what_happened": "what_happened",
                       "translation_why_significant": "why_significant", "translator_note": "translator_note"}
@@ -258,7 +257,7 @@ def domain_of(reader, cycle, context):
     found = lookup.get(text) or lookup.get(normalise(text))
     if found is not None:
         return found
-    if normalise(text) in OPEN_DOMAIN_WORDS:
+    if says_open_domain(text):
         return next((domain for domain in cycle.domains if domain.is_open), None)
     names = ", ".join(domain.name for domain in cycle.domains)
     reader.fail("domain", N_("“%(value)s” is not a domain of change of the cycle “%(title)s” (%(names)s).",

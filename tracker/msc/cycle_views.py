@@ -236,7 +236,16 @@ def decision_form(panel_id, story_id):
         if decision is None:
             panels.record_decision(session, actor(), panel, story.id, form.data)
         else:
-            panels.update_decision(session, actor(), decision, form.data, form.version.data)
+            panels.update_decision(session, actor(), decision, form.data, form.version.data,
+                                   undo_higher=form.undo_higher.data == "1")
+
+    if decision is not None and form.validate_on_submit() and decision.selected and not form.selected.data \
+            and form.undo_higher.data != "1":
+        higher = panels.higher_selections_undone(session, decision)
+        if higher:
+            form.undo_higher.data = "1"
+            return render_template("msc/undo_confirm.html", form=form, panel=panel, story=story, decision=decision,
+                                   higher=higher, blockers=panels.undo_problems(decision, higher))
 
     def stored():
         values, version = stored_record(decision, form)()
@@ -244,7 +253,9 @@ def decision_form(panel_id, story_id):
 
     return form_page(form, "msc/decision_form.html", decide, url_for(".panel_detail", panel_id=panel.id),
                      saved=_("Decision recorded.") if form.selected.data else _("Recorded as not selected."),
-                     stored=stored, panel=panel, story=story, decision=decision)
+                     stored=stored, panel=panel, story=story, decision=decision,
+                     also_selected=panels.also_selected(session, panel.id, story.domain_id,
+                                                        decision.id if decision else None))
 
 
 # Feedback and verification ----------------------------------------------------------------

@@ -226,7 +226,12 @@ class DecisionForm(VersionedForm):
                                            "significant. They are attached to the story and fed back."))
     dissent = TextAreaField(_l("Dissent"), validators=[Optional(), NOTE],
                             description=_l("Who disagreed (by role) and why, if anyone did."))
+    joint_reason = TextAreaField(_l("Reason for a joint selection"), validators=[Optional(), NOTE],
+                                 description=_l("A panel selects one story per domain. Only if it selects a second "
+                                                "story in this domain: why the two are selected together."))
     decided_on = DateField(_l("Decided on"), validators=[InputRequired()])
+    # Set by the confirmation page that lists the higher selections undone with this one.
+    undo_higher = HiddenField()
 
 
 class FeedbackForm(Form):

@@ -10,6 +10,8 @@ from tracker.msc.models import PanelMethod
 from tracker.msc.models import SafeguardingStatus
 from tracker.msc.models import StorytellerCategory
 from tracker.msc.models import VerificationResult
+from tracker.msc.models import VerificationState
+from tracker.msc.rules import says_open_domain
 from tracker.outcomes.labels import LABELS as OUTCOME_LABELS
 from tracker.privacy.pii import Kind
 
@@ -45,6 +47,14 @@ LABELS = {
     VerificationResult.NOT_CONFIRMED: _l("Not confirmed"),
 }
 
+# A selected story's verification state; kept apart because its values equal VerificationResult's.
+VERIFICATION_STATE_LABELS = {
+    VerificationState.PENDING: _l("Verification pending"),
+    VerificationState.CONFIRMED: _l("Verification: confirmed"),
+    VerificationState.PARTLY_CONFIRMED: _l("Verification: partly confirmed"),
+    VerificationState.NOT_CONFIRMED: _l("Verification: not confirmed"),
+}
+
 # Why a story does not reach donors (see tracker.msc.consent.why_not_shared).
 SHARING_REASONS = {
     "needs_consent": _l("Needs consent: the consent details are incomplete"),
@@ -64,12 +74,20 @@ FINDING_LABELS = {
     Kind.ADDRESS: _l("Possibly an address"),
 }
 
-ALL_LABELS = {(type(member), member): text for member, text in {**OUTCOME_LABELS, **LABELS}.items()}
+ALL_LABELS = {(type(member), member): text for labels in (OUTCOME_LABELS, LABELS, VERIFICATION_STATE_LABELS)
+              for member, text in labels.items()}
 
 
 def label(value):
     """The display label of an enum member (unknown values are shown as they are)."""
     return ALL_LABELS.get((type(value), value), value)
+
+
+def domain_title(domain):
+    """A domain's name, saying "any other change" for the open domain when its name does not say so."""
+    if domain.is_open and not says_open_domain(domain.name):
+        return _l("%(name)s (open domain: any other change)", name=domain.name)
+    return domain.name
 
 
 def choices_for(enum_type):

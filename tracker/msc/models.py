@@ -65,13 +65,22 @@ class PanelMethod(enum.StrEnum):
 
 
 class FeedbackKind(enum.StrEnum):
-    """Feedback goes to the storyteller and to the level that passed the story up."""
+    """Feedback goes to the storyteller and, above the lowest level, to the level that passed the story up."""
 
     STORYTELLER = "storyteller"
     LOWER_LEVEL = "lower_level"
 
 
 class VerificationResult(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    PARTLY_CONFIRMED = "partly_confirmed"
+    NOT_CONFIRMED = "not_confirmed"
+
+
+class VerificationState(enum.StrEnum):
+    """Where a selected story's verification stands: its latest result, or pending until one is recorded."""
+
+    PENDING = "pending"
     CONFIRMED = "confirmed"
     PARTLY_CONFIRMED = "partly_confirmed"
     NOT_CONFIRMED = "not_confirmed"
@@ -109,10 +118,18 @@ class MscCycle(Versioned, SQLModel, table=True):
 
 
 class Domain(Versioned, SQLModel, table=True):
-    """A domain of change; every cycle has exactly one open "any other change" domain."""
+    """A domain of change; every cycle has exactly one open "any other change" domain.
+
+    What makes a domain the open one is ``is_open``, never its name: the open domain can be
+    renamed (or translated) and stays open; the partial unique index keeps it one per cycle.
+    """
 
     __tablename__ = "msc_domain"
-    __table_args__ = (sa.UniqueConstraint("cycle_id", "name", name="uq_msc_domain_cycle_name"),)
+    __table_args__ = (
+        sa.UniqueConstraint("cycle_id", "name", name="uq_msc_domain_cycle_name"),
+        sa.Index("uq_msc_domain_one_open_per_cycle", "cycle_id", unique=True,
+                 sqlite_where=sa.text("is_open"), postgresql_where=sa.text("is_open")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     cycle_id: int = Field(foreign_key="msc_cycle.id", index=True, ondelete="CASCADE")
@@ -302,7 +319,10 @@ class Panel(SQLModel, table=True):
 
 
 class SelectionDecision(Versioned, SQLModel, table=True):
-    """A panel's decision on one story of one domain: selected with written reasons, or not; and any dissent."""
+    """A panel's decision on one story of one domain: selected with written reasons, or not; and any dissent.
+
+    A panel selects one story per domain; ``joint_reason`` records why it selected a further one.
+    """
 
     __tablename__ = "msc_selection"
     __table_args__ = (
@@ -317,6 +337,8 @@ class SelectionDecision(Versioned, SQLModel, table=True):
     selected: bool = Field(default=False, index=True)
     reasons: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, default=""))
     dissent: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, default=""))
+    joint_reason: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, default="",
+                                                              server_default=""))
     decided_on: date
     recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())

@@ -2,10 +2,14 @@
 
 A panel at a level chooses, per domain, among the stories passed up from the
 level below (at the lowest level: every story eligible for selection). A
-selection needs written reasons; dissent can be recorded. Each selection owes
-feedback to the storyteller and to the lower level until it is recorded as sent.
+selection needs written reasons; dissent can be recorded; a second selection in
+a domain needs the reason for the joint selection. Undoing a selection undoes
+the higher selections built on it, together. Each selection owes feedback to the
+storyteller and, above the lowest level, to the level below until it is recorded
+as sent. The method rules themselves are in :mod:`tracker.msc.rules`.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -21,6 +25,7 @@ from tracker.common.text import clean_line
 from tracker.common.text import clean_text
 from tracker.db_types import utcnow
 from tracker.msc import meta
+from tracker.msc import rules
 from tracker.msc.models import Feedback
 from tracker.msc.models import FeedbackKind
 from tracker.msc.models import MscCycle
@@ -31,7 +36,6 @@ from tracker.msc.models import SelectionLevel
 from tracker.msc.models import Story
 from tracker.msc.models import Verification
 from tracker.msc.models import VerificationResult
-from tracker.msc.rules import reasons_problems
 from tracker.msc.sharing import selection_eligible_stories
 from tracker.portfolio.models import Project
 
@@ -153,7 +157,8 @@ def get_decision(session, fund, decision_id):
         .join(SelectionLevel, SelectionLevel.id == Panel.level_id)
         .join(MscCycle, MscCycle.id == SelectionLevel.cycle_id)
         .where(SelectionDecision.id == decision_id, MscCycle.fund_id == fund.id)
-        .options(selectinload(SelectionDecision.panel).selectinload(Panel.level),
+        .options(selectinload(SelectionDecision.panel).selectinload(Panel.level).selectinload(SelectionLevel.cycle)
+                 .selectinload(MscCycle.levels),
                  selectinload(SelectionDecision.story).selectinload(Story.project),
                  selectinload(SelectionDecision.domain), selectinload(SelectionDecision.feedback))
     )
@@ -165,14 +170,38 @@ def clean_decision_values(values, today):
         "selected": bool(values.get("selected")),
         "reasons": clean_text(values.get("reasons")),
         "dissent": clean_text(values.get("dissent")),
+        "joint_reason": clean_text(values.get("joint_reason")),
         "decided_on": values.get("decided_on"),
     }
-    problems = reasons_problems(cleaned["selected"], cleaned["reasons"])
+    if not cleaned["selected"]:
+        cleaned["joint_reason"] = ""
+    problems = rules.reasons_problems(cleaned["selected"], cleaned["reasons"])
     if cleaned["decided_on"] is None or cleaned["decided_on"] > today:
         problems.append(("decided_on", N_("Give the date of the panel's decision (not in the future).")))
     if problems:
         raise ValidationFailed(problems)
     return cleaned
+
+
+def also_selected(session, panel_id, domain_id, decision_id=None):
+    """Titles of the stories ``panel_id`` has selected in ``domain_id``, besides decision ``decision_id``."""
+    statement = (select(Story.title).join(SelectionDecision, SelectionDecision.story_id == Story.id)
+                 .where(SelectionDecision.panel_id == panel_id, SelectionDecision.domain_id == domain_id,
+                        SelectionDecision.selected.is_(True))
+                 .order_by(SelectionDecision.decided_on, SelectionDecision.id))
+    if decision_id is not None:
+        statement = statement.where(SelectionDecision.id != decision_id)
+    return list(session.scalars(statement))
+
+
+def check_one_per_domain(session, panel_id, domain_id, cleaned, decision_id=None):
+    """Refuse a further selection in the domain unless the panel recorded why it is a joint selection."""
+    others = also_selected(session, panel_id, domain_id, decision_id) if cleaned["selected"] else []
+    problems = rules.joint_selection_problems(cleaned["selected"], cleaned["joint_reason"], others)
+    if problems:
+        raise ValidationFailed(problems)
+    if not others:
+        cleaned["joint_reason"] = ""
 
 
 def record_decision(session, actor, panel, story_id, values, today=None):
@@ -185,31 +214,91 @@ def record_decision(session, actor, panel, story_id, values, today=None):
                                                     SelectionDecision.story_id == story_id)).first():
         raise ValidationFailed.on(None, N_("The panel's decision on this story is already recorded; edit it instead."))
     story = session.get(Story, story_id)
+    check_one_per_domain(session, panel.id, story.domain_id, cleaned)
     decision = SelectionDecision(panel_id=panel.id, story_id=story.id, domain_id=story.domain_id,
                                  recorded_by_id=actor.user_id, **cleaned)
     session.add(decision)
     session.flush()
     record(session, actor, "select" if decision.selected else "not_select", "story", story.id,
-           project_id=story.project_id, details={"panel": panel.id, "decision": decision.id})
+           project_id=story.project_id, details={"panel": panel.id, "decision": decision.id,
+                                                 "joint": bool(decision.joint_reason)})
     return decision
 
 
-def update_decision(session, actor, decision, values, version, today=None):
-    """Change the panel's recorded decision, if the user edited the version stored now."""
+def higher_selections_undone(session, decision):
+    """The selections at higher levels that stand only on ``decision``: undoing it undoes them (lowest first)."""
+    if not decision.selected:
+        return []
+    rows = session.execute(
+        sa.select(SelectionDecision.id, SelectionLevel.ordinal, SelectionDecision.selected)
+        .join(Panel, Panel.id == SelectionDecision.panel_id)
+        .join(SelectionLevel, SelectionLevel.id == Panel.level_id)
+        .where(SelectionDecision.story_id == decision.story_id,
+               SelectionLevel.cycle_id == decision.panel.level.cycle_id)).all()
+    ordinals = session.scalars(sa.select(SelectionLevel.ordinal)
+                               .where(SelectionLevel.cycle_id == decision.panel.level.cycle_id)).all()
+    ids = rules.undone_with([rules.Pick(*row) for row in rows], ordinals, decision.id)
+    if not ids:
+        return []
+    found = {item.id: item for item in session.exec(
+        select(SelectionDecision).where(SelectionDecision.id.in_(ids))
+        .options(selectinload(SelectionDecision.panel).selectinload(Panel.level),
+                 selectinload(SelectionDecision.feedback)))}
+    return [found[decision_id] for decision_id in ids]
+
+
+def undo_problems(decision, higher):
+    """Why the selection cannot be undone: feedback already sent about it, or about a selection built on it."""
+    if decision.feedback:
+        return [("selected", N_("Feedback about this selection has already been sent; record a new decision in a "
+                                "later panel instead of undoing it."))]
+    told = [item for item in higher if item.feedback]
+    if told:
+        return [("selected", N_("Feedback has already been sent about the selection by %(panels)s, which was built "
+                                "on this one; record a new decision in a later panel instead of undoing it.",
+                                panels=", ".join(item.panel.name for item in told)))]
+    return []
+
+
+def update_decision(session, actor, decision, values, version, today=None, *, undo_higher=False):
+    """Change the panel's recorded decision, if the user edited the version stored now.
+
+    Un-selecting a story that higher levels selected on the strength of this selection undoes those
+    selections too, but only when the caller confirms it (``undo_higher``): the user has seen them listed.
+    """
     check_version(decision, version)
     cleaned = clean_decision_values(values, today or date.today())
-    if decision.selected and not cleaned["selected"] and decision.feedback:
-        raise ValidationFailed.on("selected", N_("Feedback about this selection has already been sent; record a new "
-                                              "decision in a later panel instead of undoing it."))
+    check_one_per_domain(session, decision.panel_id, decision.domain_id, cleaned, decision.id)
+    higher = []
+    if decision.selected and not cleaned["selected"]:
+        higher = higher_selections_undone(session, decision)
+        problems = undo_problems(decision, higher)
+        if problems:
+            raise ValidationFailed(problems)
+        if higher and not undo_higher:
+            raise ValidationFailed.on("selected", N_(
+                "Higher levels selected this story because this panel passed it up (%(panels)s). Confirm to undo "
+                "their selections together with this one.", panels=", ".join(item.panel.name for item in higher)))
     fields = sorted(name for name, value in cleaned.items() if getattr(decision, name) != value)
     for name, value in cleaned.items():
         setattr(decision, name, value)
     decision.updated_at = utcnow()
     session.add(decision)
+    for item in higher:
+        undo_selection(session, actor, item, because=decision)
     session.flush()
     record(session, actor, "update", "msc_selection", decision.id, project_id=decision.story.project_id,
-           details={"fields": fields})
+           details={"fields": fields, "undone_with": [item.id for item in higher]})
     return decision
+
+
+def undo_selection(session, actor, decision, because):
+    """Record ``decision`` as not selected because the selection it stood on was undone (audited)."""
+    decision.selected, decision.joint_reason = False, ""
+    decision.updated_at = utcnow()
+    session.add(decision)
+    record(session, actor, "unselect", "msc_selection", decision.id, project_id=decision.story.project_id,
+           details={"because": because.id, "story": decision.story_id})
 
 
 def story_decisions(session, story):
@@ -224,31 +313,50 @@ def story_decisions(session, story):
     ))
 
 
-def donor_selections(session, story):
-    """``[(level name, decided on, reasons)]`` of the selections of a story donors may see.
+@dataclass(frozen=True)
+class SelectionShown:
+    """A selection as donors and reports see it: level, date, reasons, any joint-selection reason."""
 
-    The caller has the story from the donor rule. Dissent, panel names and
-    members stay internal.
+    level: str
+    decided_on: date
+    reasons: str
+    joint_reason: str = ""
+
+
+def donor_selections(session, story):
+    """``[SelectionShown]`` for the selections of a story donors may see, lowest level first.
+
+    Only selections that stand on what the levels below pass up are shown. The caller has the story
+    from the donor rule. Dissent, panel names and members stay internal.
     """
-    return [(decision.panel.level.name, decision.decided_on, decision.reasons)
-            for decision in story_decisions(session, story) if decision.selected]
+    decisions = story_decisions(session, story)
+    ordinals = session.scalars(sa.select(SelectionLevel.ordinal).where(SelectionLevel.cycle_id == story.cycle_id))
+    standing = rules.standing_selections(
+        [rules.Pick(item.id, item.panel.level.ordinal, item.selected) for item in decisions], ordinals.all())
+    return [SelectionShown(item.panel.level.name, item.decided_on, item.reasons, item.joint_reason)
+            for item in decisions if item.id in standing]
 
 
 # Feedback ---------------------------------------------------------------------------
 
 
 def owed_feedback_statement(fund, cycle_id=None):
-    """``SELECT selection`` for selections still owing feedback to the storyteller or the lower level."""
+    """``SELECT selection`` for selections still owing feedback to the storyteller or (above the lowest level)
+    to the level below."""
     def sent(kind):
         return sa.exists().where(Feedback.decision_id == SelectionDecision.id, Feedback.kind == kind)
 
+    lower = sa.orm.aliased(SelectionLevel)
+    has_level_below = sa.exists().where(lower.cycle_id == SelectionLevel.cycle_id,
+                                        lower.ordinal < SelectionLevel.ordinal)
     statement = (
         select(SelectionDecision).join(Panel, Panel.id == SelectionDecision.panel_id)
         .join(SelectionLevel, SelectionLevel.id == Panel.level_id)
         .join(MscCycle, MscCycle.id == SelectionLevel.cycle_id)
         .where(MscCycle.fund_id == fund.id, SelectionDecision.selected.is_(True),
-               sa.or_(~sent(FeedbackKind.STORYTELLER), ~sent(FeedbackKind.LOWER_LEVEL)))
-        .options(selectinload(SelectionDecision.panel).selectinload(Panel.level).selectinload(SelectionLevel.cycle),
+               sa.or_(~sent(FeedbackKind.STORYTELLER), sa.and_(has_level_below, ~sent(FeedbackKind.LOWER_LEVEL))))
+        .options(selectinload(SelectionDecision.panel).selectinload(Panel.level).selectinload(SelectionLevel.cycle)
+                 .selectinload(MscCycle.levels),
                  selectinload(SelectionDecision.story).selectinload(Story.project),
                  selectinload(SelectionDecision.domain), selectinload(SelectionDecision.feedback))
         .order_by(SelectionDecision.decided_on, SelectionDecision.id)
@@ -263,10 +371,17 @@ def owed_feedback_count(fund):
     return sa.select(sa.func.count()).select_from(owed_feedback_statement(fund).order_by(None).subquery())
 
 
+def at_lowest_level(decision):
+    """Whether ``decision``'s panel sits at its cycle's lowest level (the cycle's levels loaded)."""
+    level = decision.panel.level
+    return level.ordinal == min(item.ordinal for item in level.cycle.levels)
+
+
 def owed_kinds(decision):
-    """The kinds of feedback ``decision`` still owes (see :func:`tracker.msc.meta.owed_kinds`)."""
+    """The kinds of feedback ``decision`` still owes (see :func:`tracker.msc.rules.feedback_due`)."""
     return meta.owed_kinds(meta.DecisionFact(decision.id, decision.story_id, decision.panel.level_id,
-                                             decision.selected, frozenset(item.kind for item in decision.feedback)))
+                                             decision.selected, frozenset(item.kind for item in decision.feedback)),
+                           at_lowest_level(decision))
 
 
 def suggested_feedback(decision):
@@ -284,6 +399,7 @@ def record_feedback(session, actor, decision, values, today=None):
     if not decision.selected:
         reasons.append((None, N_("Feedback is recorded for selected stories.")))
     kind = FeedbackKind(values["kind"])
+    reasons.extend(rules.feedback_kind_problems(kind, at_lowest_level(decision)))
     if any(item.kind is kind for item in decision.feedback):
         reasons.append(("kind", N_("This feedback has already been recorded as sent.")))
     recipients, content = clean_line(values.get("recipients")), clean_text(values.get("content"))
@@ -327,6 +443,21 @@ def get_selected_story(session, fund, story_id):
 def story_verifications(session, story):
     return list(session.exec(select(Verification).where(Verification.story_id == story.id)
                              .order_by(Verification.verified_on, Verification.id)))
+
+
+def verification_states(session, which):
+    """``{story_id: VerificationState}`` for the verified stories matching ``which`` (a condition on Story);
+    a story missing from it is pending (see :func:`tracker.msc.rules.verification_state`)."""
+    results = {}
+    for story_id, result in session.execute(
+            sa.select(Verification.story_id, Verification.result).join(Story, Story.id == Verification.story_id)
+            .where(which).order_by(Verification.story_id, Verification.verified_on, Verification.id)).all():
+        results.setdefault(story_id, []).append(result)
+    return {story_id: rules.verification_state(items) for story_id, items in results.items()}
+
+
+def story_verification_state(session, story):
+    return rules.verification_state(item.result for item in story_verifications(session, story))
 
 
 def record_verification(session, actor, story, values, today=None):
@@ -377,9 +508,7 @@ def meta_monitoring(session, cycle):
             .join(SelectionLevel, SelectionLevel.id == Panel.level_id)
             .where(SelectionLevel.cycle_id == cycle.id)).all()
     ]
-    verified = set(session.scalars(
-        sa.select(Verification.story_id).join(Story, Story.id == Verification.story_id)
-        .where(Story.cycle_id == cycle.id)).all())
+    states = verification_states(session, Story.cycle_id == cycle.id)
     levels = [meta.LevelFact(level.id, level.ordinal, level.name) for level in cycle.levels]
     domains = [(domain.id, domain.name) for domain in cycle.domains]
-    return meta.compute(stories, domains, levels, decisions, verified)
+    return meta.compute(stories, domains, levels, decisions, states)

@@ -34,6 +34,7 @@ from tracker.msc.models import Story
 from tracker.msc.models import StorytellerCategory
 from tracker.msc.models import StoryTocNode
 from tracker.msc.models import StoryTranslation
+from tracker.msc.rules import domain_name_problems
 from tracker.outcomes.services import project_nodes
 from tracker.portfolio.models import Project
 
@@ -163,7 +164,10 @@ def get_domain(session, cycle, domain_id):
 
 def save_domain(session, actor, cycle, values, domain=None, version=None):
     """Add a named domain of change to ``cycle``, or edit one (checking the version edited).
-    The open domain always stays open."""
+
+    Renaming the open domain keeps it open: ``is_open`` is never set here, so a new domain is a named
+    one and the cycle keeps exactly the one open domain it was created with.
+    """
     if domain is not None:
         check_version(domain, version)
     name, definition = clean_line(values.get("name")), clean_text(values.get("definition"))
@@ -173,6 +177,8 @@ def save_domain(session, actor, cycle, values, domain=None, version=None):
     clash = session.exec(select(Domain).where(Domain.cycle_id == cycle.id, Domain.name == name)).first()
     if clash is not None and clash is not domain:
         reasons.append(("name", N_("This cycle already has a domain with this name.")))
+    elif name:
+        reasons.extend(domain_name_problems(name, domain is not None and domain.is_open))
     if reasons:
         raise ValidationFailed(reasons)
     action = "update" if domain is not None else "create"

@@ -137,7 +137,7 @@ def story_form(form_class, session, project, story=None, **kwargs):
     if story is not None and story.cycle_id not in {cycle.id for cycle in cycles}:
         cycles.append(story.cycle)
     form.domain_id.choices = choices(
-        (domain.id, f"{cycle.title} — {domain.name}") for cycle in cycles for domain in cycle.domains)
+        (domain.id, f"{cycle.title} — {labels.domain_title(domain)}") for cycle in cycles for domain in cycle.domains)
     form.country_code.choices = choices(country_choices(language()))
     form.toc_node_ids.choices = choices(
         (node.id, f"{node.title} ({node.level.value.replace('_', ' ')})") for node in toc_nodes(session, project))
@@ -194,7 +194,8 @@ def story_detail(project, story_id):
     audit_read(session, story)
     if is_donor():
         return render_template("msc/donor_detail.html", project=project, story=sharing.deidentify(story),
-                               selections=panels.donor_selections(session, story))
+                               selections=panels.donor_selections(session, story),
+                               verification=panels.story_verification_state(session, story))
     consent = story.consent
     facts = SharingFacts(consent.complete, consent.scope_donor, consent.withdrawn_on, story.safeguarding_status,
                          story.donor_version_approved_at is not None)
@@ -204,6 +205,7 @@ def story_detail(project, story_id):
         blockers=[labels.SHARING_REASONS[reason] for reason in why_not_shared(facts)],
         decisions=panels.story_decisions(session, story),
         verifications=panels.story_verifications(session, story),
+        verification=panels.story_verification_state(session, story),
         reviewer=services.reviewer_name(session, story))
 
 

@@ -30,6 +30,8 @@ from tracker.indicators.models import Indicator
 from tracker.indicators.models import IndicatorPeriod
 from tracker.indicators.services import level_order
 from tracker.indicators.services import reported_actual
+from tracker.msc import rules as msc_rules
+from tracker.msc import selection as msc_selection
 from tracker.msc.consent import SharingFacts
 from tracker.msc.consent import why_not_shared
 from tracker.msc.models import Panel
@@ -37,6 +39,7 @@ from tracker.msc.models import SafeguardingStatus
 from tracker.msc.models import SelectionDecision
 from tracker.msc.models import SelectionLevel
 from tracker.msc.models import Story
+from tracker.msc.models import VerificationState
 from tracker.msc.sharing import donor_visible_stories
 from tracker.outcomes.models import Outcome
 from tracker.outcomes.models import Substantiation
@@ -164,17 +167,20 @@ def stories(session, fund_id, project_ids, audience, requester, period):
 
 @dataclass(frozen=True)
 class Selection:
-    """A panel's decision to select a story: level, date, written reasons, and (internal only) dissent."""
+    """A panel's decision to select a story: level, date, written reasons, the reason for a joint selection,
+    and (internal only) dissent."""
 
     level: str
     ordinal: int
     decided_on: object
     reasons: str
     dissent: str = ""
+    joint_reason: str = ""
 
 
 def selections(session, story_ids, audience):
-    """``{story_id: [Selection]}`` for the panels' *selected* decisions, lowest level first (two queries)."""
+    """``{story_id: [Selection]}`` for the panels' *selected* decisions that stand on what the levels below
+    pass up (:func:`tracker.msc.rules.standing_selections`), lowest level first (two queries)."""
     if not story_ids:
         return {}
     rows = session.exec(
@@ -183,13 +189,34 @@ def selections(session, story_ids, audience):
         .join(SelectionLevel, SelectionLevel.id == Panel.level_id)
         .where(SelectionDecision.story_id.in_(sorted(story_ids)), SelectionDecision.selected.is_(True))
         .order_by(SelectionLevel.ordinal, SelectionDecision.decided_on, SelectionDecision.id)).all()
+    cycles = {level.cycle_id for _decision, level in rows}
+    ordinals = {}
+    for cycle_id, ordinal in session.execute(sa.select(SelectionLevel.cycle_id, SelectionLevel.ordinal)
+                                             .where(SelectionLevel.cycle_id.in_(sorted(cycles)))).all():
+        ordinals.setdefault(cycle_id, []).append(ordinal)
+    per_story = {}
+    for decision, level in rows:
+        per_story.setdefault(decision.story_id, []).append((decision, level))
     internal = Audience(audience) is Audience.INTERNAL
     found = {}
-    for decision, level in rows:
-        found.setdefault(decision.story_id, []).append(
-            Selection(level.name, level.ordinal, decision.decided_on, decision.reasons,
-                      decision.dissent if internal else ""))
+    for story_id, items in per_story.items():
+        standing = msc_rules.standing_selections(
+            [msc_rules.Pick(decision.id, level.ordinal, True) for decision, level in items],
+            ordinals[items[0][1].cycle_id])
+        shown = [Selection(level.name, level.ordinal, decision.decided_on, decision.reasons,
+                           decision.dissent if internal else "", decision.joint_reason)
+                 for decision, level in items if decision.id in standing]
+        if shown:
+            found[story_id] = shown
     return found
+
+
+def verification_states(session, story_ids):
+    """``{story_id: VerificationState}`` for ``story_ids``: each selected story's state is shown beside it."""
+    if not story_ids:
+        return {}
+    states = msc_selection.verification_states(session, Story.id.in_(sorted(story_ids)))
+    return {story_id: states.get(story_id, VerificationState.PENDING) for story_id in story_ids}
 
 
 # Indicators -------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from tracker.contribution import evidence_map
 from tracker.db_types import utcnow
+from tracker.msc.rules import verification_tally
 from tracker.portfolio.models import Pillar
 from tracker.portfolio.models import Project
 from tracker.reports.models import Audience
@@ -96,6 +97,8 @@ class PortfolioReport:
         return {"projects": len(self.sections),
                 "outcomes": sum(len(section.figures.outcomes) for section in self.sections),
                 "stories": sum(len(section.figures.stories) for section in self.sections),
+                "story_verification": verification_tally(
+                    entry.verification for section in self.sections for entry in section.figures.stories),
                 "claims": sum(len(section.figures.claims) for section in self.sections),
                 "links": sum(section.figures.links for section in self.sections),
                 "links_with_evidence": sum(section.figures.links_with_evidence for section in self.sections)}

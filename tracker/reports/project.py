@@ -16,6 +16,7 @@ from tracker.contribution.tracing.bayes import scale_rows
 from tracker.contribution.tracing.services import fund_bands
 from tracker.db_types import utcnow
 from tracker.evidence.models import EvidenceKind
+from tracker.msc.rules import verification_tally
 from tracker.outcomes.models import ChangeType
 from tracker.portfolio.models import Fund
 from tracker.reports import audience as selection
@@ -112,6 +113,11 @@ class KeyFigures:
     def negative_or_unintended(self):
         return [entry for entry in self.outcomes if entry.valence == "negative" or entry.intention == "unintended"]
 
+    @property
+    def story_verification(self):
+        """How the selected stories' verification stands: a count beside "stories selected"."""
+        return verification_tally(entry.verification for entry in self.stories)
+
 
 @dataclass
 class ProjectSection:
@@ -183,6 +189,7 @@ class Loaded:
     selections: dict
     indicators: dict
     access: selection.EvidenceAccess
+    verifications: dict = field(default_factory=dict)
 
 
 def load(session, fund_id, project_ids, audience, requester, period):
@@ -195,7 +202,8 @@ def load(session, fund_id, project_ids, audience, requester, period):
     shown_outcomes = {outcome.id for items in outcomes.shown.values() for outcome in items}
     access = selection.evidence(session, fund_id, project_ids, audience, period, shown_stories, shown_outcomes,
                                 reportable)
-    return Loaded(outcomes, stories, selection.selections(session, shown_stories, audience), values, access)
+    chosen = selection.selections(session, shown_stories, audience)
+    return Loaded(outcomes, stories, chosen, values, access, selection.verification_states(session, set(chosen)))
 
 
 # Building ---------------------------------------------------------------------------------------
@@ -211,6 +219,7 @@ class Citer:
         self.outcomes = {outcome.id: outcome for outcome in loaded.outcomes.shown_for(project.id)}
         self.stories = {story.id: story for story in loaded.stories.shown_for(project.id)}
         self.selections = loaded.selections
+        self.verifications = loaded.verifications
         self.periods = {value.period.id: (entry.indicator, value) for entry in loaded.indicators.get(project.id, [])
                         for value in entry.periods if value.reported is not None}
         self.story_entries = {}
@@ -221,7 +230,8 @@ class Citer:
 
     def story_entry(self, story):
         if story.id not in self.story_entries:
-            self.story_entries[story.id] = records.story_entry(story, self.audience, self.selections.get(story.id, ()))
+            self.story_entries[story.id] = records.story_entry(story, self.audience, self.selections.get(story.id, ()),
+                                                               verification=self.verifications.get(story.id))
         return self.story_entries[story.id]
 
     def story(self, story):

@@ -99,9 +99,10 @@ class StoryEntry:
     collected_on: date | None
     safeguarding: object
     selections: list = field(default_factory=list)
+    verification: object = None   # a VerificationState for a selected story: shown beside its selections
 
 
-def story_entry(story, audience, selections=(), ref=None):
+def story_entry(story, audience, selections=(), ref=None, verification=None):
     """The report's view of ``story``: de-identified for donors, the story itself for internal readers."""
     if Audience(audience) is Audience.DONOR:
         shared = deidentify(story)
@@ -113,7 +114,7 @@ def story_entry(story, audience, selections=(), ref=None):
             pseudonym=shared.pseudonym, category=shared.category, age_band=shared.age_band,
             domain=shared.domain, cycle_title=shared.cycle_title, country_code=shared.country_code,
             place=shared.place, events_when=shared.events_when, collected_on=None, safeguarding=None,
-            selections=list(selections))
+            selections=list(selections), verification=verification if selections else None)
     return StoryEntry(
         id=story.id, ref=ref, project_title=story.project.title, title=story.title,
         text=StoryText(story.language, story.title, story.what_happened, story.why_significant),
@@ -122,13 +123,15 @@ def story_entry(story, audience, selections=(), ref=None):
         pseudonym=story.storyteller_pseudonym, category=story.storyteller_category,
         age_band=story.age_band, domain=story.domain.name, cycle_title=story.cycle.title,
         country_code=story.country_code, place=story.place, events_when=story.events_when,
-        collected_on=story.collected_on, safeguarding=story.safeguarding_status, selections=list(selections))
+        collected_on=story.collected_on, safeguarding=story.safeguarding_status, selections=list(selections),
+        verification=verification if selections else None)
 
 
 def story_reference(entry):
     facts = {"pseudonym": entry.pseudonym, "category": entry.category, "age_band": entry.age_band,
              "domain": entry.domain, "country_code": entry.country_code, "events_when": entry.events_when,
-             "collected_on": entry.collected_on, "selected": bool(entry.selections)}
+             "collected_on": entry.collected_on, "selected": bool(entry.selections),
+             "verification": entry.verification}
     return "story", entry.title, facts, entry.project_title
 
 
