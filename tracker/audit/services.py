@@ -78,18 +78,19 @@ class Shown:
 
 
 def record_shown(session, actor, object_type, shown, *, where):
-    """Audit that ``where`` (a page or export) showed these records: one ``read`` entry per project, one INSERT.
+    """Audit that ``where`` (a list, search result page, export or API list) showed these records.
 
-    Each entry names the records in ``details["ids"]``; one read through a
+    One ``read`` entry per record, so that "who read this story?" finds list and
+    search reads as it finds detail pages, all in one INSERT. A read through a
     break-the-glass grant carries the grant's reason and id.
     """
     rows = [{"at": utcnow(), "actor_id": actor.user_id, "actor_email": actor.email, "actor_role": actor.role,
-             "action": "read", "object_type": object_type, "object_id": None, "project_id": item.project_id,
-             "ip": actor.ip, "reason": item.reason,
-             "details": json.dumps({"ids": sorted(item.object_ids), "shown_in": where,
+             "action": "read", "object_type": object_type, "object_id": str(object_id),
+             "project_id": item.project_id, "ip": actor.ip, "reason": item.reason,
+             "details": json.dumps({"shown_in": where,
                                     **({"break_glass_grant": item.grant_id} if item.grant_id else {})},
                                    sort_keys=True)}
-            for item in shown if item.object_ids]
+            for item in shown for object_id in item.object_ids]
     if rows:
         session.execute(sa.insert(AuditEntry.__table__), rows)
 

@@ -233,8 +233,8 @@ def sensitive_scope(session, permission):
 def record_shown(session, object_type, permission, records, where):
     """Audit one page of a list, search or export that shows ``records`` (each with ``id`` and ``project_id``).
 
-    One entry per project names the records shown; where the user reads them
-    through a break-the-glass grant, the entry carries its reason.
+    One ``read`` entry per record names it and where it was shown; where the user
+    reads it through a break-the-glass grant, the entry carries the grant's reason.
     """
     by_project = {}
     for item in records:
