@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from tracker.audit.models import AuditEntry
+from tracker.auth.permissions import Role
 from tracker.msc.models import Story
 
 REASON = "The safeguarding lead asked me to check a reported story."
@@ -387,3 +388,32 @@ def test_the_story_count_of_a_result_asks_the_donor_rule_itself(factory, session
     factory.story(helpline, cycle, toc_node_ids=[node.id])
 
     assert count_by_node(session, [node.id], donor_visible_story_ids(helpline.fund_id)) == {node.id: 1}
+
+
+def test_an_admins_api_outcome_list_under_a_grant_carries_the_reason(client, factory, session, api_as, helpline):
+    outcome = factory.outcome(helpline)
+    admin = factory.user("admin")
+    factory.break_glass_grant(admin, helpline, reason=REASON)
+    api = api_as(admin)
+
+    assert api.get(f"/api/v1/projects/{helpline.slug}/outcomes").status_code == 200
+
+    entry, = list_reads(session, admin, "outcome")
+    assert entry.object_id == str(outcome.id) and entry.reason == REASON
+
+
+def test_an_admins_internal_report_withholds_outcomes_outside_a_grant_and_says_why(factory, session, helpline):
+    from tracker.reports import audience
+    from tracker.reports.models import Audience
+    from tracker.reports.scope import Period
+    from tracker.reports.scope import Requester
+
+    factory.outcome(helpline)
+    admin = Requester("Administrator", Role.ADMIN, member_project_ids=frozenset({helpline.id}))
+    granted = Requester("Administrator", Role.ADMIN, break_glass_project_ids=frozenset({helpline.id}))
+
+    without = audience.outcomes(session, helpline.fund_id, [helpline.id], Audience.INTERNAL, admin, Period())
+    under_grant = audience.outcomes(session, helpline.fund_id, [helpline.id], Audience.INTERNAL, granted, Period())
+
+    assert not without.shown and without.withheld_for(helpline.id) == {"outside_access": 1}
+    assert len(under_grant.shown[helpline.id]) == 1 and not under_grant.withheld
