@@ -333,6 +333,25 @@ def test_evidence_copied_from_an_outcome_needs_the_outcome_grant_too(client, fac
     assert "Sentinel-outcome-evidence" not in text_of(client.get(f"/projects/{helpline.slug}/evidence"))
 
 
+def test_a_claim_page_names_story_evidence_to_an_admin_only_under_a_grant(client, factory, login, session, helpline,
+                                                                         cycle):
+    story = factory.story(helpline, cycle, title="Sentinel-claim-evidence-story")
+    claim, links = factory.claim_with_chain(helpline)
+    factory.evidence(helpline, "story", story_id=story.id, title="", supports=[links[0]], strength="strong")
+    admin = factory.user("admin")
+    login(admin)
+    page = f"/projects/{helpline.slug}/claims/{claim.id}"
+
+    without = text_of(client.get(page))
+    factory.break_glass_grant(admin, helpline)
+    session.commit()
+    under_grant = text_of(client.get(page))
+
+    assert "Sentinel-claim-evidence-story" not in without
+    assert "Evidence from a story or outcome outside your access" in without
+    assert "Sentinel-claim-evidence-story" in under_grant
+
+
 # 4. Donor counts go through the donor rule -----------------------------------------------------------------
 
 

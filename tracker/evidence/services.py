@@ -87,10 +87,13 @@ def get_attachment(session, project, attachment_id):
         .where(EvidenceAttachment.id == attachment_id, EvidenceItem.project_id == project.id)).first()
 
 
-def project_items(session, project):
-    """Every evidence item of the project as ``(id, kind, title)``, for choosing one (a short, plain query)."""
-    return session.exec(select(EvidenceItem.id, EvidenceItem.kind, EvidenceItem.title)
-                        .where(EvidenceItem.project_id == project.id).order_by(EvidenceItem.title)).all()
+def project_items(session, project, visible_ids=None):
+    """The project's evidence items (of ``visible_ids``, if given) as ``(id, kind, title)``, for choosing one."""
+    statement = select(EvidenceItem.id, EvidenceItem.kind, EvidenceItem.title).where(
+        EvidenceItem.project_id == project.id)
+    if visible_ids is not None:
+        statement = statement.where(EvidenceItem.id.in_(visible_ids))
+    return session.exec(statement.order_by(EvidenceItem.title)).all()
 
 
 def attachments_on(session, link_ids=(), assumption_ids=()):

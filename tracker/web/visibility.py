@@ -5,8 +5,12 @@ counts, lists and pages agree: donors get the donor rules, an administrator only
 what a break-the-glass grant opens.
 """
 
+from flask import has_request_context
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from tracker.auth.permissions import holds_everywhere
+from tracker.db import get_session
 from tracker.evidence.sharing import DERIVED_KINDS
 from tracker.evidence.sharing import evidence_visible_ids
 from tracker.msc.models import Story
@@ -34,3 +38,24 @@ def visible_record_ids(session, fund_id):
         "outcome": outcomes_visible_to(role, scopes["outcome.view"], fund_id).with_only_columns(Outcome.id),
         "evidence": evidence_visible_ids(role, fund_id, scopes),
     }
+
+
+def may_read_evidence(item):
+    """Whether the signed-in user may read ``item``'s title and summary.
+
+    An item standing for a story or an outcome copies its text, so only those who read
+    that story (outcome) may (:func:`tracker.evidence.sharing.evidence_visible_to`).
+    Outside a request (a report job) the report's own audience rules have already chosen.
+    """
+    permission = DERIVED_KINDS.get(item.kind)
+    if permission is None or not has_request_context() or not current_user.is_authenticated:
+        return True
+    role = current_user.role
+    return holds_everywhere(role, permission) or item.project_id in sensitive_scope(get_session(), permission)
+
+
+def evidence_title(item):
+    """The item's title, or what it is without its text for a user who may not read it (a template global)."""
+    if may_read_evidence(item):
+        return item.title
+    return _("Evidence from a story or outcome outside your access")
