@@ -98,20 +98,26 @@ class DemoDatabase:
         return target
 
 
-@pytest.fixture(scope="session")
-def demo_database(tmp_path_factory):
-    instance = tmp_path_factory.mktemp("demo")
+def load_demo(instance, url):
+    """Migrate the database at ``url`` and load the demo portfolio into it (files under ``instance``)."""
     monkeypatch = pytest.MonkeyPatch()
     monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(instance))
     try:
-        app = create_app({"DATABASE_URL": f"sqlite:///{instance}/demo.sqlite", "SECRET_KEY": "demo", **FAST_HASHING})
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "demo", **FAST_HASHING})
         migrate.upgrade(database(app).engine)
         result = app.test_cli_runner().invoke(args=["seed-demo"])
         assert result.exit_code == 0, result.output
         database(app).engine.dispose()
     finally:
         monkeypatch.undo()
-    return DemoDatabase(instance / "demo.sqlite", instance, result.output)
+    return result.output
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory):
+    instance = tmp_path_factory.mktemp("demo")
+    output = load_demo(instance, f"sqlite:///{instance}/demo.sqlite")
+    return DemoDatabase(instance / "demo.sqlite", instance, output)
 
 
 @pytest.fixture(scope="session")
@@ -120,6 +126,25 @@ def demo_engine(demo_database):
     engine = make_engine(f"sqlite:///{demo_database.path}")
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_postgresql(postgres_cluster, tmp_path_factory):
+    """The demo portfolio loaded into PostgreSQL once per test worker: ``(instance folder, engine)``."""
+    instance = tmp_path_factory.mktemp("demo-postgresql")
+    postgres_cluster.create_database("tracker_demo")
+    load_demo(instance, postgres_cluster.url("tracker_demo"))
+    engine = make_engine(postgres_cluster.url("tracker_demo"))
+    yield instance, engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_on(request, backend):
+    """The loaded demo on the test's backend, as ``(instance folder, engine)`` (for tests marked both_backends)."""
+    if backend == "postgresql":
+        return request.getfixturevalue("demo_postgresql")
+    return request.getfixturevalue("demo_database").instance, request.getfixturevalue("demo_engine")
 
 
 @pytest.fixture

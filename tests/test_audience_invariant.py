@@ -25,6 +25,7 @@ import zipfile
 from datetime import date
 
 import openpyxl
+import pytest
 from hypothesis import HealthCheck
 from hypothesis import Phase
 from hypothesis import given
@@ -253,6 +254,7 @@ def assert_clean(where, text, forbidden):
     assert not leaked, f"{where} shows {leaked}"
 
 
+@pytest.mark.both_backends
 @settings(max_examples=MAX_EXAMPLES, deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate),
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large])

@@ -19,6 +19,7 @@ tests are in ``tests/test_api_access.py``. ``test_access.py`` keeps the structur
 declares a permission; anonymous visitors go to the login page).
 """
 
+import html
 import io
 import re
 import shutil
@@ -98,24 +99,28 @@ def queue_only(_job_id):
     """The report runner of the matrix: requested reports stay queued (the matrix checks answers, not PDFs)."""
 
 
+pytestmark = pytest.mark.both_backends
+
+
 @pytest.fixture
-def engine(demo_engine):
-    return demo_engine
+def engine(demo_on):
+    return demo_on[1]
 
 
 @pytest.fixture(scope="module")
-def shared_app(demo_database, demo_engine, tmp_path_factory):
-    """One app for the whole matrix (building one per case would dominate its run time).
+def shared_app(demo_on, tmp_path_factory):
+    """One app per backend for the whole matrix (building one per case would dominate its run time).
 
     Its instance folder is a copy of the demo's, so that the demo's evidence files are there to download.
     """
+    demo_instance, demo_engine = demo_on
     instance = tmp_path_factory.mktemp("matrix") / "instance"
-    shutil.copytree(demo_database.instance, instance, ignore=shutil.ignore_patterns("*.sqlite*"))
+    shutil.copytree(demo_instance, instance, ignore=shutil.ignore_patterns("*.sqlite*"))
     monkeypatch = pytest.MonkeyPatch()
     monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(instance))
     try:
         yield create_app(conftest.test_config(demo_engine, REPORT_JOB_RUNNER=f"{__name__}:queue_only",
-                                                   DEMO_INSTANCE=str(demo_database.instance)))
+                                                   DEMO_INSTANCE=str(demo_instance)))
     finally:
         monkeypatch.undo()
 
@@ -438,3 +443,115 @@ def test_the_matrix_covers_every_role_and_both_projects():
     assert {case.scope for case in CASES} == {"own", "other", "portfolio"}
     assert {case.expected for case in CASES} == {ALLOW, BREAK_GLASS, DENY}
 
+
+
+# What lists, search, exports and API lists show: the same scope as the detail pages --------------------------
+#
+# The status-code matrix above says who reaches a page; these cases say what the page holds. Each role reads the
+# list, search, export and API paths of the demo with the administrator made a member of OTHER (membership grants
+# an administrator nothing) and the grantee a member of OWN. Which records the role may read is derived from the
+# rule table alone (``allows`` on ``story.view`` / ``outcome.view``, the donor rule for donors); the text of every
+# other story and outcome must be absent from the answer.
+
+LISTED = [
+    ("fund story list", "GET", "/msc/stories"),
+    ("project story list", "GET", f"/projects/{OTHER}/stories"),
+    ("project outcome list", "GET", f"/projects/{OTHER}/outcomes"),
+    ("story search", "GET", "/search?q=online&kind=story"),
+    ("outcome search", "GET", "/search?q=children&kind=outcome"),
+    ("project evidence list", "GET", f"/projects/{OTHER}/evidence"),
+    ("project export", "POST", f"/projects/{OTHER}/export"),
+    ("portfolio export", "POST", "/export"),
+    ("API story list", "API", f"/api/v1/projects/{OTHER}/stories?per_page=200"),
+    ("API outcome list", "API", f"/api/v1/projects/{OTHER}/outcomes?per_page=200"),
+]
+SCOPE_CASES = [(role, name, method, path) for role in Role for name, method, path in LISTED]
+
+
+def readable(session, role, permission, member_ids, fund_id):
+    """The ids of the stories (outcomes) ``role`` may read, from the rule table alone (donors: the donor rule)."""
+    from tracker.msc.sharing import donor_visible_story_ids
+    from tracker.outcomes.sharing import donor_visible_outcome_ids
+
+    model = Story if permission == "story.view" else Outcome
+    if role is Role.DONOR:
+        donor_ids = donor_visible_story_ids if model is Story else donor_visible_outcome_ids
+        return set(session.scalars(donor_ids(fund_id)))
+    rows = session.execute(sa.select(model.id, model.project_id)).all()
+    return {record_id for record_id, project_id in rows
+            if allows(role, permission, is_member=project_id in member_ids)}
+
+
+def forbidden_texts(session, role, member_ids):
+    """Texts of the stories and outcomes ``role`` may not read: their titles, descriptions and sources."""
+    fund_id = session.scalars(sa.select(Project.fund_id).limit(1)).one()
+    stories = readable(session, role, "story.view", member_ids, fund_id)
+    outcomes = readable(session, role, "outcome.view", member_ids, fund_id)
+    texts = [story.title for story in session.scalars(sa.select(Story).where(Story.id.not_in(stories or [-1])))]
+    hidden_outcomes = session.scalars(sa.select(Outcome).where(Outcome.id.not_in(outcomes or [-1])))
+    texts += [text for outcome in hidden_outcomes for text in (outcome.description, outcome.sources)]
+    return [text for text in texts if len(text) >= 12]
+
+
+def answer_text(response):
+    """The answer as text: HTML and JSON unescaped, every cell of an XLSX workbook."""
+    if response.mimetype.endswith("spreadsheetml.sheet"):
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True)
+        return "\n".join(str(cell) for sheet in workbook.worksheets
+                         for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None)
+    if response.is_json:
+        import json
+
+        return json.dumps(response.get_json(), ensure_ascii=False)
+    return html.unescape(response.get_data(as_text=True))
+
+
+def scoped_request(client, session, user, method, path):
+    from tests.api_support import ApiClient
+    from tracker.api import tokens
+    from tracker.audit.services import Actor
+
+    if method == "API":
+        _row, token = tokens.create_token(session, Actor(user.id, user.email, user.role.value), user, "Scope matrix")
+        session.commit()
+        return ApiClient(client, token).get(path)
+    if method == "GET":
+        return client.get(path)
+    with client.application.test_request_context():
+        token = generate_csrf()
+        raw = flask_session["csrf_token"]
+    with client.session_transaction() as cookie_session:
+        cookie_session["csrf_token"] = raw
+    return client.post(path, data={"csrf_token": token, "audience": "internal", "file_format": "xlsx",
+                                   "sheets": ["outcomes", "stories"]})
+
+
+@pytest.mark.parametrize("role, name, method, path", SCOPE_CASES,
+                         ids=[f"{name} as {role}" for role, name, _method, _path in SCOPE_CASES])
+def test_lists_search_and_exports_show_only_what_the_rule_table_lets_the_role_read(role, name, method, path, app,
+                                                                                    session, login, client):
+    from tracker.audit.services import Actor
+    from tracker.auth import services as auth_services
+
+    user = session.scalars(sa.select(User).where(User.email == USERS[role])).one()
+    if role is Role.ADMIN:
+        other = session.scalars(sa.select(Project).where(Project.slug == OTHER)).one()
+        auth_services.set_memberships(session, Actor(user.id, user.email, user.role.value), user, [other.id])
+    member_ids = auth_services.member_project_ids(session, user.id)
+    session.commit()
+    login(user)
+
+    response = scoped_request(client, session, user, method, path)
+
+    assert response.status_code < 500, f"{name} as {role}: {response.status_code}"
+    text = answer_text(response)
+    leaked = [item[:40] for item in forbidden_texts(session, role, member_ids) if item in text]
+    assert not leaked, f"{name} as {role} shows records outside the role's scope: {leaked}"
+
+
+def test_the_scope_cases_check_something_for_the_administrator(session):
+    other = session.scalars(sa.select(Project).where(Project.slug == OTHER)).one()
+
+    assert forbidden_texts(session, Role.ADMIN, {other.id})

@@ -19,7 +19,6 @@ from tracker.api.common import Schema
 from tracker.api.common import page_of
 from tracker.api.common import text
 from tracker.api.problems import ApiProblem
-from tracker.audit.services import record_each
 from tracker.db import get_session
 from tracker.outcomes import services
 from tracker.outcomes.models import ActorKind
@@ -34,6 +33,9 @@ from tracker.outcomes.models import Verdict
 from tracker.outcomes.sharing import outcomes_visible_to
 from tracker.web import transaction
 from tracker.web.access import actor
+from tracker.web.access import record_sensitive_read
+from tracker.web.access import record_shown
+from tracker.web.access import sensitive_scope
 from tracker.web.requests import is_donor
 
 TAG = "Outcomes"
@@ -155,19 +157,18 @@ def outcome_out(outcome, donor):
 
 
 def visible_outcomes(project):
-    return outcomes_visible_to(current_user.role, current_user.project_ids, project.fund_id)
+    return outcomes_visible_to(current_user.role, sensitive_scope(get_session(), "outcome.view"), project.fund_id)
 
 
-def audited(session, project, outcomes):
-    """Audit the reads of these outcomes' full text (one INSERT)."""
-    if outcomes:
-        record_each(session, actor(), "read", "outcome", [outcome.id for outcome in outcomes], project_id=project.id)
+def audited(session, outcomes):
+    """Audit the reads of these outcomes' full text (one INSERT), under a grant with its reason."""
+    record_shown(session, "outcome", "outcome.view", outcomes, "api")
     return outcomes
 
 
 @api.operation("GET", "/projects/<slug>/outcomes", operation_id="listOutcomes", tag=TAG,
                summary="List a project's outcomes with their substantiation", permission="outcome.view",
-               scope="project", query=OutcomeQuery, response=OutcomePage)
+               scope="project", sensitive=True, query=OutcomeQuery, response=OutcomePage)
 def list_outcomes(project, query):
     """Outcomes, latest change first. Donors get only substantiated (or analysed) outcomes. Each outcome
     returned is recorded in the audit trail as read."""
@@ -178,7 +179,7 @@ def list_outcomes(project, query):
         change_type=query.type_of_change, valence=query.valence, intention=query.intention,
     ).options(*services.outcome_details())
     return page_of(OutcomePage, session, statement, query,
-                   lambda outcomes: [outcome_out(item, donor) for item in audited(session, project, outcomes)])
+                   lambda outcomes: [outcome_out(item, donor) for item in audited(session, outcomes)])
 
 
 def load_outcome(session, project, outcome_id):
@@ -192,12 +193,13 @@ def load_outcome(session, project, outcome_id):
 
 
 @api.operation("GET", "/projects/<slug>/outcomes/<int:outcome_id>", operation_id="getOutcome", tag=TAG,
-               summary="Get an outcome", permission="outcome.view", scope="project", response=Outcome)
+               summary="Get an outcome", permission="outcome.view", scope="project", sensitive=True,
+               response=Outcome)
 def get_outcome(project, outcome_id):
     """One outcome with its substantiation (audited as a read)."""
     session = get_session()
     outcome = load_outcome(session, project, outcome_id)
-    audited(session, project, [outcome])
+    record_sensitive_read(session, "outcome", outcome.id, project)
     return outcome_out(outcome, is_donor())
 
 

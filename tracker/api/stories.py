@@ -38,6 +38,7 @@ from tracker.outcomes.services import deny_read
 from tracker.web import transaction
 from tracker.web.access import actor
 from tracker.web.access import record_sensitive_read
+from tracker.web.access import record_shown
 from tracker.web.access import sensitive_scope
 from tracker.web.requests import is_donor
 
@@ -201,6 +202,7 @@ def list_stories(project, query):
         statement = statement.options(selectinload(StoryRow.donor_texts))
 
     def serialise(stories):
+        record_shown(session, "story", "story.view", stories, "api")
         shared = set() if donor else shared_among(session, project.fund_id, stories)
         return [summary_out(story, shared, donor) for story in stories]
 

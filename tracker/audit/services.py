@@ -67,6 +67,34 @@ def record_each(session, actor, action, object_type, object_ids, *, project_id=N
         session.execute(sa.insert(AuditEntry.__table__), rows)
 
 
+@dataclass(frozen=True)
+class Shown:
+    """Records of one project that one list page, search result page or export showed together."""
+
+    project_id: int | None
+    object_ids: tuple
+    reason: str | None = None
+    grant_id: int | None = None
+
+
+def record_shown(session, actor, object_type, shown, *, where):
+    """Audit that ``where`` (a list, search result page, export or API list) showed these records.
+
+    One ``read`` entry per record, so that "who read this story?" finds list and
+    search reads as it finds detail pages, all in one INSERT. A read through a
+    break-the-glass grant carries the grant's reason and id.
+    """
+    rows = [{"at": utcnow(), "actor_id": actor.user_id, "actor_email": actor.email, "actor_role": actor.role,
+             "action": "read", "object_type": object_type, "object_id": str(object_id),
+             "project_id": item.project_id, "ip": actor.ip, "reason": item.reason,
+             "details": json.dumps({"shown_in": where,
+                                    **({"break_glass_grant": item.grant_id} if item.grant_id else {})},
+                                   sort_keys=True)}
+            for item in shown for object_id in item.object_ids]
+    if rows:
+        session.execute(sa.insert(AuditEntry.__table__), rows)
+
+
 def changed_fields(obj, values):
     """Return the names of the fields whose value in ``values`` differs from ``obj``'s."""
     return sorted(name for name, value in values.items() if getattr(obj, name) != value)

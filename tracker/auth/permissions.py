@@ -68,9 +68,10 @@ RULES = {
     "indicator.actuals.submit": rule(STAFF, member=(Role.GRANTEE,)),
     "indicator.actuals.review": rule(STAFF),
     # Outcome Harvesting. Donors see only substantiated outcomes (tracker.outcomes.sharing).
-    "outcome.view": rule((Role.ADMIN, Role.ME, Role.DONOR), member=(Role.GRANTEE,)),
-    "outcome.edit": rule(STAFF, member=(Role.GRANTEE,)),
-    "outcome.substantiate": rule(STAFF),
+    # Outcomes and their sources are outside an administrator's usual scope, as stories are.
+    "outcome.view": rule((Role.ME, Role.DONOR), member=(Role.GRANTEE,), break_glass=(Role.ADMIN,)),
+    "outcome.edit": rule((Role.ME,), member=(Role.GRANTEE,)),
+    "outcome.substantiate": rule((Role.ME,)),
     # MSC stories. Donors see only stories within the donor rule (tracker.msc.sharing).
     # An administrator's scope is accounts and settings: to read a project's stories they
     # break the glass (a reason, 3 hours, audited); they never edit or review stories.
@@ -122,6 +123,27 @@ def allows(role, permission, *, is_member=False):
 def may_break_glass(role, permission):
     """Return whether ``role`` may use ``permission`` outside its scope by breaking the glass."""
     return role in RULES[permission].break_glass
+
+
+def holds_everywhere(role, permission):
+    """Return whether ``role`` holds ``permission`` on every project of the fund."""
+    return role in RULES[permission].everywhere
+
+
+def scoped_project_ids(role, permission, member_project_ids, granted_project_ids=frozenset()):
+    """The projects on which ``role`` holds ``permission`` beyond those it holds everywhere.
+
+    Lists, search, counts, exports and the API narrow to these ids whenever
+    :func:`holds_everywhere` is false, so that they show exactly what the detail
+    pages let through: memberships count only for the rule's ``member`` roles, and
+    break-the-glass grants only for its ``break_glass`` roles. An administrator who
+    makes themselves a project member gains nothing by it.
+    """
+    granted = RULES[permission]
+    project_ids = set(member_project_ids) if role in granted.member else set()
+    if role in granted.break_glass:
+        project_ids |= set(granted_project_ids)
+    return frozenset(project_ids)
 
 
 def needs_membership(role, permission):

@@ -28,14 +28,21 @@ def active_grant(session, user, project, now=None):
     ).first()
 
 
-def granted_project_ids(session, user, now=None):
-    """The ids of the projects ``user`` holds an active grant for (one query)."""
+def active_grants(session, user, now=None):
+    """``{project id: grant}`` of the active grants ``user`` holds, the latest per project (one query)."""
     now = now or utcnow()
-    return set(session.scalars(
-        sa.select(BreakGlassGrant.project_id)
+    grants = session.scalars(
+        sa.select(BreakGlassGrant)
         .where(BreakGlassGrant.user_id == user.id, BreakGlassGrant.expires_at > now,
                BreakGlassGrant.revoked_at.is_(None))
-    ))
+        .order_by(BreakGlassGrant.expires_at)
+    )
+    return {grant.project_id: grant for grant in grants}
+
+
+def granted_project_ids(session, user, now=None):
+    """The ids of the projects ``user`` holds an active grant for (one query)."""
+    return set(active_grants(session, user, now))
 
 
 def open_grant(session, actor, user, project, reason, duration=DEFAULT_DURATION):

@@ -36,6 +36,7 @@ from tracker.web.pages import action
 from tracker.web.pages import delete_page
 from tracker.web.pages import form_page
 from tracker.web.requests import page_number
+from tracker.web.visibility import visible_evidence_ids
 
 
 def claim_url(project, claim, **anchor):
@@ -201,7 +202,8 @@ def explanation_evidence(project, claim_id, explanation_id):
     explanation = explanation_or_404(project, claim, explanation_id)
     form = ExplanationEvidenceForm()
     form.evidence_id.choices = choices([("", _("Choose an evidence item"))] + [
-        (item_id, f"{title} ({KIND_LABELS[kind]})") for item_id, kind, title in project_items(session, project)])
+        (item_id, f"{title} ({KIND_LABELS[kind]})")
+        for item_id, kind, title in project_items(session, project, visible_evidence_ids(session, project.fund_id))])
     return form_page(form, "contribution/explanation_evidence.html",
                      lambda form: services.attach_explanation_evidence(session, actor(), project, explanation,
                                                                        form.data),

@@ -61,20 +61,24 @@ EDITABLE_FIELDS = ("title", "summary", "source", "collected_on", "url")
 # Reading ----------------------------------------------------------------------------------------
 
 
-def evidence_statement(project, kind=None):
-    """The project's evidence items, newest first, with what they support loaded (for paginated lists)."""
+def evidence_statement(project, kind=None, visible_ids=None):
+    """The project's evidence items (of ``visible_ids``, if given), newest first, with what they support loaded."""
     statement = (select(EvidenceItem).where(EvidenceItem.project_id == project.id)
                  .options(selectinload(EvidenceItem.attachments))
                  .order_by(EvidenceItem.created_at.desc(), EvidenceItem.id.desc()))
     if kind:
         statement = statement.where(EvidenceItem.kind == kind)
+    if visible_ids is not None:
+        statement = statement.where(EvidenceItem.id.in_(visible_ids))
     return statement
 
 
-def get_item(session, project, item_id):
-    item = session.exec(select(EvidenceItem).where(EvidenceItem.id == item_id, EvidenceItem.project_id == project.id)
-                        .options(selectinload(EvidenceItem.attachments))).first()
-    return item
+def get_item(session, project, item_id, visible_ids=None):
+    """The project's item ``item_id`` (among ``visible_ids``, if given), or None."""
+    statement = select(EvidenceItem).where(EvidenceItem.id == item_id, EvidenceItem.project_id == project.id)
+    if visible_ids is not None:
+        statement = statement.where(EvidenceItem.id.in_(visible_ids))
+    return session.exec(statement.options(selectinload(EvidenceItem.attachments))).first()
 
 
 def get_attachment(session, project, attachment_id):
@@ -83,10 +87,13 @@ def get_attachment(session, project, attachment_id):
         .where(EvidenceAttachment.id == attachment_id, EvidenceItem.project_id == project.id)).first()
 
 
-def project_items(session, project):
-    """Every evidence item of the project as ``(id, kind, title)``, for choosing one (a short, plain query)."""
-    return session.exec(select(EvidenceItem.id, EvidenceItem.kind, EvidenceItem.title)
-                        .where(EvidenceItem.project_id == project.id).order_by(EvidenceItem.title)).all()
+def project_items(session, project, visible_ids=None):
+    """The project's evidence items (of ``visible_ids``, if given) as ``(id, kind, title)``, for choosing one."""
+    statement = select(EvidenceItem.id, EvidenceItem.kind, EvidenceItem.title).where(
+        EvidenceItem.project_id == project.id)
+    if visible_ids is not None:
+        statement = statement.where(EvidenceItem.id.in_(visible_ids))
+    return session.exec(statement.order_by(EvidenceItem.title)).all()
 
 
 def attachments_on(session, link_ids=(), assumption_ids=()):
@@ -107,14 +114,19 @@ def link_strength_rows(session, project):
                         .where(TocLink.project_id == project.id)).all()
 
 
-def count_by_link(session, link_ids):
-    """``{link_id: evidence on the link or on its assumptions}`` (registered in :mod:`tracker.toc.attachments`)."""
+def count_by_link(session, link_ids, visible_ids=None):
+    """``{link_id: evidence on the link or on its assumptions}``, of ``visible_ids`` only if given.
+
+    Registered in :mod:`tracker.toc.attachments`.
+    """
     link_ids = list(link_ids)
+    seen = sa.true() if visible_ids is None else EvidenceAttachment.evidence_id.in_(visible_ids)
     direct = session.execute(sa.select(EvidenceAttachment.link_id, sa.func.count())
-                             .where(EvidenceAttachment.link_id.in_(link_ids)).group_by(EvidenceAttachment.link_id))
+                             .where(EvidenceAttachment.link_id.in_(link_ids), seen)
+                             .group_by(EvidenceAttachment.link_id))
     via = session.execute(sa.select(Assumption.link_id, sa.func.count())
                           .join(EvidenceAttachment, EvidenceAttachment.assumption_id == Assumption.id)
-                          .where(Assumption.link_id.in_(link_ids)).group_by(Assumption.link_id))
+                          .where(Assumption.link_id.in_(link_ids), seen).group_by(Assumption.link_id))
     counts = {}
     for link_id, count in [*direct, *via]:
         counts[link_id] = counts.get(link_id, 0) + count

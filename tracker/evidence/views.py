@@ -2,15 +2,19 @@
 
 from flask import abort
 from flask import current_app
+from flask import redirect
 from flask import render_template
 from flask import request
 from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlmodel import select
 from wtforms import SelectChoice
 
+from tracker.auth.permissions import holds_everywhere
+from tracker.auth.permissions import may_break_glass
 from tracker.common.pagination import paginate
 from tracker.contribution.models import AlternativeExplanation
 from tracker.contribution.models import ContributionClaim
@@ -26,6 +30,7 @@ from tracker.evidence.forms import AttachForm
 from tracker.evidence.forms import EvidenceFilterForm
 from tracker.evidence.forms import EvidenceForm
 from tracker.evidence.models import EvidenceKind
+from tracker.evidence.sharing import DERIVED_KINDS
 from tracker.evidence.storage import store_for
 from tracker.indicators.models import IndicatorPeriod
 from tracker.msc.models import Story
@@ -33,6 +38,8 @@ from tracker.outcomes.models import Outcome
 from tracker.web import transaction
 from tracker.web.access import actor
 from tracker.web.access import project_route
+from tracker.web.access import record_shown
+from tracker.web.access import sensitive_scope
 from tracker.web.forms import ConfirmForm
 from tracker.web.forms import choices
 from tracker.web.pages import action
@@ -40,6 +47,7 @@ from tracker.web.pages import delete_page
 from tracker.web.pages import form_page
 from tracker.web.requests import filter_value
 from tracker.web.requests import page_number
+from tracker.web.visibility import visible_evidence_ids
 
 # What the main text field is called for each kind, and which fields its form shows.
 SUMMARY_LABELS = {EvidenceKind.INTERVIEW: _l("Interview note"), EvidenceKind.OBSERVATION: _l("Observation note")}
@@ -54,8 +62,34 @@ KIND_FIELDS = {
 }
 
 
+def require_reader(session, project, permission):
+    """Go on only if the user reads the project's stories (outcomes) under ``permission``.
+
+    An administrator is sent to the break-the-glass form (on GET), as on story pages; anyone else gets 404.
+    """
+    if holds_everywhere(current_user.role, permission) or project.id in sensitive_scope(session, permission):
+        return
+    if request.method == "GET" and may_break_glass(current_user.role, permission):
+        abort(redirect(url_for("breakglass.request_access", slug=project.slug, next=request.full_path)))
+    abort(404)
+
+
 def item_or_404(project, item_id):
-    return services.get_item(get_session(), project, item_id) or abort(404)
+    """The item, if the user may see it: one standing for a story or an outcome only where they may read that."""
+    session = get_session()
+    item = services.get_item(session, project, item_id, visible_evidence_ids(session, project.fund_id))
+    if item is not None:
+        return item
+    hidden = services.get_item(session, project, item_id) or abort(404)
+    if hidden.kind in DERIVED_KINDS:
+        require_reader(session, project, DERIVED_KINDS[hidden.kind])
+    abort(404)
+
+
+def audit_derived(session, items, where):
+    """Audit the items on a page that copy a story's or an outcome's text, as reads of that protected text."""
+    for kind, permission in DERIVED_KINDS.items():
+        record_shown(session, "evidence_item", permission, [item for item in items if item.kind == kind], where)
 
 
 def item_url(project, item):
@@ -131,8 +165,10 @@ def evidence_list(project):
     session = get_session()
     filters = EvidenceFilterForm(request.args)
     filters.validate()
-    page = paginate(session, services.evidence_statement(project, filter_value(filters.kind)), page_number(),
-                    current_app.config["ITEMS_PER_PAGE"])
+    statement = services.evidence_statement(project, filter_value(filters.kind),
+                                            visible_evidence_ids(session, project.fund_id))
+    page = paginate(session, statement, page_number(), current_app.config["ITEMS_PER_PAGE"])
+    audit_derived(session, page.items, "evidence list")
     return render_template("evidence/list.html", project=project, page=page, filters=filters,
                            kind_labels=services.KIND_LABELS, strength_labels=services.STRENGTH_LABELS)
 
@@ -145,6 +181,8 @@ def evidence_create(project):
     except ValueError:
         return render_template("evidence/choose_kind.html", project=project, kind_labels=services.KIND_LABELS,
                                target=request.args.get("target", ""))
+    if kind in DERIVED_KINDS:
+        require_reader(session, project, DERIVED_KINDS[kind])
     return form_page(
         evidence_form(session, project, kind, data={"target": request.args.get("target", "")}), "evidence/form.html",
         lambda form: services.create_item(session, actor(), project, kind, form.data, upload=read_upload(form.file),
@@ -197,7 +235,10 @@ def detail_context(session, project, item):
 def evidence_detail(project, item_id):
     session = get_session()
     item = item_or_404(project, item_id)
-    services.read_item(session, actor(), item)
+    if item.kind in DERIVED_KINDS:
+        audit_derived(session, [item], "evidence item")
+    else:
+        services.read_item(session, actor(), item)
     return render_template("evidence/detail.html", form=attach_form(session, project),
                            **detail_context(session, project, item))
 

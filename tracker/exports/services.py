@@ -46,9 +46,12 @@ def check_request(role, audience, file_format, sheet_names):
 
 
 def export_records(session, actor, *, fund_id, audience, file_format, sheet_names, member_project_ids=(),
-                   project=None, reason=None):
+                   project=None, reason=None, granted_project_ids=()):
     """Build the export of ``sheet_names`` for ``audience`` (one project, or the whole fund) and audit it.
 
+    Stories and outcomes are those the permission table lets the requester read:
+    through membership only where the rule says so, through ``granted_project_ids``
+    (break-the-glass grants) only for the rule's break-the-glass roles.
     ``reason`` is a break-the-glass grant's reason, kept with the audit entry.
     Returns an :class:`tracker.exports.tabular.ExportFile`. Never commits.
     """
@@ -56,7 +59,8 @@ def export_records(session, actor, *, fund_id, audience, file_format, sheet_name
     check_request(role, audience, file_format, sheet_names)
     scope = ExportScope(session=session, fund_id=fund_id, audience=audience, role=role,
                         member_project_ids=frozenset(member_project_ids),
-                        project_ids=None if project is None else (project.id,))
+                        project_ids=None if project is None else (project.id,),
+                        granted_project_ids=frozenset(granted_project_ids))
     specs = [spec for spec in REGISTRY.ordered() if spec.name in sheet_names]
     sheets = [build_sheet(spec, scope, audience) for spec in specs]
     details = {"audience": audience, "format": file_format,

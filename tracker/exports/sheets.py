@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import select
 
 from tracker.auth.permissions import Role
+from tracker.auth.permissions import scoped_project_ids
 from tracker.auth.permissions import sees_all_projects
 from tracker.common.countries import country_name
 from tracker.exports.tabular import DONOR
@@ -57,6 +58,7 @@ class ExportScope:
     """Who exports what: the fund, the audience, the requester's role and projects, and an optional project subset.
 
     ``project_ids`` None means every project of the fund the requester may see.
+    ``granted_project_ids`` are the projects the requester holds a break-the-glass grant for.
     """
 
     session: object
@@ -65,6 +67,11 @@ class ExportScope:
     role: str
     member_project_ids: frozenset = frozenset()
     project_ids: tuple | None = None
+    granted_project_ids: frozenset = frozenset()
+
+    def scoped_project_ids(self, permission):
+        """The projects outside the role's everywhere scope whose records under ``permission`` it may export."""
+        return scoped_project_ids(self.role, permission, self.member_project_ids, self.granted_project_ids)
 
     @property
     def for_donors(self):
@@ -102,7 +109,7 @@ def outcome_statement(scope):
     if scope.for_donors:
         base = donor_visible_outcomes(scope.fund_id)
     else:
-        base = outcomes_visible_to(scope.role, scope.member_project_ids, scope.fund_id)
+        base = outcomes_visible_to(scope.role, scope.scoped_project_ids("outcome.view"), scope.fund_id)
     return (in_projects(base, Outcome.project_id, scope)
             .options(selectinload(Outcome.project), selectinload(Outcome.harvest),
                      selectinload(Outcome.substantiations))
@@ -166,7 +173,7 @@ def story_statement(scope):
     if scope.for_donors:
         base = donor_visible_stories(scope.fund_id)
     else:
-        base = stories_visible_to(scope.role, scope.member_project_ids, scope.fund_id)
+        base = stories_visible_to(scope.role, scope.scoped_project_ids("story.view"), scope.fund_id)
     return (in_projects(base, Story.project_id, scope)
             .options(selectinload(Story.project), selectinload(Story.cycle), selectinload(Story.domain),
                      selectinload(Story.consent), selectinload(Story.translations))

@@ -11,6 +11,7 @@ from tracker.exports import services as tabular_services
 from tracker.exports.forms import ExportForm
 from tracker.portfolio.services import get_fund
 from tracker.web.access import actor
+from tracker.web.access import break_glass_grants
 from tracker.web.access import requires
 from tracker.web.access import sensitive_project_route
 from tracker.web.pages import form_page
@@ -39,7 +40,8 @@ def export_page(template, name, fund_id, **context):
         return tabular_services.export_records(
             get_session(), actor(), fund_id=fund_id, audience=form.audience.data, file_format=form.file_format.data,
             sheet_names=form.sheets.data or [], member_project_ids=current_user.project_ids, project=project,
-            reason=grant.reason if grant else None)
+            reason=grant.reason if grant else None,
+            granted_project_ids=break_glass_grants(get_session(), "export.view").keys())
 
     form = export_form()
     return form_page(form, template, export, None,

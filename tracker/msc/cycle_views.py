@@ -37,6 +37,7 @@ from tracker.msc.models import Story
 from tracker.msc.models import StorytellerCategory
 from tracker.portfolio import services as portfolio_services
 from tracker.web.access import actor
+from tracker.web.access import record_shown
 from tracker.web.access import requires
 from tracker.web.access import sensitive_scope
 from tracker.web.conflicts import stored_record
@@ -92,6 +93,7 @@ def story_list():
     if not donor:
         options.update(consent=filter_value(filters.consent), safeguarding=filter_value(filters.safeguarding))
     page = paginate(session, services.story_list_statement(base, **options), page_number(), per_page())
+    record_shown(session, "story", "story.view", page.items, "portfolio story list")
     ids = [story.id for story in page.items]
     shared = set(session.scalars(sharing.donor_visible_story_ids(fund.id).where(Story.id.in_(ids)))) if ids else set()
     if donor:

@@ -264,14 +264,12 @@ def read_story(session, actor, story):
     record(session, actor, "read", "story", story.id, project_id=story.project_id)
 
 
-def count_by_node(session, node_ids):
-    """``{node_id: number of stories linked}`` (registered in :mod:`tracker.toc.attachments`)."""
-    rows = session.execute(
-        sa.select(StoryTocNode.node_id, sa.func.count())
-        .where(StoryTocNode.node_id.in_(list(node_ids)))
-        .group_by(StoryTocNode.node_id)
-    ).all()
-    return dict(rows)
+def count_by_node(session, node_ids, visible_ids=None):
+    """``{node_id: stories linked}``, of ``visible_ids`` only if given (see :mod:`tracker.toc.attachments`)."""
+    statement = sa.select(StoryTocNode.node_id, sa.func.count()).where(StoryTocNode.node_id.in_(list(node_ids)))
+    if visible_ids is not None:
+        statement = statement.where(StoryTocNode.story_id.in_(visible_ids))
+    return dict(session.execute(statement.group_by(StoryTocNode.node_id)).all())
 
 
 # Stories: writing -------------------------------------------------------------------

@@ -40,6 +40,7 @@ from tracker.outcomes.services import toc_nodes
 from tracker.web.access import actor
 from tracker.web.access import project_route
 from tracker.web.access import record_sensitive_read
+from tracker.web.access import record_shown
 from tracker.web.access import sensitive_project_route
 from tracker.web.access import sensitive_scope
 from tracker.web.conflicts import stored_record
@@ -113,6 +114,7 @@ def story_list(project):
     filters = story_filters(session, project)
     statement = services.story_list_statement(visible_stories(project), project, **list_filters(filters, is_donor()))
     page = paginate(session, statement, page_number(), current_app.config["ITEMS_PER_PAGE"])
+    record_shown(session, "story", "story.view", page.items, "story list")
     shared = sharing_on_page(session, project.fund_id, page.items)
     if is_donor():
         page.items = [sharing.deidentify(story) for story in page.items]

@@ -168,14 +168,12 @@ def substantiation_summary(outcome, for_donor=False):
     ])
 
 
-def count_by_node(session, node_ids):
-    """``{node_id: number of outcomes linked}`` (registered in :mod:`tracker.toc.attachments`)."""
-    rows = session.execute(
-        sa.select(OutcomeTocNode.node_id, sa.func.count())
-        .where(OutcomeTocNode.node_id.in_(list(node_ids)))
-        .group_by(OutcomeTocNode.node_id)
-    ).all()
-    return dict(rows)
+def count_by_node(session, node_ids, visible_ids=None):
+    """``{node_id: outcomes linked}``, of ``visible_ids`` only if given (see :mod:`tracker.toc.attachments`)."""
+    statement = sa.select(OutcomeTocNode.node_id, sa.func.count()).where(OutcomeTocNode.node_id.in_(list(node_ids)))
+    if visible_ids is not None:
+        statement = statement.where(OutcomeTocNode.outcome_id.in_(visible_ids))
+    return dict(session.execute(statement.group_by(OutcomeTocNode.node_id)).all())
 
 
 # Outcomes: writing -----------------------------------------------------------------

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sqlmodel import select
 
 from tracker.auth.permissions import Role
-from tracker.auth.permissions import sees_all_projects
+from tracker.auth.permissions import holds_everywhere
 from tracker.outcomes.models import Outcome
 from tracker.outcomes.models import OutcomeStatus
 from tracker.portfolio.models import Project
@@ -43,11 +43,17 @@ def donor_visible_outcome_ids(fund_id):
 
 
 def outcomes_visible_to(role, project_ids, fund_id):
-    """``SELECT outcome`` for what a user of ``role`` may see: donors get the donor rule, grantees their projects."""
+    """``SELECT outcome`` for what a user of ``role`` may see.
+
+    Donors get the donor rule; roles that read outcomes everywhere (M&E staff) the fund's
+    outcomes; everyone else only those of ``project_ids`` (from
+    :func:`tracker.auth.permissions.scoped_project_ids`): a grantee's memberships, or the
+    projects an administrator broke the glass for.
+    """
     if Role(role) is Role.DONOR:
         return donor_visible_outcomes(fund_id)
     statement = select(Outcome).join(Project, Project.id == Outcome.project_id).where(Project.fund_id == fund_id)
-    if sees_all_projects(role):
+    if holds_everywhere(role, "outcome.view"):
         return statement
     return statement.where(Outcome.project_id.in_(sorted(project_ids) or [-1]))
 

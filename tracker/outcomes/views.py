@@ -30,6 +30,10 @@ from tracker.outcomes.sharing import donor_view
 from tracker.outcomes.sharing import outcomes_visible_to
 from tracker.web.access import actor
 from tracker.web.access import project_route
+from tracker.web.access import record_sensitive_read
+from tracker.web.access import record_shown
+from tracker.web.access import sensitive_project_route
+from tracker.web.access import sensitive_scope
 from tracker.web.conflicts import stored_record
 from tracker.web.forms import choices
 from tracker.web.pages import action
@@ -43,7 +47,7 @@ from tracker.web.requests import page_number
 
 def visible_outcomes(project):
     """The SELECT of the outcomes the current user may see (donors: the donor rule)."""
-    return outcomes_visible_to(current_user.role, current_user.project_ids, project.fund_id)
+    return outcomes_visible_to(current_user.role, sensitive_scope(get_session(), "outcome.view"), project.fund_id)
 
 
 # Outcomes ----------------------------------------------------------------------------
@@ -61,7 +65,7 @@ def filter_form(session, project):
     return form
 
 
-@project_route("outcome.view")
+@sensitive_project_route("outcome.view")
 def outcome_list(project):
     session = get_session()
     filters = filter_form(session, project)
@@ -70,6 +74,7 @@ def outcome_list(project):
         harvest_id=filter_value(filters.harvest), change_type=filter_value(filters.change_type),
         valence=filter_value(filters.valence), intention=filter_value(filters.intention))
     page = paginate(session, statement, page_number(), current_app.config["ITEMS_PER_PAGE"])
+    record_shown(session, "outcome", "outcome.view", page.items, "outcome list")
     return render_template("outcomes/list.html", project=project, page=page, filters=filters, donor=is_donor())
 
 
@@ -115,11 +120,11 @@ def load_outcome(session, project, outcome_id):
     return outcome
 
 
-@project_route("outcome.view")
+@sensitive_project_route("outcome.view")
 def outcome_detail(project, outcome_id):
     session = get_session()
     outcome = load_outcome(session, project, outcome_id)
-    services.read_outcome(session, actor(), outcome)
+    record_sensitive_read(session, "outcome", outcome.id, project)
     if is_donor():
         return render_template("outcomes/donor_detail.html", project=project, outcome=donor_view(outcome),
                                summary=services.substantiation_summary(outcome, for_donor=True))

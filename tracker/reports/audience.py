@@ -93,11 +93,15 @@ class Selected:
 
 
 def outcomes(session, fund_id, project_ids, audience, requester, period):
-    """Outcomes dated within ``period``; donors get substantiated ones only, the rest counted as withheld."""
-    if Audience(audience) is Audience.DONOR:
+    """Outcomes dated within ``period``; donors get substantiated ones only, the rest counted as withheld.
+
+    Internal reports hold the outcomes the requester may read: an administrator's only under a grant.
+    """
+    donor = Audience(audience) is Audience.DONOR
+    if donor:
         base = donor_visible_outcomes(fund_id)
     else:
-        base = outcomes_visible_to(requester.role, requester.member_project_ids, fund_id)
+        base = outcomes_visible_to(requester.role, requester.scoped_project_ids("outcome.view"), fund_id)
     in_period = sa.and_(Outcome.project_id.in_(project_ids), date_between(Outcome.change_date, period))
     shown = session.exec(base.where(in_period).options(
         selectinload(Outcome.toc_nodes),
@@ -106,7 +110,8 @@ def outcomes(session, fund_id, project_ids, audience, requester, period):
     shown_ids = base.where(in_period).with_only_columns(Outcome.id)
     hidden = session.execute(sa.select(Outcome.project_id, sa.func.count()).where(in_period, Outcome.id.not_in(
         shown_ids)).group_by(Outcome.project_id)).all()
-    withheld = {project_id: Counter({"not_substantiated": count}) for project_id, count in hidden}
+    withheld = {project_id: Counter({"not_substantiated" if donor or requester.sees_outcomes_of(project_id)
+                                     else "outside_access": count}) for project_id, count in hidden}
     return Selected(by_project(shown), withheld)
 
 

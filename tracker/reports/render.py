@@ -72,7 +72,9 @@ def terms():
         "strength": STRENGTH_LABELS,
         "evidence_kind": KIND_LABELS,
         "story_reason": {**SHARING_REASONS, **internal_story_reasons()},
-        "outcome_reason": {"not_substantiated": _("not yet substantiated")},
+        "outcome_reason": {"not_substantiated": _("not yet substantiated"),
+                           "outside_access": _("outside your access: administrators read outcomes only by breaking "
+                                               "the glass")},
         "evidence_reason": evidence_reasons(),
     }
     return {name: {str(key): str(value) for key, value in words.items()} for name, words in vocabularies.items()}

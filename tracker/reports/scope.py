@@ -7,6 +7,7 @@ from datetime import date
 from tracker.auth.permissions import Role
 from tracker.auth.permissions import allows
 from tracker.auth.permissions import may_break_glass
+from tracker.auth.permissions import scoped_project_ids
 from tracker.reports.models import Audience
 
 
@@ -44,6 +45,14 @@ class Requester:
         if self.may("story.view", project_id):
             return True
         return may_break_glass(self.role, "story.view") and project_id in self.break_glass_project_ids
+
+    def scoped_project_ids(self, permission):
+        """The projects beyond the role's everywhere scope where it holds ``permission`` (the rule table decides)."""
+        return scoped_project_ids(self.role, permission, self.member_project_ids, self.break_glass_project_ids)
+
+    def sees_outcomes_of(self, project_id):
+        """Whether internal reports may show this project's outcomes to this user (break the glass for admins)."""
+        return self.may("outcome.view", project_id) or project_id in self.scoped_project_ids("outcome.view")
 
     def sees_contribution_of(self, project_id):
         return self.may("contribution.view", project_id)

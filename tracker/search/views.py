@@ -16,6 +16,7 @@ from tracker.outcomes.sharing import donor_view
 from tracker.outcomes.sharing import outcomes_visible_to
 from tracker.portfolio import services as portfolio_services
 from tracker.search import services
+from tracker.web.access import record_shown
 from tracker.web.access import requires
 from tracker.web.access import sensitive_scope
 from tracker.web.requests import is_donor
@@ -41,10 +42,12 @@ def search():
     kind = request.args.get("kind", "outcome")
     kind = kind if kind in services.KINDS else "outcome"
     role, donor = current_user.role, is_donor()
-    visible = {"outcome": outcomes_visible_to(role, current_user.project_ids, fund.id),
+    visible = {"outcome": outcomes_visible_to(role, sensitive_scope(session, "outcome.view"), fund.id),
                "story": stories_visible_to(role, sensitive_scope(session, "story.view"), fund.id)}
     results = services.search(session, visible, text, kind, page_number(), current_app.config["ITEMS_PER_PAGE"],
                               loader_options(kind), donor=donor) if text.strip() else None
+    if results is not None:
+        record_shown(session, kind, f"{kind}.view", [hit.record for hit in results.hits], "search")
     if results is not None and donor:
         shown = deidentify if kind == "story" else donor_view
         for hit in results.hits:

@@ -29,6 +29,7 @@ from tracker.web.conflicts import stored_record
 from tracker.web.pages import delete_page
 from tracker.web.pages import form_page
 from tracker.web.requests import id_argument
+from tracker.web.visibility import visible_record_ids
 
 # Shared helpers ----------------------------------------------------------------------------
 
@@ -111,7 +112,8 @@ def node_detail(project, node_id):
         incoming=[link for link in links if link.effect_id == node.id],
         outgoing=[link for link in links if link.cause_id == node.id],
         indicators=indicator_services.indicators_for_node(session, node),
-        attached=services.describe_attachments(node_attachments(session, [node.id])[node.id]),
+        attached=services.describe_attachments(
+            node_attachments(session, [node.id], visible_record_ids(session, project.fund_id))[node.id]),
         sphere_labels=services.SPHERE_LABELS,
     )
 

@@ -23,7 +23,9 @@ from flask import url_for
 from flask_login import LoginManager
 from flask_login import current_user
 
+from tracker.audit import services as audit
 from tracker.audit.services import Actor
+from tracker.audit.services import Shown
 from tracker.audit.services import record
 from tracker.auth import permissions
 from tracker.auth import services as auth_services
@@ -208,16 +210,42 @@ def sensitive_project_route(permission):
     return decorate
 
 
-def sensitive_scope(session, permission):
-    """Project ids whose sensitive records the user sees beyond the roles that see them everywhere.
+def break_glass_grants(session, permission):
+    """``{project id: grant}`` of the user's active grants, if the rule lets the role break the glass (read once)."""
+    if not permissions.may_break_glass(current_user.role, permission):
+        return {}
+    if "break_glass_grants" not in g:
+        g.break_glass_grants = break_glass.active_grants(session, current_user.user)
+    return g.break_glass_grants
 
-    That is the user's memberships, plus, for a role that may break the glass for
-    ``permission``, the projects it holds an active grant for.
+
+def sensitive_scope(session, permission):
+    """Project ids whose records under ``permission`` the user sees beyond the roles that see them everywhere.
+
+    Derived from the same rule as the detail pages
+    (:func:`tracker.auth.permissions.scoped_project_ids`): memberships for the
+    rule's member roles, active grants for its break-the-glass roles.
     """
-    project_ids = set(current_user.project_ids)
-    if permissions.may_break_glass(current_user.role, permission):
-        project_ids |= break_glass.granted_project_ids(session, current_user.user)
-    return project_ids
+    return permissions.scoped_project_ids(current_user.role, permission, current_user.project_ids,
+                                          break_glass_grants(session, permission))
+
+
+def record_shown(session, object_type, permission, records, where):
+    """Audit one page of a list, search or export that shows ``records`` (each with ``id`` and ``project_id``).
+
+    One ``read`` entry per record names it and where it was shown; where the user
+    reads it through a break-the-glass grant, the entry carries the grant's reason.
+    """
+    by_project = {}
+    for item in records:
+        by_project.setdefault(item.project_id, []).append(item.id)
+    grants = break_glass_grants(session, permission)
+    shown = []
+    for project_id, ids in sorted(by_project.items()):
+        member = project_id in current_user.project_ids
+        grant = None if permissions.allows(current_user.role, permission, is_member=member) else grants.get(project_id)
+        shown.append(Shown(project_id, tuple(ids), grant.reason if grant else None, grant.id if grant else None))
+    audit.record_shown(session, actor(), object_type, shown, where=where)
 
 
 def record_sensitive_read(session, object_type, object_id, project):

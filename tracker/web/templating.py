@@ -14,6 +14,7 @@ from tracker.auth.permissions import Role
 from tracker.common.countries import country_name
 from tracker.web.forms import translated
 from tracker.web.project_tabs import visible_tabs
+from tracker.web.visibility import evidence_title
 
 
 def localised_country(code):
@@ -59,6 +60,6 @@ def init_app(app):
         translated=translated,
     )
     app.jinja_env.globals.update(can=can, url_with=url_with, current_language=current_language,
-                                 project_tabs=project_tabs)
+                                 project_tabs=project_tabs, evidence_title=evidence_title)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -20,6 +20,7 @@ from tracker.web.conflicts import stored_record
 from tracker.web.forms import choices
 from tracker.web.pages import delete_page
 from tracker.web.pages import form_page
+from tracker.web.visibility import visible_evidence_ids
 
 THRESHOLDS = {"sensitivity": tracing.HIGH_SENSITIVITY, "type1_error": tracing.LOW_TYPE1_ERROR}
 
@@ -106,9 +107,12 @@ def component_delete(project, claim_id, component_id):
 
 
 def ct_evidence_form(project, **kwargs):
+    """The tracing-evidence form; it offers only the evidence items the user may read (not a story's without access)."""
     form = CtEvidenceForm(**kwargs)
+    session = get_session()
     form.evidence_id.choices = choices([("", _("None"))] + [
-        (item_id, f"{title} ({KIND_LABELS[kind]})") for item_id, kind, title in project_items(get_session(), project)])
+        (item_id, f"{title} ({KIND_LABELS[kind]})")
+        for item_id, kind, title in project_items(session, project, visible_evidence_ids(session, project.fund_id))])
     return form
 
 
