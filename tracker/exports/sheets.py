@@ -41,7 +41,9 @@ from tracker.msc.sharing import donor_visible_stories
 from tracker.msc.sharing import donor_visible_story_ids
 from tracker.msc.sharing import stories_visible_to
 from tracker.outcomes.models import Outcome
+from tracker.outcomes.models import Substantiation
 from tracker.outcomes.models import Verdict
+from tracker.outcomes.services import outcome_standing
 from tracker.outcomes.sharing import donor_view
 from tracker.outcomes.sharing import donor_visible_outcomes
 from tracker.outcomes.sharing import outcomes_visible_to
@@ -105,7 +107,7 @@ def outcome_statement(scope):
         base = outcomes_visible_to(scope.role, scope.member_project_ids, scope.fund_id)
     return (in_projects(base, Outcome.project_id, scope)
             .options(selectinload(Outcome.project), selectinload(Outcome.harvest),
-                     selectinload(Outcome.substantiations))
+                     selectinload(Outcome.substantiations).selectinload(Substantiation.substantiator))
             .order_by(Outcome.project_id, Outcome.change_date.desc().nulls_last(), Outcome.id))
 
 
@@ -126,6 +128,7 @@ def outcome_rows(scope):
             "country": country(view.country_code), "area": view.area, "significance": view.significance,
             "contribution": view.contribution, "change_type": text(view.change_type),
             "intention": text(view.intention), "valence": text(view.valence),
+            "substantiation": text(outcome_standing(outcome)),
             "substantiations": substantiations, "disagreements": disagreements,
         }
         if not scope.for_donors:
@@ -153,6 +156,7 @@ OUTCOME_COLUMNS = (
     Column("change_type", _l("Type of change")),
     Column("intention", _l("Intended or unintended")),
     Column("valence", _l("Positive or negative")),
+    Column("substantiation", _l("Substantiation (from the verdicts)")),
     Column("substantiations", _l("Substantiators who gave verdicts")),
     Column("disagreements", _l("Verdicts that disagree")),
     Column("created_at", _l("Recorded at (UTC)"), ONLY_INTERNAL),
