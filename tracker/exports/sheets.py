@@ -314,7 +314,7 @@ def actual_status(reported):
 def period_cells(period, scope):
     if period is None:
         return {}
-    reported = reported_actual(period.actual)
+    reported = reported_actual(period.actual, approved_only=scope.for_donors)
     cells = {
         "period_start": period.start_date, "period_end": period.end_date, "target": period.target_value,
         "target_comment": period.target_comment, "actual": reported.value if reported else None,
