@@ -793,3 +793,16 @@ def test_progress_against_the_target_of_the_same_period(target, actual, ascendin
     result = rules.progress(target, actual, ascending=ascending, baseline=baseline)
 
     assert (result.percent, result.met, result.note) == (percent, met, note)
+
+
+def test_a_period_without_a_target_says_so_instead_of_a_percentage(client, factory, login, session, project, node,
+                                                                   reviewer):
+    indicator = factory.indicator(project, node)
+    period = factory.period(indicator, target=None)
+    factory.actual(indicator, period, "150")
+    login(reviewer)
+    session.commit()
+
+    text = client.get(base(project, f"/{indicator.id}")).get_data(as_text=True)
+
+    assert "no target for this period" in text

@@ -406,3 +406,15 @@ def test_the_portfolio_report_groups_projects_by_pillar_and_country_and_synthesi
     assert sorted(group.name for group in report.pillars) == ["Networks & systems", "Technology tools"]
     assert report.synthesis.outcomes_by_type == [("policy", 2)]
     assert report.totals["outcomes"] == 2 and len(report.references) == 2
+
+
+def test_the_key_figures_compare_target_and_actual_of_the_same_period(factory, session, project):
+    indicator = factory.indicator(project)
+    reported = factory.period(indicator, date(2022, 1, 1), date(2022, 12, 31), target="200")
+    factory.actual(indicator, reported, "150")
+    factory.period(indicator, date(2023, 1, 1), date(2023, 12, 31), target="9000")
+
+    [entry] = report_for(session, project, Audience.DONOR).section.indicators
+
+    assert (entry.latest.target, entry.latest.actual) == (200, 150)
+    assert entry.latest_progress.percent == 75
