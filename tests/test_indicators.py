@@ -682,6 +682,7 @@ def test_the_person_who_submitted_an_actual_cannot_approve_it(client, login, ses
     assert current(session, period).status == ActualStatus.SUBMITTED
 
 
+@pytest.mark.both_backends
 def test_the_approval_records_and_shows_who_submitted_and_who_approved(client, factory, login, session, submit,
                                                                         project, period, grantee, reviewer):
     login(grantee)
@@ -751,6 +752,7 @@ def test_the_api_refuses_a_breakdown_that_does_not_add_up(api_as, factory, sessi
     assert accepted.status_code == 200 and accepted.get_json()["working"]["breakdown_partial"] is True
 
 
+@pytest.mark.both_backends
 def test_the_api_gives_donors_approved_actuals_only(api_as, factory, session, project, node):
     indicator = factory.indicator(project, node)
     approved = factory.period(indicator, date(2022, 1, 1), date(2022, 12, 31), target="100")

@@ -75,6 +75,7 @@ def test_the_change_date_cannot_move_after_verdicts_already_given(factory, sessi
     assert [field for field, _message in refused.value.reasons] == ["change_date"]
 
 
+@pytest.mark.both_backends
 def test_an_open_disagreement_blocks_substantiated_until_me_staff_acknowledge_it(client, factory, login, session,
                                                                                  submit, project):
     outcome = factory.outcome(project, status="substantiation_pending")
@@ -132,6 +133,7 @@ def test_a_substantiated_outcome_whose_substantiator_turns_out_not_independent_i
     assert "Not independently substantiated" in listed and "Not independently substantiated" in shown
 
 
+@pytest.mark.both_backends
 def test_rewording_shows_verdicts_on_an_earlier_wording_until_the_substantiator_judges_the_new_one(
         factory, session, project):
     outcome = factory.outcome(project, status="substantiated")
