@@ -162,3 +162,38 @@ def test_the_api_gives_each_outcome_its_derived_substantiation(api_as, factory, 
     assert body["status"] == "substantiation_pending"
     assert body["substantiation"] == "disagreement_not_acknowledged"
     assert body["substantiations"][0]["acknowledged_by"] is None
+
+
+def test_the_report_states_each_outcomes_standing_and_counts_only_what_the_verdicts_substantiate(
+        client, factory, login, session, project):
+    factory.outcome(project, status="substantiated")
+    outcome = factory.outcome(project, status="substantiation_pending")
+    verdict = factory.substantiation(project, outcome, **DISAGREE)
+    factory.substantiation(project, outcome)
+    factory.acknowledge(project, outcome, verdict, reason="The referrals began before the campaign.",
+                        by="Mai Tran")
+    factory.advance_outcome(outcome, "substantiated")
+    login(factory.user("donor"))
+
+    html = client.get(f"/projects/{project.slug}/reports/preview?audience=donor").get_data(as_text=True)
+
+    assert "2 substantiated · 1 substantiated with disagreement" in " ".join(html.split())
+    assert "Substantiated with disagreement (acknowledged by Mai Tran: “The referrals began before the campaign.”)" \
+        in " ".join(html.split())
+    assert "all fully agree" not in html
+
+
+def test_the_internal_report_quotes_every_substantiator_and_the_donor_report_leaves_out_flagged_comments(
+        client, factory, login, session, project):
+    outcome = factory.outcome(project, status="substantiation_pending")
+    factory.substantiation(project, outcome, comment="The referral log I keep confirms it.")
+    factory.substantiation(project, outcome, comment="Ask Somchai Jaidee at somchai@example.org for the files.")
+    factory.advance_outcome(outcome, "substantiated")
+    login(factory.user("me"))
+
+    internal = client.get(f"/projects/{project.slug}/reports/preview?audience=internal").get_data(as_text=True)
+    donor = client.get(f"/projects/{project.slug}/reports/preview?audience=donor").get_data(as_text=True)
+
+    assert "The referral log I keep confirms it." in internal and "somchai@example.org" in internal
+    assert "The referral log I keep confirms it." in donor and "somchai@example.org" not in donor
+    assert "1 substantiator's comment is left out: the personal-data review found details" in donor
