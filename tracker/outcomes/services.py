@@ -113,8 +113,9 @@ def save_harvest(session, actor, project, values, harvest=None, version=None):
 def outcome_list_statement(base, project=None, *, status=None, harvest_id=None, change_type=None,
                            valence=None, intention=None):
     """Filter, eager-load and order ``base`` (a ``SELECT outcome`` from :mod:`tracker.outcomes.sharing`)."""
+    # The substantiators come joined to the verdicts: one query for both, whatever the page holds.
     statement = base.options(selectinload(Outcome.harvest), selectinload(Outcome.project),
-                             selectinload(Outcome.substantiations).selectinload(Substantiation.substantiator))
+                             selectinload(Outcome.substantiations).joinedload(Substantiation.substantiator))
     if project is not None:
         statement = statement.where(Outcome.project_id == project.id)
     for column, value in ((Outcome.status, status), (Outcome.harvest_id, harvest_id),
@@ -127,7 +128,7 @@ def outcome_list_statement(base, project=None, *, status=None, harvest_id=None, 
 
 def outcome_details():
     return (selectinload(Outcome.harvest), selectinload(Outcome.project), selectinload(Outcome.toc_nodes),
-            selectinload(Outcome.substantiations).selectinload(Substantiation.substantiator))
+            selectinload(Outcome.substantiations).joinedload(Substantiation.substantiator))
 
 
 def get_outcome(session, project, outcome_id, base=None):
