@@ -195,6 +195,13 @@ class Factory:
         values["substantiator_id"] = (substantiator or self.substantiator(project)).id
         return outcome_services.record_substantiation(self.session, TEST_ACTOR, project, outcome, values)
 
+    def acknowledge(self, project, outcome, substantiation, reason="Two independent substantiators confirmed it.",
+                    by="Mai Tran (M&E)"):
+        from tracker.outcomes import services as outcome_services
+
+        return outcome_services.acknowledge_disagreement(self.session, TEST_ACTOR, project, outcome,
+                                                         substantiation.id, reason, by)
+
     def cycle(self, project=None, *, levels=("Project", "Fund"), domains=("Safer online behaviour",
               "Support after harm", "Systems that respond"), **values):
         from tracker.msc import services as story_services

@@ -9,15 +9,18 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from tests.api_support import assert_problem
 from tests.conftest import csrf_from
 from tests.factories import TEST_ACTOR
 from tracker.common.errors import ValidationFailed
 from tracker.indicators import chart
+from tracker.indicators import rules
 from tracker.indicators import services
 from tracker.indicators.models import ActualStatus
 from tracker.indicators.models import Indicator
 from tracker.indicators.models import IndicatorPeriod
 from tracker.indicators.models import PeriodActual
+from tracker.indicators.rules import Reported
 from tracker.toc.attachments import node_attachments
 
 
@@ -255,15 +258,15 @@ def test_targets_and_actuals_are_disaggregated_by_the_indicators_dimensions(clie
     session.commit()
 
     submit(base(project, f"/{indicator.id}/periods/new"),
-           period_form(breakdown_0="5400", breakdown_1="3000", breakdown_2="9000"))
+           period_form(breakdown_0="6000", breakdown_1="3000", breakdown_2="9000"))
     period = session.scalar(sa.select(IndicatorPeriod))
     submit(base(project, f"/{indicator.id}/periods/{period.id}/actual"),
-           {"value": "8420", "comment": "", "breakdown_0": "5190", "breakdown_1": "2870", "breakdown_2": "",
-            "action": "save"})
+           {"value": "8420", "comment": "Sex not recorded at one school event.", "breakdown_0": "5190",
+            "breakdown_1": "2870", "breakdown_2": "", "breakdown_partial": "y", "action": "save"})
 
     session.expire_all()
     assert session.get(IndicatorPeriod, period.id).target_breakdown == [
-        {"dimension": "sex", "category": "girls", "value": "5400"},
+        {"dimension": "sex", "category": "girls", "value": "6000"},
         {"dimension": "sex", "category": "boys", "value": "3000"},
         {"dimension": "country", "category": "TH", "value": "9000"}]
     assert [item["value"] for item in session.scalar(sa.select(PeriodActual)).breakdown] == ["5190", "2870"]
@@ -398,7 +401,7 @@ def test_reports_use_approved_values_and_mark_submitted_ones_provisional(factory
 
     services.save_actual(session, TEST_ACTOR, project, indicator, period, {"value": "120"}, submit=True,
                          version=period.actual.version)
-    assert services.reported_actual(period.actual) == services.Reported(Decimal("120"), "", [], provisional=True)
+    assert services.reported_actual(period.actual) == Reported(Decimal("120"), "", [], provisional=True)
 
     services.review_actual(session, TEST_ACTOR, project, period, approve=True)
     assert services.reported_actual(period.actual).provisional is False
@@ -416,8 +419,8 @@ def test_a_revision_after_approval_leaves_the_reported_value_alone(factory, sess
     assert reported.value == Decimal("120") and reported.revision_pending and not reported.provisional
 
 
-def test_donors_see_approved_and_provisional_values_but_never_drafts(client, factory, login, session, project,
-                                                                    node):
+def test_donors_see_only_approved_values_on_the_indicator_page_and_chart(client, factory, login, session, project,
+                                                                         node):
     indicator = factory.indicator(project, node)
     values = {"approved": ("2021", "1111"), "submitted": ("2022", "2222"), "draft": ("2023", "3333")}
     for status, (year, value) in values.items():
@@ -430,10 +433,13 @@ def test_donors_see_approved_and_provisional_values_but_never_drafts(client, fac
     session.commit()
 
     text = client.get(base(project, f"/{indicator.id}")).get_data(as_text=True)
+    chart = client.get(base(project, f"/{indicator.id}/chart.svg")).get_data(as_text=True)
+    listed = client.get(base(project)).get_data(as_text=True)
 
-    assert "1,111 contacts" in text and "2,222 contacts" in text and "3,333" not in text
-    assert text.count('<span class="tag tag--provisional">provisional</span>') == 1
-    assert "Review status" not in text
+    assert "1,111 contacts" in text and "2,222" not in text and "3,333" not in text
+    assert "1,111" in chart and "2,222" not in chart and "3,333" not in chart
+    assert "1,111 contacts" in listed and "2,222" not in listed
+    assert "provisional</span>" not in text and "Review status" not in text
 
 
 # Progress view ----------------------------------------------------------------------------------
@@ -658,3 +664,147 @@ def test_reviewing_an_actual_is_audited(factory, session, project, node):
 
     actions = session.scalars(sa.select(AuditEntry.action).where(AuditEntry.object_type == "period_actual")).all()
     assert actions == ["submit", "approve"]
+
+
+# The rules as a user meets them ------------------------------------------------------------------
+
+
+def test_the_person_who_submitted_an_actual_cannot_approve_it(client, login, session, submit, project, period,
+                                                              reviewer):
+    login(reviewer)
+    enter(submit, project, period, "8420", "submit")
+
+    page = client.get(actual_url(project, period)).get_data(as_text=True)
+    response = review(client, project, period, "approve")
+
+    assert "someone else must approve it (four eyes)" in page and 'value="approve"' not in page
+    assert response.status_code == 200 and "someone else must approve it" in response.get_data(as_text=True)
+    assert current(session, period).status == ActualStatus.SUBMITTED
+
+
+@pytest.mark.both_backends
+def test_the_approval_records_and_shows_who_submitted_and_who_approved(client, factory, login, session, submit,
+                                                                        project, period, grantee, reviewer):
+    login(grantee)
+    enter(submit, project, period, "8420", "submit")
+    login(reviewer)
+
+    review(client, project, period, "approve")
+
+    actual = current(session, period)
+    assert (actual.approved_submitted_by_id, actual.approved_by_id) == (grantee.id, reviewer.id)
+    page = client.get(actual_url(project, period)).get_data(as_text=True)
+    assert "Submitted by Helpline coordinator, approved by Fund M&amp;E officer" in page
+
+
+def test_a_fund_whose_setting_allows_it_lets_the_submitter_approve(app, client, login, session, submit, project,
+                                                                   period, reviewer):
+    app.config["ACTUALS_SELF_APPROVAL"] = True
+    login(reviewer)
+    enter(submit, project, period, "8420", "submit")
+
+    review(client, project, period, "approve")
+
+    actual = current(session, period)
+    assert actual.status == ActualStatus.APPROVED
+    assert actual.approved_submitted_by_id == actual.approved_by_id == reviewer.id
+
+
+def test_a_breakdown_that_does_not_add_up_to_the_total_is_refused_unless_marked_partial(
+        client, factory, login, session, submit, project, node, grantee):
+    indicator = factory.indicator(project, node, dimensions="sex: girls, boys")
+    period = factory.period(indicator, target="9000", breakdown_0="6000", breakdown_1="3000")
+    login(grantee)
+    entry = {"value": "8420", "comment": "", "breakdown_0": "5190", "breakdown_1": "2870", "action": "submit"}
+
+    refused = submit(actual_url(project, period), entry)
+    accepted = submit(actual_url(project, period), {**entry, "breakdown_partial": "y",
+                                                    "comment": "Sex not recorded at one school event."})
+
+    assert refused.status_code == 200
+    assert "add up to 8060, not the total of 8420" in refused.get_data(as_text=True)
+    assert 'value="5190"' in refused.get_data(as_text=True)
+    assert accepted.status_code == 302 and current(session, period).breakdown_partial
+
+
+def test_a_target_breakdown_must_add_up_too(factory, session, project, node):
+    indicator = factory.indicator(project, node, dimensions="sex: girls, boys")
+
+    with pytest.raises(ValidationFailed) as refused:
+        factory.period(indicator, target="100", breakdown_0="50", breakdown_1="40")
+    factory.period(indicator, target="100", breakdown_0="50", breakdown_1="40", target_breakdown_partial=True)
+
+    assert [field for field, _message in refused.value.reasons] == ["breakdown_0"]
+
+
+def test_the_api_refuses_a_breakdown_that_does_not_add_up(api_as, factory, session, project, node, grantee):
+    indicator = factory.indicator(project, node, dimensions="sex: girls, boys")
+    period = factory.period(indicator, target="100", breakdown_0="60", breakdown_1="40")
+    api = api_as(grantee)
+    url = f"/api/v1/projects/{project.slug}/indicators/{indicator.id}/periods/{period.id}/actual"
+    body = {"value": "90", "breakdown": [{"dimension": "sex", "category": "girls", "value": "50"},
+                                         {"dimension": "sex", "category": "boys", "value": "30"}]}
+
+    refused = assert_problem(api.put(url, json=body), 422)
+    accepted = api.put(url, json={**body, "breakdown_partial": True})
+
+    assert [error["field"] for error in refused["errors"]] == ["breakdown_0"]
+    assert accepted.status_code == 200 and accepted.get_json()["working"]["breakdown_partial"] is True
+
+
+@pytest.mark.both_backends
+def test_the_api_gives_donors_approved_actuals_only(api_as, factory, session, project, node):
+    indicator = factory.indicator(project, node)
+    approved = factory.period(indicator, date(2022, 1, 1), date(2022, 12, 31), target="100")
+    factory.actual(indicator, approved, "80")
+    submitted = factory.period(indicator, date(2023, 1, 1), date(2023, 12, 31), target="100")
+    factory.actual(indicator, submitted, "95", approve=False)
+    api = api_as(factory.user("donor"))
+
+    body = api.get(f"/api/v1/projects/{project.slug}/indicators/{indicator.id}").get_json()
+
+    assert [period["actual"] and period["actual"]["value"] for period in body["periods"]] == ["80", None]
+    assert [period["percent_of_target"] for period in body["periods"]] == ["80", None]
+
+
+def test_the_list_compares_target_and_actual_of_the_same_period(client, factory, login, session, project, node,
+                                                               reviewer):
+    indicator = factory.indicator(project, node)
+    reported = factory.period(indicator, date(2022, 1, 1), date(2022, 12, 31), target="200")
+    factory.actual(indicator, reported, "150")
+    factory.period(indicator, date(2023, 1, 1), date(2023, 12, 31), target="9000")
+    login(reviewer)
+    session.commit()
+
+    row = re.search(r"<tbody>.*?</tr>", client.get(base(project)).get_data(as_text=True), flags=re.DOTALL).group(0)
+
+    assert "200 contacts" in row and "150 contacts" in row and "75 %" in row and "9,000" not in row
+
+
+@pytest.mark.parametrize("target, actual, ascending, baseline, percent, met, note", [
+    ("200", "150", True, None, Decimal("75"), False, ""),
+    ("200", "250", True, None, Decimal("125"), True, ""),
+    (None, "150", True, None, None, None, rules.NO_TARGET),
+    ("0", "3", True, None, None, True, rules.ZERO_TARGET),
+    ("200", None, True, None, None, None, rules.NOT_REPORTED),
+    ("20", "30", False, "40", Decimal("50"), False, ""),
+    ("20", "15", False, "40", Decimal("125"), True, ""),
+    ("20", "15", False, None, None, True, rules.NO_BASELINE),
+])
+def test_progress_against_the_target_of_the_same_period(target, actual, ascending, baseline, percent, met, note):
+    result = rules.progress(target, actual, ascending=ascending, baseline=baseline)
+
+    assert (result.percent, result.met, result.note) == (percent, met, note)
+
+
+def test_a_period_without_a_target_says_so_instead_of_a_percentage(client, factory, login, session, project, node,
+                                                                   reviewer):
+    indicator = factory.indicator(project, node)
+    period = factory.period(indicator, target=None)
+    factory.actual(indicator, period, "150")
+    login(reviewer)
+    session.commit()
+
+    text = client.get(base(project, f"/{indicator.id}")).get_data(as_text=True)
+
+    assert "no target for this period" in text

@@ -313,6 +313,7 @@ NOT_EDITS = {
     "msc.verification_form": "records a verification: every check is a new record",
     "contribution.explanation_evidence": "records evidence for an explanation; the same evidence twice is refused",
     "toc.freeze": "freezes a new version of the theory of change",
+    "outcomes.acknowledgement_create": "acknowledges a disagreement once; a second acknowledgement is refused",
 }
 
 

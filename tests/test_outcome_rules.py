@@ -10,39 +10,47 @@ from tracker.outcomes import workflow
 from tracker.outcomes.actors import looks_like_a_person
 from tracker.outcomes.models import OutcomeStatus
 from tracker.outcomes.models import Verdict
+from tracker.outcomes.summary import Standing
 from tracker.outcomes.summary import VerdictInput
 from tracker.outcomes.summary import summarise
 
 COMPLETE = {"description": "Officers refer cases within 48 hours.", "social_actor": "Commune officers",
             "significance": "Children get care sooner.", "contribution": "The project trained them."}
+NOT_YET = Standing.NOT_YET
 
 
 @pytest.mark.parametrize("missing", workflow.GATE_FIELDS)
 def test_sending_to_substantiation_requires_each_gate_field(missing):
     fields = {**COMPLETE, missing: "  "}
 
-    problems = workflow.transition_problems("formulated", "substantiation_pending", fields, 0)
+    problems = workflow.transition_problems("formulated", "substantiation_pending", fields, NOT_YET)
 
     assert [field for field, _message in problems] == [missing]
 
 
 def test_a_complete_outcome_passes_the_gate():
-    assert workflow.transition_problems("formulated", "substantiation_pending", COMPLETE, 0) == []
+    assert workflow.transition_problems("formulated", "substantiation_pending", COMPLETE, NOT_YET) == []
 
 
 def test_status_moves_one_step_at_a_time():
-    problems = workflow.transition_problems("draft", "substantiated", COMPLETE, 3)
+    problems = workflow.transition_problems("draft", "substantiated", COMPLETE, Standing.SUBSTANTIATED)
 
     assert problems and problems[0][0] is None
 
 
-def test_marking_substantiated_needs_at_least_one_verdict():
-    assert workflow.transition_problems("substantiation_pending", "substantiated", COMPLETE, 0)
-    assert workflow.transition_problems("substantiation_pending", "substantiated", COMPLETE, 1) == []
+@pytest.mark.parametrize("standing", [Standing.NOT_YET, Standing.DISAGREEMENT_OPEN, Standing.NOT_INDEPENDENT,
+                                      Standing.EARLIER_WORDING])
+def test_marking_substantiated_needs_verdicts_that_substantiate(standing):
+    assert workflow.transition_problems("substantiation_pending", "substantiated", COMPLETE, standing)
+
+
+@pytest.mark.parametrize("standing", [Standing.SUBSTANTIATED, Standing.WITH_DISAGREEMENT])
+def test_substantiated_verdicts_let_the_outcome_be_marked_substantiated(standing):
+    assert workflow.transition_problems("substantiation_pending", "substantiated", COMPLETE, standing) == []
 
 
 def test_moving_back_is_always_allowed():
-    assert workflow.transition_problems("substantiation_pending", "formulated", {}, 0) == []
+    assert workflow.transition_problems("substantiation_pending", "formulated", {}, NOT_YET) == []
 
 
 @pytest.mark.parametrize("current, target, permission", [
@@ -62,9 +70,9 @@ def test_neighbours_at_both_ends():
     assert workflow.neighbours(OutcomeStatus.ANALYSED) == (OutcomeStatus.SUBSTANTIATED, None)
 
 
-def verdicts(name, description, significance, contribution, independent=True, comment=""):
+def verdicts(name, description, significance, contribution, independent=True, comment="", **more):
     return VerdictInput(name, "expertise of " + name, independent, Verdict(description), Verdict(significance),
-                        Verdict(contribution), comment)
+                        Verdict(contribution), comment, **more)
 
 
 def test_a_single_disagreement_is_reported_not_averaged_away():
@@ -74,7 +82,7 @@ def test_a_single_disagreement_is_reported_not_averaged_away():
         verdicts("C", "fully_agree", "fully_agree", "disagree", comment="The national programme did it."),
     ])
 
-    assert summary.has_disagreement and summary.headline == "disagreement recorded"
+    assert summary.has_disagreement and summary.standing is Standing.DISAGREEMENT_OPEN
     assert summary.counts["contribution"][Verdict.DISAGREE] == 1
     assert summary.counts["contribution"][Verdict.FULLY_AGREE] == 2
     [dissent] = summary.disagreements
@@ -99,12 +107,61 @@ def test_unanimous_agreement_and_independence_are_counted():
 def test_reservations_are_not_disagreements():
     summary = summarise([verdicts("A", "partially_agree", "fully_agree", "fully_agree")])
 
-    assert not summary.has_disagreement and summary.headline == "agreement with reservations"
+    assert not summary.has_disagreement and summary.standing is Standing.SUBSTANTIATED
     assert [item.aspects for item in summary.partial] == [("description",)]
 
 
 def test_no_verdicts_means_not_yet_substantiated():
-    assert summarise([]).headline == "not yet substantiated"
+    assert summarise([]).standing is Standing.NOT_YET
+
+
+AGREE = ("fully_agree", "fully_agree", "fully_agree")
+DISAGREE_ON_CONTRIBUTION = ("fully_agree", "fully_agree", "disagree")
+
+
+def test_independent_agreement_substantiates_the_outcome():
+    assert summarise([verdicts("A", *AGREE)]).standing is Standing.SUBSTANTIATED
+
+
+def test_an_open_disagreement_keeps_the_outcome_from_counting_as_substantiated():
+    summary = summarise([verdicts("A", *AGREE), verdicts("B", *DISAGREE_ON_CONTRIBUTION, comment="The law did it.")])
+
+    assert summary.standing is Standing.DISAGREEMENT_OPEN and not summary.counts_as_substantiated
+
+
+def test_an_acknowledged_disagreement_counts_and_names_who_acknowledged_it_and_why():
+    summary = summarise([verdicts("A", *AGREE), verdicts(
+        "B", *DISAGREE_ON_CONTRIBUTION, comment="The law did it.", acknowledged_by="Mai (M&E)",
+        acknowledgement="The law came after the referrals started.")])
+
+    assert summary.standing is Standing.WITH_DISAGREEMENT and summary.counts_as_substantiated
+    [item] = summary.acknowledgements
+    assert (item.acknowledged_by, item.reason) == ("Mai (M&E)", "The law came after the referrals started.")
+
+
+def test_only_substantiators_with_a_stake_in_the_project_do_not_substantiate_independently():
+    summary = summarise([verdicts("Project officer", *AGREE, independent=False)])
+
+    assert summary.standing is Standing.NOT_INDEPENDENT and not summary.counts_as_substantiated
+
+
+def test_verdicts_on_an_earlier_wording_alone_do_not_substantiate_the_current_one():
+    summary = summarise([verdicts("A", *AGREE, on_current_wording=False)])
+
+    assert summary.standing is Standing.EARLIER_WORDING
+
+
+def test_only_verdicts_on_the_current_wording_decide():
+    summary = summarise([verdicts("A", *DISAGREE_ON_CONTRIBUTION, comment="x", on_current_wording=False),
+                         verdicts("B", *AGREE)])
+
+    assert summary.standing is Standing.SUBSTANTIATED
+
+
+def test_an_open_disagreement_outweighs_a_missing_independent_substantiator():
+    summary = summarise([verdicts("A", *DISAGREE_ON_CONTRIBUTION, independent=False, comment="x")])
+
+    assert summary.standing is Standing.DISAGREEMENT_OPEN
 
 
 @pytest.mark.parametrize("text", ["Mr Tran", "Ms. Lan Nguyen", "Bà Lan", "Khun Somchai", "Dr Amina Yusuf"])

@@ -192,7 +192,7 @@ def test_me_staff_record_verdicts_and_a_disagreement_needs_a_comment(client, fac
     assert refused.status_code == 200 and "must say why" in refused.get_data(as_text=True)
     assert accepted.status_code == 302
     html = client.get(f"/projects/{project.slug}/outcomes/{outcome.id}").get_data(as_text=True)
-    assert "disagreement recorded" in html and "The national programme trained the officers too." in html
+    assert "Disagreement not yet acknowledged" in html and "The national programme trained the officers too." in html
 
 
 def test_verdicts_wait_until_the_outcome_is_sent_to_substantiation(factory, session, project):
@@ -299,15 +299,17 @@ class TestDonors:
             self, client, factory, login, session, project):
         outcome = factory.outcome(project, sources="SOURCE-SENTINEL interview notes", status="substantiation_pending")
         person = factory.substantiator(project, "NAME-SENTINEL lecturer", expertise="Researches commune services")
-        factory.substantiation(project, outcome, person, verdict_contribution="disagree",
-                               comment="The national programme trained them.")
+        verdict = factory.substantiation(project, outcome, person, verdict_contribution="disagree",
+                                         comment="The national programme trained them.")
+        factory.acknowledge(project, outcome, verdict, reason="The referrals began before the programme.")
         factory.advance_outcome(outcome, "substantiated")
         login(factory.user("donor"))
 
         html = client.get(f"/projects/{project.slug}/outcomes/{outcome.id}").get_data(as_text=True)
 
         assert "SENTINEL" not in html
-        assert "disagreement recorded" in html and "The national programme trained them." in html
+        assert "Substantiated with disagreement" in html and "The national programme trained them." in html
+        assert "acknowledged by Mai Tran (M&amp;E)" in html and "The referrals began before the programme." in html
 
     def test_donors_cannot_open_outcome_forms(self, client, factory, login, session, project):
         outcome = factory.outcome(project, status="substantiated")

@@ -7,6 +7,8 @@ import pytest
 from tests.factories import TEST_ACTOR
 from tracker.auth.permissions import Role
 from tracker.msc import services as story_services
+from tracker.outcomes import services as outcome_services
+from tracker.outcomes.summary import Standing
 from tracker.reports.models import Audience
 from tracker.reports.portfolio import portfolio_report
 from tracker.reports.project import project_report
@@ -185,8 +187,9 @@ def test_outcomes_are_grouped_by_type_of_change_and_donors_never_see_substantiat
     harvest = factory.harvest(project)
     factory.outcome(project, harvest, status="substantiated", change_type="policy")
     outcome = factory.outcome(project, harvest, status="substantiation_pending", change_type="practice")
-    factory.substantiation(project, outcome, factory.substantiator(project, "Ms Officer Sentinel"),
-                           verdict_contribution="disagree", comment="Others did it.")
+    verdict = factory.substantiation(project, outcome, factory.substantiator(project, "Ms Officer Sentinel"),
+                                     verdict_contribution="disagree", comment="Others did it.")
+    factory.acknowledge(project, outcome, verdict)
     factory.advance_outcome(outcome, "substantiated")
 
     report = report_for(session, project, Audience.DONOR)
@@ -194,6 +197,46 @@ def test_outcomes_are_grouped_by_type_of_change_and_donors_never_see_substantiat
     assert [change_type for change_type, _entries in report.section.outcome_groups] == ["policy", "practice"]
     assert "Ms Officer Sentinel" not in all_text(report)
     assert report.section.outcome_groups[1][1][0].substantiation.has_disagreement
+
+
+def test_key_figures_count_an_outcome_as_substantiated_only_when_its_verdicts_do(factory, session, project):
+    factory.outcome(project, status="substantiated")
+    flagged = factory.outcome(project, status="substantiated")
+    [verdict] = flagged.substantiations
+    person = verdict.substantiator
+    outcome_services.save_substantiator(session, TEST_ACTOR, project, {
+        "name": person.name, "expertise": person.expertise, "is_independent": False}, person, person.version)
+
+    figures = report_for(session, project, Audience.DONOR).section.figures
+
+    assert len(figures.substantiated) == 1
+    assert figures.substantiation_notes == [(Standing.NOT_INDEPENDENT, 1)]
+
+
+def test_internal_reports_carry_every_substantiators_comment(factory, session, project):
+    outcome = factory.outcome(project, status="substantiation_pending")
+    factory.substantiation(project, outcome, comment="Confirmed by the referral log I keep.")
+    factory.substantiation(project, outcome, verdict_significance="partially_agree",
+                           comment="Significant, though only in two districts.")
+    factory.advance_outcome(outcome, "substantiated")
+
+    [entry] = report_for(session, project, Audience.INTERNAL).section.figures.outcomes
+
+    assert [comment for _who, comment in entry.substantiation.comments] == [
+        "Confirmed by the referral log I keep.", "Significant, though only in two districts."]
+
+
+def test_donor_reports_leave_out_comments_the_personal_data_review_flags_and_say_so(factory, session, project):
+    outcome = factory.outcome(project, status="substantiation_pending")
+    factory.substantiation(project, outcome, comment="Confirmed by the referral log.")
+    factory.substantiation(project, outcome, comment="Call me on 0812 345 678 for the case files.")
+    factory.advance_outcome(outcome, "substantiated")
+
+    [entry] = report_for(session, project, Audience.DONOR).section.figures.outcomes
+
+    assert [comment for _who, comment in entry.substantiation.comments] == ["Confirmed by the referral log."]
+    assert entry.substantiation.withheld_comments == 1
+    assert "0812 345 678" not in " ".join(all_text(report_for(session, project, Audience.DONOR)))
 
 
 def test_donor_reports_show_approved_indicator_values_and_internal_reports_mark_submitted_ones_provisional(
@@ -363,3 +406,15 @@ def test_the_portfolio_report_groups_projects_by_pillar_and_country_and_synthesi
     assert sorted(group.name for group in report.pillars) == ["Networks & systems", "Technology tools"]
     assert report.synthesis.outcomes_by_type == [("policy", 2)]
     assert report.totals["outcomes"] == 2 and len(report.references) == 2
+
+
+def test_the_key_figures_compare_target_and_actual_of_the_same_period(factory, session, project):
+    indicator = factory.indicator(project)
+    reported = factory.period(indicator, date(2022, 1, 1), date(2022, 12, 31), target="200")
+    factory.actual(indicator, reported, "150")
+    factory.period(indicator, date(2023, 1, 1), date(2023, 12, 31), target="9000")
+
+    [entry] = report_for(session, project, Audience.DONOR).section.indicators
+
+    assert (entry.latest.target, entry.latest.actual) == (200, 150)
+    assert entry.latest_progress.percent == 75

@@ -65,6 +65,7 @@ from tracker.msc.models import Story
 from tracker.msc.models import StoryTranslation
 from tracker.outcomes.models import Harvest
 from tracker.outcomes.models import Outcome
+from tracker.outcomes.models import Substantiation
 from tracker.outcomes.models import Substantiator
 from tracker.portfolio.models import Organisation
 from tracker.portfolio.models import Pillar
@@ -348,6 +349,8 @@ FILLERS = {
     ("outcomes", "harvest_id"): in_project(Harvest),
     ("outcomes", "outcome_id"): in_project(Outcome),
     ("outcomes", "substantiator_id"): in_project(Substantiator),
+    ("outcomes", "substantiation_id"): first_id(Substantiation, lambda fill: [
+        Substantiation.outcome_id == fill.values["outcome_id"]]),
     ("imports", "token"): import_upload,
     ("imports", "template_id"): import_template,
     ("indicators", "indicator_id"): first_id(Indicator, lambda fill: [

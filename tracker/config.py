@@ -164,6 +164,11 @@ SETTINGS = (
     Setting("REPORT_FOLDER", None, str,
             "Folder of prepared report files; set it when they belong on another disk shared by all workers.",
             shown_default="`instance/reports`"),
+    # Indicators.
+    Setting("ACTUALS_SELF_APPROVAL", False, bool,
+            "Let the person who submitted an indicator actual also approve it. Off by default (four eyes: someone "
+            "else approves); turn on only for a fund whose M&E team is one person. Approvals still record both "
+            "the submitter and the approver."),
     # IATI.
     Setting("IATI_SCHEMA_DIR", None, str,
             "Folder of the official IATI 2.03 schema (iati-activities-schema.xsd, iati-common.xsd, xml.xsd); "

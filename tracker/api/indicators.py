@@ -1,6 +1,7 @@
 """Indicators with their periods: targets, and actuals as reports show them (approved, or submitted and
-marked provisional). Drafts and returned actuals never leave the project team: only users who may submit
-actuals for the project get the working copy. The team can save or submit an actual through the API."""
+marked provisional; donors get approved actuals only). Drafts and returned actuals never leave the project
+team: only users who may submit actuals for the project get the working copy. The team can save or submit an
+actual through the API."""
 
 from datetime import date
 from datetime import datetime
@@ -18,10 +19,12 @@ from tracker.api.common import text
 from tracker.api.problems import ApiProblem
 from tracker.common.errors import ValidationFailed
 from tracker.db import get_session
+from tracker.indicators import rules
 from tracker.indicators import services
 from tracker.indicators.models import ActualStatus
 from tracker.indicators.models import IndicatorMeasure
 from tracker.web.access import actor
+from tracker.web.requests import is_donor
 
 TAG = "Indicators"
 DECIMAL = "A decimal number as a string (exact), or null."
@@ -60,6 +63,7 @@ class ReportedActual(Schema):
     comment: str
     breakdown: list[Value]
     revision_pending: bool = Field(description="A revised value awaits review; this is the last approved one.")
+    breakdown_partial: bool = Field(description="The breakdown covers only part of the total.")
 
 
 class WorkingActual(Schema):
@@ -69,6 +73,7 @@ class WorkingActual(Schema):
     value: str | None = Field(description=DECIMAL)
     comment: str
     breakdown: list[Value]
+    breakdown_partial: bool
     review_note: str
     submitted_at: datetime | None
     version: int = Field(description="Send it back when saving the actual again.")
@@ -79,7 +84,14 @@ class Period(Schema):
     start_date: date
     end_date: date
     target: Target
-    actual: ReportedActual | None = Field(description="Null until an actual is submitted.")
+    actual: ReportedActual | None = Field(description="Null until an actual is submitted (for donors: until it is "
+                                                      "approved).")
+    percent_of_target: str | None = Field(description="The actual as a percentage of this period's target (for a "
+                                                      "lower-is-better indicator, the share of the planned "
+                                                      "reduction from the baseline); null without a target, with a "
+                                                      "zero target or without an actual.")
+    target_met: bool | None = Field(description="Whether this period's actual meets its target; null when either "
+                                                "is missing.")
     working: WorkingActual | None = Field(
         description="Only for users who may submit actuals for the project; null for everyone else.")
 
@@ -120,7 +132,10 @@ class ActualInput(Schema):
     comment: text(5000) = Field(default="", description="How the value was obtained; for a qualitative indicator, "
                                                         "the narrative.")
     breakdown: list[ValueInput] = Field(default_factory=list, max_length=200,
-                                        description="Disaggregated values, by the indicator's dimensions.")
+                                        description="Disaggregated values, by the indicator's dimensions. For "
+                                                    "counts, each dimension's values must add up to the total "
+                                                    "unless `breakdown_partial` is true.")
+    breakdown_partial: bool = Field(default=False, description="The breakdown covers only part of the total.")
     submit: bool = Field(default=False, description="Submit for review (true) or keep as a draft (false).")
     version: int | None = Field(default=None, ge=1, description="The working copy's version you last read; "
                                                                 "required once an actual exists.")
@@ -139,20 +154,29 @@ def working_copy(actual):
     if actual is None:
         return None
     return WorkingActual(status=actual.status, value=number(actual.value), comment=actual.comment,
-                         breakdown=values(actual.breakdown), review_note=actual.review_note,
+                         breakdown=values(actual.breakdown), breakdown_partial=actual.breakdown_partial,
+                         review_note=actual.review_note,
                          submitted_at=actual.submitted_at, version=actual.version)
 
 
-def period_out(period, team):
-    reported = services.reported_actual(period.actual)
+def period_out(period, team, indicator=None):
+    """The period as the caller may see it: donors get approved actuals only (:func:`rules.reported_actual`)."""
+    indicator = indicator or period.indicator
+    reported = services.reported_actual(period.actual, approved_only=is_donor())
+    progress = None if indicator.is_qualitative else rules.progress(
+        period.target_value, reported.value if reported else None, ascending=indicator.ascending,
+        baseline=indicator.baseline_value)
     return Period(
         id=period.id, start_date=period.start_date, end_date=period.end_date,
         target=Target(value=number(period.target_value), comment=period.target_comment,
                       breakdown=values(period.target_breakdown)),
         actual=ReportedActual(status="provisional" if reported.provisional else "approved",
                               value=number(reported.value), comment=reported.comment,
-                              breakdown=values(reported.breakdown), revision_pending=reported.revision_pending)
+                              breakdown=values(reported.breakdown), revision_pending=reported.revision_pending,
+                              breakdown_partial=reported.breakdown_partial)
         if reported else None,
+        percent_of_target=number(progress.percent) if progress else None,
+        target_met=progress.met if progress else None,
         working=working_copy(period.actual) if team else None)
 
 
@@ -164,7 +188,7 @@ def indicator_out(indicator, team):
         baseline=Baseline(year=indicator.baseline_year, date=indicator.baseline_date,
                           value=number(indicator.baseline_value), comment=indicator.baseline_comment),
         dimensions=[Dimension(**item) for item in indicator.dimensions or []], public=indicator.public,
-        periods=[period_out(period, team) for period in indicator.periods])
+        periods=[period_out(period, team, indicator) for period in indicator.periods])
 
 
 def is_team(project):
@@ -224,7 +248,7 @@ def save_actual(project, indicator_id, period_id, body):
     if period is None:
         raise ApiProblem(404)
     raw = {"value": "" if body.value is None else str(body.value), "comment": body.comment,
-           **breakdown_values(indicator, body.breakdown)}
+           "breakdown_partial": body.breakdown_partial, **breakdown_values(indicator, body.breakdown)}
     services.save_actual(session, actor(), project, indicator, period, raw, submit=body.submit,
                          version=body.version)
-    return period_out(period, team=True)
+    return period_out(period, team=True, indicator=indicator)

@@ -31,6 +31,7 @@ from tracker.outcomes.models import Substantiation as SubstantiationRow
 from tracker.outcomes.models import Valence
 from tracker.outcomes.models import Verdict
 from tracker.outcomes.sharing import outcomes_visible_to
+from tracker.outcomes.summary import Standing
 from tracker.web import transaction
 from tracker.web.access import actor
 from tracker.web.access import record_sensitive_read
@@ -55,6 +56,11 @@ class Substantiation(Schema):
     substantiator_expertise: str
     substantiator_name: str | None = Field(description="Null for donors, who see substantiators by expertise only.")
     substantiator_organisation: str | None = Field(description="Null for donors.")
+    comment_withheld: bool = Field(description="True when a donor does not get the comment: the personal-data "
+                                               "review found details in it that may identify someone.")
+    acknowledged_by: str | None = Field(description="Who acknowledged this disagreement (null when not "
+                                                    "acknowledged).")
+    acknowledgement: str = Field(description="Why the outcome stands despite the disagreement.")
 
 
 class Outcome(Schema):
@@ -75,7 +81,10 @@ class Outcome(Schema):
     type_of_change: ChangeType
     intended: bool
     positive: bool
-    status: OutcomeStatus
+    status: OutcomeStatus = Field(description="The workflow step; whether the verdicts substantiate the outcome "
+                                              "is `substantiation`.")
+    substantiation: Standing = Field(description="Derived from the verdicts: substantiated, substantiated with "
+                                                 "(acknowledged) disagreement, or why not.")
     toc_node_ids: list[int]
     substantiations: list[Substantiation]
     updated_at: datetime
@@ -132,10 +141,13 @@ class HarvestPage(Page[Harvest]):
 
 
 def substantiation_out(item: SubstantiationRow, outcome, donor):
+    comment, withheld = services.shareable(item.comment, item.substantiator, donor)
+    reason, _ = services.shareable(item.acknowledgement, item.substantiator, donor)
     return Substantiation(
         independent=item.substantiator.is_independent, verdict_description=item.verdict_description,
         verdict_significance=item.verdict_significance, verdict_contribution=item.verdict_contribution,
-        comment=item.comment, given_on=item.given_on,
+        comment=comment, comment_withheld=withheld, given_on=item.given_on,
+        acknowledged_by=item.acknowledged_by_name if item.acknowledged_at else None, acknowledgement=reason,
         on_current_wording=item.wording_revision == outcome.wording_revision,
         substantiator_expertise=item.substantiator.expertise,
         substantiator_name=None if donor else item.substantiator.name,
@@ -151,7 +163,8 @@ def outcome_out(outcome, donor):
         area=outcome.area, significance=outcome.significance, contribution=outcome.contribution,
         sources=None if donor else outcome.sources, type_of_change=outcome.change_type,
         intended=outcome.intention == Intention.INTENDED, positive=outcome.valence == Valence.POSITIVE,
-        status=outcome.status, toc_node_ids=[node.id for node in outcome.toc_nodes],
+        status=outcome.status, substantiation=services.outcome_standing(outcome),
+        toc_node_ids=[node.id for node in outcome.toc_nodes],
         substantiations=[substantiation_out(item, outcome, donor) for item in outcome.substantiations],
         updated_at=outcome.updated_at, version=outcome.version)
 
@@ -234,6 +247,28 @@ def update_outcome(project, outcome_id, body):
     values = service_values(body) | {"smart_checks": outcome.smart_checks}
     services.update_outcome(session, actor(), project, outcome, values, body.version)
     return outcome_out(services.get_outcome(session, project, outcome.id), donor=False)
+
+
+class VerdictsInput(Schema):
+    substantiator_id: Id = Field(description="One of the project's substantiators.")
+    verdict_description: Verdict
+    verdict_significance: Verdict
+    verdict_contribution: Verdict
+    comment: text(LONG_TEXT) = Field(default="", description="In the substantiator's words; required when they "
+                                                             "disagree.")
+    given_on: date = Field(description="Not in the future, and not before the outcome's change date.")
+
+
+@api.operation("POST", "/projects/<slug>/outcomes/<int:outcome_id>/substantiations", operation_id="recordVerdicts",
+               tag=TAG, summary="Record a substantiator's verdicts", permission="outcome.substantiate",
+               scope="project", body=VerdictsInput, response=Outcome, status=201)
+def record_verdicts(project, outcome_id, body):
+    """Record one substantiator's verdicts on an outcome under substantiation. A substantiator who judged an
+    earlier wording may judge the current one; their new verdicts replace the old ones."""
+    session = get_session()
+    outcome = load_outcome(session, project, outcome_id)
+    services.record_substantiation(session, actor(), project, outcome, body.model_dump())
+    return outcome_out(services.get_outcome(session, project, outcome.id), donor=False), 201
 
 
 @api.operation("GET", "/projects/<slug>/harvests", operation_id="listHarvests", tag=TAG,

@@ -138,7 +138,7 @@ class Synthetic:
             "title": "Harvest", "period_start": date(2021, 1, 1), "period_end": date(2024, 12, 31),
             "questions": "Which organisations changed how they respond to children?"})
         substantiator = outcome_services.save_substantiator(session, ACTOR, project, {
-            "name": f"Officer {number}", "expertise": "Handles referrals in the province"})
+            "name": f"Officer {number}", "expertise": "Handles referrals in the province", "is_independent": True})
         for index in range(6):
             self.outcome(project, harvest, substantiator, number, index, pathway)
         for index in range(3):

@@ -42,7 +42,9 @@ from tracker.msc.sharing import donor_visible_stories
 from tracker.msc.sharing import donor_visible_story_ids
 from tracker.msc.sharing import stories_visible_to
 from tracker.outcomes.models import Outcome
+from tracker.outcomes.models import Substantiation
 from tracker.outcomes.models import Verdict
+from tracker.outcomes.services import outcome_standing
 from tracker.outcomes.sharing import donor_view
 from tracker.outcomes.sharing import donor_visible_outcomes
 from tracker.outcomes.sharing import outcomes_visible_to
@@ -112,7 +114,7 @@ def outcome_statement(scope):
         base = outcomes_visible_to(scope.role, scope.scoped_project_ids("outcome.view"), scope.fund_id)
     return (in_projects(base, Outcome.project_id, scope)
             .options(selectinload(Outcome.project), selectinload(Outcome.harvest),
-                     selectinload(Outcome.substantiations))
+                     selectinload(Outcome.substantiations).selectinload(Substantiation.substantiator))
             .order_by(Outcome.project_id, Outcome.change_date.desc().nulls_last(), Outcome.id))
 
 
@@ -133,6 +135,7 @@ def outcome_rows(scope):
             "country": country(view.country_code), "area": view.area, "significance": view.significance,
             "contribution": view.contribution, "change_type": text(view.change_type),
             "intention": text(view.intention), "valence": text(view.valence),
+            "substantiation": text(outcome_standing(outcome)),
             "substantiations": substantiations, "disagreements": disagreements,
         }
         if not scope.for_donors:
@@ -160,6 +163,7 @@ OUTCOME_COLUMNS = (
     Column("change_type", _l("Type of change")),
     Column("intention", _l("Intended or unintended")),
     Column("valence", _l("Positive or negative")),
+    Column("substantiation", _l("Substantiation (from the verdicts)")),
     Column("substantiations", _l("Substantiators who gave verdicts")),
     Column("disagreements", _l("Verdicts that disagree")),
     Column("created_at", _l("Recorded at (UTC)"), ONLY_INTERNAL),
@@ -317,7 +321,7 @@ def actual_status(reported):
 def period_cells(period, scope):
     if period is None:
         return {}
-    reported = reported_actual(period.actual)
+    reported = reported_actual(period.actual, approved_only=scope.for_donors)
     cells = {
         "period_start": period.start_date, "period_end": period.end_date, "target": period.target_value,
         "target_comment": period.target_comment, "actual": reported.value if reported else None,

@@ -41,6 +41,7 @@ from tracker.indicators.models import IATI_MEASURE_CODES
 from tracker.indicators.models import Indicator
 from tracker.indicators.models import IndicatorMeasure
 from tracker.indicators.models import IndicatorPeriod
+from tracker.indicators.rules import reported_actual
 from tracker.indicators.services import iati_result_type
 from tracker.indicators.services import level_order
 from tracker.portfolio.models import Project
@@ -174,11 +175,11 @@ def period_record(period):
         targets.append(builder.Value(period.target_value, period.target_comment))
     targets += breakdown_values(period.target_breakdown)
     actuals = []
-    actual = period.actual
-    if actual is not None and actual.has_approved_copy:
-        if actual.approved_value is not None or actual.approved_comment:
-            actuals.append(builder.Value(actual.approved_value, actual.approved_comment or ""))
-        actuals += breakdown_values(actual.approved_breakdown)
+    approved = reported_actual(period.actual, approved_only=True)
+    if approved is not None:
+        if approved.value is not None or approved.comment:
+            actuals.append(builder.Value(approved.value, approved.comment))
+        actuals += breakdown_values(approved.breakdown)
     if not targets and not actuals:
         return None
     return builder.Period(period.start_date, period.end_date, tuple(targets), tuple(actuals))

@@ -70,6 +70,9 @@ class PeriodForm(VersionedForm):
     target_value = StringField(_l("Target"), description=VALUE_HINT, validators=[Optional(), Length(max=40)])
     target_comment = TextAreaField(_l("Target comment"), validators=[Optional(), Length(max=5000)],
                                    description=_l("For a qualitative indicator, the intended change."))
+    target_breakdown_partial = BooleanField(
+        _l("The breakdown covers only part of the target"),
+        description=_l("Tick when the groups are not meant to add up to the total."))
 
     def validate_end_date(self, field):
         if self.start_date.data and field.data and field.data <= self.start_date.data:
@@ -82,6 +85,10 @@ class ActualForm(VersionedForm):
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=5000)],
                             description=_l("How the value was obtained and anything a reader needs to interpret it. "
                                            "For a qualitative indicator, the narrative of what changed."))
+    breakdown_partial = BooleanField(
+        _l("The breakdown covers only part of the total"),
+        description=_l("Tick when some were not recorded by group (e.g. sex not asked at one event); say which in "
+                       "the comment. Otherwise each group's values must add up to the total."))
 
 
 class ReviewForm(Form):

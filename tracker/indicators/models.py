@@ -22,6 +22,7 @@ from sqlmodel import Field
 from sqlmodel import Relationship
 from sqlmodel import SQLModel
 
+from tracker.auth.models import User
 from tracker.db_types import Versioned
 from tracker.db_types import choice_column
 from tracker.db_types import timestamp_column
@@ -112,6 +113,9 @@ class IndicatorPeriod(Versioned, SQLModel, table=True):
     target_value: Decimal | None = Field(default=None, sa_column=sa.Column(VALUE_TYPE, nullable=True))
     target_comment: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, default=""))
     target_breakdown: list = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    # A partial breakdown covers only some of the total (e.g. sex recorded for some participants only).
+    target_breakdown_partial: bool = Field(default=False, sa_column=sa.Column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()))
     version: int = Field(default=1)
 
     indicator: Indicator = Relationship(back_populates="periods")
@@ -131,17 +135,28 @@ class PeriodActual(Versioned, SQLModel, table=True):
     value: Decimal | None = Field(default=None, sa_column=sa.Column(VALUE_TYPE, nullable=True))
     comment: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, default=""))
     breakdown: list = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    breakdown_partial: bool = Field(default=False, sa_column=sa.Column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     updated_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     submitted_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True, default=None))
+    submitted_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     review_note: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, default=""))
     approved_value: Decimal | None = Field(default=None, sa_column=sa.Column(VALUE_TYPE, nullable=True))
     approved_comment: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     approved_breakdown: list | None = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
     approved_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True, default=None))
     approved_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    # Four eyes: the approved copy keeps who submitted it as well as who approved it.
+    approved_submitted_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    approved_breakdown_partial: bool = Field(default=False, sa_column=sa.Column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()))
     version: int = Field(default=1)
 
+    submitted_by: User | None = Relationship(sa_relationship_kwargs={"foreign_keys": "PeriodActual.submitted_by_id"})
+    approved_by: User | None = Relationship(sa_relationship_kwargs={"foreign_keys": "PeriodActual.approved_by_id"})
+    approved_submitted_by: User | None = Relationship(
+        sa_relationship_kwargs={"foreign_keys": "PeriodActual.approved_submitted_by_id"})
     period: IndicatorPeriod = Relationship(back_populates="actual")
     events: list["ActualEvent"] = Relationship(
         back_populates="actual",

@@ -24,7 +24,8 @@ def load(session, actor, context):
         project = context["projects"].get(slug)
         if project is None or has_indicators(session, project):
             continue
-        team = user_actor(session, context, "grantee", project) or reviewer
+        # Without a grantee account the command line submits, so that the M&E officer's approval keeps four eyes.
+        team = user_actor(session, context, "grantee", project) or actor
         nodes = {node.title: node for node in toc_services.load_nodes(session, project)}
         for item in data.get("indicators", []):
             values = {key: item[key] for key in INDICATOR_KEYS if key in item}
@@ -52,11 +53,14 @@ def breakdown(indicator, mapping):
 def add_period(session, project, indicator, item, team, reviewer):
     period = services.create_period(session, reviewer, project, indicator, {
         "start_date": item["start"], "end_date": item["end"], "target_value": text(item.get("target")),
-        "target_comment": item.get("target_comment", ""), **breakdown(indicator, item.get("target_breakdown"))})
+        "target_comment": item.get("target_comment", ""),
+        "target_breakdown_partial": item.get("target_breakdown_partial", False),
+        **breakdown(indicator, item.get("target_breakdown"))})
     status = item.get("status")
     if not status:
         return
     values = {"value": text(item.get("actual")), "comment": item.get("actual_comment", ""),
+              "breakdown_partial": item.get("actual_breakdown_partial", False),
               **breakdown(indicator, item.get("actual_breakdown"))}
     services.save_actual(session, team, project, indicator, period, values, submit=status != "draft")
     if status in ("approved", "returned"):

@@ -7,7 +7,6 @@ alone until it is approved in turn. Every step is kept as an :class:`ActualEvent
 """
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from decimal import InvalidOperation
@@ -32,6 +31,10 @@ from tracker.indicators.models import Indicator
 from tracker.indicators.models import IndicatorMeasure
 from tracker.indicators.models import IndicatorPeriod
 from tracker.indicators.models import PeriodActual
+from tracker.indicators.rules import approval_problem
+from tracker.indicators.rules import breakdown_mismatches
+from tracker.indicators.rules import latest_comparison
+from tracker.indicators.rules import reported_actual
 from tracker.portfolio.models import Project
 from tracker.toc.models import NodeLevel
 from tracker.toc.models import TocNode
@@ -113,32 +116,6 @@ def load_indicator(session, indicator):
     ))
 
 
-@dataclass(frozen=True)
-class Reported:
-    """The value reports use for a period: approved, or submitted and marked provisional."""
-
-    value: Decimal | None
-    comment: str
-    breakdown: list
-    provisional: bool
-    revision_pending: bool = False
-
-
-def reported_actual(actual):
-    """Return what reports show for ``actual``: the approved copy, else a submitted value as provisional, else None.
-
-    Drafts and returned values never leave the project team.
-    """
-    if actual is None:
-        return None
-    if actual.has_approved_copy:
-        return Reported(actual.approved_value, actual.approved_comment or "", actual.approved_breakdown or [],
-                        provisional=False, revision_pending=actual.status != ActualStatus.APPROVED)
-    if actual.status == ActualStatus.SUBMITTED:
-        return Reported(actual.value, actual.comment, actual.breakdown, provisional=True)
-    return None
-
-
 # IATI ResultType by the level of the node an indicator measures: 1 output, 2 outcome, 3 impact, 9 other.
 IATI_RESULT_TYPES = {
     NodeLevel.OUTPUT: "1",
@@ -153,13 +130,15 @@ def iati_result_type(level):
     return IATI_RESULT_TYPES.get(level, "9")
 
 
-def project_results(session, project):
+def project_results(session, project, approved_only=False):
     """Every indicator of ``project`` with ``(period, Reported or None)`` per period, as reports and exports need.
 
-    Only approved values are final; submitted ones come marked provisional and drafts not at all.
+    Only approved values are final; submitted ones come marked provisional (never with ``approved_only``)
+    and drafts not at all.
     """
     indicators = session.exec(indicators_statement(project)).all()
-    return [(indicator, [(period, reported_actual(period.actual)) for period in indicator.periods])
+    return [(indicator, [(period, reported_actual(period.actual, approved_only=approved_only))
+                         for period in indicator.periods])
             for indicator in indicators]
 
 
@@ -168,13 +147,10 @@ def latest_period(indicator):
     return periods[-1] if periods else None
 
 
-def latest_reported(indicator):
-    """The most recent period that has a reportable actual, with that actual."""
-    for period in reversed(indicator.periods):
-        reported = reported_actual(period.actual)
-        if reported is not None:
-            return period, reported
-    return None, None
+def latest_reported(indicator, approved_only=False):
+    """The latest period with an actual the viewer may see, with it (else the latest period and None)."""
+    return latest_comparison(indicator.periods,
+                             lambda period: reported_actual(period.actual, approved_only=approved_only))
 
 
 def review_queue_statement():
@@ -281,8 +257,12 @@ def breakdown_inputs(stored, keys):
     return {breakdown_field(index): values.get(key, "") for index, key in enumerate(keys)}
 
 
-def clean_breakdown(indicator, raw_values, total, reasons):
-    """Validate the breakdown fields (``{field name: raw}``) and return the stored list."""
+def clean_breakdown(indicator, raw_values, total, reasons, partial=False):
+    """Validate the breakdown fields (``{field name: raw}``) and return the stored list.
+
+    Counts (unit measure) must add up to ``total`` per dimension unless the breakdown is ``partial``
+    (:func:`tracker.indicators.rules.breakdown_mismatches`).
+    """
     breakdown, sums, first_field = [], {}, {}
     for index, (dimension, category) in enumerate(breakdown_keys(indicator)):
         field = breakdown_field(index)
@@ -291,13 +271,23 @@ def clean_breakdown(indicator, raw_values, total, reasons):
         if value is not None:
             breakdown.append({"dimension": dimension, "category": category, "value": str(value)})
             sums[dimension] = sums.get(dimension, Decimal(0)) + value
-    if indicator.measure == IndicatorMeasure.UNIT and total is not None:
-        for dimension, subtotal in sums.items():
-            if subtotal > total:
-                reasons.append((first_field[dimension], N_(
-                    "The values for %(dimension)s add up to %(sum)s, more than the total of %(total)s.",
-                    dimension=dimension, sum=plain(subtotal), total=plain(total))))
+    if indicator.measure == IndicatorMeasure.UNIT:
+        for dimension, subtotal in breakdown_mismatches(sums, total, partial=partial):
+            reasons.append((first_field[dimension], mismatch_message(dimension, subtotal, total, partial)))
     return breakdown
+
+
+def mismatch_message(dimension, subtotal, total, partial):
+    if subtotal > total:
+        return N_("The values for %(dimension)s add up to %(sum)s, more than the total of %(total)s.",
+                  dimension=dimension, sum=plain(subtotal), total=plain(total))
+    return N_("The values for %(dimension)s add up to %(sum)s, not the total of %(total)s: complete them, or mark "
+              "the breakdown as partial if some were not recorded.", dimension=dimension, sum=plain(subtotal),
+              total=plain(total))
+
+
+def is_ticked(value):
+    return value not in (False, None, "", "0", "false", "False")
 
 
 def plain(value):
@@ -441,12 +431,13 @@ def clean_period_values(session, indicator, values, period=None):
                                                      end=other.end_date.isoformat())))
                     break
     target = check_value(values.get("target_value"), "target_value", indicator.measure, reasons)
-    breakdown = clean_breakdown(indicator, values, target, reasons)
+    partial = is_ticked(values.get("target_breakdown_partial"))
+    breakdown = clean_breakdown(indicator, values, target, reasons, partial)
     comment = (values.get("target_comment") or "").strip()
     if reasons:
         raise ValidationFailed(reasons)
     return {"start_date": start, "end_date": end, "target_value": target, "target_comment": comment,
-            "target_breakdown": breakdown}
+            "target_breakdown": breakdown, "target_breakdown_partial": partial and bool(breakdown)}
 
 
 def create_period(session, actor, project, indicator, values):
@@ -503,7 +494,8 @@ def save_actual(session, actor, project, indicator, period, values, *, submit, v
     reasons = []
     value = check_value(values.get("value"), "value", indicator.measure, reasons)
     comment = (values.get("comment") or "").strip()
-    breakdown = clean_breakdown(indicator, values, value, reasons)
+    partial = is_ticked(values.get("breakdown_partial"))
+    breakdown = clean_breakdown(indicator, values, value, reasons, partial)
     if submit and not reasons:
         if indicator.is_qualitative and not comment:
             reasons.append(("comment", N_("Describe what was achieved before submitting.")))
@@ -515,10 +507,11 @@ def save_actual(session, actor, project, indicator, period, values, *, submit, v
         actual = PeriodActual(period_id=period.id, status=ActualStatus.DRAFT)
         period.actual = actual
     actual.value, actual.comment, actual.breakdown = value, comment, breakdown
+    actual.breakdown_partial = partial and bool(breakdown)
     actual.status = ActualStatus.SUBMITTED if submit else ActualStatus.DRAFT
     actual.updated_at, actual.updated_by_id = utcnow(), actor.user_id
     if submit:
-        actual.submitted_at = actual.updated_at
+        actual.submitted_at, actual.submitted_by_id = actual.updated_at, actor.user_id
     add_event(actual, actor, ActualAction.SUBMITTED if submit else ActualAction.SAVED)
     session.add(actual)
     session.flush()
@@ -526,11 +519,18 @@ def save_actual(session, actor, project, indicator, period, values, *, submit, v
     return actual
 
 
-def review_actual(session, actor, project, period, *, approve, note=""):
-    """Approve the submitted actual (it becomes the reported value) or return it with a note saying what to change."""
+def review_actual(session, actor, project, period, *, approve, note="", self_approval_allowed=False):
+    """Approve the submitted actual (it becomes the reported value) or return it with a note saying what to change.
+
+    Four eyes: whoever submitted the actual cannot approve it, unless the fund allows it
+    (``self_approval_allowed``, the ``ACTUALS_SELF_APPROVAL`` setting). Returning it is always allowed.
+    """
     actual = period.actual
     if actual is None or actual.status != ActualStatus.SUBMITTED:
         raise ValidationFailed.on(None, N_("Only a submitted actual can be reviewed; this one is not awaiting review."))
+    refusal = approval_problem(actual.submitted_by_id, actor.user_id, self_approval_allowed=self_approval_allowed)
+    if approve and refusal:
+        raise ValidationFailed.on(None, refusal)
     note = (note or "").strip()
     if not approve and not note:
         raise ValidationFailed.on("note", N_("Say what needs to change before returning the actual."))
@@ -540,7 +540,9 @@ def review_actual(session, actor, project, period, *, approve, note=""):
         actual.status = ActualStatus.APPROVED
         actual.approved_value, actual.approved_comment = actual.value, actual.comment
         actual.approved_breakdown = list(actual.breakdown)
+        actual.approved_breakdown_partial = actual.breakdown_partial
         actual.approved_at, actual.approved_by_id = now, actor.user_id
+        actual.approved_submitted_by_id = actual.submitted_by_id
     else:
         actual.status = ActualStatus.RETURNED
     add_event(actual, actor, ActualAction.APPROVED if approve else ActualAction.RETURNED, note)

@@ -13,6 +13,7 @@ from wtforms import SelectChoice
 from tracker.common.pagination import paginate
 from tracker.common.svg import rendered_svg
 from tracker.db import get_session
+from tracker.indicators import rules
 from tracker.indicators import services
 from tracker.indicators.chart import Baseline
 from tracker.indicators.chart import ChartPeriod
@@ -24,6 +25,7 @@ from tracker.indicators.forms import ReviewForm
 from tracker.indicators.forms import breakdown_form_fields
 from tracker.indicators.forms import with_breakdown
 from tracker.indicators.models import IndicatorMeasure
+from tracker.indicators.rules import approval_problem
 from tracker.toc import services as toc_services
 from tracker.toc.display import svg_response
 from tracker.web.access import actor
@@ -32,6 +34,7 @@ from tracker.web.access import requires
 from tracker.web.pages import delete_page
 from tracker.web.pages import form_page
 from tracker.web.requests import id_argument
+from tracker.web.requests import is_donor
 from tracker.web.requests import page_number
 
 
@@ -59,12 +62,23 @@ def index(project):
     session = get_session()
     page = paginate(session, services.indicators_statement(project), page_number(),
                     current_app.config["ITEMS_PER_PAGE"])
-    rows = [(indicator, services.latest_period(indicator), *services.latest_reported(indicator))
-            for indicator in page.items]
+    donor = is_donor()
+    rows = []
+    for indicator in page.items:
+        period, reported = services.latest_reported(indicator, approved_only=donor)
+        rows.append((indicator, period, reported, period_progress(indicator, period, reported)))
     pending = services.pending_reviews(session, project) if current_user.can("indicator.actuals.review") else 0
-    return render_template("indicators/index.html", project=project, page=page, rows=rows, pending=pending,
+    return render_template("indicators/index.html", project=project, page=page, rows=rows, pending=pending, donor=donor,
                            labels=toc_services.level_labels(session, project.fund_id),
                            measure_labels=services.MEASURE_LABELS)
+
+
+def period_progress(indicator, period, reported):
+    """Progress in ``period`` against its own target (None for qualitative indicators or no period)."""
+    if period is None or indicator.is_qualitative:
+        return None
+    return rules.progress(period.target_value, reported.value if reported else None, ascending=indicator.ascending,
+                          baseline=indicator.baseline_value)
 
 
 def chart_words():
@@ -76,7 +90,7 @@ def as_float(value):
     return None if value is None else float(value)
 
 
-def progress_chart(indicator, periods):
+def progress_chart(indicator, periods, approved_only):
     """The chart's SVG markup.
 
     The renderer escapes every text node and attribute value it writes (see
@@ -84,7 +98,7 @@ def progress_chart(indicator, periods):
     """
     chart_periods = []
     for period in periods:
-        reported = services.reported_actual(period.actual)
+        reported = services.reported_actual(period.actual, approved_only=approved_only)
         chart_periods.append(ChartPeriod(period_label(period), as_float(period.target_value),
                                          as_float(reported.value) if reported else None,
                                          bool(reported and reported.provisional)))
@@ -107,8 +121,12 @@ def progress(project, indicator_id):
     session = get_session()
     indicator = indicator_or_404(project, indicator_id)
     periods = services.load_indicator(session, indicator)
-    rows = [(period, services.reported_actual(period.actual)) for period in periods]
-    chart = progress_chart(indicator, periods) if periods and not indicator.is_qualitative else None
+    donor = is_donor()
+    rows = []
+    for period in periods:
+        reported = services.reported_actual(period.actual, approved_only=donor)
+        rows.append((period, reported, period_progress(indicator, period, reported)))
+    chart = progress_chart(indicator, periods, donor) if periods and not indicator.is_qualitative else None
     return render_template("indicators/progress.html", project=project, indicator=indicator, rows=rows,
                            chart=chart, labels=toc_services.level_labels(session, project.fund_id),
                            measure_labels=services.MEASURE_LABELS, status_labels=services.STATUS_LABELS,
@@ -120,7 +138,7 @@ def chart_download(project, indicator_id):
     indicator = indicator_or_404(project, indicator_id)
     if indicator.is_qualitative:
         abort(404)
-    chart = progress_chart(indicator, services.load_indicator(get_session(), indicator))
+    chart = progress_chart(indicator, services.load_indicator(get_session(), indicator), is_donor())
     return svg_response(chart, f"indicator-{indicator.id}-progress.svg")
 
 
@@ -195,6 +213,7 @@ def indicator_delete(project, indicator_id):
 def period_values(indicator, period):
     return {"start_date": period.start_date, "end_date": period.end_date,
             "target_value": services.plain(period.target_value), "target_comment": period.target_comment,
+            "target_breakdown_partial": period.target_breakdown_partial,
             **services.breakdown_inputs(period.target_breakdown, services.breakdown_keys(indicator))}
 
 
@@ -254,6 +273,7 @@ def actual_values(indicator, actual):
     if actual is None:
         return {}
     return {"value": services.plain(actual.value), "comment": actual.comment,
+            "breakdown_partial": actual.breakdown_partial,
             **services.breakdown_inputs(actual.breakdown, services.breakdown_keys(indicator))}
 
 
@@ -266,11 +286,19 @@ def actual_form(indicator, period):
 def actual_page(project, indicator, period, form, review_form):
     """The actual's page besides its forms: the reported value and the review history."""
     actual = period.actual
-    names = toc_services.user_names(get_session(), [event.actor_id for event in actual.events] if actual else [])
+    people = [event.actor_id for event in actual.events] + [
+        actual.submitted_by_id, actual.approved_by_id, actual.approved_submitted_by_id] if actual else []
+    names = toc_services.user_names(get_session(), [person for person in people if person is not None])
     return {"project": project, "indicator": indicator, "period": period, "actual": actual,
             "review_form": review_form, "breakdown": breakdown_form_fields(form, indicator), "names": names,
             "status_labels": services.STATUS_LABELS, "action_labels": services.ACTION_LABELS,
-            "reported": services.reported_actual(actual), "period_label": period_label(period)}
+            "reported": services.reported_actual(actual), "period_label": period_label(period),
+            "self_approval_refused": bool(actual and approval_problem(
+                actual.submitted_by_id, current_user.id, self_approval_allowed=self_approval_allowed()))}
+
+
+def self_approval_allowed():
+    return current_app.config["ACTUALS_SELF_APPROVAL"]
 
 
 @project_route("indicator.actuals.submit")
@@ -304,7 +332,8 @@ def review(project, indicator_id, period_id):
 
     return form_page(ReviewForm(), "indicators/actual.html",
                      lambda form: services.review_actual(session, actor(), project, period, approve=approve,
-                                                         note=form.note.data),
+                                                         note=form.note.data,
+                                                         self_approval_allowed=self_approval_allowed()),
                      progress_url(project, indicator),
                      saved=done, context_for=page)
 

@@ -17,6 +17,8 @@ bp.add_url_rule("/projects/<slug>/outcomes/<int:outcome_id>/edit",
 bp.add_url_rule("/projects/<slug>/outcomes/<int:outcome_id>/status", view_func=views.outcome_status, methods=["POST"])
 bp.add_url_rule("/projects/<slug>/outcomes/<int:outcome_id>/substantiations/new",
     view_func=views.substantiation_create, methods=["GET", "POST"])
+bp.add_url_rule("/projects/<slug>/outcomes/<int:outcome_id>/substantiations/<int:substantiation_id>/acknowledge",
+    view_func=views.acknowledgement_create, methods=["GET", "POST"])
 bp.add_url_rule("/projects/<slug>/harvests", view_func=views.harvest_list, methods=["GET"])
 bp.add_url_rule("/projects/<slug>/harvests/new",
     view_func=views.harvest_form, methods=["GET", "POST"], defaults={"harvest_id": None})

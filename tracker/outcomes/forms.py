@@ -145,6 +145,13 @@ class SubstantiationForm(Form):
     given_on = DateField(_l("Date of the verdicts"), validators=[InputRequired()])
 
 
+class AcknowledgementForm(Form):
+    reason = TextAreaField(
+        _l("Why the outcome stands despite the disagreement"), validators=[InputRequired(), Length(max=LONG_TEXT)],
+        description=_l("E.g. \"Two independent substantiators confirmed the contribution; the dissent concerns the "
+                       "date, which the sources settle.\" Shown with the outcome in pages and reports."))
+
+
 class OutcomeFilterForm(Form):
     """The outcome list's GET filters; invalid values are ignored."""
 

@@ -12,6 +12,7 @@ from tracker.outcomes.models import Intention
 from tracker.outcomes.models import OutcomeStatus
 from tracker.outcomes.models import Valence
 from tracker.outcomes.models import Verdict
+from tracker.outcomes.summary import Standing
 
 LABELS = {
     HarvestStep.DESIGN: _l("1 · Design the harvest"),
@@ -42,6 +43,12 @@ LABELS = {
     Verdict.FULLY_AGREE: _l("Fully agree"),
     Verdict.PARTIALLY_AGREE: _l("Partially agree"),
     Verdict.DISAGREE: _l("Disagree"),
+    Standing.NOT_YET: _l("Not yet substantiated"),
+    Standing.SUBSTANTIATED: _l("Substantiated"),
+    Standing.WITH_DISAGREEMENT: _l("Substantiated with disagreement"),
+    Standing.DISAGREEMENT_OPEN: _l("Disagreement not yet acknowledged"),
+    Standing.NOT_INDEPENDENT: _l("Not independently substantiated"),
+    Standing.EARLIER_WORDING: _l("Verdicts on an earlier wording"),
 }
 
 # Moving an outcome to a status, as a button label.

@@ -198,6 +198,11 @@ class Substantiation(SQLModel, table=True):
     wording_revision: int = Field(default=1)
     recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    # A disagreement counts towards substantiation only once M&E staff acknowledge it: who, when and why.
+    acknowledged_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    acknowledged_by_name: str = Field(default="", max_length=254)
+    acknowledged_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True, default=None))
+    acknowledgement: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, default=""))
 
     outcome: Outcome = Relationship(back_populates="substantiations")
     substantiator: Substantiator = Relationship()

@@ -28,6 +28,11 @@ def staff_actor(context, fallback):
     return Actor(user_id=user.id, email=user.email, role=user.role.value)
 
 
+def staff_name(context):
+    user = context.get("users", {}).get(STAFF_EMAIL)
+    return user.display_name if user is not None else "M&E team"
+
+
 def load(session, actor, context):
     staff = staff_actor(context, actor)
     for slug, data in read_section(context, "outcomes"):
@@ -38,7 +43,7 @@ def load(session, actor, context):
         people = {seed["name"]: ensure_substantiator(session, actor, project, seed)
                   for seed in data.get("substantiators", [])}
         for seed in data.get("outcomes", []):
-            ensure_outcome(session, actor, staff, project, harvests, people, seed)
+            ensure_outcome(session, actor, staff, project, harvests, people, seed, staff_name(context))
 
 
 def ensure_harvest(session, actor, project, seed):
@@ -62,7 +67,7 @@ def node_ids(session, project, titles):
     return list(session.exec(select(TocNode.id).where(TocNode.project_id == project.id, TocNode.title.in_(titles))))
 
 
-def ensure_outcome(session, actor, staff, project, harvests, people, seed):
+def ensure_outcome(session, actor, staff, project, harvests, people, seed, acknowledger):
     existing = session.exec(select(Outcome).where(Outcome.project_id == project.id,
                                                   Outcome.description == seed["description"].strip())).first()
     if existing is not None:
@@ -79,20 +84,20 @@ def ensure_outcome(session, actor, staff, project, harvests, people, seed):
     while workflow.position(outcome.status) < workflow.position(target):
         _back, step = workflow.neighbours(outcome.status)
         if step is OutcomeStatus.SUBSTANTIATED:
-            record_verdicts(session, staff, project, outcome, people, seed)
+            record_verdicts(session, staff, project, outcome, people, seed, acknowledger)
         mover = staff if workflow.permission_for(outcome.status, step) == "outcome.substantiate" else actor
         services.change_outcome_status(session, mover, outcome, step, outcome.version)
     if outcome.status is OutcomeStatus.SUBSTANTIATION_PENDING:
-        record_verdicts(session, staff, project, outcome, people, seed)
+        record_verdicts(session, staff, project, outcome, people, seed, acknowledger)
     return outcome
 
 
-def record_verdicts(session, staff, project, outcome, people, seed):
+def record_verdicts(session, staff, project, outcome, people, seed, acknowledger):
     for verdict in seed.get("substantiations", []):
         person = people[verdict["substantiator"]]
         if any(item.substantiator_id == person.id for item in outcome.substantiations):
             continue
-        services.record_substantiation(session, staff, project, outcome, {
+        item = services.record_substantiation(session, staff, project, outcome, {
             "substantiator_id": person.id,
             "verdict_description": verdict["description"],
             "verdict_significance": verdict["significance"],
@@ -100,3 +105,6 @@ def record_verdicts(session, staff, project, outcome, people, seed):
             "comment": verdict.get("comment", ""),
             "given_on": verdict["given_on"],
         })
+        if verdict.get("acknowledgement"):
+            services.acknowledge_disagreement(session, staff, project, outcome, item.id, verdict["acknowledgement"],
+                                              acknowledger)

@@ -36,6 +36,7 @@ from tracker.outcomes.models import Valence
 from tracker.outcomes.models import Verdict
 from tracker.outcomes.summary import VerdictInput
 from tracker.outcomes.summary import summarise
+from tracker.privacy.pii import find_personal_data
 from tracker.toc.models import TocNode
 
 WORDING_FIELDS = ("description", "significance", "contribution")
@@ -112,7 +113,9 @@ def save_harvest(session, actor, project, values, harvest=None, version=None):
 def outcome_list_statement(base, project=None, *, status=None, harvest_id=None, change_type=None,
                            valence=None, intention=None):
     """Filter, eager-load and order ``base`` (a ``SELECT outcome`` from :mod:`tracker.outcomes.sharing`)."""
-    statement = base.options(selectinload(Outcome.harvest), selectinload(Outcome.project))
+    # The substantiators come joined to the verdicts: one query for both, whatever the page holds.
+    statement = base.options(selectinload(Outcome.harvest), selectinload(Outcome.project),
+                             selectinload(Outcome.substantiations).joinedload(Substantiation.substantiator))
     if project is not None:
         statement = statement.where(Outcome.project_id == project.id)
     for column, value in ((Outcome.status, status), (Outcome.harvest_id, harvest_id),
@@ -125,7 +128,7 @@ def outcome_list_statement(base, project=None, *, status=None, harvest_id=None, 
 
 def outcome_details():
     return (selectinload(Outcome.harvest), selectinload(Outcome.project), selectinload(Outcome.toc_nodes),
-            selectinload(Outcome.substantiations).selectinload(Substantiation.substantiator))
+            selectinload(Outcome.substantiations).joinedload(Substantiation.substantiator))
 
 
 def get_outcome(session, project, outcome_id, base=None):
@@ -152,20 +155,45 @@ def toc_nodes(session, project):
 
 
 def substantiation_summary(outcome, for_donor=False):
-    """Summarise ``outcome``'s verdicts; donors see substantiators by expertise, never by name."""
-    return summarise([
-        VerdictInput(
-            substantiator=(item.substantiator.expertise if for_donor else item.substantiator.name),
-            expertise=item.substantiator.expertise,
-            is_independent=item.substantiator.is_independent,
-            description=item.verdict_description,
-            significance=item.verdict_significance,
-            contribution=item.verdict_contribution,
-            comment=item.comment,
-            on_current_wording=item.wording_revision == outcome.wording_revision,
-        )
-        for item in outcome.substantiations
-    ])
+    """Summarise ``outcome``'s verdicts, with the derived substantiation standing.
+
+    Donors see substantiators by expertise, never by name, and a comment (or an
+    acknowledgement's reason) only when the personal-data review finds nothing in it.
+    """
+    return summarise([verdict_input(item, outcome, for_donor) for item in outcome.substantiations])
+
+
+def verdict_input(item, outcome, for_donor):
+    person = item.substantiator
+    comment, withheld = shareable(item.comment, person, for_donor)
+    reason, _ = shareable(item.acknowledgement, person, for_donor)
+    return VerdictInput(
+        substantiator=person.expertise if for_donor else person.name,
+        expertise=person.expertise,
+        is_independent=person.is_independent,
+        description=item.verdict_description,
+        significance=item.verdict_significance,
+        contribution=item.verdict_contribution,
+        comment=comment,
+        on_current_wording=item.wording_revision == outcome.wording_revision,
+        acknowledged_by=item.acknowledged_by_name if item.acknowledged_at else "",
+        acknowledgement=reason,
+        comment_withheld=withheld,
+    )
+
+
+def shareable(text, substantiator, for_donor):
+    """``(text as the reader may see it, withheld?)``: donors get no text the personal-data review flags."""
+    if not for_donor or not text:
+        return text, False
+    if find_personal_data(text, known_names=(substantiator.name,)):
+        return "", True
+    return text, False
+
+
+def outcome_standing(outcome):
+    """The derived substantiation standing of ``outcome`` (see :func:`tracker.outcomes.summary.standing`)."""
+    return substantiation_summary(outcome).standing
 
 
 def count_by_node(session, node_ids, visible_ids=None):
@@ -208,7 +236,7 @@ def clean_outcome_values(values):
     return cleaned
 
 
-def validate_outcome(session, project, values, status, today):
+def validate_outcome(session, project, values, status, today, outcome=None):
     reasons = []
     if not values["description"]:
         reasons.append(("description", N_("Describe who changed what, when and where.")))
@@ -224,6 +252,10 @@ def validate_outcome(session, project, values, status, today):
                                           "future.")))
     if workflow.position(status) >= workflow.position(OutcomeStatus.SUBSTANTIATION_PENDING):
         reasons.extend(workflow.gate_problems(values))
+    earliest = min((item.given_on for item in outcome.substantiations), default=None) if outcome else None
+    if earliest and values["change_date"] and values["change_date"] > earliest:
+        reasons.append(("change_date", N_("Substantiators gave verdicts on %(day)s, before this date: a verdict "
+                                          "cannot predate the change it judges.", day=earliest.isoformat())))
     if reasons:
         raise ValidationFailed(reasons)
 
@@ -258,7 +290,7 @@ def update_outcome(session, actor, project, outcome, values, version, today=None
     """
     check_version(outcome, version)
     cleaned = clean_outcome_values(values)
-    validate_outcome(session, project, cleaned, outcome.status, today or date.today())
+    validate_outcome(session, project, cleaned, outcome.status, today or date.today(), outcome)
     nodes = project_nodes(session, project, values.get("toc_node_ids"))
     fields = sorted(name for name, value in cleaned.items() if getattr(outcome, name) != value)
     reworded = any(name in fields for name in WORDING_FIELDS)
@@ -288,7 +320,7 @@ def change_outcome_status(session, actor, outcome, target, version):
     check_version(outcome, version)
     target = OutcomeStatus(target)
     fields = {name: getattr(outcome, name) for name in workflow.GATE_FIELDS}
-    problems = workflow.transition_problems(outcome.status, target, fields, len(outcome.substantiations))
+    problems = workflow.transition_problems(outcome.status, target, fields, outcome_standing(outcome))
     if problems:
         raise ValidationFailed(problems)
     previous = outcome.status
@@ -349,24 +381,37 @@ def save_substantiator(session, actor, project, values, substantiator=None, vers
 
 
 def record_substantiation(session, actor, project, outcome, values, today=None):
-    """Record one substantiator's verdicts on ``outcome`` (which must be under substantiation)."""
+    """Record one substantiator's verdicts on ``outcome`` (which must be under substantiation).
+
+    A substantiator who judged an earlier wording may judge the current one: their new
+    verdicts replace the old ones, which stay in the audit trail.
+    """
     today = today or date.today()
     reasons = []
     if outcome.status not in workflow.UNDER_SUBSTANTIATION:
         reasons.append((None, N_("Send the outcome to substantiation before recording verdicts.")))
     substantiator = get_substantiator(session, project, values.get("substantiator_id"))
+    earlier = None
     if substantiator is None:
         reasons.append(("substantiator_id", N_("Choose one of the project's substantiators.")))
-    elif any(item.substantiator_id == substantiator.id for item in outcome.substantiations):
-        reasons.append(("substantiator_id", N_("This substantiator's verdicts on this outcome are already recorded.")))
-    given_on = values.get("given_on")
-    if given_on is None or given_on > today:
-        reasons.append(("given_on", N_("Give the date of the verdicts (not in the future).")))
+    else:
+        earlier = next((item for item in outcome.substantiations if item.substantiator_id == substantiator.id), None)
+        if earlier is not None and earlier.wording_revision == outcome.wording_revision:
+            reasons.append(("substantiator_id",
+                            N_("This substantiator's verdicts on this outcome are already recorded.")))
+    reasons += verdict_date_problems(outcome, values.get("given_on"), today)
     if any(Verdict(values[f"verdict_{aspect}"]) is Verdict.DISAGREE for aspect in WORDING_FIELDS) \
             and not clean_text(values.get("comment")):
         reasons.append(("comment", N_("A substantiator who disagrees must say why: record their comment.")))
     if reasons:
         raise ValidationFailed(reasons)
+    details = {"outcome": outcome.id}
+    if earlier is not None:
+        details["replaces"] = {aspect: getattr(earlier, f"verdict_{aspect}").value for aspect in WORDING_FIELDS} | {
+            "given_on": earlier.given_on.isoformat(), "wording_revision": earlier.wording_revision,
+            "comment": earlier.comment}
+        outcome.substantiations.remove(earlier)
+        session.flush()
     item = Substantiation(
         outcome_id=outcome.id,
         substantiator_id=substantiator.id,
@@ -374,13 +419,47 @@ def record_substantiation(session, actor, project, outcome, values, today=None):
         verdict_significance=Verdict(values["verdict_significance"]),
         verdict_contribution=Verdict(values["verdict_contribution"]),
         comment=clean_text(values.get("comment")),
-        given_on=given_on,
+        given_on=values["given_on"],
         wording_revision=outcome.wording_revision,
         recorded_by_id=actor.user_id,
     )
     outcome.substantiations.append(item)
     session.add(item)
     session.flush()
-    record(session, actor, "create", "substantiation", item.id, project_id=project.id,
+    record(session, actor, "create", "substantiation", item.id, project_id=project.id, details=details)
+    return item
+
+
+def verdict_date_problems(outcome, given_on, today):
+    """A verdict is dated, not in the future, and not before the change it judges."""
+    if given_on is None or given_on > today:
+        return [("given_on", N_("Give the date of the verdicts (not in the future)."))]
+    if outcome.change_date is not None and given_on < outcome.change_date:
+        return [("given_on", N_("The verdicts cannot predate the change they judge (%(day)s): check both dates.",
+                                day=outcome.change_date.isoformat()))]
+    return []
+
+
+def acknowledge_disagreement(session, actor, project, outcome, substantiation_id, reason, acknowledged_by):
+    """Record that M&E staff (``acknowledged_by``, a display name) weighed a disagreement, and why it may stand.
+
+    Only then does an outcome with a disagreement count as substantiated ("with disagreement").
+    """
+    item = next((row for row in outcome.substantiations if row.id == substantiation_id), None)
+    reason = clean_text(reason)
+    if item is None or not any(getattr(item, f"verdict_{aspect}") is Verdict.DISAGREE for aspect in WORDING_FIELDS):
+        raise ValidationFailed.on(None, N_("Only a substantiator's disagreement can be acknowledged."))
+    if item.wording_revision != outcome.wording_revision:
+        raise ValidationFailed.on(None, N_("This disagreement is about an earlier wording; ask the substantiator to "
+                                           "judge the current wording."))
+    if item.acknowledged_at is not None:
+        raise ValidationFailed.on(None, N_("This disagreement has already been acknowledged."))
+    if not reason:
+        raise ValidationFailed.on("reason", N_("Say why the outcome stands despite the disagreement."))
+    item.acknowledged_by_id, item.acknowledged_by_name = actor.user_id, acknowledged_by
+    item.acknowledged_at, item.acknowledgement = utcnow(), reason
+    session.add(item)
+    session.flush()
+    record(session, actor, "acknowledge", "substantiation", item.id, project_id=project.id,
            details={"outcome": outcome.id})
     return item

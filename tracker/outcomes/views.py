@@ -15,6 +15,7 @@ from tracker.outcomes import labels
 from tracker.outcomes import services
 from tracker.outcomes import smart
 from tracker.outcomes import workflow
+from tracker.outcomes.forms import AcknowledgementForm
 from tracker.outcomes.forms import HarvestForm
 from tracker.outcomes.forms import OutcomeFilterForm
 from tracker.outcomes.forms import OutcomeForm
@@ -75,7 +76,9 @@ def outcome_list(project):
         valence=filter_value(filters.valence), intention=filter_value(filters.intention))
     page = paginate(session, statement, page_number(), current_app.config["ITEMS_PER_PAGE"])
     record_shown(session, "outcome", "outcome.view", page.items, "outcome list")
-    return render_template("outcomes/list.html", project=project, page=page, filters=filters, donor=is_donor())
+    standings = {outcome.id: services.outcome_standing(outcome) for outcome in page.items}
+    return render_template("outcomes/list.html", project=project, page=page, filters=filters, donor=is_donor(),
+                           standings=standings)
 
 
 def outcome_form(session, project, **kwargs):
@@ -183,13 +186,27 @@ def substantiation_create(project, outcome_id):
     session = get_session()
     outcome = load_outcome(session, project, outcome_id)
     form = SubstantiationForm()
-    taken = {item.substantiator_id for item in outcome.substantiations}
+    taken = {item.substantiator_id for item in outcome.substantiations
+             if item.wording_revision == outcome.wording_revision}
     form.substantiator_id.choices = choices(
         (person.id, f"{person.name}{'' if person.is_independent else ' — ' + _('not independent')}")
         for person in services.project_substantiators(session, project) if person.id not in taken)
     return form_page(form, "outcomes/substantiation_form.html",
                      lambda form: services.record_substantiation(session, actor(), project, outcome, form.data),
                      outcome_url(project, outcome), saved=_("Verdicts recorded."), project=project, outcome=outcome)
+
+
+@project_route("outcome.substantiate")
+def acknowledgement_create(project, outcome_id, substantiation_id):
+    session = get_session()
+    outcome = load_outcome(session, project, outcome_id)
+    item = next((row for row in outcome.substantiations if row.id == substantiation_id), None) or abort(404)
+    return form_page(
+        AcknowledgementForm(), "outcomes/acknowledgement_form.html",
+        lambda form: services.acknowledge_disagreement(session, actor(), project, outcome, item.id,
+                                                       form.reason.data, current_user.display_name),
+        outcome_url(project, outcome), saved=_("Disagreement acknowledged."), project=project, outcome=outcome,
+        item=item)
 
 
 # Harvests ----------------------------------------------------------------------------

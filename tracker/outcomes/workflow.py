@@ -8,6 +8,8 @@ checks what the next step needs; moving into or out of the M&E steps
 
 from tracker.common.messages import N_
 from tracker.outcomes.models import OutcomeStatus
+from tracker.outcomes.summary import COUNTS_AS_SUBSTANTIATED
+from tracker.outcomes.summary import Standing
 
 ORDER = (
     OutcomeStatus.DRAFT,
@@ -56,11 +58,22 @@ def gate_problems(fields):
     return [(name, GATE_MESSAGES[name]) for name in GATE_FIELDS if not (fields.get(name) or "").strip()]
 
 
-def transition_problems(current, target, fields, substantiation_count):
+NOT_SUBSTANTIATED_YET = {
+    Standing.NOT_YET: N_("Record at least one substantiator's verdicts before marking the outcome as substantiated."),
+    Standing.EARLIER_WORDING: N_("The verdicts were given on an earlier wording of the outcome: ask the "
+                                 "substantiators to judge the current wording first."),
+    Standing.DISAGREEMENT_OPEN: N_("A substantiator disagrees: acknowledge the disagreement (who and why) before "
+                                   "marking the outcome as substantiated."),
+    Standing.NOT_INDEPENDENT: N_("Only substantiators who are not independent of the project have confirmed it: "
+                                 "an independent substantiator's verdicts are needed."),
+}
+
+
+def transition_problems(current, target, fields, standing):
     """Why ``current`` → ``target`` is not allowed now; an empty list means it is.
 
-    ``fields`` maps the outcome's text fields to their values;
-    ``substantiation_count`` is how many substantiators have given verdicts.
+    ``fields`` maps the outcome's text fields to their values; ``standing`` is the
+    substantiation standing derived from the verdicts (:func:`tracker.outcomes.summary.standing`).
     """
     current, target = OutcomeStatus(current), OutcomeStatus(target)
     if target not in neighbours(current):
@@ -72,6 +85,6 @@ def transition_problems(current, target, fields, substantiation_count):
         return [("description", N_("Describe the change before marking the outcome as formulated."))]
     if target is OutcomeStatus.SUBSTANTIATION_PENDING:
         return gate_problems(fields)
-    if target is OutcomeStatus.SUBSTANTIATED and substantiation_count == 0:
-        return [(None, N_("Record at least one substantiator's verdicts before marking the outcome as substantiated."))]
+    if target is OutcomeStatus.SUBSTANTIATED and standing not in COUNTS_AS_SUBSTANTIATED:
+        return [(None, NOT_SUBSTANTIATED_YET[Standing(standing)])]
     return []

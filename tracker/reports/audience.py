@@ -256,10 +256,9 @@ def indicators(session, project_ids, audience, period):
         for item in indicator.periods:
             if not period.overlaps(item.start_date, item.end_date):
                 continue
-            reported = reported_actual(item.actual)
-            if donor and reported is not None and reported.provisional:
+            reported = reported_actual(item.actual, approved_only=donor)
+            if reported is None and reported_actual(item.actual) is not None:
                 values.withheld_provisional += 1
-                reported = None
             values.periods.append(PeriodValue(item, reported))
         found.setdefault(indicator.project_id, []).append(values)
     return found

@@ -18,6 +18,7 @@ from tracker.db_types import utcnow
 from tracker.evidence.models import EvidenceKind
 from tracker.msc.rules import verification_tally
 from tracker.outcomes.models import ChangeType
+from tracker.outcomes.summary import Standing
 from tracker.portfolio.models import Fund
 from tracker.reports import audience as selection
 from tracker.reports import contribution
@@ -107,7 +108,15 @@ class KeyFigures:
 
     @property
     def substantiated(self):
-        return [entry for entry in self.outcomes if entry.status in ("substantiated", "analysed")]
+        """Outcomes whose verdicts substantiate them (the derived standing, whatever status was set)."""
+        return [entry for entry in self.outcomes if entry.substantiation.counts_as_substantiated]
+
+    @property
+    def substantiation_notes(self):
+        """``[(standing, count)]`` of every standing other than plain "substantiated", in the rule's order."""
+        found = Counter(entry.substantiation.standing for entry in self.outcomes)
+        return [(standing, found[standing]) for standing in Standing
+                if standing is not Standing.SUBSTANTIATED and found[standing]]
 
     @property
     def negative_or_unintended(self):

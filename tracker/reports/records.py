@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 
+from tracker.indicators.rules import progress
 from tracker.msc.sharing import deidentify
 from tracker.outcomes.services import substantiation_summary
 from tracker.reports.models import Audience
@@ -200,6 +201,15 @@ class IndicatorEntry:
         """The latest period with a reported actual (else the latest period), for the summary."""
         reported = [period for period in self.periods if period.ref is not None]
         return (reported or self.periods or [None])[-1]
+
+    @property
+    def latest_progress(self):
+        """Progress in :attr:`latest` against that same period's target (None for narratives)."""
+        latest = self.latest
+        if latest is None or self.measure == "qualitative":
+            return None
+        return progress(latest.target, latest.actual if latest.ref is not None else None, ascending=self.ascending,
+                        baseline=self.baseline_value)
 
 
 def breakdown_value(breakdown, dimension, category):
