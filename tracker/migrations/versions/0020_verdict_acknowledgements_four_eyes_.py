@@ -5,7 +5,7 @@ the submitter of the value that was approved. Verdicts start unacknowledged: a d
 this revision counts once M&E staff acknowledge it.
 
 Revision ID: 0020
-Revises: 0017
+Revises: 0019
 Create Date: 2026-12-07 04:52:49.425844
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 import tracker.db_types
 revision = '0020'
-down_revision = '0017'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
