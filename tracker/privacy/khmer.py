@@ -37,8 +37,10 @@ def khmer_names():
 
 def tokens(text):
     """``(start, end, word)`` of each word, spaces left out."""
-    logging.getLogger("khmer-nltk").setLevel(logging.WARNING)
     from khmernltk import word_tokenize  # noqa: PLC0415 (brings scikit-learn: loaded on first use)
+
+    # khmer-nltk announces its model on its own handler at INFO: keep standard output for the findings.
+    logging.getLogger("khmer-nltk").setLevel(logging.WARNING)
 
     found, position = [], 0
     for word in word_tokenize(text):

@@ -66,8 +66,8 @@ class Finding:
 
 
 # Every capital letter of the Latin script, Vietnamese ones included (Ạ, Ầ, Ử...).
-UPPER = "[" + "".join(chr(code) for code in range(0x41, 0x2000) if chr(code).isupper()
-                      and scripts.script_of(chr(code)) == scripts.LATIN) + "]"
+UPPER = "[" + "".join(chr(code) for code in [*range(0x41, 0x250), *range(0x1E00, 0x1F00)]
+                      if chr(code).isupper() and scripts.script_of(chr(code)) == scripts.LATIN) + "]"
 WORD = UPPER + r"[\wÀ-ỹ'’-]*"
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
@@ -220,6 +220,9 @@ def names_in_run(text, run, names, place_names):
     words = [(m.start() + run.start(), m.end() + run.start(), m.group()) for m in re.finditer(r"\S+", run.group())]
     cue = previous_word(text, run.start())
     sentence_start = starts_sentence(text, run.start())
+    while len(words) > 1 and sentence_start and not (words[0][2] in names or words[0][2] in VIETNAMESE_FAMILY_NAMES):
+        cue, sentence_start = words[0][2].lower(), False  # "Call Maria": the capital of "Call" says nothing
+        words = words[1:]
     while words and (words[0][2].lower() in NAME_CUES
                      or words[0][2] in EVERYDAY_WORDS and (sentence_start or len(words) > 1)):
         cue, sentence_start = words[0][2].lower(), False
