@@ -7,6 +7,7 @@ import pytest
 from tests.factories import TEST_ACTOR
 from tracker.auth.permissions import Role
 from tracker.msc import services as story_services
+from tracker.reports import records
 from tracker.reports.models import Audience
 from tracker.reports.portfolio import portfolio_report
 from tracker.reports.project import project_report
@@ -363,3 +364,14 @@ def test_the_portfolio_report_groups_projects_by_pillar_and_country_and_synthesi
     assert sorted(group.name for group in report.pillars) == ["Networks & systems", "Technology tools"]
     assert report.synthesis.outcomes_by_type == [("policy", 2)]
     assert report.totals["outcomes"] == 2 and len(report.references) == 2
+
+
+def test_donors_read_an_evidence_items_own_title_and_summary_through_the_personal_data_finder(factory, project):
+    item = factory.evidence(project, title="Interview with Nguyen Thi Lan, aged 14, from Hoa Vang",
+                            summary="She can be reached on 0912 345 678.")
+
+    kind, title, facts, _project = records.item_reference(item, donor=True)
+
+    assert title == "Interview with [name], [age and place]"
+    assert facts["summary"] == "She can be reached on [phone number]."
+    assert records.item_reference(item)[1] == item.title
