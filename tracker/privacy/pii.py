@@ -11,6 +11,7 @@ approves the donor version; until then nothing is shared (the donor rule fails c
 """
 
 import enum
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -212,14 +213,17 @@ def find_names(text, known_names, names):
     findings = find_known(text, known_names, Kind.NAME)
     place_names = places()
     for run in CAPITALISED_RUN.finditer(text):
-        findings += names_in_run(text, run, names, place_names)
+        words = [(m.start() + run.start(), m.end() + run.start(), m.group()) for m in re.finditer(r"\S+", run.group())]
+        for is_name_like, group in itertools.groupby(words, key=is_word):
+            if is_name_like:
+                findings += names_in_run(text, list(group), names, place_names)
     return findings
 
 
-def names_in_run(text, run, names, place_names):
-    words = [(m.start() + run.start(), m.end() + run.start(), m.group()) for m in re.finditer(r"\S+", run.group())]
-    cue = previous_word(text, run.start())
-    sentence_start = starts_sentence(text, run.start())
+def names_in_run(text, words, names, place_names):
+    """The name in ``words``, a run of capitalised words (``(start, end, word)``), if there is one."""
+    cue = previous_word(text, words[0][0])
+    sentence_start = starts_sentence(text, words[0][0])
     while len(words) > 1 and sentence_start and not (words[0][2] in names or words[0][2] in VIETNAMESE_FAMILY_NAMES):
         cue, sentence_start = words[0][2].lower(), False  # "Call Maria": the capital of "Call" says nothing
         words = words[1:]
@@ -241,6 +245,11 @@ def names_in_run(text, run, names, place_names):
         return []
     start, end = words[0][0], words[-1][1]
     return [Finding(Kind.NAME, start, end, text[start:end])]
+
+
+def is_word(word):
+    """Names hold no digits: "SENTINEL9" or a code is not part of one."""
+    return not any(character.isdigit() for character in word[2])
 
 
 def without_places(words, place_names):
