@@ -275,3 +275,23 @@ def test_thai_and_khmer_are_analysed_without_any_network():
 
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "['สมชาย', 'សុខា']"
+
+
+def test_thai_or_khmer_text_is_flagged_as_unanalysed_when_its_segmenter_cannot_load(monkeypatch):
+    from tracker.privacy import thai
+
+    def missing(_text):
+        raise ImportError("No module named 'pythainlp'")
+
+    monkeypatch.setattr(thai, "find", missing)
+
+    assert kinds("Her name is มะลิ.") == [(Kind.UNANALYSED, "มะลิ")]
+
+
+def test_the_language_libraries_load_only_when_thai_or_khmer_text_is_checked():
+    code = ("import sys, tracker, tracker.cli, tracker.privacy.pii as p; p.find_personal_data('Call Maria'); "
+            "print(sorted(m for m in ('pythainlp', 'khmernltk', 'sklearn') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                         cwd=Path(__file__).parent.parent, check=True)
+
+    assert run.stdout.strip() == "[]"

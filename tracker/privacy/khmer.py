@@ -14,7 +14,8 @@ import re
 from tracker.privacy.names import KHMER
 
 KHMER_LETTER = re.compile(r"[\u1780-\u17B3]")
-KHMER_TEXT = re.compile(r"[\u1780-\u17FF\u19E0-\u19FF][\u1780-\u17FF\u19E0-\u19FF\s\d.]*")
+KHMER_RANGE = r"\u1780-\u17FF\u19E0-\u19FF"
+KHMER_TEXT = re.compile(rf"[{KHMER_RANGE}](?:[{KHMER_RANGE}\s\d.]*[{KHMER_RANGE}\d])?")
 
 TITLES = frozenset("""
 លោក លោកស្រី អ្នកស្រី កញ្ញា ក្មួយ ប្អូន ប្អូនស្រី ប្អូនប្រុស បង បងស្រី បងប្រុស គ្រូ លោកគ្រូ អ្នកគ្រូ

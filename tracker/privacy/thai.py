@@ -19,7 +19,7 @@ import re
 
 from tracker.privacy.names import THAI
 
-THAI_TEXT = re.compile(r"[\u0E00-\u0E7F][\u0E00-\u0E7F\s\d.]*")
+THAI_TEXT = re.compile(r"[\u0E00-\u0E7F](?:[\u0E00-\u0E7F\s\d.]*[\u0E00-\u0E7F\d])?")
 
 TITLES = frozenset("""
 ครู นาย นาง นางสาว น.ส. เด็กชาย เด็กหญิง ด.ช. ด.ญ. คุณ น้อง พี่ ป้า ลุง น้า ยาย หมอ อาจารย์ ผู้ใหญ่ กำนัน
