@@ -238,3 +238,21 @@ def test_undoing_the_migration_keeps_the_sqlite_search_triggers(tmp_path):
     engine.dispose()
 
     assert {"story_fts_after_insert", "story_fts_after_delete", "story_fts_after_update"} <= triggers
+
+
+def test_the_review_page_refuses_a_full_name_in_the_pseudonym_and_says_where(story, client, factory, login, session):
+    login(factory.user("me"))
+    session.commit()
+    url = f"/projects/{story.project.slug}/stories/{story.id}/donor-version"
+    page = client.get(url).get_data(as_text=True)
+
+    assert 'name="texts-0-pseudonym"' in page and 'name="texts-0-events_when"' in page
+    response = client.post(url, data={
+        "csrf_token": csrf_from(page), "version": str(story.version), "texts-0-language": story.language,
+        "texts-0-title": "A cousin asked for help", "texts-0-what_happened": "A cousin called the hotline.",
+        "texts-0-why_significant": "She knew where to turn.", "texts-0-events_when": "Spring 2023",
+        "texts-0-pseudonym": "Nguyễn Thị Lan"})
+
+    answer = response.get_data(as_text=True)
+    assert response.status_code == 200 and story.donor_version_approved_at is None
+    assert "Storyteller&#39;s pseudonym (en)" in answer and "“Nguyễn Thị Lan” (a personal name)" in answer

@@ -18,6 +18,7 @@ from tracker.audit.services import record
 from tracker.common.errors import ValidationFailed
 from tracker.common.errors import check_version
 from tracker.common.messages import N_
+from tracker.common.messages import listing
 from tracker.db_types import utcnow
 from tracker.msc.models import StoryDonorText
 from tracker.privacy.names import common_names
@@ -160,7 +161,8 @@ def unresolved(findings_by_field):
     """One reason per field that still holds personal data: the field, what it seems to be, and the text."""
     reasons = []
     for (language, name), findings in findings_by_field.items():
-        described = "; ".join(f"“{finding.text}” ({FINDING_NAMES[finding.kind]})" for finding in findings)
+        described = listing([N_("“%(text)s” (%(kind)s)", text=finding.text, kind=FINDING_NAMES[finding.kind])
+                             for finding in findings], "; ")
         reasons.append(("remaining_checked", N_(
             "%(field)s (%(language)s) still holds what looks like personal data: %(findings)s. Redact it, or confirm "
             "that you checked it is safe to share.", field=FIELD_NAMES[name], language=language, findings=described)))
