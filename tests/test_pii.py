@@ -214,6 +214,8 @@ def test_a_lone_greek_letter_is_a_symbol_not_unreadable_text():
     "Fieldwork paused from March to July 2020.",
     "Young people in four provinces saw the campaign.",
     "Mar 2022: the template was agreed.",
+    "The club paused for three months; it restarted in June.",
+    "Facilitators' reports (May–June 2021) were revised.",
 ])
 def test_months_and_everyday_words_are_not_names(text):
     assert names(text) == []

@@ -67,7 +67,7 @@ Chiang Rai|Chiang Mai|Chiang Saen|Mae Sai|Mae Sot|Hat Yai|Pattaya|Bangkok|Khlong
 Phnom Penh|Siem Reap|Battambang|Poipet|Sihanoukville|Kampong Cham|Takeo|Kep|Kampot|Prey Veng|Svay Rieng
 Ha Noi|Hanoi|Hà Nội|Ho Chi Minh City|Hồ Chí Minh|Saigon|Sài Gòn|Da Nang|Đà Nẵng|Hoa Vang|Hòa Vang|Hue|Huế
 Hai Phong|Hải Phòng|Can Tho|Cần Thơ|Lao Cai|Lào Cai|Sa Pa|Hoi An|Hội An|Nha Trang|Quang Nam|Quảng Nam
-Cam Le|Cẩm Lệ|Lien Chieu|Liên Chiểu|Son Tra|Sơn Trà|Thanh Khe|Thanh Khê|Ngu Hanh Son|Ngũ Hành Sơn
+Hai Chau|Hải Châu|Cam Le|Cẩm Lệ|Lien Chieu|Liên Chiểu|Son Tra|Sơn Trà|Thanh Khe|Thanh Khê|Ngu Hanh Son|Ngũ Hành Sơn
 Jakarta|Surabaya|Bandung|Medan|Yogyakarta|Semarang|Makassar|Denpasar|Bekasi|Bogor|Depok|Tangerang|Lombok
 Kuala Lumpur|Johor Bahru|George Town|Penang|Kota Kinabalu|Kuching|Ipoh|Shah Alam|Petaling Jaya|Sabah|Sarawak
 Manila|Quezon City|Cebu|Cebu City|Davao|Davao City|San Jose|Santa Cruz|San Fernando

@@ -130,6 +130,8 @@ don doña dona señor señora senor senora ibu bu bapak pak adik dik kak kakak e
 kuya lola lolo tita tito ông bà anh chị cô chú em bé cháu ong ba chi chu be chau kru khun nong phi teacher
 named called nommé nommée appelé appelée llamado llamada bernama namanya si ni kay tên ten là
 """.split())
+TIME_CUES = frozenset("in since until till from to by before after during early late mid end en dans depuis jusqu'en "
+                      "desde hasta en pada sejak sampai hingga noong mula hanggang tháng".split())
 PLACE_CUES = frozenset("from in near ở tại từ dari di sa taga en à près desde cerca to into".split())
 
 SCANNED_PATTERNS = ((Kind.EMAIL, EMAIL), (Kind.HANDLE, HANDLE), (Kind.PHONE, PHONE), (Kind.ADDRESS, ADDRESS),
@@ -263,10 +265,12 @@ def without_places(words, place_names):
 
 
 def without_dates(text, words):
-    """The words of a capitalised run up to a month next to a number ("Lan June 2021" -> "Lan")."""
+    """The words of a capitalised run up to a month used as a date: next to a number ("June 2021"), in a range
+    ("May–June"), or after "in", "since", "until"... ("it restarted in June")."""
     for index, (start, end, word) in enumerate(words):
-        if word.rstrip(".") in MONTHS and (re.match(r"[\s.,]*\d", text[end:end + 3])
-                                          or re.search(r"\d[\s.,]*$", text[max(0, start - 3):start])):
+        if word.rstrip(".") in MONTHS and (re.match(r"[\s.,]*\d|\s?[–—/-]", text[end:end + 3])
+                                          or re.search(r"(?:\d|[–—/-])[\s.,]*$", text[max(0, start - 3):start])
+                                          or index == 0 and previous_word(text, start) in TIME_CUES):
             return words[:index]
     return words
 
