@@ -268,8 +268,8 @@ def pii_check_command():
 
 
 @click.command("pii-eval")
-@click.option("--set", "set_name", type=click.Choice(["eval", "dev"]), default="eval", show_default=True,
-              help="The held-out evaluation set, or the development set the finder was tuned on.")
+@click.option("--set", "set_name", type=click.Choice(["eval", "dev", "holdout"]), default="eval", show_default=True,
+              help="The evaluation set, the development set the finder was tuned on, or the later held-out set.")
 @click.option("--errors", is_flag=True, help="Also list every missed and wrongly flagged span.")
 def pii_eval_command(set_name, errors):
     """Print the finder's precision and recall on a labelled set of synthetic sentences, per language and kind."""
