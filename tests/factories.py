@@ -249,11 +249,13 @@ class Factory:
         return story
 
     def donor_version(self, story, texts=None):
-        """Approve ``texts`` ({language: {field: text}}) as the donor version, by default the finder's proposal."""
+        """Approve ``texts`` ({language: {field: text}}) as the donor version; what they leave out is the finder's
+        proposal."""
         from tracker.msc import donor_version
 
-        texts = texts or {proposal.language: {field.name: field.proposed for field in proposal.fields}
-                          for proposal in donor_version.propose(story)}
+        proposed = {proposal.language: {field.name: field.proposed for field in proposal.fields}
+                    for proposal in donor_version.propose(story)}
+        texts = {language: {**fields, **(texts or {}).get(language, {})} for language, fields in proposed.items()}
         return donor_version.approve(self.session, TEST_ACTOR, story, texts, story.version, remaining_checked=True)
 
     def panel(self, cycle, ordinal=1, **values):

@@ -229,3 +229,17 @@ def test_every_problem_names_its_element_path_and_where_it_belongs(schema):
 def test_a_schema_folder_without_the_activities_schema_is_reported(tmp_path):
     with pytest.raises(SchemaUnavailable, match="iati-activities-schema.xsd"):
         load_schema(str(tmp_path))
+
+
+def test_a_childs_name_age_and_place_in_a_narrative_are_refused():
+    leaking = indicator(periods=(builder.Period(date(2022, 1, 1), date(2022, 12, 31), (), (
+        builder.Value(Decimal(251), "Nguyen Thi Lan, aged 14, from Hoa Vang, reported the account."),)),))
+
+    problems = messages(validate(tree(leaking), today=TODAY))
+
+    assert problems == [
+        "The comment seems to hold a personal name (“Nguyen Thi Lan”). IATI files are public: remove it from the "
+        "text this comes from.",
+        "The comment seems to hold an exact age next to a place (“aged 14, from Hoa Vang”). IATI files are public: "
+        "remove it from the text this comes from.",
+    ]

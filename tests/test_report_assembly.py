@@ -9,6 +9,7 @@ from tracker.auth.permissions import Role
 from tracker.msc import services as story_services
 from tracker.outcomes import services as outcome_services
 from tracker.outcomes.summary import Standing
+from tracker.reports import records
 from tracker.reports.models import Audience
 from tracker.reports.portfolio import portfolio_report
 from tracker.reports.project import project_report
@@ -418,3 +419,14 @@ def test_the_key_figures_compare_target_and_actual_of_the_same_period(factory, s
 
     assert (entry.latest.target, entry.latest.actual) == (200, 150)
     assert entry.latest_progress.percent == 75
+
+
+def test_donors_read_an_evidence_items_own_title_and_summary_through_the_personal_data_finder(factory, project):
+    item = factory.evidence(project, title="Interview with Nguyen Thi Lan, aged 14, from Hoa Vang",
+                            summary="She can be reached on 0912 345 678.")
+
+    kind, title, facts, _project = records.item_reference(item, donor=True)
+
+    assert title == "Interview with [name], [age and place]"
+    assert facts["summary"] == "She can be reached on [phone number]."
+    assert records.item_reference(item)[1] == item.title

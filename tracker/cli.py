@@ -1,5 +1,6 @@
 """Command-line interface: ``flask --app tracker <command>``. Each command is one transaction."""
 
+import json
 import os
 import sys
 import time
@@ -295,6 +296,28 @@ def db_revision_command(message, rev_id):
     migrate.new_revision(database().engine, message, rev_id)
 
 
+@click.command("pii-check")
+def pii_check_command():
+    """Read text on standard input; print the personal data the finder flags in it as JSON (kind, start, end, text).
+
+    Staff and scripts can check a text this way before sharing it. Nothing is stored or logged."""
+    from tracker.privacy.pii import find_personal_data  # noqa: PLC0415 (language libraries load on first use)
+
+    text = sys.stdin.read()
+    click.echo(json.dumps([finding.as_dict() for finding in find_personal_data(text)], ensure_ascii=False))
+
+
+@click.command("pii-eval")
+@click.option("--set", "set_name", type=click.Choice(["eval", "dev", "holdout"]), default="eval", show_default=True,
+              help="The evaluation set, the development set the finder was tuned on, or the later held-out set.")
+@click.option("--errors", is_flag=True, help="Also list every missed and wrongly flagged span.")
+def pii_eval_command(set_name, errors):
+    """Print the finder's precision and recall on a labelled set of synthetic sentences, per language and kind."""
+    from tracker.privacy.evaluation import evaluate  # noqa: PLC0415
+
+    click.echo(json.dumps(evaluate(set_name, with_errors=errors), ensure_ascii=False, indent=2))
+
+
 @click.command("settings-doc")
 def settings_doc_command():
     """Print the Markdown table of every setting, as README.md shows it under *Configuration*."""
@@ -303,5 +326,6 @@ def settings_doc_command():
 
 def init_app(app):
     for command in (init_db_command, seed_demo_command, create_user_command, demo_code_command, backup_command,
-                    restore_command, purge_expired_command, db_revision_command, settings_doc_command):
+                    restore_command, purge_expired_command, db_revision_command, settings_doc_command,
+                    pii_check_command, pii_eval_command):
         app.cli.add_command(command)

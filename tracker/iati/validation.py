@@ -33,10 +33,15 @@ from tracker.privacy import pii
 
 SCHEMA_FILE = "iati-activities-schema.xsd"
 PERSONAL_DATA_KINDS = {
+    pii.Kind.NAME: "a personal name",
     pii.Kind.EMAIL: "an e-mail address",
     pii.Kind.PHONE: "a phone number",
+    pii.Kind.HANDLE: "a social-media account",
+    pii.Kind.AGE_AND_PLACE: "an exact age next to a place",
+    pii.Kind.AGE: "an exact age next to a name",
     pii.Kind.ADDRESS: "a street address",
     pii.Kind.SCHOOL: "a school's name",
+    pii.Kind.UNANALYSED: "text in a script the personal-data check cannot read",
 }
 # A compiled schema keeps its error log on itself: one validation at a time per process.
 SCHEMA_LOCK = threading.Lock()
@@ -314,7 +319,7 @@ class Checker:
                 continue
             if parent.tag in ("reporting-org", "participating-org"):
                 continue
-            for finding in pii.find_personal_data(text, names=frozenset()):
+            for finding in pii.find_personal_data(text):
                 if finding.kind in PERSONAL_DATA_KINDS:
                     self.report(parent, N_("The %(tag)s seems to hold %(personal_data_kinds)s (“%(text)s”). IATI files "
                                            "are public: remove it from the text this comes from.",

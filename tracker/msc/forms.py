@@ -133,6 +133,9 @@ class DonorTextForm(wtforms.Form):
     what_happened = TextAreaField(_l("What happened"), validators=[InputRequired(), Length(max=MAX_STORY_TEXT)])
     why_significant = TextAreaField(_l("Why it is significant to the storyteller"),
                                     validators=[InputRequired(), Length(max=MAX_STORY_TEXT)])
+    # Shown with the original language only (the service says when they are needed).
+    events_when = StringField(_l("When it happened"), validators=[Optional(), Length(max=120)])
+    pseudonym = StringField(_l("Storyteller's pseudonym"), validators=[Optional(), Length(max=80)])
 
 
 class DonorVersionForm(VersionedForm):
@@ -141,8 +144,8 @@ class DonorVersionForm(VersionedForm):
         _l("I checked every highlighted item that remains in the text: it identifies no one"))
 
     def texts_by_language(self):
-        return {entry.form.language.data: {name: entry.form[name].data
-                                           for name in ("title", "what_happened", "why_significant")}
+        return {entry.form.language.data: {name: entry.form[name].data for name in
+                                           ("title", "what_happened", "why_significant", "events_when", "pseudonym")}
                 for entry in self.texts}
 
 

@@ -72,6 +72,10 @@ FINDING_LABELS = {
     Kind.AGE_AND_PLACE: _l("An exact age next to a place"),
     Kind.SCHOOL: _l("Possibly a school"),
     Kind.ADDRESS: _l("Possibly an address"),
+    Kind.HANDLE: _l("A social-media account"),
+    Kind.AGE: _l("An exact age next to a name"),
+    Kind.PLACE: _l("The precise place, which donors may not see"),
+    Kind.UNANALYSED: _l("Written in a script the finder cannot read: check it yourself"),
 }
 
 ALL_LABELS = {(type(member), member): text for labels in (OUTCOME_LABELS, LABELS, VERIFICATION_STATE_LABELS)

@@ -271,6 +271,10 @@ class StoryDonorText(SQLModel, table=True):
     title: str = Field(max_length=300)
     what_happened: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     why_significant: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    # Said once, in the original language's row: when it happened and the storyteller's pseudonym, as
+    # donors read them (a date of birth or a real name typed there must not reach them either).
+    events_when: str = Field(default="", max_length=120)
+    pseudonym: str = Field(default="", max_length=80)
 
     story: Story = Relationship(back_populates="donor_texts")
 

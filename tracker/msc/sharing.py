@@ -165,10 +165,10 @@ def deidentify(story):
         translations=tuple(DonorTranslation(language, fields["title"], fields["what_happened"],
                                             fields["why_significant"])
                            for language, fields in sorted(texts.items()) if language != story.language),
-        pseudonym=story.storyteller_pseudonym,
+        pseudonym=original["pseudonym"],
         category=story.storyteller_category,
         age_band=story.age_band,
         country_code=story.country_code,
         place=story.place if story.place_shareable else "",
-        events_when=story.events_when,
+        events_when=original["events_when"],
     )

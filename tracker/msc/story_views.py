@@ -276,7 +276,7 @@ def donor_version_form(story, proposals, typed=None):
     entries = []
     for proposal in proposals:
         existing = stored.get(proposal.language)
-        values = {field.name: getattr(existing, field.name) if existing else field.proposed
+        values = {field.name: (getattr(existing, field.name) if existing else "") or field.proposed
                   for field in proposal.fields}
         entries.append({"language": proposal.language, **values, **(typed or {}).get(proposal.language, {})})
     formdata = {} if typed is None else {"formdata": None}

@@ -259,7 +259,8 @@ class Citer:
             return self.story(self.stories[item.story_id])
         if item.kind == EvidenceKind.INDICATOR_RESULT and item.period_id in self.periods:
             return self.period(*self.periods[item.period_id])
-        return self.references.cite(("evidence", item.id), lambda: records.item_reference(item, self.project.title))
+        return self.references.cite(("evidence", item.id), lambda: records.item_reference(
+            item, self.project.title, donor=Audience(self.audience) is Audience.DONOR))
 
 
 def outcome_groups(outcomes, citer, audience):

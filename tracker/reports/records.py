@@ -12,6 +12,7 @@ from datetime import date
 from tracker.indicators.rules import progress
 from tracker.msc.sharing import deidentify
 from tracker.outcomes.services import substantiation_summary
+from tracker.privacy.pii import redacted
 from tracker.reports.models import Audience
 
 # Annex entries show at most this much of a long text; the full text is in its section.
@@ -253,8 +254,13 @@ def indicator_entry(values, cite):
 # Documents, links and notes -------------------------------------------------------------------
 
 
-def item_reference(item, project_title=""):
-    """The annex description of an evidence item that is not an outcome, story or indicator result."""
+def item_reference(item, project_title="", *, donor=False):
+    """The annex description of an evidence item that is not cited as the outcome, story or result it stands for.
+
+    Donors read its title and summary through the personal-data finder: a story-derived item copies the
+    story's own title and summary, and no reviewer approved this text for them.
+    """
+    title, summary = (redacted(item.title), redacted(item.summary)) if donor else (item.title, item.summary)
     facts = {"source": item.source, "collected_on": item.collected_on, "url": item.url,
-             "file_name": item.file_name, "summary": shorten(item.summary)}
-    return str(item.kind), item.title, facts, project_title
+             "file_name": item.file_name, "summary": shorten(summary)}
+    return str(item.kind), title, facts, project_title
