@@ -16,6 +16,7 @@ from tracker.common.errors import check_version
 from tracker.common.messages import N_
 from tracker.db_types import utcnow
 from tracker.msc.models import StoryDonorText
+from tracker.msc.sealing import is_sealed
 from tracker.privacy.names import common_names
 from tracker.privacy.pii import find_personal_data
 from tracker.privacy.pii import propose_redaction
@@ -116,6 +117,8 @@ def approve(session, actor, story, texts, version, *, remaining_checked=False):
     something, the reviewer must confirm they checked it (``remaining_checked``).
     """
     check_version(story, version)
+    if is_sealed(story):
+        raise ValidationFailed.on(None, N_("Consent for this story was withdrawn: nothing of it may reach donors."))
     languages = [language for language, _original, _texts in texts_of(story)]
     reasons = []
     for language in languages:
