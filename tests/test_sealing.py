@@ -224,3 +224,18 @@ def test_the_retention_purge_erases_a_sealed_story_with_its_sealed_record(sessio
     retention.erase(session, TEST_ACTOR, retention.plan(session))
 
     assert session.get(Story, story.id) is None and session.get(SealedStory, story.id) is None
+
+
+def test_evidence_that_stands_for_a_sealed_story_loses_its_title_and_summary_too(
+        client, factory, login, session, project, staff):
+    story = factory.story(project, factory.cycle(project), title=f"The {SECRETS[0]} helpline")
+    item = factory.evidence(project, "story", story_id=story.id, title="", summary=f"{SECRETS[1]} called the helpline.")
+    actor = Actor(staff.id, staff.email, staff.role.value)
+    story_services.withdraw_consent(session, actor, story, date.today(), "", story.consent.version)
+    session.commit()
+    login(staff)
+
+    for address in (f"/projects/{project.slug}/evidence", f"/projects/{project.slug}/evidence/{item.id}"):
+        assert_sealed(client.get(address).get_data(as_text=True))
+    assert session.get(SealedStory, story.id).content["evidence"] == [
+        {"id": item.id, "title": f"The {SECRETS[0]} helpline", "summary": f"{SECRETS[1]} called the helpline."}]

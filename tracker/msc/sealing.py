@@ -1,12 +1,12 @@
 """Withdrawal seals the story: from the moment consent is withdrawn, everyone sees only its stub.
 
 Sealing moves what could identify the storyteller or tell their story (title, text, pseudonym, when and
-where it happened, the collector, every translation and the donor version) out of the story's row into
-its :class:`~tracker.msc.models.SealedStory`, and leaves the row with empty texts. Pages, lists, search
-(whose index is built from the row), the API and exports therefore have nothing left to show: they show
-the stub (when consent was withdrawn, who recorded it, the project). A safeguarding lead who needs the
-text for a referral reads the sealed record through a reasoned, audited, time-limited grant; the retention
-purge erases it with the story.
+where it happened, the collector, the safeguarding note, every translation and the donor version) out of
+the story's row into its :class:`~tracker.msc.models.SealedStory`, and leaves the row with empty texts.
+Pages, lists, search (whose index is built from the row), the API and exports therefore have nothing left
+to show: they show the stub (when consent was withdrawn, who recorded it, the project). A safeguarding
+lead who needs the text for a referral reads the sealed record through a reasoned, audited, time-limited
+grant; the retention purge erases it with the story.
 """
 
 from dataclasses import dataclass
@@ -18,7 +18,7 @@ from tracker.auth.models import User
 from tracker.msc.models import SealedStory
 
 STORY_FIELDS = ("title", "what_happened", "why_significant", "storyteller_pseudonym", "events_when", "place",
-                "collector")
+                "collector", "safeguarding_note")
 TRANSLATION_FIELDS = ("language", "title", "what_happened", "why_significant", "translator_note")
 DONOR_TEXT_FIELDS = ("language", "title", "what_happened", "why_significant")
 
@@ -86,6 +86,7 @@ class SealedText:
     events_when: str
     place: str
     collector: str
+    safeguarding_note: str
     translations: tuple
 
 
@@ -94,4 +95,5 @@ def sealed_text(story):
     if story.sealed is None:
         return None
     content = story.sealed.content
-    return SealedText(**content["story"], translations=tuple(content.get("translations", ())))
+    fields = {name: content["story"].get(name, "") for name in STORY_FIELDS}
+    return SealedText(**fields, translations=tuple(content.get("translations", ())))

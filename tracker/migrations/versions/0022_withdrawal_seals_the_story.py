@@ -20,7 +20,7 @@ branch_labels = None
 depends_on = None
 
 STORY_FIELDS = ("title", "what_happened", "why_significant", "storyteller_pseudonym", "events_when", "place",
-                "collector")
+                "collector", "safeguarding_note")
 TRANSLATION_FIELDS = ("language", "title", "what_happened", "why_significant", "translator_note")
 DONOR_TEXT_FIELDS = ("language", "title", "what_happened", "why_significant")
 
