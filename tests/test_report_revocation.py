@@ -26,6 +26,7 @@ from tracker.msc.models import Story
 from tracker.reports.files import reports_folder
 from tracker.reports.models import JobStatus
 from tracker.reports.models import ReportJob
+from tracker.reports.models import ReportJobStory
 
 
 @pytest.fixture
@@ -218,6 +219,26 @@ def test_a_change_that_keeps_the_story_shareable_and_unchanged_keeps_the_report(
     with app.app_context():
         story_services.record_consent(session, TEST_ACTOR, story, consent_values(story.consent, named=True),
                                       story.consent.version)
+        session.commit()
+
+    assert fetch(client, f"/reports/{job.token}/download")[0] == 200
+
+
+def test_saving_a_translation_unchanged_keeps_the_report(app, client, factory, login, submit, project, session,
+                                                         story):
+    add_translation(session, factory, story)
+    factory.donor_version(story)
+    story_services.review_safeguarding(session, TEST_ACTOR, story, {"status": "approved"}, story.version)
+    session.commit()
+    login(factory.user("donor"))
+    job = job_of(session, prepare(submit, project))
+    assert session.scalars(select(ReportJobStory.story_id).where(ReportJobStory.job_id == job.id)).all() == [story.id]
+    translation = story.translations[0]
+
+    with app.app_context():
+        story_services.save_translation(session, TEST_ACTOR, story, {
+            name: getattr(translation, name) for name in ("language", "title", "what_happened", "why_significant",
+                                                          "translator_note")}, translation, translation.version)
         session.commit()
 
     assert fetch(client, f"/reports/{job.token}/download")[0] == 200

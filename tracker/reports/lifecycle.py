@@ -98,6 +98,12 @@ def story_reasons(story):
     return None, None
 
 
+def text_changed(obj):
+    """Whether this flush changes the text of a translation or donor text (not only its bookkeeping)."""
+    return isinstance(obj, (StoryDonorText, StoryTranslation)) and any(
+        changed(obj, name) for name in ("language", "title", "what_happened", "why_significant"))
+
+
 def consent_reasons(consent):
     if newly_set(consent, "withdrawn_on"):
         return "consent_withdrawn", None
@@ -125,7 +131,7 @@ def affected_stories(session):
             for story_id, consent_id in session.execute(sa.select(Story.id, Story.consent_id)
                                                         .where(Story.consent_id.in_(sorted(consents)))):
                 note(story_id, consents[consent_id])
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    for obj in (*session.new, *session.deleted, *(obj for obj in session.dirty if text_changed(obj))):
         if isinstance(obj, StoryDonorText):
             note(obj.story_id, (None, "donor_version_changed"))
         elif isinstance(obj, StoryTranslation):
