@@ -33,9 +33,13 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
+from tests import test_report_revocation as revocation
 from tests.api_support import ApiClient
 from tests.conftest import skip_or_fail
 from tests.factories import TEST_ACTOR
+from tests.test_report_views import fetch
+from tests.test_report_views import job_of
+from tests.test_report_views import prepare
 from tracker.audit.services import Actor
 from tracker.common.errors import ValidationFailed
 from tracker.exports import services as tabular_services
@@ -46,6 +50,7 @@ from tracker.outcomes.models import OutcomeStatus
 from tracker.outcomes.sharing import donor_visible_outcome_ids
 from tracker.reports import jobs
 from tracker.reports import render
+from tracker.reports.files import reports_folder
 from tracker.reports.portfolio import portfolio_report
 from tracker.reports.project import project_report
 
@@ -283,3 +288,99 @@ def test_no_donor_output_shows_restricted_or_raw_material(dataset, app, client, 
     report_text = dict(outputs)["project report PDF text"]
     for story in shareable_stories:
         assert story.storyteller_pseudonym in report_text, "a shareable story is missing from the donor report"
+
+
+# The sealed state (issue 14 §3): no role reads a withdrawn story, anywhere -------------------------------------
+
+
+def sealed_marks(stories):
+    return [mark for story, mark, _shareable in stories if story.consent.withdrawn_on is not None]
+
+
+def staff_outputs(client, api, project, stories):
+    pages = [f"/projects/{project.slug}/stories", "/msc/stories",
+             *(f"/projects/{project.slug}/stories/{story.id}" for story, _mark, _shareable in stories)]
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code in (200, 302, 404), (page, response.status_code)
+        yield page, response.get_data(as_text=True)
+    yield from search_outputs(client, sealed_marks(stories))
+    yield from api_outputs(api, project, stories, [])
+
+
+def internal_outputs(app, session, user, fund, project):
+    actor = Actor(user.id, user.email, user.role.value)
+    sheets = [name for name, _title, _description in tabular_services.sheet_choices()]
+    exported = tabular_services.export_records(session, actor, fund_id=fund.id, audience="internal",
+                                               file_format="csv", sheet_names=sheets)
+    yield "internal export", spreadsheet_text(exported.content, "csv")
+    with app.test_request_context():
+        yield "internal report HTML", render.html_for(project_report(session, project, "internal",
+                                                                     jobs.requester_for(session, user)))
+
+
+@settings(max_examples=MAX_EXAMPLES, deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate),
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.data_too_large])
+@given(dataset=DATASETS)
+def test_no_role_reads_a_sealed_story_anywhere(dataset, app, client, session, factory, login):
+    project, stories, _outcomes = build(factory, session, dataset)
+    fund = factory.fund()
+    users = {"grantee": factory.user("grantee", projects=[project]), "me": factory.user("me"),
+             "admin": factory.user("admin")}
+    factory.break_glass_grant(users["admin"], project, "A safeguarding concern was reported about this project.")
+    session.commit()
+    forbidden = sealed_marks(stories)
+
+    for role, user in users.items():
+        login(user)
+        api = ApiClient(client, factory.api_token(user))
+        session.commit()
+        outputs = [*staff_outputs(client, api, project, stories)]
+        if role == "me":
+            outputs += internal_outputs(app, session, user, fund, project)
+        for where, text in outputs:
+            assert_clean(f"{role}: {where}", text, forbidden)
+
+
+# Report revocation (issue 14 §1): a donor file is served only while every story it holds passes the donor rule ---
+
+
+CHANGE_KINDS = st.sampled_from(revocation.CHANGES)
+
+
+@settings(max_examples=MAX_EXAMPLES, deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate),
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(changes=st.lists(st.tuples(CHANGE_KINDS, st.integers(0, 2)), max_size=3))
+def test_a_donor_report_file_is_served_only_while_every_story_it_holds_is_unchanged_and_shareable(
+        changes, app, client, session, factory, login, submit):
+    project = factory.project(countries=("TH",))
+    cycle = factory.cycle(project, levels=("Project",))
+    panel = factory.panel(cycle)
+    stories = [factory.story(project, cycle, safeguarding="approved") for _number in range(3)]
+    for story in stories:
+        factory.decision(panel, story)
+    donor = factory.user("donor")
+    session.commit()
+    login(donor)
+    job = job_of(session, prepare(submit, project))
+    path = reports_folder(app) / job.file_name
+    touched = set()
+
+    with app.app_context():
+        for (change, _reason, _told), number in changes:
+            story = stories[number]
+            if story.id in touched:
+                continue  # an erased or sealed story cannot be changed again
+            change(session, factory, story)
+            touched.add(story.id)
+        session.commit()
+    session.expire_all()
+
+    status = fetch(client, f"/reports/{job.token}/download")[0]
+    if touched:
+        assert status == 410 and not path.exists()
+    else:
+        assert status == 200 and path.exists()
+        assert set(session.scalars(donor_visible_story_ids(project.fund_id))) >= {story.id for story in stories}
+

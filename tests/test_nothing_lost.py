@@ -307,6 +307,7 @@ NOT_EDITS = {
     "tabular_export.portfolio_export": "chooses what to download",
     "tabular_export.project_export": "chooses what to download",
     "breakglass.request_access": "asks for access: every request is a new record",
+    "stories.sealed_text": "asks for access to a sealed story: every request is a new record",
     "imports.start": "uploads a file",
     "imports.mapping": "maps the columns of one person's own upload, staged for them alone",
     "msc.feedback_form": "records feedback sent: every sending is a new record",

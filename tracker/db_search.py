@@ -137,3 +137,15 @@ def sqlite_fts_ddl(table):
 def sqlite_fts_triggers(table):
     fts = f"{table}{FTS_SUFFIX}"
     return [f"{fts}_after_insert", f"{fts}_after_delete", f"{fts}_after_update"]
+
+
+def forget_removed_text(session):
+    """Make the search index let go of text just removed from its table (a sealed story's).
+
+    On SQLite an FTS5 index records a deletion as a marker beside the old entries until its segments are
+    merged: ``optimize`` merges them now, so the removed words are gone from the index's own pages. On
+    PostgreSQL the expression index follows the row at once.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        for table in ("story", "story_translation"):
+            session.execute(sa.text(f"INSERT INTO {table}{FTS_SUFFIX}({table}{FTS_SUFFIX}) VALUES ('optimize')"))  # noqa: S608  # nosec B608 - fixed identifiers

@@ -26,6 +26,7 @@ from tracker.api.common import text
 from tracker.api.problems import ApiProblem
 from tracker.api.registry import project_access
 from tracker.db import get_session
+from tracker.msc import sealing
 from tracker.msc import selection as panels
 from tracker.msc import services
 from tracker.msc import sharing
@@ -86,6 +87,14 @@ class InternalDetail(Internal):
     toc_node_ids: list[int]
 
 
+class Sealed(Schema):
+    """The stub of a story whose storyteller withdrew consent: all anyone sees of it (its text is sealed)."""
+
+    withdrawn_on: date
+    recorded_by: str = Field(description="Who recorded the withdrawal (empty when not known).")
+    project: str = Field(description="The project's slug.")
+
+
 class StorySummary(Schema):
     id: int
     project: str = Field(description="The project's slug.")
@@ -94,8 +103,10 @@ class StorySummary(Schema):
     domain: Ref
     language: str = Field(description="BCP 47 language of the original text.")
     country_code: str
-    storyteller: Storyteller
+    storyteller: Storyteller | None = Field(description="Null for a sealed story.")
     internal: Internal | None
+    sealed: Sealed | None = Field(default=None, description="Set when consent was withdrawn: the story is sealed, "
+                                                            "its title and text are empty and only this stub shows.")
 
 
 class Translation(Schema):
@@ -126,12 +137,14 @@ class Story(Schema):
     country_code: str
     place: str = Field(description="For donors, empty unless the safeguarding review approved sharing the place.")
     events_when: str
-    storyteller: Storyteller
+    storyteller: Storyteller | None = Field(description="Null for a sealed story.")
     selections: list[Selection] = Field(description="Where selection panels chose the story, with their reasons.")
     verification: VerificationState | None = Field(
         description="For a selected story, whether its facts were checked: pending, confirmed, partly_confirmed "
                     "or not_confirmed (only confirmed counts as verified); null when no panel selected it.")
     internal: InternalDetail | None
+    sealed: Sealed | None = Field(default=None, description="Set when consent was withdrawn: the story is sealed, "
+                                                            "its texts are empty and only this stub shows.")
 
 
 class StoryPage(Page[StorySummary]):
@@ -178,6 +191,24 @@ def summary_out(story, shared, donor):
                         internal=None if donor else Internal(**internal_values(story, story.id in shared)))
 
 
+def sealed_out(stub):
+    return Sealed(withdrawn_on=stub.withdrawn_on, recorded_by=stub.recorded_by, project=stub.project_slug)
+
+
+def sealed_summary(story, stub):
+    return StorySummary(id=story.id, project=stub.project_slug, title="",
+                        cycle=Ref(id=story.cycle_id, name=story.cycle.title),
+                        domain=Ref(id=story.domain_id, name=story.domain.name), language=story.language,
+                        country_code=story.country_code, storyteller=None, internal=None, sealed=sealed_out(stub))
+
+
+def sealed_story(story, stub):
+    return Story(id=story.id, project=stub.project_slug, title="", what_happened="", why_significant="",
+                 language=story.language, translations=[], cycle=Ref(id=story.cycle_id, name=story.cycle.title),
+                 domain=Ref(id=story.domain_id, name=story.domain.name), country_code=story.country_code, place="",
+                 events_when="", storyteller=None, selections=[], internal=None, sealed=sealed_out(stub))
+
+
 def shared_among(session, fund_id, stories):
     ids = [story.id for story in stories]
     if not ids:
@@ -204,7 +235,9 @@ def list_stories(project, query):
     def serialise(stories):
         record_shown(session, "story", "story.view", stories, "api")
         shared = set() if donor else shared_among(session, project.fund_id, stories)
-        return [summary_out(story, shared, donor) for story in stories]
+        stubs = sealing.stubs(session, stories)
+        return [sealed_summary(story, stubs[story.id]) if story.id in stubs else summary_out(story, shared, donor)
+                for story in stories]
 
     return page_of(StoryPage, session, statement, query, serialise)
 
@@ -260,6 +293,9 @@ def get_story(story_id):
     if story is None:
         refuse(session, story_id, project.id)
     record_sensitive_read(session, "story", story.id, project)
+    stubs = sealing.stubs(session, [story])
+    if story.id in stubs:
+        return sealed_story(story, stubs[story.id])
     selections = [Selection(level=item.level, decided_on=item.decided_on, reasons=item.reasons,
                             joint_reason=item.joint_reason) for item in panels.donor_selections(session, story)]
     verification = panels.story_verification_state(session, story) if selections else None

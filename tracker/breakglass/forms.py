@@ -18,5 +18,15 @@ class BreakGlassForm(Form):
     )
 
 
+class SealedTextForm(Form):
+    reason = TextAreaField(
+        _l("Why do you need this story's sealed text?"),
+        description=_l("For example: a safeguarding referral to the child-protection service needs what the child "
+                       "told us. The reason is kept with every reading, and the access ends by itself."),
+        validators=[InputRequired(), Length(min=MIN_REASON, max=MAX_REASON, message=_l(
+            "Explain in %(min)d to %(max)d characters why you need this access.", min=MIN_REASON, max=MAX_REASON))],
+    )
+
+
 class RevokeForm(Form):
     pass

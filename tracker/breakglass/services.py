@@ -22,7 +22,8 @@ def active_grant(session, user, project, now=None):
     return session.scalars(
         sa.select(BreakGlassGrant)
         .where(BreakGlassGrant.user_id == user.id, BreakGlassGrant.project_id == project.id,
-               BreakGlassGrant.expires_at > now, BreakGlassGrant.revoked_at.is_(None))
+               BreakGlassGrant.story_id.is_(None), BreakGlassGrant.expires_at > now,
+               BreakGlassGrant.revoked_at.is_(None))
         .order_by(BreakGlassGrant.expires_at.desc())
         .limit(1)
     ).first()
@@ -33,8 +34,8 @@ def active_grants(session, user, now=None):
     now = now or utcnow()
     grants = session.scalars(
         sa.select(BreakGlassGrant)
-        .where(BreakGlassGrant.user_id == user.id, BreakGlassGrant.expires_at > now,
-               BreakGlassGrant.revoked_at.is_(None))
+        .where(BreakGlassGrant.user_id == user.id, BreakGlassGrant.story_id.is_(None),
+               BreakGlassGrant.expires_at > now, BreakGlassGrant.revoked_at.is_(None))
         .order_by(BreakGlassGrant.expires_at)
     )
     return {grant.project_id: grant for grant in grants}
@@ -45,8 +46,21 @@ def granted_project_ids(session, user, now=None):
     return set(active_grants(session, user, now))
 
 
-def open_grant(session, actor, user, project, reason, duration=DEFAULT_DURATION):
-    """Give ``user`` access to ``project``'s sensitive records for ``duration``, for the stated ``reason``."""
+def active_story_grant(session, user, story, now=None):
+    """Return the user's unrevoked, unexpired grant to read sealed ``story``, or None."""
+    now = now or utcnow()
+    return session.scalars(
+        sa.select(BreakGlassGrant)
+        .where(BreakGlassGrant.user_id == user.id, BreakGlassGrant.story_id == story.id,
+               BreakGlassGrant.expires_at > now, BreakGlassGrant.revoked_at.is_(None))
+        .order_by(BreakGlassGrant.expires_at.desc())
+        .limit(1)
+    ).first()
+
+
+def open_grant(session, actor, user, project, reason, duration=DEFAULT_DURATION, story=None):
+    """Give ``user`` access to ``project``'s sensitive records (or only to sealed ``story`` of it) for
+    ``duration``, for the stated ``reason``."""
     reason = " ".join((reason or "").split())
     if len(reason) < MIN_REASON:
         raise ValidationFailed.on("reason", N_("Explain in at least %(count)d characters why you need this access.",
@@ -55,10 +69,11 @@ def open_grant(session, actor, user, project, reason, duration=DEFAULT_DURATION)
         raise ValidationFailed.on("reason", N_("Keep the reason under %(count)d characters.", count=MAX_REASON))
     now = utcnow()
     grant = BreakGlassGrant(user_id=user.id, project_id=project.id, reason=reason, created_at=now,
-                            expires_at=now + duration)
+                            expires_at=now + duration, story_id=story.id if story is not None else None)
     session.add(grant)
     session.flush()
-    record(session, actor, "break_glass", "project", project.id, project_id=project.id, reason=reason,
+    object_type, object_id = ("story", story.id) if story is not None else ("project", project.id)
+    record(session, actor, "break_glass", object_type, object_id, project_id=project.id, reason=reason,
            details={"grant": grant.id, "expires_at": grant.expires_at.isoformat()})
     return grant
 

@@ -10,6 +10,7 @@ import hashlib
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 from sqlmodel import select
 
@@ -31,6 +32,7 @@ from tracker.evidence.models import Strength
 from tracker.indicators.models import Indicator
 from tracker.indicators.models import IndicatorPeriod
 from tracker.indicators.services import reported_actual
+from tracker.msc.models import SealedStory
 from tracker.msc.models import Story
 from tracker.msc.sharing import selection_eligible_stories
 from tracker.outcomes.models import Outcome
@@ -410,3 +412,27 @@ def detach(session, actor, project, attachment):
     session.flush()
     record(session, actor, "delete", "evidence_attachment", attachment_id, project_id=project.id,
            details={"evidence": evidence_id})
+
+
+# Sealed stories ---------------------------------------------------------------------------------------------
+
+SEALED = "[sealed: the storyteller withdrew consent]"
+
+
+@sa.event.listens_for(Session, "before_flush")
+def seal_evidence_of_sealed_stories(session, _flush_context, _instances):
+    """An item that stands for a story copies its title (and often its gist): when the story is sealed
+    (:mod:`tracker.msc.sealing`), the item's title and summary join the sealed record and leave the item."""
+    sealed = [obj for obj in session.new if isinstance(obj, SealedStory)]
+    if not sealed:
+        return
+    with session.no_autoflush:
+        items = session.scalars(select(EvidenceItem).where(
+            EvidenceItem.story_id.in_([obj.story_id for obj in sealed]), EvidenceItem.title != SEALED)).all()
+    for obj in sealed:
+        mine = [item for item in items if item.story_id == obj.story_id]
+        obj.content = {**obj.content, "evidence": [{"id": item.id, "title": item.title, "summary": item.summary}
+                                                   for item in mine]}
+        for item in mine:
+            item.title, item.summary = SEALED, ""
+            session.add(item)

@@ -37,6 +37,7 @@ from tracker.indicators.services import reported_actual
 from tracker.msc.labels import label
 from tracker.msc.languages import language_name
 from tracker.msc.models import Story
+from tracker.msc.sealing import is_sealed
 from tracker.msc.sharing import deidentify
 from tracker.msc.sharing import donor_visible_stories
 from tracker.msc.sharing import donor_visible_story_ids
@@ -208,8 +209,8 @@ def donor_story_row(story):
 
 
 def internal_story_row(story, shared_ids):
-    """A story for its project team; a story whose consent was withdrawn keeps its record but not its text."""
-    withdrawn = story.consent.withdrawn_on is not None
+    """A story for its project team; a sealed story (consent withdrawn) keeps its record but not its text."""
+    withdrawn = is_sealed(story)
     return {
         "project": story.project.title, "id": story.id, "cycle": story.cycle.title, "domain": story.domain.name,
         "title": "" if withdrawn else story.title,
@@ -249,7 +250,7 @@ def translation_rows(scope):
     for story in scoped_stories(scope):
         if scope.for_donors:
             translations = deidentify(story).translations
-        elif story.consent.withdrawn_on is not None:
+        elif is_sealed(story):
             continue
         else:
             translations = story.translations

@@ -20,6 +20,8 @@ stories.add_url_rule("/projects/<slug>/stories/<int:story_id>/edit",
 stories.add_url_rule("/projects/<slug>/stories/<int:story_id>", view_func=story_views.story_detail, methods=["GET"])
 stories.add_url_rule("/projects/<slug>/stories/<int:story_id>/consent",
     view_func=story_views.consent_edit, methods=["GET", "POST"])
+stories.add_url_rule("/projects/<slug>/stories/<int:story_id>/sealed", view_func=story_views.sealed_text,
+                     methods=["GET", "POST"])
 stories.add_url_rule("/projects/<slug>/stories/<int:story_id>/consent/withdraw",
     view_func=story_views.consent_withdraw, methods=["GET", "POST"])
 stories.add_url_rule("/projects/<slug>/stories/<int:story_id>/safeguarding",

@@ -16,6 +16,7 @@ from tracker.auth.permissions import sees_all_projects
 from tracker.common.countries import country_choices
 from tracker.common.pagination import paginate
 from tracker.db import get_session
+from tracker.msc import sealing
 from tracker.msc import selection as panels
 from tracker.msc import services
 from tracker.msc import sharing
@@ -96,10 +97,11 @@ def story_list():
     record_shown(session, "story", "story.view", page.items, "portfolio story list")
     ids = [story.id for story in page.items]
     shared = set(session.scalars(sharing.donor_visible_story_ids(fund.id).where(Story.id.in_(ids)))) if ids else set()
+    stubs = sealing.stubs(session, page.items)
     if donor:
         page.items = [sharing.deidentify(story) for story in page.items]
     return render_template("msc/portfolio_list.html", page=page, filters=filters, donor=donor, shared=shared,
-                           fund=fund)
+                           fund=fund, stubs=stubs)
 
 
 # Cycles, domains and levels -------------------------------------------------------------

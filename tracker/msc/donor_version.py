@@ -21,6 +21,7 @@ from tracker.common.messages import N_
 from tracker.common.messages import listing
 from tracker.db_types import utcnow
 from tracker.msc.models import StoryDonorText
+from tracker.msc.sealing import is_sealed
 from tracker.privacy.names import common_names
 from tracker.privacy.names import places
 from tracker.privacy.pii import Kind
@@ -178,6 +179,8 @@ def approve(session, actor, story, texts, version, *, remaining_checked=False):
     named, unless the reviewer confirms they checked it (``remaining_checked``).
     """
     check_version(story, version)
+    if is_sealed(story):
+        raise ValidationFailed.on(None, N_("Consent for this story was withdrawn: nothing of it may reach donors."))
     originals = {language: is_original for language, is_original, _texts in texts_of(story)}
     reasons = []
     for language, is_original in originals.items():

@@ -253,6 +253,25 @@ class Story(Versioned, SQLModel, table=True):
         back_populates="story",
         sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "StoryDonorText.language"},
     )
+    sealed: "SealedStory" = Relationship(sa_relationship_kwargs={"cascade": "all, delete-orphan",
+                                                                 "uselist": False})
+
+
+class SealedStory(SQLModel, table=True):
+    """What a withdrawal sealed away: the story's text, pseudonym, translations and donor version.
+
+    From the moment consent is withdrawn the story row keeps only its stub (project, dates, categories)
+    and empty texts, so no page, list, search index, API or export can show them; a safeguarding lead
+    reads this record only through a reasoned, audited, time-limited grant (:mod:`tracker.msc.sealing`).
+    It goes with the story when the retention purge erases it.
+    """
+
+    __tablename__ = "sealed_story"
+
+    story_id: int = Field(foreign_key="story.id", primary_key=True, ondelete="CASCADE")
+    sealed_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    sealed_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    content: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False, default=dict))
 
 
 class StoryDonorText(SQLModel, table=True):

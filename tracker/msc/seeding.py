@@ -15,6 +15,7 @@ from tracker.msc import services
 from tracker.msc.models import CycleStatus
 from tracker.msc.models import MscCycle
 from tracker.msc.models import SafeguardingStatus
+from tracker.msc.models import SealedStory
 from tracker.msc.models import Story
 from tracker.msc.models import Verification
 from tracker.outcomes.seeding import node_ids
@@ -69,12 +70,21 @@ def consent_values(seed):
             for key, field in CONSENT_KEYS.items()}
 
 
+def find_story(session, cycle, project, title):
+    """The story of ``project`` in ``cycle`` titled ``title``, sealed or not (a sealed one keeps its title sealed)."""
+    in_place = select(Story).where(Story.cycle_id == cycle.id, Story.project_id == project.id)
+    story = session.exec(in_place.where(Story.title == title)).first()
+    if story is None:
+        sealed = session.exec(in_place.join(SealedStory, SealedStory.story_id == Story.id)).all()
+        story = next((item for item in sealed if item.sealed.content["story"]["title"] == title), None)
+    return story
+
+
 def ensure_story(session, actor, staff, context, cycle, seed):
     project = context["projects"].get(seed["project"])
     if project is None:
         return None
-    story = session.exec(select(Story).where(Story.cycle_id == cycle.id, Story.project_id == project.id,
-                                             Story.title == seed["title"].strip())).first()
+    story = find_story(session, cycle, project, seed["title"].strip())
     if story is not None:
         return story
     domain = next(domain for domain in cycle.domains if domain.name == seed["domain"])

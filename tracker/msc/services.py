@@ -19,9 +19,11 @@ from tracker.common.errors import check_version
 from tracker.common.messages import N_
 from tracker.common.text import clean_line
 from tracker.common.text import clean_text
+from tracker.db_search import forget_removed_text
 from tracker.db_types import utcnow
 from tracker.msc import consent as consent_rules
 from tracker.msc import donor_version
+from tracker.msc import sealing
 from tracker.msc.languages import is_language
 from tracker.msc.models import AgeBand
 from tracker.msc.models import ConsentRecord
@@ -384,6 +386,7 @@ def reset_approval(story, fields):
 
 def update_story(session, actor, project, story, values, version, today=None):
     check_version(story, version)
+    refuse_if_sealed(story)
     today = today or date.today()
     cleaned = clean_story_values(values)
     validate_story(session, project, cleaned, today)
@@ -447,10 +450,20 @@ def withdraw_consent(session, actor, story, withdrawn_on, note, version, today=N
     consent.withdrawn_on = withdrawn_on
     consent.withdrawal_note = clean_text(note)
     consent.updated_at = utcnow()
-    session.add(consent)
+    sealing.seal(story, actor.user_id)
+    session.add_all([consent, story])
     session.flush()
-    record(session, actor, "withdraw_consent", "story", story.id, project_id=story.project_id)
+    forget_removed_text(session)
+    record(session, actor, "withdraw_consent", "story", story.id, project_id=story.project_id,
+           details={"sealed": ["text", "pseudonym", "translations", "donor_version"]})
     return consent
+
+
+def refuse_if_sealed(story):
+    """A sealed story's text stays sealed: nothing may be written into it again."""
+    if sealing.is_sealed(story):
+        raise ValidationFailed.on(None, N_("Consent for this story was withdrawn: it is sealed and can no longer "
+                                           "be edited."))
 
 
 def review_safeguarding(session, actor, story, values, version):
@@ -484,6 +497,7 @@ def save_translation(session, actor, story, values, translation=None, version=No
     Any change to text donors might read sends an approved story back to review."""
     if translation is not None:
         check_version(translation, version)
+    refuse_if_sealed(story)
     cleaned = {
         "language": (values.get("language") or "").strip(),
         "title": clean_line(values.get("title")),

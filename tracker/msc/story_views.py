@@ -4,6 +4,8 @@ Every story is selected through :func:`tracker.msc.sharing.stories_visible_to`,
 so donors only ever reach stories within the donor rule, and see them de-identified.
 """
 
+from datetime import timedelta
+
 from flask import abort
 from flask import current_app
 from flask import flash
@@ -14,11 +16,17 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from tracker.audit.services import record
+from tracker.breakglass import services as break_glass
+from tracker.breakglass.forms import SealedTextForm
 from tracker.common.countries import country_choices
+from tracker.common.errors import ValidationFailed
+from tracker.common.messages import N_
 from tracker.common.pagination import paginate
 from tracker.db import get_session
 from tracker.msc import donor_version
 from tracker.msc import labels
+from tracker.msc import sealing
 from tracker.msc import selection as panels
 from tracker.msc import services
 from tracker.msc import sharing
@@ -116,10 +124,11 @@ def story_list(project):
     page = paginate(session, statement, page_number(), current_app.config["ITEMS_PER_PAGE"])
     record_shown(session, "story", "story.view", page.items, "story list")
     shared = sharing_on_page(session, project.fund_id, page.items)
+    stubs = sealing.stubs(session, page.items)
     if is_donor():
         page.items = [sharing.deidentify(story) for story in page.items]
     return render_template("msc/list.html", project=project, page=page, filters=filters, donor=is_donor(),
-                           shared=shared)
+                           shared=shared, stubs=stubs)
 
 
 def sharing_on_page(session, fund_id, stories):
@@ -198,6 +207,9 @@ def story_detail(project, story_id):
         return render_template("msc/donor_detail.html", project=project, story=sharing.deidentify(story),
                                selections=panels.donor_selections(session, story),
                                verification=panels.story_verification_state(session, story))
+    if sealing.is_sealed(story):
+        return render_template("msc/sealed.html", project=project, story=story,
+                               stub=sealing.stubs(session, [story])[story.id])
     consent = story.consent
     facts = SharingFacts(consent.complete, consent.scope_donor, consent.withdrawn_on, story.safeguarding_status,
                          story.donor_version_approved_at is not None)
@@ -342,3 +354,29 @@ def translation_form(project, story_id, translation_id):
                                                             form.version.data),
                      story_url(project, story), saved=_("Translation saved."),
                      stored=stored_record(translation, form), project=project, story=story, translation=translation)
+
+
+# A sealed story's text, for a safeguarding referral ---------------------------------------------------
+
+
+@project_route("story.safeguard")
+def sealed_text(project, story_id):
+    """The text a withdrawal sealed, read through a reasoned, audited grant that expires (break the glass)."""
+    session = get_session()
+    story = load_story(session, project, story_id)
+    grant = break_glass.active_story_grant(session, current_user.user, story)
+    context = {"project": project, "story": story, "sealed": sealing.is_sealed(story), "grant": grant,
+               "hours": current_app.config["BREAK_GLASS_HOURS"]}
+    if grant is not None and context["sealed"]:
+        record(session, actor(), "read", "sealed_story", story.id, project_id=project.id, reason=grant.reason,
+               details={"break_glass_grant": grant.id})
+        return render_template("msc/sealed_text.html", text=sealing.sealed_text(story), **context)
+
+    def open_grant(form):
+        if not context["sealed"]:
+            raise ValidationFailed.on(None, N_("This story is not sealed: read it on its page."))
+        break_glass.open_grant(session, actor(), current_user.user, project, form.reason.data,
+                               timedelta(hours=context["hours"]), story=story)
+
+    return form_page(SealedTextForm(), "msc/sealed_text.html", open_grant,
+                     url_for(".sealed_text", slug=project.slug, story_id=story.id), text=None, **context)

@@ -86,6 +86,13 @@ def requester_for(session, user):
                      frozenset(break_glass.granted_project_ids(session, user)))
 
 
+def may_have(requester, audience, project_id=None):
+    """Whether ``requester`` may have a report for ``audience`` of project ``project_id`` (None: the portfolio)."""
+    if project_id is None:
+        return Audience(audience) is Audience.DONOR or requester.role in (Role.ADMIN, Role.ME)
+    return requester.may("report.view", project_id) and requester.may_request(audience, project_id)
+
+
 def job_actor(user):
     return Actor(user_id=user.id, email=user.email, role=Role(user.role).value)
 
@@ -98,9 +105,7 @@ def create_job(session, actor, user, *, fund, project=None, audience, report_for
     """Queue a report for ``user``; raises ValidationFailed when they may not have this audience."""
     period = period or Period()
     audience = Audience(audience)
-    requester = requester_for(session, user)
-    if not requester.may_request(audience, project.id if project else None) or (
-            project is None and audience is Audience.INTERNAL and requester.role not in (Role.ADMIN, Role.ME)):
+    if not may_have(requester_for(session, user), audience, project.id if project else None):
         raise ValidationFailed.on("audience", N_("You may only request the donor report."))
     job = ReportJob(token=secrets.token_urlsafe(24), kind=ReportKind.PROJECT if project else ReportKind.PORTFOLIO,
                     project_id=project.id if project else None, fund_id=fund.id, audience=audience,
@@ -314,8 +319,7 @@ def build(session, job, requester):
     period = Period(job.period_start, job.period_end)
     if job.kind == ReportKind.PROJECT:
         project = session.get(Project, job.project_id)
-        if project is None or not requester.may("report.view", project.id) or not requester.may_request(
-                job.audience, project.id):
+        if project is None or not may_have(requester, job.audience, project.id):
             raise JobRefused(N_("You no longer have access to this project's report."))
         report = project_report(session, project, job.audience, requester, period,
                                 claims_in_progress=job.claims_in_progress)
@@ -327,22 +331,39 @@ def build(session, job, requester):
     return report, render.html_for(report, render.Mode.FILE).encode("utf-8")
 
 
+def unshareable_count(session, job, story_ids):
+    """How many of ``story_ids`` ``job``'s file may no longer hold: erased, withdrawn or restricted, and for a
+    donor report every story the donor rule (:func:`tracker.msc.sharing.donor_visible_story_ids`) leaves out."""
+    if job.audience == Audience.DONOR:
+        kept = donor_visible_story_ids(job.fund_id).where(Story.id.in_(story_ids))
+    else:
+        kept = (sa.select(Story.id).join(ConsentRecord, ConsentRecord.id == Story.consent_id)
+                .where(Story.id.in_(story_ids), ConsentRecord.withdrawn_on.is_(None),
+                       Story.safeguarding_status != SafeguardingStatus.RESTRICTED))
+    return len(set(story_ids)) - session.scalar(sa.select(sa.func.count()).select_from(kept.subquery()))
+
+
 def check_still_shareable(session, job, story_ids):
     """Refuse to publish a file holding a story withdrawn or restricted while the report was being prepared."""
-    if not story_ids:
-        return
-    ids = sorted(story_ids)
-    gone = session.scalar(sa.select(sa.func.count()).select_from(Story)
-                          .join(ConsentRecord, ConsentRecord.id == Story.consent_id)
-                          .where(Story.id.in_(ids), sa.or_(ConsentRecord.withdrawn_on.is_not(None),
-                                                           Story.safeguarding_status == SafeguardingStatus.RESTRICTED)))
-    if job.audience == Audience.DONOR:
-        shared = session.scalar(sa.select(sa.func.count()).select_from(
-            donor_visible_story_ids(job.fund_id).where(Story.id.in_(ids)).subquery()))
-        gone += len(ids) - shared
-    if gone or session.scalar(sa.select(sa.func.count()).select_from(Story).where(Story.id.in_(ids))) < len(ids):
+    if story_ids and unshareable_count(session, job, sorted(story_ids)):
         raise StoryWithdrawn(N_("A story in this report stopped being shareable while it was being prepared "
                              "(consent withdrawn or restricted). Prepare the report again."))
+
+
+def revocation_reason(session, job):
+    """Why done ``job``'s file may no longer be served right now, or None: asked at every download.
+
+    Its requester must still be active and allowed this report, and every story it holds must still pass
+    the rule of its audience (for donors, the donor rule itself).
+    """
+    user = session.get(User, job.requester_id) if job.requester_id is not None else None
+    if job.requester_id is not None and (user is None or not user.is_active or not may_have(
+            requester_for(session, user), job.audience, job.project_id)):
+        return "access_changed"
+    held = list(session.scalars(sa.select(ReportJobStory.story_id).where(ReportJobStory.job_id == job.id)))
+    if held and unshareable_count(session, job, held):
+        return "no_longer_shareable"
+    return None
 
 
 # Reading and serving ------------------------------------------------------------------------------

@@ -1,10 +1,21 @@
-"""The consent lifecycle of report files: withdrawing consent revokes every report that included the story.
+"""The lifecycle of report files: a file lives only while everything in it may still be shown to its reader.
 
-Whenever a flush withdraws a story's consent, restricts the story in a safeguarding review, or deletes
-the story (retention erasure), every finished report file that included it (:class:`ReportJobStory`)
-is revoked in the same transaction: its link stops working at once, an audit entry records why, and
-the file is deleted when the transaction commits. This listens to the ORM, so every path that changes
-those fields (forms, imports, the retention command) is covered without calling anything.
+One hook, on every flush (:func:`revoke_reports_no_longer_allowed`), looks at what the flush changes and
+revokes the live report jobs it concerns, so that no change path (forms, the API, imports, the retention
+command, a future service) can forget it:
+
+- every report that holds a story whose consent is withdrawn, that a safeguarding review restricts, that
+  moves to another project, or that is erased;
+- every *donor* report that holds a story that may no longer reach donors or whose text changed: donor
+  scope unticked, consent no longer complete, safeguarding back to pending, the donor version unapproved
+  or edited, the story or one of its translations edited;
+- every report of a requester whose project membership was removed, or whose account was deactivated
+  or given another role (what they may read changed).
+
+A revoked job's link answers 410 with its reason (:data:`REASONS`), an audit entry records why, and the
+file is deleted only when the transaction commits (:func:`tracker.reports.files.delete_after_commit`), so
+a rolled-back change leaves a still-valid file working. Downloads check the donor rule again
+(:func:`tracker.reports.jobs.revocation_reason`): the hook is the first line, not the only one.
 """
 
 import json
@@ -14,16 +25,48 @@ from sqlalchemy.orm import Session
 from sqlmodel import select
 
 from tracker.audit.models import AuditEntry
+from tracker.auth.models import Membership
+from tracker.auth.models import User
+from tracker.common.messages import N_
 from tracker.msc.models import ConsentRecord
 from tracker.msc.models import SafeguardingStatus
 from tracker.msc.models import Story
+from tracker.msc.models import StoryDonorText
+from tracker.msc.models import StoryTranslation
 from tracker.reports.files import delete_after_commit
+from tracker.reports.models import Audience
 from tracker.reports.models import JobStatus
 from tracker.reports.models import ReportJob
 from tracker.reports.models import ReportJobStory
 
 LIVE = (JobStatus.DONE, JobStatus.QUEUED, JobStatus.RUNNING)
 ACTOR = "consent-lifecycle"
+
+# Why a report was revoked, as its reader is told on the 410 page.
+REASONS = {
+    "consent_withdrawn": N_("A storyteller withdrew consent for a story in this report."),
+    "restricted": N_("A story in this report was restricted in a safeguarding review."),
+    "story_erased": N_("A story in this report was erased."),
+    "story_moved": N_("A story in this report was moved to another project."),
+    "donor_scope_removed": N_("A storyteller no longer agrees to a story in this report reaching donors."),
+    "consent_incomplete": N_("The consent record of a story in this report is no longer complete."),
+    "safeguarding_pending": N_("A story in this report went back to safeguarding review."),
+    "donor_version_changed": N_("The donor version of a story in this report was unapproved or edited."),
+    "story_edited": N_("A story in this report was edited since the report was prepared."),
+    "no_longer_shareable": N_("A story in this report may no longer be shared with donors."),
+    "access_changed": N_("Your access to this project changed since the report was prepared."),
+}
+# Columns whose change is bookkeeping, not a change of what a report shows.
+BOOKKEEPING = frozenset({"version", "updated_at", "created_at", "created_by_id", "safeguarding_note",
+                         "safeguarding_reviewer_id", "safeguarding_reviewed_at"})
+# Columns that record a review's decision rather than the story's content (each has a reason of its own).
+DECISIONS = frozenset({"safeguarding_status", "donor_version_approved_at"})
+
+
+def changed(obj, attribute):
+    """Whether this flush changes ``obj.attribute``."""
+    history = sa.inspect(obj).attrs[attribute].history
+    return bool(history.added or history.deleted) and list(history.added) != list(history.deleted)
 
 
 def newly_set(obj, attribute, wanted=None):
@@ -33,47 +76,142 @@ def newly_set(obj, attribute, wanted=None):
         value is not None and (wanted is None or value == wanted) for value in history.deleted)
 
 
+def newly_cleared(obj, attribute):
+    """Whether this flush sets ``obj.attribute`` to an empty value (None or False)."""
+    history = sa.inspect(obj).attrs[attribute].history
+    return changed(obj, attribute) and any(not value for value in history.added)
+
+
+def story_reasons(story):
+    """``(reason for every report, reason for donor reports)`` of a changed story (either may be None)."""
+    if newly_set(story, "safeguarding_status", SafeguardingStatus.RESTRICTED):
+        return "restricted", None
+    if changed(story, "project_id"):
+        return "story_moved", None
+    columns = {attribute.key for attribute in sa.inspect(story).mapper.column_attrs} - BOOKKEEPING - DECISIONS
+    if any(changed(story, name) for name in sorted(columns)):
+        return None, "story_edited"
+    if changed(story, "safeguarding_status") and story.safeguarding_status != SafeguardingStatus.APPROVED:
+        return None, "safeguarding_pending"
+    if changed(story, "donor_version_approved_at"):
+        return None, "donor_version_changed"
+    return None, None
+
+
+def text_changed(obj):
+    """Whether this flush changes the text of a translation or donor text (not only its bookkeeping)."""
+    return isinstance(obj, (StoryDonorText, StoryTranslation)) and any(
+        changed(obj, name) for name in ("language", "title", "what_happened", "why_significant"))
+
+
+def consent_reasons(consent):
+    if newly_set(consent, "withdrawn_on"):
+        return "consent_withdrawn", None
+    if newly_cleared(consent, "scope_donor"):
+        return None, "donor_scope_removed"
+    if newly_cleared(consent, "complete"):
+        return None, "consent_incomplete"
+    return None, None
+
+
 def affected_stories(session):
-    """``{story_id: reason}`` for the stories this flush withdraws, restricts or deletes."""
-    reasons = {}
-    withdrawn = [obj.id for obj in session.dirty if isinstance(obj, ConsentRecord) and newly_set(obj, "withdrawn_on")]
-    if withdrawn:
+    """``({story_id: reason}, {story_id: reason for donor reports only})`` for the stories this flush changes."""
+    every, donor = {}, {}
+
+    def note(story_id, reasons):
+        if story_id is not None and reasons[0]:
+            every.setdefault(story_id, reasons[0])
+        if story_id is not None and reasons[1]:
+            donor.setdefault(story_id, reasons[1])
+
+    consents = {obj.id: consent_reasons(obj) for obj in session.dirty if isinstance(obj, ConsentRecord)}
+    consents = {consent_id: reasons for consent_id, reasons in consents.items() if any(reasons)}
+    if consents:
         with session.no_autoflush:
-            for story_id in session.scalars(sa.select(Story.id).where(Story.consent_id.in_(withdrawn))):
-                reasons[story_id] = "consent_withdrawn"
+            for story_id, consent_id in session.execute(sa.select(Story.id, Story.consent_id)
+                                                        .where(Story.consent_id.in_(sorted(consents)))):
+                note(story_id, consents[consent_id])
+    for obj in (*session.new, *session.deleted, *(obj for obj in session.dirty if text_changed(obj))):
+        if isinstance(obj, StoryDonorText):
+            note(obj.story_id, (None, "donor_version_changed"))
+        elif isinstance(obj, StoryTranslation):
+            note(obj.story_id, (None, "story_edited"))
     for obj in session.dirty:
-        if isinstance(obj, Story) and newly_set(obj, "safeguarding_status", SafeguardingStatus.RESTRICTED):
-            reasons.setdefault(obj.id, "restricted")
+        if isinstance(obj, Story):
+            note(obj.id, story_reasons(obj))
     for obj in session.deleted:
         if isinstance(obj, Story):
-            reasons.setdefault(obj.id, "story_erased")
+            note(obj.id, ("story_erased", None))
+    return every, donor
+
+
+def affected_requesters(session):
+    """``{(user_id, project_id or None for all their reports): reason}`` for the access this flush takes away."""
+    reasons = {}
+    for obj in session.deleted:
+        if isinstance(obj, Membership):
+            reasons[(obj.user_id, obj.project_id)] = "access_changed"
+    for obj in session.dirty:
+        if isinstance(obj, User) and (changed(obj, "role") or newly_cleared(obj, "is_active")):
+            reasons[(obj.id, None)] = "access_changed"
     return reasons
 
 
-def revoke(session, reasons):
-    """Revoke the live report jobs that included any story in ``reasons`` (no flush: called during one)."""
+def jobs_holding(session, reasons, audience=None):
+    """``{job id: (job, reason, story ids)}`` of the live jobs that hold a story of ``reasons``."""
+    if not reasons:
+        return {}
+    statement = (select(ReportJob, ReportJobStory.story_id)
+                 .join(ReportJobStory, ReportJobStory.job_id == ReportJob.id)
+                 .where(ReportJobStory.story_id.in_(sorted(reasons)), ReportJob.status.in_(LIVE)))
+    if audience is not None:
+        statement = statement.where(ReportJob.audience == audience)
+    found = {}
     with session.no_autoflush:
-        rows = session.execute(select(ReportJob, ReportJobStory.story_id)
-                               .join(ReportJobStory, ReportJobStory.job_id == ReportJob.id)
-                               .where(ReportJobStory.story_id.in_(sorted(reasons)), ReportJob.status.in_(LIVE))).all()
-    jobs, stories_of = {}, {}
-    for job, story_id in rows:
-        jobs[job.id] = job
-        stories_of.setdefault(job.id, []).append(story_id)
-    for job_id, story_ids in stories_of.items():
-        job = jobs[job_id]
-        reason = reasons[story_ids[0]]
-        delete_after_commit(session, job.file_name)
-        job.status, job.revoked_reason, job.file_name = JobStatus.REVOKED, reason, ""
-        session.add(job)
-        session.add(AuditEntry(actor_id=None, actor_email=ACTOR, actor_role="system", action="revoke",
-                               object_type="report_job", object_id=str(job.id), project_id=job.project_id,
-                               details=json.dumps({"reason": reason, "stories": sorted(story_ids)})))
-    return list(jobs.values())
+        for job, story_id in session.execute(statement).all():
+            found.setdefault(job.id, (job, reasons[story_id], []))[2].append(story_id)
+    return found
+
+
+def jobs_of_requesters(session, reasons):
+    """``{job id: (job, reason, [])}`` of the live jobs of the requesters in ``reasons``
+    (see :func:`affected_requesters`)."""
+    found = {}
+    for (user_id, project_id), reason in reasons.items():
+        statement = select(ReportJob).where(ReportJob.requester_id == user_id, ReportJob.status.in_(LIVE))
+        if project_id is not None:
+            statement = statement.where(ReportJob.project_id == project_id)
+        with session.no_autoflush:
+            for job in session.scalars(statement):
+                found.setdefault(job.id, (job, reason, []))
+    return found
+
+
+def revoke_job(session, job, reason, story_ids=()):
+    """Revoke one job now: no link, an audit entry, and its file deleted when the transaction commits."""
+    delete_after_commit(session, job.file_name)
+    job.status, job.revoked_reason, job.file_name = JobStatus.REVOKED, reason, ""
+    session.add(job)
+    session.add(AuditEntry(actor_id=None, actor_email=ACTOR, actor_role="system", action="revoke",
+                           object_type="report_job", object_id=str(job.id), project_id=job.project_id,
+                           details=json.dumps({"reason": reason, "stories": sorted(story_ids)})))
+
+
+def revoke(session, reasons, donor_reasons=None, requester_reasons=None):
+    """Revoke the live jobs this flush concerns (no flush: called during one); returns them."""
+    found = jobs_holding(session, reasons)
+    for more in (jobs_holding(session, donor_reasons or {}, Audience.DONOR),
+                 jobs_of_requesters(session, requester_reasons or {})):
+        for job_id, value in more.items():
+            found.setdefault(job_id, value)
+    for job, reason, story_ids in found.values():
+        revoke_job(session, job, reason, story_ids)
+    return [job for job, _reason, _stories in found.values()]
 
 
 @sa.event.listens_for(Session, "before_flush")
-def revoke_reports_of_withdrawn_stories(session, _flush_context, _instances):
-    reasons = affected_stories(session)
-    if reasons:
-        revoke(session, reasons)
+def revoke_reports_no_longer_allowed(session, _flush_context, _instances):
+    every, donor = affected_stories(session)
+    requesters = affected_requesters(session)
+    if every or donor or requesters:
+        revoke(session, every, donor, requesters)

@@ -20,7 +20,7 @@ from tracker.db import get_session
 from tracker.portfolio.models import Project
 from tracker.portfolio.services import get_fund
 from tracker.reports import jobs
-from tracker.reports import lifecycle  # noqa: F401 - registers the consent-lifecycle listener
+from tracker.reports import lifecycle
 from tracker.reports import render
 from tracker.reports import runner
 from tracker.reports.files import reports_folder
@@ -211,7 +211,18 @@ def job_or_404(token):
         abort(404)
     if jobs.expire(session, current_app, [job]):
         transaction.keep_on_error()  # its file is deleted: the expiry stands even when the link answers 410
+    reason = jobs.revocation_reason(session, job) if job.status == JobStatus.DONE else None
+    if reason:
+        lifecycle.revoke_job(session, job, reason)
+        transaction.keep_on_error()  # the revocation stands even though the link answers 410
     return job
+
+
+def revocation(job):
+    """Why ``job`` was revoked, in the reader's language ("" unless it was)."""
+    if job.status != JobStatus.REVOKED:
+        return ""
+    return _(lifecycle.REASONS.get(job.revoked_reason, lifecycle.REASONS["no_longer_shareable"]))
 
 
 def end_if_stopped(job):
@@ -247,6 +258,7 @@ def job(token):
     return render_template("reports/job.html", job=report_job, title=titles.get(report_job.project_id),
                            refresh=None if report_job.is_finished else REFRESH_SECONDS,
                            failure=_(report_job.error) if report_job.error else "", again_form=ConfirmForm(),
+                           revocation=revocation(report_job),
                            again_url=again_url, again_fields=again_fields)
 
 
@@ -255,7 +267,8 @@ def download(token):
     """The file, as an attachment, to its requester (or M&E staff); an expired or revoked link answers 410."""
     report_job = job_or_404(token)
     if report_job.status in (JobStatus.EXPIRED, JobStatus.REVOKED):
-        return render_template("reports/job.html", job=report_job, title=None, refresh=None), 410
+        return render_template("reports/job.html", job=report_job, title=None, refresh=None,
+                               revocation=revocation(report_job)), 410
     path = reports_folder() / report_job.file_name if report_job.file_name else None
     if report_job.status != JobStatus.DONE or path is None or not path.is_file():
         abort(404)
