@@ -1,7 +1,7 @@
 """withdrawal seals the story; break-the-glass grants for one sealed story
 
 Revision ID: 0022
-Revises: 0017
+Revises: 0021
 Create Date: 2026-12-07 05:20:00.000000
 
 Stories whose consent was withdrawn before this revision are sealed here too: their text, pseudonym,
@@ -15,7 +15,7 @@ from alembic import op
 import tracker.db_types
 
 revision = '0022'
-down_revision = '0017'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """The donor version covers when it happened and the storyteller's pseudonym
 
 Revision ID: 0024
-Revises: 0017
+Revises: 0022
 Create Date: 2026-12-07 05:05:00.000000
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0024'
-down_revision = '0017'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 

@@ -7,14 +7,14 @@ settings. PostgreSQL needs no trigger: an upsert's update is refused by the upda
 own role has no UPDATE privilege on the table (:mod:`tracker.db_roles`).
 
 Revision ID: 0025
-Revises: 0021
+Revises: 0024
 Create Date: 2026-12-07 05:00:00
 """
 
 from alembic import op
 
 revision = '0025'
-down_revision = '0021'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 
