@@ -359,7 +359,7 @@ def test_a_donor_report_file_is_served_only_while_every_story_it_holds_is_unchan
     panel = factory.panel(cycle)
     stories = [factory.story(project, cycle, safeguarding="approved") for _number in range(3)]
     for story in stories:
-        factory.decision(panel, story)
+        factory.decision(panel, story, joint_reason=JOINT)
     donor = factory.user("donor")
     session.commit()
     login(donor)

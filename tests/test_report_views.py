@@ -205,6 +205,17 @@ def test_a_preview_is_audited_with_the_stories_it_shows(client, factory, login, 
     assert entry.action == "read" and f"[{story.id}]" in entry.details
 
 
+def test_an_internal_preview_is_audited_with_the_outcomes_it_shows(client, factory, login, project, session):
+    outcome = factory.outcome(project, description="The provincial police set up a referral desk for children.")
+    session.commit()
+    login(factory.user("me"))
+
+    client.get(f"/projects/{project.slug}/reports/preview?audience=internal")
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.object_type == "report_preview")).one()
+
+    assert f'"outcomes": [{outcome.id}]' in entry.details
+
+
 def test_the_portfolio_preview_shows_every_project(client, factory, login, project):
     second = factory.project()
     login(factory.user("donor"))

@@ -206,7 +206,8 @@ def sealed_story(story, stub):
     return Story(id=story.id, project=stub.project_slug, title="", what_happened="", why_significant="",
                  language=story.language, translations=[], cycle=Ref(id=story.cycle_id, name=story.cycle.title),
                  domain=Ref(id=story.domain_id, name=story.domain.name), country_code=story.country_code, place="",
-                 events_when="", storyteller=None, selections=[], internal=None, sealed=sealed_out(stub))
+                 events_when="", storyteller=None, selections=[], verification=None, internal=None,
+                 sealed=sealed_out(stub))
 
 
 def shared_among(session, fund_id, stories):

@@ -79,6 +79,10 @@ class PortfolioReport:
         return set().union(*(section.story_ids for section in self.sections)) if self.sections else set()
 
     @property
+    def outcome_ids(self):
+        return set().union(*(section.outcome_ids for section in self.sections)) if self.sections else set()
+
+    @property
     def title(self):
         return self.meta.fund_name
 

@@ -146,6 +146,11 @@ class ProjectSection:
     claims_in_progress: list = field(default_factory=list)
     claims_left_out: int = 0
 
+    @property
+    def outcome_ids(self):
+        """The outcomes this section shows (an audit entry of a preview names them)."""
+        return {entry.id for _change_type, entries in self.outcome_groups for entry in entries}
+
 
 @dataclass
 class ReportMeta:
@@ -176,6 +181,10 @@ class ProjectReport:
     @property
     def story_ids(self):
         return self.section.story_ids
+
+    @property
+    def outcome_ids(self):
+        return self.section.outcome_ids
 
     @property
     def withheld(self):

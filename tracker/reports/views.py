@@ -154,13 +154,15 @@ def project_preview(project):
 
 
 def audit_preview(session, report, project=None):
-    """A preview shows stories: audit it as a read, with the break-the-glass reason when that is how."""
+    """A preview shows stories and outcomes: audit it as a read naming them, with the break-the-glass reason when
+    that is how."""
     grant = None
     if project is not None and report.story_ids and current_user.role == Role.ADMIN:
         grant = break_glass.active_grant(session, current_user.user, project)
     record(session, actor(), "read", "report_preview", None, project_id=project.id if project else None,
            reason=grant.reason if grant else None,
-           details={"audience": report.meta.audience, "kind": report.meta.kind, "stories": sorted(report.story_ids)})
+           details={"audience": report.meta.audience, "kind": report.meta.kind, "stories": sorted(report.story_ids),
+                    "outcomes": sorted(report.outcome_ids)})
 
 
 # The portfolio ------------------------------------------------------------------------------------

@@ -49,8 +49,14 @@ def can(permission, project=None):
     return current_user.is_authenticated and current_user.can(permission, project)
 
 
+def story_title(story):
+    """A story's title, or what stands in for it once withdrawal sealed the story (its text is gone)."""
+    return story.title or gettext("Withdrawn story: its text is sealed")
+
+
 def init_app(app):
     app.jinja_env.filters.update(
+        story_title=story_title,
         country=localised_country,
         money=money,
         date=format_date,
