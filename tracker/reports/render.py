@@ -26,7 +26,10 @@ from tracker.indicators.chart import Baseline
 from tracker.indicators.chart import ChartPeriod
 from tracker.indicators.chart import render_progress_svg
 from tracker.indicators.services import MEASURE_LABELS
+from tracker.msc.labels import LABELS as MSC_LABELS
 from tracker.msc.labels import SHARING_REASONS
+from tracker.msc.models import VerificationResult
+from tracker.reports import omissions
 from tracker.reports.references import ranges
 from tracker.toc import presentation
 from tracker.toc import services as toc_services
@@ -71,6 +74,8 @@ def terms():
         "story_reason": {**SHARING_REASONS, **internal_story_reasons()},
         "outcome_reason": {"not_substantiated": _("not yet substantiated")},
         "evidence_reason": evidence_reasons(),
+        "verification_state": {omissions.PENDING: _("Not yet verified"),
+                               **{result: MSC_LABELS[result] for result in VerificationResult}},
     }
     return {name: {str(key): str(value) for key, value in words.items()} for name, words in vocabularies.items()}
 
