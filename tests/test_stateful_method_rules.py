@@ -741,6 +741,7 @@ def profile():
     return PROFILES[os.environ.get(PROFILE_VARIABLE, "default")]
 
 
+@pytest.mark.both_backends
 def test_the_method_rules_hold_after_every_step_of_random_sequences(world):
     CHECK_RUNS.clear()
     AWAITING_FOUND.clear()
@@ -904,6 +905,7 @@ def test_a_confirmed_selection_needs_no_caveat(machine):
 # Regressions found by the long run --------------------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 def test_a_claim_that_is_only_its_question_is_in_every_report_without_crashing(machine):
     """Issue 13 §1: a claim created through the API as its question alone crashed every report that held it."""
     claim_id = machine.ask_a_bare_question_through_the_api()
