@@ -81,10 +81,6 @@ class Withheld:
         return sum(self.evidence.values())
 
     @property
-    def is_empty(self):
-        return not (self.story_count or self.outcome_count or self.evidence_count or self.provisional)
-
-    @property
     def left_out(self):
         """The entries of the section "What this report leaves out"."""
         return omissions.left_out(self)
