@@ -460,7 +460,7 @@ class MethodRules(RuleBasedStateMachine):
 
     # Most Significant Change -----------------------------------------------------------------------
 
-    @rule(target=stories, consent=st.sampled_from(["complete", "no_donor_scope", "incomplete"]),
+    @rule(target=stories, consent=st.sampled_from(["complete", "complete", "no_donor_scope", "incomplete"]),
           safeguarding=st.sampled_from([None, "approved", "approved", "restricted"]), domain=st.integers(0, 2))
     def collect_a_story(self, consent, safeguarding, domain):
         from tracker.msc.models import MscCycle
