@@ -219,6 +219,7 @@ def test_a_baseline_year_without_value_refuses_the_export_with_the_rule_broken(f
     assert export.refused
     assert [(problem.message.split(":")[0], problem.where.split(" › ")[-1]) for problem in export.problems] == [
         ("The baseline has no @value", "indicator “Contacts answered”")]
+    assert str(export.problems[0].rule) == "IATI rule 8.8.1"
 
 
 def test_a_baseline_comment_without_a_year_refuses_the_export_asking_for_the_year(factory, session, project,
@@ -361,6 +362,7 @@ def test_a_refused_download_lists_the_problems_instead_of_a_file(client, factory
     assert "The IATI file was not produced" in page
     assert "The baseline has no @value" in page and "indicator “Contacts answered”" in page
     assert "/iati-activities/iati-activity/result/indicator/baseline" in page
+    assert "IATI rule 8.8.1" in page
     assert session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
                           .where(AuditEntry.action == "export")) == 0
 

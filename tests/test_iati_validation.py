@@ -243,3 +243,89 @@ def test_a_childs_name_age_and_place_in_a_narrative_are_refused():
         "The comment seems to hold an exact age next to a place (“aged 14, from Hoa Vang”). IATI files are public: "
         "remove it from the text this comes from.",
     ]
+
+
+# Every problem cites the rule it breaks ----------------------------------------------------------
+
+
+def rules(problems):
+    return [str(problem.rule) for problem in problems]
+
+
+def test_a_missing_actual_value_cites_ruleset_rule_8_10_1_beside_its_explanation():
+    empty = indicator("1", periods=(builder.Period(date(2022, 1, 1), date(2022, 12, 31), (builder.Value(260),),
+                                                   (builder.Value(None),)),))
+
+    problems = validate(tree(empty), today=TODAY)
+
+    assert rules(problems) == ["IATI rule 8.10.1"]
+    assert str(problems[0]).startswith("/iati-activities/iati-activity/result/indicator/period/actual: The actual "
+                                       "has no @value")
+    assert "(IATI rule 8.10.1)" in str(problems[0])
+
+
+@pytest.mark.parametrize("measure", ["1", "4"])
+def test_missing_baseline_target_and_actual_values_cite_8_8_1_8_9_1_and_8_10_1(measure):
+    empty = indicator(measure, baseline=builder.Baseline(2021), periods=(builder.Period(
+        date(2022, 1, 1), date(2022, 12, 31), (builder.Value(None, "To be agreed."),), (builder.Value(None),)),))
+
+    assert rules(validate(tree(empty), today=TODAY)) == ["IATI rule 8.8.1", "IATI rule 8.9.1", "IATI rule 8.10.1"]
+
+
+def test_values_on_a_qualitative_indicator_cite_the_x_3_rules():
+    numbers = indicator("1")
+
+    problems = validate(tree(builder.Indicator(**{**vars(numbers), "measure": "5"})), today=TODAY)
+
+    assert rules(problems) == ["IATI rule 8.8.3", "IATI rule 8.9.3", "IATI rule 8.10.3", "IATI rule 8.10.3"]
+
+
+def test_a_value_that_is_not_a_number_cites_8_10_2():
+    built = tree(indicator("2"))
+    built.getroot().find(".//actual").set("value", "about 250")
+
+    assert rules(validate(built, today=TODAY)) == ["IATI rule 8.10.2"]
+
+
+def test_a_period_ending_before_it_starts_cites_8_6_1():
+    backwards = indicator(periods=(builder.Period(date(2022, 12, 31), date(2022, 1, 1), (builder.Value(260),)),))
+
+    assert rules(validate(tree(backwards), today=TODAY)) == ["IATI rule 8.6.1"]
+
+
+def test_activity_level_rules_cite_their_ruleset_ids():
+    future = validate(tree(end=date(2024, 1, 31)), today=date(2024, 1, 1))
+    countries = tree(countries=("KH", "TH"))
+    countries.getroot().find(".//recipient-country").set("percentage", "40")
+    misnamed = validate(tree(identifier="XI-DEMO-SO-TH01"), today=TODAY)
+    empty_title = tree()
+    empty_title.getroot().find(".//result/title/narrative").text = "  "
+
+    assert rules(future) == ["IATI rule 11.1.5"]
+    assert rules(validate(countries, today=TODAY)) == ["IATI rule 3.1.2"]
+    assert rules(misnamed) == ["IATI rule 1.1.21"]
+    assert rules(validate(empty_title, today=TODAY)) == ["IATI rule 4.3.1"]
+
+
+def test_codelist_schema_and_public_data_problems_name_their_source(schema):
+    built = tree(indicator(measure="7"), result_type="4")
+    built.getroot().find(".//baseline").attrib.pop("year")
+    leaking = indicator(periods=(builder.Period(date(2022, 1, 1), date(2022, 12, 31), (), (
+        builder.Value(Decimal(251), "Write to nok@example.org."),)),))
+
+    cited = set(rules(validate(built, schema, today=TODAY)))
+
+    assert {"IATI codelist ResultType", "IATI codelist IndicatorMeasure", "IATI schema"} <= cited
+    assert rules(validate(tree(leaking), today=TODAY)) == ["fund rule"]
+
+
+def test_every_problem_of_a_broken_file_cites_a_rule(schema):
+    built = tree(indicator(measure="7"), countries=("XX", "TH"), result_type="4", end=date(2024, 12, 31))
+    built.getroot().find(".//activity-status").set("code", "8")
+    built.getroot().find(".//period-end").attrib.pop("iso-date")
+
+    problems = validate(built, schema, today=TODAY)
+
+    assert len(problems) > 5
+    assert all(problem.rule.source in ("ruleset", "schema", "codelist", "fund") for problem in problems)
+    assert all(f"({problem.rule})" in str(problem) for problem in problems)

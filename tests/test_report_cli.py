@@ -45,6 +45,21 @@ def test_the_internal_portfolio_report_is_written_as_pdf(app, project, tmp_path)
     assert output.read_bytes().startswith(b"%PDF") and "internal portfolio report" in result.output
 
 
+def test_the_command_says_what_the_report_leaves_out_and_so_does_the_file(app, factory, project, session, tmp_path):
+    factory.outcome(project, status="substantiated", change_date=None, description="An undated outcome UNDATED-7.")
+    session.commit()
+    output = tmp_path / "report.html"
+
+    result = run(app, project.slug, "--audience", "donor", "--format", "html", "-o", str(output),
+                 "--from", "2023-01-01", "--to", "2023-12-31")
+    html = output.read_text(encoding="utf-8")
+
+    assert result.exit_code == 0, result.output
+    assert "What this report leaves out: undated outcomes 1; outcomes not substantiated 1 (not substantiated 1)." \
+        in result.output
+    assert "1 outcome has no date of change" in html and "UNDATED-7" not in html
+
+
 def test_the_period_is_stated_on_the_cover(app, project, tmp_path):
     output = tmp_path / "report.html"
 

@@ -45,11 +45,11 @@ HOSTILE = 'She pasted <img src="file:///etc/passwd"> and <img src="https://examp
 JOINT = "The panel selected these stories together because each shows a different route to help."
 PROJECT_SECTIONS = ("1. Summary of key figures", "2. Theory of change and its evidence", "3. Indicators",
                     "4. Harvested outcomes", "5. Most significant change stories", "6. Contribution claims",
-                    "7. Evidence gaps", "Annex A. Evidence", "Annex B. Methods in plain language",
-                    "Annex C. Data protection")
+                    "7. Evidence gaps", "What this report leaves out", "Annex A. Evidence",
+                    "Annex B. Methods in plain language", "Annex C. Data protection")
 PORTFOLIO_SECTIONS = ("1. The portfolio at a glance", "2. Projects by pillar", "3. Projects by country",
-                      "4. Synthesis across grantees", "5. Project summaries", "Annex A. Evidence",
-                      "Annex B. Methods in plain language", "Annex C. Data protection")
+                      "4. Synthesis across grantees", "5. Project summaries", "What this report leaves out",
+                      "Annex A. Evidence", "Annex B. Methods in plain language", "Annex C. Data protection")
 
 
 @dataclass
@@ -340,6 +340,9 @@ def test_the_donor_report_counts_what_it_withholds_with_the_reasons(donor_report
     assert re.search(r"\d+ stories withheld: .*consent withdrawn \(\d+\)", text)
     assert "restricted by the safeguarding review" in text
     assert re.search(r"\d+ evidence items? withheld: team working material", text)
+    left_out = text.split("What this report leaves out", 1)[1]
+    assert re.search(r"\d+ stories are withheld: .*consent withdrawn \(\d+\)", left_out)
+    assert re.search(r"\d+ evidence items? (is|are) withheld: team working material", left_out)
 
 
 # Safety --------------------------------------------------------------------------------------------------------

@@ -33,6 +33,8 @@ from tracker.db_types import utcnow
 from tracker.iati import builder as builder
 from tracker.iati import codes as codes
 from tracker.iati.models import IatiSettings
+from tracker.iati.validation import FUND_RULE
+from tracker.iati.validation import SCHEMA
 from tracker.iati.validation import Problem
 from tracker.iati.validation import SchemaUnavailable
 from tracker.iati.validation import load_schema
@@ -247,7 +249,7 @@ def prepare_export(session, fund, *, project=None, schema_dir=None, now=None):
     if settings is None:
         export.problems.append(Problem("/iati-activities/iati-activity/reporting-org", N_(
             "The fund has no IATI publishing settings yet: an administrator enters the reporting organisation "
-            "under Fund settings.")))
+            "under Fund settings."), rule=SCHEMA))
         return export
     projects = session.exec(projects_statement(fund, project)).all()
     published = [item for item in projects if item.iati_identifier]
@@ -259,7 +261,7 @@ def prepare_export(session, fund, *, project=None, schema_dir=None, now=None):
                          for item in published]
     if not export.activities:
         export.problems.append(Problem("/iati-activities", N_(
-            "Nothing to publish: no project here has an IATI identifier.")))
+            "Nothing to publish: no project here has an IATI identifier."), rule=FUND_RULE))
         return export
     tree = builder.build_activities(publisher_of(settings), [activity for _item, activity in export.activities],
                                     generated_at=now)
@@ -267,7 +269,7 @@ def prepare_export(session, fund, *, project=None, schema_dir=None, now=None):
         schema = load_schema(str(schema_dir)) if schema_dir else None
     except SchemaUnavailable as error:
         export.problems.append(Problem("/", N_("The IATI schema could not be loaded, so the file cannot be checked: "
-                                               "%(error)s", error=str(error))))
+                                               "%(error)s", error=str(error)), rule=SCHEMA))
         return export
     export.problems = validate(tree, schema, today=now.date())
     if not export.problems:

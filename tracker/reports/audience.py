@@ -11,8 +11,9 @@
   indicator values, never drafts.
 
 Everything left out for the audience is counted with its reason; material outside the reporting period is
-simply not part of the report. Every loader takes several projects at once (the portfolio report) and runs a
-constant number of queries.
+not part of the report, but undated outcomes, which no period can hold, are counted
+(:mod:`tracker.reports.omissions` lists both). Every loader takes several projects at once (the portfolio
+report) and runs a constant number of queries.
 """
 
 from collections import Counter
@@ -80,16 +81,21 @@ def date_between(column, period):
 
 @dataclass
 class Selected:
-    """Per project: the records the report shows, and ``withheld`` reason → count."""
+    """Per project: the records the report shows, ``withheld`` reason → count, and how many ``undated`` records
+    a report limited to a period leaves out."""
 
     shown: dict = field(default_factory=dict)
     withheld: dict = field(default_factory=dict)
+    undated: dict = field(default_factory=dict)
 
     def shown_for(self, project_id):
         return self.shown.get(project_id, [])
 
     def withheld_for(self, project_id):
         return self.withheld.get(project_id, Counter())
+
+    def undated_for(self, project_id):
+        return self.undated.get(project_id, 0)
 
 
 def outcomes(session, fund_id, project_ids, audience, requester, period):
@@ -112,7 +118,17 @@ def outcomes(session, fund_id, project_ids, audience, requester, period):
         shown_ids)).group_by(Outcome.project_id)).all()
     withheld = {project_id: Counter({"not_substantiated" if donor or requester.sees_outcomes_of(project_id)
                                      else "outside_access": count}) for project_id, count in hidden}
-    return Selected(by_project(shown), withheld)
+    return Selected(by_project(shown), withheld, undated_outcomes(session, project_ids, period))
+
+
+def undated_outcomes(session, project_ids, period):
+    """``{project_id: count}`` of outcomes without a date of change, which a report on a period leaves out."""
+    if period.is_whole:
+        return {}
+    return dict(session.execute(
+        sa.select(Outcome.project_id, sa.func.count())
+        .where(Outcome.project_id.in_(project_ids), Outcome.change_date.is_(None))
+        .group_by(Outcome.project_id)).all())
 
 
 # Stories ----------------------------------------------------------------------------------------

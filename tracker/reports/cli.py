@@ -116,6 +116,18 @@ def report_command(slug, portfolio, audience, report_format, path, period_from, 
                f"{len(report.references)} evidence references, {len(report.story_ids)} stories; withheld: "
                f"{withheld.story_count} stories, {withheld.outcome_count} outcomes, {withheld.evidence_count} "
                f"evidence items) to {path} in {time.perf_counter() - started:.1f} s.")
+    click.echo(f"What this report leaves out: {left_out_summary(withheld.left_out)}.")
+
+
+def left_out_summary(entries):
+    """The report's "What this report leaves out" entries on one line (counts and reasons, never titles)."""
+    if not entries:
+        return "nothing"
+    return "; ".join(
+        f"{entry.kind.value.replace('_', ' ')} {entry.count}"
+        + (f" ({', '.join(f'{reason.replace(chr(95), chr(32))} {count}' for reason, count in entry.reasons)})"
+           if entry.reasons else "")
+        for entry in entries)
 
 
 @click.command("report-cleanup")

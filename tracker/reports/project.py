@@ -16,12 +16,14 @@ from tracker.contribution.tracing.bayes import scale_rows
 from tracker.contribution.tracing.services import fund_bands
 from tracker.db_types import utcnow
 from tracker.evidence.models import EvidenceKind
+from tracker.msc.models import VerificationState
 from tracker.msc.rules import verification_tally
 from tracker.outcomes.models import ChangeType
 from tracker.outcomes.summary import Standing
 from tracker.portfolio.models import Fund
 from tracker.reports import audience as selection
 from tracker.reports import contribution
+from tracker.reports import omissions
 from tracker.reports import records
 from tracker.reports.models import Audience
 from tracker.reports.references import References
@@ -57,12 +59,18 @@ def project_facts(project):
 
 @dataclass
 class Withheld:
-    """What the audience may not see, counted by reason (never shown)."""
+    """What the report leaves out, counted by reason (never shown): what the audience may not see, outcomes
+    without a date when the report covers a period, and selected stories whose facts are not confirmed (state →
+    count). ``claims_in_progress`` counts claims below step 4 that the report leaves out, for the report option
+    that leaves them out to set. :func:`tracker.reports.omissions.left_out` lists them all."""
 
     stories: Counter = field(default_factory=Counter)
     outcomes: Counter = field(default_factory=Counter)
     evidence: Counter = field(default_factory=Counter)
     provisional: int = 0
+    undated_outcomes: int = 0
+    unverified_stories: Counter = field(default_factory=Counter)
+    claims_in_progress: int = 0
 
     @property
     def story_count(self):
@@ -77,14 +85,18 @@ class Withheld:
         return sum(self.evidence.values())
 
     @property
-    def is_empty(self):
-        return not (self.story_count or self.outcome_count or self.evidence_count or self.provisional)
+    def left_out(self):
+        """The entries of the section "What this report leaves out"."""
+        return omissions.left_out(self)
 
     def add(self, other):
         self.stories.update(other.stories)
         self.outcomes.update(other.outcomes)
         self.evidence.update(other.evidence)
+        self.unverified_stories.update(other.unverified_stories)
         self.provisional += other.provisional
+        self.undated_outcomes += other.undated_outcomes
+        self.claims_in_progress += other.claims_in_progress
         return self
 
 
@@ -283,10 +295,13 @@ def outcome_groups(outcomes, citer, audience):
     return groups
 
 
-def withheld_for(loaded, project_id):
+def withheld_for(loaded, project_id, selected_story_ids):
     return Withheld(Counter(loaded.stories.withheld_for(project_id)), Counter(loaded.outcomes.withheld_for(project_id)),
                     loaded.access.withheld_for(project_id),
-                    sum(entry.withheld_provisional for entry in loaded.indicators.get(project_id, [])))
+                    sum(entry.withheld_provisional for entry in loaded.indicators.get(project_id, [])),
+                    undated_outcomes=loaded.outcomes.undated_for(project_id),
+                    unverified_stories=omissions.unverified(loaded.verifications.get(story_id, VerificationState.PENDING)
+                                                            for story_id in selected_story_ids))
 
 
 def donor_claims(claims, list_in_progress):
@@ -331,7 +346,7 @@ def project_section(session, project, loaded, references, audience, requester, b
                   for claim in claim_rows]
     toc = contribution.toc_section(session, project, claim_rows, citer.item, loaded.access, labels)
     outcomes = [entry for _type, entries in groups for entry in entries]
-    withheld = withheld_for(loaded, project.id)
+    withheld = withheld_for(loaded, project.id, [story.id for story in chosen])
     figures = KeyFigures(
         outcomes=outcomes, outcome_refs=[entry.ref for entry in outcomes],
         by_type=[(change_type, len(entries)) for change_type, entries in groups],

@@ -26,7 +26,10 @@ from tracker.indicators.chart import Baseline
 from tracker.indicators.chart import ChartPeriod
 from tracker.indicators.chart import render_progress_svg
 from tracker.indicators.services import MEASURE_LABELS
+from tracker.msc.labels import LABELS as MSC_LABELS
 from tracker.msc.labels import SHARING_REASONS
+from tracker.msc.models import VerificationResult
+from tracker.msc.models import VerificationState
 from tracker.reports.references import ranges
 from tracker.toc import presentation
 from tracker.toc import services as toc_services
@@ -76,6 +79,8 @@ def terms():
                            "outside_access": _("outside your access: administrators read outcomes only by breaking "
                                                "the glass")},
         "evidence_reason": evidence_reasons(),
+        "verification_state": {VerificationState.PENDING: _("Not yet verified"),
+                               **{result: MSC_LABELS[result] for result in VerificationResult}},
     }
     return {name: {str(key): str(value) for key, value in words.items()} for name, words in vocabularies.items()}
 
