@@ -296,12 +296,12 @@ def outcome_groups(outcomes, citer, audience):
 
 
 def withheld_for(loaded, project_id, selected_story_ids):
+    states = (loaded.verifications.get(story_id, VerificationState.PENDING) for story_id in selected_story_ids)
     return Withheld(Counter(loaded.stories.withheld_for(project_id)), Counter(loaded.outcomes.withheld_for(project_id)),
                     loaded.access.withheld_for(project_id),
                     sum(entry.withheld_provisional for entry in loaded.indicators.get(project_id, [])),
                     undated_outcomes=loaded.outcomes.undated_for(project_id),
-                    unverified_stories=omissions.unverified(loaded.verifications.get(story_id, VerificationState.PENDING)
-                                                            for story_id in selected_story_ids))
+                    unverified_stories=omissions.unverified(states))
 
 
 def donor_claims(claims, list_in_progress):
