@@ -93,7 +93,8 @@ def test_selected_stories_whose_facts_are_not_confirmed_are_counted_by_verificat
     panel = factory.panel(cycle)
     stories = [factory.story(project, cycle, safeguarding="approved") for _ in range(3)]
     for story in stories:
-        factory.decision(panel, story)
+        factory.decision(panel, story, joint_reason="The panel chose all three: each shows a different way children "
+                                                    "reached the helpline.")
     check = {"method": "Call to the school counsellor", "verifier": "Field officer", "verified_on": date(2023, 8, 1)}
     msc_selection.record_verification(session, TEST_ACTOR, stories[0], {**check, "result": "confirmed"})
     msc_selection.record_verification(session, TEST_ACTOR, stories[1], {**check, "result": "not_confirmed"})

@@ -347,6 +347,7 @@ def project_section(session, project, loaded, references, audience, requester, b
     toc = contribution.toc_section(session, project, claim_rows, citer.item, loaded.access, labels)
     outcomes = [entry for _type, entries in groups for entry in entries]
     withheld = withheld_for(loaded, project.id, [story.id for story in chosen])
+    withheld.claims_in_progress = left_out
     figures = KeyFigures(
         outcomes=outcomes, outcome_refs=[entry.ref for entry in outcomes],
         by_type=[(change_type, len(entries)) for change_type, entries in groups],
