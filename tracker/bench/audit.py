@@ -36,7 +36,7 @@ COLUMNS = ("at", "actor_id", "actor_email", "actor_role", "action", "object_type
 
 def synthetic_rows(count, seed=11):
     """``count`` entry tuples in time order over the year up to now (SQLite's stored text form of the times)."""
-    chooser = random.Random(seed)
+    chooser = random.Random(seed)  # noqa: S311  # nosec B311 - synthetic benchmark data, not security
     weights = [weight for weight, _action, _kind in MIX]
     now = utcnow()
     start = now - timedelta(days=365)
