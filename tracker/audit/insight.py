@@ -50,16 +50,20 @@ class InsightFilter:
                 for name, value in vars(self).items() if value not in (None, "")}
 
 
+# Literal constants, so that the same expression in SELECT and GROUP BY is the same SQL text on PostgreSQL.
+UTC_ZONE = sa.literal_column("'UTC'")
+
+
 def utc_day(session):
     """The SQL expression of an entry's UTC day as 'YYYY-MM-DD' text (SQLite stores UTC text, PostgreSQL a zone)."""
     if session.get_bind().dialect.name == "postgresql":
-        return sa.func.to_char(sa.func.timezone("UTC", AuditEntry.at), "YYYY-MM-DD")
+        return sa.func.to_char(sa.func.timezone(UTC_ZONE, AuditEntry.at), sa.literal_column("'YYYY-MM-DD'"))
     return sa.func.substr(AuditEntry.at, 1, 10)
 
 
 def utc_hour(session):
     if session.get_bind().dialect.name == "postgresql":
-        return sa.cast(sa.func.extract("hour", sa.func.timezone("UTC", AuditEntry.at)), sa.Integer)
+        return sa.cast(sa.func.extract("hour", sa.func.timezone(UTC_ZONE, AuditEntry.at)), sa.Integer)
     return sa.cast(sa.func.substr(AuditEntry.at, 12, 2), sa.Integer)
 
 
