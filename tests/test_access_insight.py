@@ -318,8 +318,8 @@ def test_an_admin_makes_an_me_officer_the_data_protection_lead_and_it_is_audited
 
 
 def test_a_grantee_cannot_be_the_data_protection_lead(factory, session):
-    from tracker.auth import services as auth_services
     from tests.factories import TEST_ACTOR
+    from tracker.auth import services as auth_services
 
     grantee = factory.user("grantee")
     with pytest.raises(ValidationFailed):
