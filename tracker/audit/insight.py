@@ -67,10 +67,22 @@ def utc_hour(session):
     return sa.cast(sa.func.substr(AuditEntry.at, 12, 2), sa.Integer)
 
 
+def recorded_actions(session):
+    """Every action recorded so far, by hopping from one action to the next along its index (a "skip scan": a
+    few dozen index lookups, where ``SELECT DISTINCT`` would read the index's million entries)."""
+    hop = sa.text(
+        "WITH RECURSIVE hop(action) AS ("
+        " SELECT MIN(action) FROM audit_entry"
+        " UNION ALL"
+        " SELECT (SELECT MIN(action) FROM audit_entry WHERE action > hop.action) FROM hop"
+        " WHERE hop.action IS NOT NULL)"
+        " SELECT action FROM hop WHERE action IS NOT NULL")
+    return list(session.scalars(hop))
+
+
 def read_actions(session):
     """The actions recorded so far that count as reads (a list or search read added later counts too)."""
-    recorded = session.scalars(sa.select(AuditEntry.action).distinct())
-    return rules.read_actions(recorded)
+    return rules.read_actions(recorded_actions(session))
 
 
 def in_period(statement, start, end):
