@@ -17,6 +17,7 @@ from tracker.audit import rules
 from tracker.audit.models import AlertStatus
 from tracker.audit.models import AuditAlert
 from tracker.audit.models import AuditEntry
+from tracker.audit.services import AppendOnlyViolation
 from tracker.auth.models import User
 from tracker.common.errors import ValidationFailed
 
@@ -366,3 +367,12 @@ def test_an_alert_is_not_closed_without_a_note(client, factory, login, session, 
 
     session.refresh(open_alert)
     assert response.status_code == 200 and open_alert.status == AlertStatus.OPEN
+
+
+def test_an_alert_can_never_be_deleted(session, open_alert):
+    with pytest.raises(AppendOnlyViolation):
+        session.delete(open_alert)
+        session.flush()
+    session.rollback()
+    with pytest.raises(AppendOnlyViolation):
+        session.execute(sa.delete(AuditAlert))
