@@ -26,7 +26,7 @@ from tracker.common.errors import ValidationFailed
 from tracker.common.messages import N_
 from tracker.db_types import utcnow
 
-SAMPLE = 50  # entry ids kept on an alert; entry_count says how many there were
+SAMPLE = 50  # entry ids kept on an alert (the latest); entry_count says how many there were
 
 
 def day_range(first_day, last_day):
@@ -140,8 +140,9 @@ def new_alert(session, finding, actions):
     where = [*signal_conditions(finding.signal, actions), AuditEntry.at >= start, AuditEntry.at < end,
              AuditEntry.actor_id == finding.actor_id]
     count = session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(*where))
-    ids = list(session.scalars(sa.select(AuditEntry.id).where(*where).order_by(AuditEntry.at, AuditEntry.id)
-                               .limit(SAMPLE)))
+    # The latest entries of the period: a pattern that ends a day (late reads, a burst) is in them.
+    ids = list(session.scalars(sa.select(AuditEntry.id).where(*where)
+                               .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(SAMPLE)))
     alert = AuditAlert(signal=finding.signal, subject=subject_of(finding), subject_id=finding.actor_id,
                        period_start=start, period_end=end, figures=json.dumps(finding.figures, sort_keys=True),
                        entry_ids=json.dumps(ids), entry_count=count)

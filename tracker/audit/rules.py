@@ -89,6 +89,19 @@ SIGNAL_RULES = {
 }
 
 
+# What each figure an alert keeps means, as its page shows it.
+FIGURE_LABELS = {
+    "reads": N_("Reads"),
+    "median": N_("Median daily reads over the previous 30 days"),
+    "projects": N_("Projects read"),
+    "hours": N_("Within hours"),
+    "usual_hours": N_("Usual hours (fund's time zone)"),
+    "exports": N_("Exports and report downloads"),
+    "grants": N_("Break-the-glass grants"),
+    "inactive_days": N_("Days without activity before"),
+}
+
+
 @dataclass(frozen=True)
 class Finding:
     """A signal that fired for one person over one period (both UTC days, inclusive), with its figures."""

@@ -215,12 +215,14 @@ def alert_context(alert):
     session = get_session()
     ids = alerts.entry_ids(alert)
     entries = session.scalars(sa.select(AuditEntry).where(AuditEntry.id.in_(ids))
-                              .order_by(AuditEntry.at, AuditEntry.id)).all() if ids else []
+                              .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())).all() if ids else []
     closed_by = session.get(User, alert.closed_by_id) if alert.closed_by_id else None
     last_day = alert.period_end.date() - timedelta(days=1)
     log_filters = {"actor": alert.subject, "date_from": alert.period_start.date().isoformat(),
                    "date_to": last_day.isoformat()}
-    return {"alert": alert, "entries": entries, "figures": alerts.figures(alert), "closed_by": closed_by,
+    figures = [(_(rules.FIGURE_LABELS.get(key, key)), ", ".join(map(str, value)) if isinstance(value, list) else value)
+               for key, value in sorted(alerts.figures(alert).items())]
+    return {"alert": alert, "entries": entries, "figures": figures, "closed_by": closed_by,
             "name": rules.SIGNAL_NAMES[alert.signal],
             "rule": _(rules.SIGNAL_RULES[alert.signal], **vars(rules.thresholds_from(current_app.config))),
             "log_filters": log_filters, "last_day": last_day,
