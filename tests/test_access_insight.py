@@ -248,6 +248,23 @@ def test_the_overview_counts_sensitive_reads_per_person_project_kind_and_week(se
     assert result.failed_logins_by_address == [("203.0.113.9", 1)]
 
 
+def test_the_overview_page_costs_the_same_queries_for_a_busier_trail(client, count_queries, factory, login, session,
+                                                                   staff):
+    users, admin = staff
+    login(admin)
+    insert(session, [entry(users[0], "read", "story", datetime.now(UTC))])
+    client.get("/audit/insight")
+    with count_queries() as quiet:
+        client.get("/audit/insight")
+    insert(session, [entry(user, "read", kind, datetime.now(UTC), project_id=number)
+                     for number, user in enumerate(users) for kind in rules.SENSITIVE_KINDS])
+
+    with count_queries() as busy:
+        client.get("/audit/insight")
+
+    assert busy.count == quiet.count
+
+
 def test_the_overview_filters_by_person_project_and_kind(session, staff):
     users, _admin = staff
     insert(session, [entry(users[0], "read", "story", at(date(2026, 10, 5), 10), project_id=1),

@@ -76,8 +76,9 @@ def last_active_before(session, first_reads, emails, created):
         email = emails.get(actor_id)
         if email is None:
             continue
+        # The account's own acts (not failed logins typed with its address), found along (actor_email, at).
         last = session.scalar(sa.select(sa.func.max(AuditEntry.at)).where(
-            AuditEntry.actor_email == email, AuditEntry.at < start_of_day(day)))
+            AuditEntry.actor_email == email, AuditEntry.actor_id == actor_id, AuditEntry.at < start_of_day(day)))
         found[(actor_id, day)] = last if last is not None else created.get(actor_id)
     return found
 
