@@ -199,14 +199,15 @@ def test_running_the_signals_again_raises_no_duplicate(session, staff):
     assert len(raised(session)) == 1
 
 
-def test_usual_hours_are_read_in_the_funds_time_zone(session, staff):
+def test_an_off_hours_alert_gives_the_usual_hours_in_the_funds_time_zone(session, staff):
     users, admin = staff
     insert(session, normal_month(users, admin)
            + [entry(users[2], "read", "story", at(date(2026, 10, 14), 2, n)) for n in range(15)])
 
-    assert alerts.raise_alerts(session, FIRST_DAY, LAST_DAY, THRESHOLDS, "UTC")
-    # 02:00 UTC is 09:00 in Bangkok, where the reader's usual 09:00-16:00 UTC is 16:00-23:00: a night read there.
-    assert [a.signal for a in alerts.raise_alerts(session, FIRST_DAY, LAST_DAY, THRESHOLDS, "Asia/Bangkok")] == []
+    found, = alerts.findings(session, FIRST_DAY, LAST_DAY, THRESHOLDS, "Asia/Bangkok")
+
+    # The reader's usual 09:00-16:59 UTC is 16:00-23:59 in Bangkok (UTC+7).
+    assert (found.signal, found.figures) == (rules.OFF_HOURS, {"reads": 15, "usual_hours": list(range(16, 24))})
 
 
 def test_the_audit_signals_command_raises_alerts_for_cron(app, session, staff):
