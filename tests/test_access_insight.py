@@ -19,6 +19,8 @@ from tracker.audit.models import AuditAlert
 from tracker.audit.models import AuditEntry
 from tracker.audit.services import AppendOnlyViolation
 from tracker.auth.models import User
+from tracker.auth.permissions import Role
+from tracker.auth.permissions import allows
 from tracker.common.errors import ValidationFailed
 
 THRESHOLDS = rules.Thresholds()
@@ -308,6 +310,11 @@ def test_the_overview_csv_neutralises_formulas_and_is_audited(client, factory, l
 
 
 # The data-protection lead and the alerts -----------------------------------------------------------------------
+
+
+def test_only_administrators_and_a_staff_account_flagged_as_lead_hold_the_insight_permission():
+    assert [role for role in Role if allows(role, "audit.insight")] == [Role.ADMIN]
+    assert [role for role in Role if allows(role, "audit.insight", is_lead=True)] == [Role.ADMIN, Role.ME]
 
 
 def test_an_me_account_without_the_lead_flag_does_not_reach_the_overview(client, factory, login):
