@@ -61,3 +61,12 @@ def test_the_load_generator_refuses_to_report_a_rate_for_failing_pages(tmp_path)
     with measure.gunicorn(url, "k" * 64, tmp_path / "instance", workers=1) as port, \
             pytest.raises(RuntimeError, match="answered"):
         measure.requests_per_second(port, "/no-such-page", {}, requests=4, clients=1)
+
+
+def test_bench_audit_prints_the_access_overviews_server_time_as_json(app):
+    result = app.test_cli_runner().invoke(args=["bench-audit", "--entries", "2000", "--repeat", "2"])
+
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)
+    assert figures["entries"] == 2000
+    assert {"page_ms_p50", "page_ms_p95", "queries"} <= set(figures)

@@ -285,6 +285,13 @@ def break_glass_grant(fill):
                                   break_glass.DEFAULT_DURATION).id
 
 
+def audit_alert(fill):
+    """An alert of the demo's month of reading (the demo raises some on its planted anomaly)."""
+    from tracker.audit.models import AuditAlert
+
+    return fill.first(sa.select(AuditAlert.id).order_by(AuditAlert.id))
+
+
 def MATRIX_ACTOR(fill):  # noqa: N802
     from tracker.audit.services import Actor
 
@@ -318,6 +325,7 @@ def evidence_with_file(fill):
 FILLERS = {
     ("api_tokens", "token_id"): own_api_token,
     ("breakglass", "grant_id"): break_glass_grant,
+    ("insight", "alert_id"): audit_alert,
     ("admin", "user_id"): lambda fill: fill.first(sa.select(User.id).where(User.email == USERS[Role.GRANTEE])),
     ("portfolio", "pillar_id"): any_id(Pillar),
     ("portfolio", "organisation_id"): any_id(Organisation),

@@ -173,6 +173,26 @@ SETTINGS = (
     Setting("IATI_SCHEMA_DIR", None, str,
             "Folder of the official IATI 2.03 schema (iati-activities-schema.xsd, iati-common.xsd, xml.xsd); "
             "when set, every IATI export is also validated against it."),
+    # Access insight: the thresholds of the signals `flask --app tracker audit-signals` evaluates
+    # (tracker.audit.rules words each rule). Days are UTC days.
+    Setting("SIGNAL_SPIKE_FACTOR", 3, int,
+            "Reads signal: a person's sensitive reads in a day above this many times their own median daily reads "
+            "of the previous 30 days …"),
+    Setting("SIGNAL_SPIKE_FLOOR", 40, int, "… and at least this many reads that day."),
+    Setting("SIGNAL_PROJECTS_IN_WINDOW", 8, int,
+            "Spread signal: sensitive records of at least this many projects read by one person …"),
+    Setting("SIGNAL_PROJECTS_WINDOW_HOURS", 2, int, "… within this many hours."),
+    Setting("SIGNAL_OFF_HOURS_FLOOR", 10, int,
+            "Hours signal: at least this many sensitive reads in a day at hours (fund's time zone, "
+            "BABEL_DEFAULT_TIMEZONE; accounts have none of their own) unusual for the person …"),
+    Setting("SIGNAL_OFF_HOURS_USUAL_DAYS", 2, int,
+            "… an hour being usual when the person read in it on at least this many of the previous 30 days."),
+    Setting("SIGNAL_EXPORTS_PER_DAY", 5, int, "Exports signal: this many exports or report downloads by one person "
+            "in a day."),
+    Setting("SIGNAL_BREAK_GLASS_PER_WEEK", 3, int,
+            "Break-the-glass signal: this many grants opened by one person in a calendar week."),
+    Setting("SIGNAL_DORMANT_DAYS", 90, int,
+            "Dormant-account signal: reads by an account after this many days without any audited activity."),
 )
 
 BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -33,6 +33,7 @@ SEED_SECTIONS = (
     "tracker.iati.seeding:load",
     "tracker.contribution.seeding:load",
     "tracker.imports.seeding:load",
+    "tracker.audit.seeding:load",
 )
 
 
@@ -130,6 +131,9 @@ def ensure_user(session, hasher, actor, seed, projects, known_passwords):
         user = auth_services.create_user(session, hasher, actor, email=email, display_name=seed["display_name"],
                                          role=seed["role"], password=password)
         auth_services.set_memberships(session, actor, user, [projects[slug].id for slug in seed.get("projects", [])])
+        if seed.get("data_protection_lead"):
+            auth_services.update_user(session, actor, user, version=user.version, display_name=user.display_name,
+                                      role=user.role, is_active=True, language=None, is_data_protection_lead=True)
     elif password is None or not passwords.verify(hasher, user.password_hash, password):
         password = new_demo_password()
         auth_services.set_password(session, hasher, actor, user, password)

@@ -9,6 +9,7 @@ import json
 from axe_playwright_python.sync_playwright import Axe
 from sqlmodel import select
 
+from tracker.audit.models import AuditAlert
 from tracker.contribution.models import ContributionClaim
 from tracker.contribution.models import CtComponent
 from tracker.db import database
@@ -70,6 +71,7 @@ def demo_ids(app):
             "cycle": cycle,
             "panel": _first_id(session, Panel),
             "organisation": _first_id(session, Organisation),
+            "alert": _first_id(session, AuditAlert),
         }
 
 
@@ -99,7 +101,7 @@ PAGES = {
         "/", "/admin/users", "/admin/users/new", "/admin/audit", "/admin/break-glass", "/fund/pillars",
         "/fund/pillars/new", "/fund/settings", "/fund/confidence-bands", "/fund/toc-levels", "/projects/new",
         "/organisations/new", "/organisations/{organisation}/edit", "/account/api-tokens",
-        "/account/two-factor",
+        "/account/two-factor", "/audit/insight", "/audit/alerts", "/audit/alerts/{alert}",
     ],
     "donor": [
         "/", P, P + "/outcomes", P + "/outcomes/{outcome}", P + "/stories", "/msc/stories", "/search?q=helpline",

@@ -74,6 +74,7 @@ def user_form_data(user):
         "display_name": user.display_name,
         "role": user.role.value,
         "is_active": user.is_active,
+        "is_data_protection_lead": user.is_data_protection_lead,
         "language": user.language or "",
         "projects": sorted(services.member_project_ids(get_session(), user.id)),
     }
@@ -90,7 +91,8 @@ def user_edit(user_id):
 
     def save(form):
         services.update_user(session, actor(), user, version=form.version.data, display_name=form.display_name.data,
-                             role=form.role.data, is_active=form.is_active.data, language=form.language.data)
+                             role=form.role.data, is_active=form.is_active.data, language=form.language.data,
+                             is_data_protection_lead=form.is_data_protection_lead.data)
         services.set_memberships(session, actor(), user, form.projects.data)
 
     return form_page(user_edit_form(user), "admin/user_form.html", save, url_for(".users"), saved=_("Account saved."),

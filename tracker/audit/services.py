@@ -11,6 +11,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from tracker.audit.models import AuditAlert
 from tracker.audit.models import AuditEntry
 from tracker.db_types import utcnow
 
@@ -107,6 +108,8 @@ def refuse_changed_audit_entries(session, _flush_context, _instances):
     deleted = [entry for entry in session.deleted if isinstance(entry, AuditEntry)]
     if changed or deleted:
         raise AppendOnlyViolation("audit entries can only be added, never changed or deleted")
+    if any(isinstance(alert, AuditAlert) for alert in session.deleted):
+        raise AppendOnlyViolation("alerts are closed with a note, never deleted")
 
 
 @sa.event.listens_for(Session, "do_orm_execute")
@@ -115,6 +118,8 @@ def refuse_bulk_audit_changes(state):
     if (state.is_update or state.is_delete) and any(
             mapper.class_ is AuditEntry for mapper in state.all_mappers):
         raise AppendOnlyViolation("audit entries can only be added, never changed or deleted")
+    if state.is_delete and any(mapper.class_ is AuditAlert for mapper in state.all_mappers):
+        raise AppendOnlyViolation("alerts are closed with a note, never deleted")
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,10 @@ class UserEditForm(VersionedForm):
     display_name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
     role = SelectField(_l("Role"), validators=[InputRequired()])
     is_active = BooleanField(_l("Account active"), description=_l("Deactivating ends the user's sessions at once."))
+    is_data_protection_lead = BooleanField(
+        _l("Data-protection lead"),
+        description=_l("Reads the access overview of the audit trail and its alerts. Only for an administrator "
+                       "or M&E account."))
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     projects = SelectMultipleField(_l("Project memberships"), coerce=int, description=MEMBERSHIP_HINT)
 

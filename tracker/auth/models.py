@@ -19,6 +19,8 @@ class User(Versioned, SQLModel, table=True):
     role: Role = Field(sa_column=choice_column(Role, index=True))
     password_hash: str = Field(max_length=255)
     is_active: bool = Field(default=True)
+    # The fund's data-protection lead (an admin or M&E account): reads the access overview and its alerts.
+    is_data_protection_lead: bool = Field(default=False)
     language: str | None = Field(default=None, max_length=8)
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     password_changed_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())

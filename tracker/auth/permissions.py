@@ -2,6 +2,7 @@
 
 A permission is granted either everywhere (for the roles in ``everywhere``)
 or only on projects the user is a member of (roles in ``member``).
+Roles in ``lead`` hold it only when their account carries the data-protection lead flag.
 Roles in ``break_glass`` may use a permission on a sensitive record outside
 their usual scope only after giving a reason, for a limited time
 (see ``tracker.breakglass``). Anything not listed here is denied.
@@ -33,10 +34,11 @@ class Rule:
     everywhere: frozenset
     member: frozenset = frozenset()
     break_glass: frozenset = frozenset()
+    lead: frozenset = frozenset()
 
 
-def rule(everywhere=(), member=(), break_glass=()):
-    return Rule(frozenset(everywhere), frozenset(member), frozenset(break_glass))
+def rule(everywhere=(), member=(), break_glass=(), lead=()):
+    return Rule(frozenset(everywhere), frozenset(member), frozenset(break_glass), frozenset(lead))
 
 
 STAFF = (Role.ADMIN, Role.ME)
@@ -58,6 +60,9 @@ RULES = {
     "users.manage": rule((Role.ADMIN,)),
     # The audit trail (filter, export) and the register of break-the-glass access.
     "audit.view": rule((Role.ADMIN,)),
+    # The access overview over the audit trail and its alerts: administrators and the fund's data-protection
+    # lead (a flag an administrator sets on an admin or M&E account).
+    "audit.insight": rule((Role.ADMIN,), lead=STAFF),
     # Ask for time-limited access to a project's sensitive records, giving a reason.
     "break_glass.request": rule((Role.ADMIN,)),
     # Theory of change and indicators: staff and the project's grantees build them; donors read them.
@@ -112,12 +117,21 @@ RULES = {
 }
 
 
-def allows(role, permission, *, is_member=False):
-    """Return whether ``role`` holds ``permission``, on a project where it ``is_member`` or not."""
+def allows(role, permission, *, is_member=False, is_lead=False):
+    """Return whether ``role`` holds ``permission``, on a project where it ``is_member`` or not.
+
+    ``is_lead``: the account is the fund's data-protection lead.
+    """
     granted = RULES.get(permission)
     if granted is None:
         raise KeyError(f"unknown permission {permission!r}")
-    return role in granted.everywhere or (is_member and role in granted.member)
+    return (role in granted.everywhere or (is_member and role in granted.member)
+            or (is_lead and role in granted.lead))
+
+
+def may_be_data_protection_lead(role):
+    """The lead flag counts only on an administrator's or M&E account (a fund names one of its staff)."""
+    return Role(role) in STAFF
 
 
 def may_break_glass(role, permission):

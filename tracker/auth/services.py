@@ -13,6 +13,7 @@ from tracker.auth.models import LoginSession
 from tracker.auth.models import Membership
 from tracker.auth.models import User
 from tracker.auth.permissions import Role
+from tracker.auth.permissions import may_be_data_protection_lead
 from tracker.common.errors import ValidationFailed
 from tracker.common.errors import check_version
 from tracker.common.messages import N_
@@ -59,10 +60,17 @@ def create_user(session, hasher, actor, *, email, display_name, role, password, 
     return user
 
 
-def update_user(session, actor, user, *, version, display_name, role, is_active, language):
+def update_user(session, actor, user, *, version, display_name, role, is_active, language,
+                is_data_protection_lead=None):
+    """Save an account; ``is_data_protection_lead`` None keeps the flag as it is."""
     check_version(user, version)
     values = {"display_name": display_name.strip(), "role": Role(role), "is_active": bool(is_active),
               "language": language or None}
+    if is_data_protection_lead is not None:
+        values["is_data_protection_lead"] = bool(is_data_protection_lead)
+    if values.get("is_data_protection_lead") and not may_be_data_protection_lead(values["role"]):
+        raise ValidationFailed.on("is_data_protection_lead", N_(
+            "Only an administrator or M&E account can be the data-protection lead."))
     changed = [name for name, value in values.items() if getattr(user, name) != value]
     for name, value in values.items():
         setattr(user, name, value)

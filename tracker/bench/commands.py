@@ -104,7 +104,19 @@ def bench_load_command(requests, clients, postgres_url, sqlite_only):
     emit(load("load").run(requests, clients, postgres_url, sqlite_only))
 
 
+@click.command("bench-audit")
+@with_appcontext
+@click.option("--entries", type=click.IntRange(min=100), default=1_000_000, show_default=True,
+              help="Audit entries of the synthetic trail (a year of them).")
+@click.option("--repeat", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Requests of the access overview timed.")
+def bench_audit_command(entries, repeat):
+    """(Developers) Time the access overview over a synthetic audit trail in a temporary SQLite database; JSON."""
+    with quiet_app_log():
+        emit(load("audit").benchmark(entries, repeat), indent=None)
+
+
 def init_app(app):
     for command in (bench_command, bench_report_command, bench_toc_command, bench_import_command,
-                    bench_load_command):
+                    bench_load_command, bench_audit_command):
         app.cli.add_command(command)

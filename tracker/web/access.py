@@ -84,7 +84,8 @@ class SignedInUser:
     def can(self, permission, project=None):
         """Return whether this user holds ``permission`` (on ``project``, if given)."""
         is_member = project is not None and project.id in self.project_ids
-        return permissions.allows(self.role, permission, is_member=is_member)
+        return permissions.allows(self.role, permission, is_member=is_member,
+                                  is_lead=self.user.is_data_protection_lead)
 
 
 @login_manager.user_loader
