@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tracker.privacy import evaluation
+from tracker.privacy import names as name_lists
 from tracker.privacy.pii import Kind
 from tracker.privacy.pii import find_personal_data
 from tracker.privacy.pii import propose_redaction
@@ -298,3 +299,50 @@ def test_the_language_libraries_load_only_when_thai_or_khmer_text_is_checked():
                          cwd=Path(__file__).parent.parent, check=True)
 
     assert run.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The moderator wrote to Dorwin Pellacott after the second report.", "Dorwin Pellacott"),
+    ("She had been chatting with Tamsiel Oduyemi for weeks.", "Tamsiel Oduyemi"),
+    ("Elle écrivait à Anaëlle Bensaïdi presque tous les soirs.", "Anaëlle Bensaïdi"),
+    ("Il avait été contacté par Gwenvaël Le Floc'hmoan sur un jeu en ligne.", "Gwenvaël Le Floc'hmoan"),
+    ("La niña le escribía a Florinda Zubiaurreta todas las noches.", "Florinda Zubiaurreta"),
+    ("El tutor habló con Anselmino Quiñonerez sobre los mensajes.", "Anselmino Quiñonerez"),
+])
+def test_two_capitalised_words_after_a_person_context_are_a_name_no_list_knows(text, expected):
+    assert (Kind.NAME, expected) in kinds(text)
+
+
+@pytest.mark.parametrize("text", [
+    "They drove to Mae Sai with the outreach team.",
+    "The report was shared with Kindred Tech and Childline Thailand.",
+    "Le signalement a été envoyé à la Police Nationale.",
+    "Hablamos con Save the Children sobre la línea de ayuda.",
+    "The grant is one of the Safe Online Network Forum projects.",
+])
+def test_places_and_organisations_after_a_person_context_are_not_names(text):
+    assert not [finding for finding in kinds(text) if finding[0] == Kind.NAME]
+
+
+def test_a_preposition_to_a_place_needs_a_verb_of_contact_before_it_to_lead_to_a_person():
+    assert not kinds("The family moved to Dorwin Pellacott last spring.")
+    assert (Kind.NAME, "Dorwin Pellacott") in kinds("The family sent photos to Dorwin Pellacott last spring.")
+
+
+def test_a_rarer_listed_name_alone_at_a_sentence_start_is_not_flagged_but_is_inside_a_sentence():
+    rare = sorted(name_lists.common_names() - name_lists.frequent_names() - name_lists.EVERYDAY_WORDS)[0]
+    assert not kinds(f"{rare} was the word on every poster.")
+    assert (Kind.NAME, rare) in kinds(f"The counsellor called {rare} back.")
+
+
+def test_the_shipped_name_list_holds_names_with_and_without_accents():
+    assert {"Ibáñez", "Ibanez", "Haddad", "Yanis"} <= name_lists.common_names()
+
+
+def test_days_months_and_languages_are_not_in_the_shipped_name_list():
+    assert not {"Monday", "Friday", "Tagalog", "Janvier", "Lunes"} & name_lists.common_names()
+
+
+def test_the_shipped_name_list_stays_compact():
+    shipped = Path(name_lists.__file__).parent / "data" / "common_names.txt"
+    assert shipped.stat().st_size < 1_000_000

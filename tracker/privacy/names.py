@@ -90,6 +90,8 @@ Em Anh Chị Cô Chú Bà Ông Và Của Khi Sau Trước Ở Tại Từ Một H
 Co Chi Chu Ong Va Cua Tai Tu Mot Nhom Du Ke Khi Toi Tim Tu Con Me Bo Ban Nha Truong Lop
 School Street Road Avenue City District Province Village Ward Commune Helpline Hotline Police Project Fund
 Young Old New Little Big North South East West Central Children Youth Girls Boys Parents Teachers
+None Nothing Nobody Someone Everyone Anyone Over Under About Also Just Only Even Still Yet Thanks Please Yes
+Merci Bonjour Alors Puis Aussi Donc Enfin Ensuite Personne Rien Tout Tous Gracias Nadie Nada Todos Todo Luego
 """.split())
 
 # Months (English, French, Spanish, Indonesian/Malay, Filipino, abbreviated): "June 2021" is a date, not a name.
@@ -127,11 +129,26 @@ def shipped_names():
 @functools.cache
 def common_names():
     """Every listed given and family name, with Vietnamese names also without their diacritics."""
-    listed = set((VIETNAMESE + KHMER + THAI + LATIN_AMERICAN_AND_ENGLISH).split())
-    listed.update(without_diacritics(name) for name in VIETNAMESE.split())
+    listed = set(curated_names())
     for names in shipped_names().values():
         listed.update(names)
     return frozenset(listed - EVERYDAY_WORDS - places_words())
+
+
+@functools.cache
+def frequent_names():
+    """The names above and each country's most frequent ones (``[XX]`` in ``data/common_names.txt``, not the
+    longer tail of ``[XX+]``): sure enough to flag a name that stands alone at the start of a sentence."""
+    listed = set(curated_names())
+    for country, names in shipped_names().items():
+        if not country.endswith("+"):
+            listed.update(names)
+    return frozenset(listed - EVERYDAY_WORDS - places_words())
+
+
+def curated_names():
+    return [*(VIETNAMESE + KHMER + THAI + LATIN_AMERICAN_AND_ENGLISH).split(),
+            *(without_diacritics(name) for name in VIETNAMESE.split())]
 
 
 @functools.cache
