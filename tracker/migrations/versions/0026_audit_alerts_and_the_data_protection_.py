@@ -1,7 +1,7 @@
 """audit alerts and the data-protection lead
 
 Revision ID: 0026
-Revises: 0017
+Revises: 0025
 Create Date: 2026-12-07 05:37:45.982884
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 import tracker.db_types
 revision = '0026'
-down_revision = '0017'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 
