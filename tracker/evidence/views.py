@@ -16,6 +16,7 @@ from wtforms import SelectChoice
 from tracker.auth.permissions import holds_everywhere
 from tracker.auth.permissions import may_break_glass
 from tracker.common.pagination import paginate
+from tracker.common.sizes import size_text
 from tracker.contribution.models import AlternativeExplanation
 from tracker.contribution.models import ContributionClaim
 from tracker.contribution.models import CtComponent
@@ -141,7 +142,7 @@ def evidence_form(session, project, kind, **kwargs):
         form.file.render_kw = {"accept": ",".join(uploads.EXTENSIONS)}
         form.file.description = _("PDF, Word (.docx), Excel (.xlsx), PNG, JPEG or plain text, up to %(size)s. "
                                   "Photos are stored without their metadata (EXIF).",
-                                  size=uploads.size_text(current_app.config["EVIDENCE_UPLOAD_MAX_BYTES"]))
+                                  size=size_text(current_app.config["EVIDENCE_UPLOAD_MAX_BYTES"]))
     if kind in SUMMARY_LABELS:
         form.summary.label.text = SUMMARY_LABELS[kind]
         form.summary.description = _("What was said or seen, by whom (a role, not a name), when and where.")
