@@ -227,3 +227,13 @@ def test_a_donor_sees_no_attach_evidence_on_a_shared_story(client, factory, logi
     session.commit()
 
     assert "Attach evidence" not in text_of(client.get(f"/projects/{project.slug}/stories/{story.id}"))
+
+
+def test_a_story_whose_storyteller_refused_internal_use_offers_no_attach_evidence(client, factory, session, project,
+                                                                                  me):
+    story = factory.story(project, consent={"scope_internal": False})
+    session.commit()
+
+    text = text_of(client.get(f"/projects/{project.slug}/stories/{story.id}"))
+
+    assert "Attach evidence" not in text
