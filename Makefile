@@ -6,7 +6,7 @@ PORT ?= 5000
 UV ?= uv
 LOCK_FLAGS ?=
 
-.PHONY: run test test-heavy lint clean translations compile-translations lock sizes
+.PHONY: run test test-heavy lint clean translations compile-translations lock sizes webfonts
 
 TRANSLATIONS := tracker/translations
 KEYWORDS := -k _l -k N_ -k N_plural:1,2 -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2
@@ -68,6 +68,9 @@ test-heavy: $(VENV)/.installed-dev compile-translations
 	$(BIN)/python -m pytest -n auto -m heavy
 
 # Code-size figures (views, largest modules, modules over 400 lines) as JSON.
+webfonts:
+	$(PYTHON) scripts/build_webfonts.py
+
 sizes:
 	$(PYTHON) .ci/sizes.py
 

@@ -60,3 +60,22 @@ def test_search_highlights_matches_in_outcomes_and_stories(page, live_server):
     assert page.locator("mark", has_text="peer").first.is_visible()
     assert page.get_by_role("link", name="That cup of coffee").count() + page.get_by_role(
         "link", name="Ly cà phê hôm ấy").count() >= 1
+
+
+def test_a_grantee_attaches_an_outcome_as_evidence_from_its_page_and_finds_it_in_the_evidence_tab(page,
+                                                                                                  own_live_server):
+    log_in(page, own_live_server, "grantee")
+    page.goto(own_live_server["url"] + "/projects/thailand-helpline/outcomes")
+    page.locator("main table tbody a").first.click()
+    page.get_by_role("link", name="Attach evidence").click()
+
+    assert page.get_by_label("Outcome", exact=True).input_value() != ""
+    page.get_by_label("Title", exact=True).fill("Counsellors answer in Khmer: the outcome record")
+    page.get_by_label("Supports", exact=True).select_option(index=1)
+    page.get_by_role("button", name="Save the evidence").click()
+
+    assert "Evidence recorded." in page.locator(".flashes").inner_text()
+    page.get_by_role("navigation", name="Project sections").get_by_role("link", name="Evidence", exact=True).click()
+    page.get_by_label("Supports", exact=True).select_option("yes")
+    page.get_by_role("button", name="Filter").click()
+    assert page.get_by_role("link", name="Counsellors answer in Khmer: the outcome record").is_visible()

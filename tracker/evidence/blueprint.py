@@ -1,8 +1,10 @@
 """The URL rules of evidence: the one place that maps its addresses to its views."""
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from tracker.evidence import views
+from tracker.web.project_tabs import register_project_tab
 
 bp = Blueprint("evidence", __name__)
 
@@ -20,3 +22,4 @@ bp.add_url_rule("/projects/<slug>/evidence/<int:item_id>/download", view_func=vi
 
 def init_app(app):
     app.register_blueprint(bp)
+    register_project_tab(app, "evidence.evidence_list", _l("Evidence"), "evidence.view", 55)

@@ -52,5 +52,10 @@ class EvidenceFilterForm(Form):
     class Meta:
         csrf = False
 
+    words = StringField(_l("Title or source contains"), validators=[Optional(), Length(max=200)])
     kind = SelectField(_l("Kind"), validators=[Optional()],
                        choices=choices([("", _l("All kinds")), *KIND_LABELS.items()]))
+    attached = SelectField(_l("Supports"), validators=[Optional()],
+                           choices=choices([("", _l("Attached or not")),
+                                            ("yes", _l("Attached to a link or an assumption")),
+                                            ("no", _l("Not attached yet"))]))

@@ -63,13 +63,23 @@ EDITABLE_FIELDS = ("title", "summary", "source", "collected_on", "url")
 # Reading ----------------------------------------------------------------------------------------
 
 
-def evidence_statement(project, kind=None, visible_ids=None):
-    """The project's evidence items (of ``visible_ids``, if given), newest first, with what they support loaded."""
+def evidence_statement(project, kind=None, visible_ids=None, *, attached=None, words=""):
+    """The project's evidence items (of ``visible_ids``, if given), newest first, with what they support loaded.
+
+    ``attached`` True keeps items supporting at least one link or assumption, False those not attached yet;
+    ``words`` keeps items whose title or source contains them.
+    """
     statement = (select(EvidenceItem).where(EvidenceItem.project_id == project.id)
                  .options(selectinload(EvidenceItem.attachments))
                  .order_by(EvidenceItem.created_at.desc(), EvidenceItem.id.desc()))
     if kind:
         statement = statement.where(EvidenceItem.kind == kind)
+    if attached is not None:
+        used = sa.exists().where(EvidenceAttachment.evidence_id == EvidenceItem.id)
+        statement = statement.where(used if attached else ~used)
+    if words := clean_line(words):
+        statement = statement.where(sa.or_(EvidenceItem.title.icontains(words, autoescape=True),
+                                           EvidenceItem.source.icontains(words, autoescape=True)))
     if visible_ids is not None:
         statement = statement.where(EvidenceItem.id.in_(visible_ids))
     return statement
@@ -180,6 +190,13 @@ def result_title(period, indicator, reported, words=None):
         value = f"{reported.value.normalize():f} {indicator.unit}".strip()
     state = words["provisional"] if reported.provisional else words["approved"]
     return f"{indicator.title}, {period.start_date.isoformat()} – {period.end_date.isoformat()}: {value} ({state})"
+
+
+def latest_result_period(session, project, indicator_id):
+    """The id of the indicator's latest period with a reportable actual (the one to attach evidence to), or None."""
+    periods = [period.id for period, indicator, _reported in reportable_periods(session, project)
+               if indicator.id == indicator_id]
+    return periods[-1] if periods else None
 
 
 # Writing ----------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import zipfile
 from dataclasses import dataclass
 
 from tracker import config
+from tracker.common.sizes import size_text
 from tracker.evidence import metadata
 
 DEFAULT_MAX_BYTES = config.default("EVIDENCE_UPLOAD_MAX_BYTES")
@@ -69,13 +70,6 @@ REASONS = {
     DOCUMENT_DAMAGED: "The document cannot be read; it may be damaged.",
     DOCUMENT_ENCRYPTED: "The document is protected by a password; upload a copy without one.",
 }
-
-
-def size_text(size):
-    """E.g. "10 MB" or "512 kB"."""
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):g} MB"
-    return f"{max(size // 1024, 1)} kB"
 
 
 @dataclass(frozen=True)

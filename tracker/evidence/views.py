@@ -16,6 +16,7 @@ from wtforms import SelectChoice
 from tracker.auth.permissions import holds_everywhere
 from tracker.auth.permissions import may_break_glass
 from tracker.common.pagination import paginate
+from tracker.common.sizes import size_text
 from tracker.contribution.models import AlternativeExplanation
 from tracker.contribution.models import ContributionClaim
 from tracker.contribution.models import CtComponent
@@ -24,6 +25,7 @@ from tracker.contribution.models import ExplanationEvidence
 from tracker.contribution.services import link_name
 from tracker.contribution.services import project_links
 from tracker.db import get_session
+from tracker.db_types import as_id
 from tracker.evidence import services
 from tracker.evidence import uploads
 from tracker.evidence.forms import AttachForm
@@ -141,7 +143,7 @@ def evidence_form(session, project, kind, **kwargs):
         form.file.render_kw = {"accept": ",".join(uploads.EXTENSIONS)}
         form.file.description = _("PDF, Word (.docx), Excel (.xlsx), PNG, JPEG or plain text, up to %(size)s. "
                                   "Photos are stored without their metadata (EXIF).",
-                                  size=uploads.size_text(current_app.config["EVIDENCE_UPLOAD_MAX_BYTES"]))
+                                  size=size_text(current_app.config["EVIDENCE_UPLOAD_MAX_BYTES"]))
     if kind in SUMMARY_LABELS:
         form.summary.label.text = SUMMARY_LABELS[kind]
         form.summary.description = _("What was said or seen, by whom (a role, not a name), when and where.")
@@ -166,11 +168,28 @@ def evidence_list(project):
     filters = EvidenceFilterForm(request.args)
     filters.validate()
     statement = services.evidence_statement(project, filter_value(filters.kind),
-                                            visible_evidence_ids(session, project.fund_id))
+                                            visible_evidence_ids(session, project.fund_id),
+                                            attached={"yes": True, "no": False}.get(filter_value(filters.attached)),
+                                            words=filter_value(filters.words) or "")
     page = paginate(session, statement, page_number(), current_app.config["ITEMS_PER_PAGE"])
     audit_derived(session, page.items, "evidence list")
     return render_template("evidence/list.html", project=project, page=page, filters=filters,
                            kind_labels=services.KIND_LABELS, strength_labels=services.STRENGTH_LABELS)
+
+
+def prefilled(session, project, kind):
+    """What the page that sent the user here chose: the record the item stands for, and the link it supports.
+
+    Outcome and story pages name their record (``outcome_id``, ``story_id``); an indicator's page names the
+    indicator (``indicator_id``), whose latest reported period is chosen; a claim names a link (``target``).
+    """
+    data = {"target": request.args.get("target", "")}
+    field = services.SOURCE_FIELDS.get(kind)
+    if field:
+        data[field] = as_id(request.args.get(field))
+    if kind is EvidenceKind.INDICATOR_RESULT and not data[field] and as_id(request.args.get("indicator_id")):
+        data[field] = services.latest_result_period(session, project, as_id(request.args.get("indicator_id")))
+    return data
 
 
 @project_route("evidence.edit")
@@ -184,7 +203,7 @@ def evidence_create(project):
     if kind in DERIVED_KINDS:
         require_reader(session, project, DERIVED_KINDS[kind])
     return form_page(
-        evidence_form(session, project, kind, data={"target": request.args.get("target", "")}), "evidence/form.html",
+        evidence_form(session, project, kind, data=prefilled(session, project, kind)), "evidence/form.html",
         lambda form: services.create_item(session, actor(), project, kind, form.data, upload=read_upload(form.file),
                                           store=store_for(current_app),
                                           max_bytes=current_app.config["EVIDENCE_UPLOAD_MAX_BYTES"]),

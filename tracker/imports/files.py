@@ -23,6 +23,7 @@ from pathlib import PurePosixPath
 
 from tracker import config
 from tracker.common.messages import N_
+from tracker.common.sizes import size_text
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -85,9 +86,8 @@ def check_size(size, limits):
     if size == 0:
         raise FileRejected(N_("The file is empty."))
     if size > limits.max_bytes:
-        raise FileRejected(N_("The file is %(size)s MB; files up to %(limit)s MB can be imported. Split it into "
-                              "smaller files.",
-                              size=f"{size / 1024 / 1024:.1f}", limit=f"{limits.max_bytes / 1024 / 1024:.0f}"))
+        raise FileRejected(N_("The file is %(size)s; files up to %(limit)s can be imported. Split it into "
+                              "smaller files.", size=size_text(size), limit=size_text(limits.max_bytes)))
 
 
 def check_magic(suffix, head):
@@ -116,9 +116,9 @@ def check_archive(archive, suffix, limits):
                                 count=len(entries), limit=limits.max_entries))
     total = sum(entry.file_size for entry in entries)
     if total > limits.max_uncompressed:
-        raise FileRejected(N_("Unpacked, this file would take %(size)s MB; at most %(limit)s MB are accepted. It may "
+        raise FileRejected(N_("Unpacked, this file would take %(size)s; at most %(limit)s are accepted. It may "
                               "be a zip bomb, or too large: split it into smaller files.",
-                              size=f"{total / 1024 / 1024:.0f}", limit=f"{limits.max_uncompressed / 1024 / 1024:.0f}"))
+                              size=size_text(total), limit=size_text(limits.max_uncompressed)))
     if any(entry.flag_bits & 0x1 for entry in entries):
         raise FileRejected(N_("The archive is password-protected. Export it again without a password."))
     names = {entry.filename for entry in entries}

@@ -24,6 +24,7 @@ from pathlib import Path
 from tracker.common.files import open_private
 from tracker.common.files import private_folder
 from tracker.common.messages import N_
+from tracker.common.sizes import size_text
 from tracker.imports.files import FileRejected
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -69,8 +70,8 @@ def store(directory, stream, *, file_name, suffix, project_id, user_id, kind, ma
             if upload.size > max_bytes:
                 handle.close()
                 path.unlink(missing_ok=True)
-                raise FileRejected(N_("The file is larger than %(limit)s MB, the most an import accepts. Split it into "
-                                      "smaller files.", limit=f"{max_bytes / 1024 / 1024:.0f}"))
+                raise FileRejected(N_("The file is larger than %(limit)s, the most an import accepts. Split it into "
+                                      "smaller files.", limit=size_text(max_bytes)))
             digest.update(chunk)
             handle.write(chunk)
     upload.sha256 = digest.hexdigest()

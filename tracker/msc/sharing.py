@@ -110,6 +110,12 @@ def selection_eligible_stories():
     )
 
 
+def is_selection_eligible(session, story_id):
+    """Whether the story may go before selection panels, and so serve as the team's evidence."""
+    found = session.execute(selection_eligible_stories().with_only_columns(Story.id).where(Story.id == story_id))
+    return found.first() is not None
+
+
 @dataclass(frozen=True)
 class DonorTranslation:
     language: str

@@ -216,6 +216,7 @@ def story_detail(project, story_id):
     return render_template(
         "msc/detail.html", project=project, story=story,
         shared=sharing.is_donor_visible(session, project.fund_id, story.id),
+        usable_as_evidence=sharing.is_selection_eligible(session, story.id),
         blockers=[labels.SHARING_REASONS[reason] for reason in why_not_shared(facts)],
         decisions=panels.story_decisions(session, story),
         verifications=panels.story_verifications(session, story),

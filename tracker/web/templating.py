@@ -12,6 +12,7 @@ from flask_login import current_user
 from tracker.auth.permissions import ROLE_LABELS
 from tracker.auth.permissions import Role
 from tracker.common.countries import country_name
+from tracker.common.sizes import size_text
 from tracker.web.forms import translated
 from tracker.web.project_tabs import visible_tabs
 from tracker.web.visibility import evidence_title
@@ -23,6 +24,11 @@ def localised_country(code):
 
 def money(amount, currency):
     return f"{currency} {format_decimal(amount, format='#,##0')}"
+
+
+def file_size(size):
+    """E.g. "52 B" or "1,5 kB" (the number in the reader's locale)."""
+    return size_text(size, format_decimal)
 
 
 def role_label(role):
@@ -60,6 +66,7 @@ def init_app(app):
         country=localised_country,
         money=money,
         date=format_date,
+        filesize=file_size,
         datetime=format_datetime,
         number=format_decimal,
         role_label=role_label,
