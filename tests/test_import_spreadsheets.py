@@ -1,0 +1,250 @@
+"""Importing ordinary spreadsheets: no id column needed, every problem listed, links to what was created,
+and a command line that names the field it needs and takes a value for every row."""
+
+import re
+
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from tests.fixtures.imports.builders import kobo_msc_workbook
+from tests.fixtures.imports.builders import write_csv
+from tests.test_import_cli import run
+from tests.test_import_pages import mapping_data
+from tests.test_import_pages import team  # noqa: F401 (fixture)
+from tests.test_import_pages import token_of
+from tests.test_import_pages import upload
+from tracker.imports import services
+from tracker.imports.models import ImportedRecord
+from tracker.msc.models import Story
+from tracker.outcomes.models import Outcome
+
+OUTCOME_ROWS = [
+    ["Outcome", "Type of change", "Date of change", "Social actor"],
+    ["In March 2023 the district police began taking reports of online grooming by e-mail from the helpline.",
+     "practice", "2023-03", "District police"],
+    ["From May 2023 three secondary schools teach a lesson on staying safe online every term.", "policy",
+     "2023-05-15", "Secondary schools"],
+]
+
+
+def outcomes_csv(path, rows=OUTCOME_ROWS):
+    path.write_text(write_csv(rows), encoding="utf-8")
+    return path
+
+
+def outcomes(session):
+    return session.scalar(sa.select(sa.func.count()).select_from(Outcome))
+
+
+def kobo_without(path, *headers):
+    """The Kobo MSC export with the columns ``headers`` removed from its main sheet."""
+    kobo_msc_workbook(path)
+    workbook = load_workbook(path)
+    sheet = workbook.worksheets[0]
+    for header in headers:
+        column = [cell.value for cell in sheet[1]].index(header) + 1
+        sheet.delete_cols(column)
+    workbook.save(path)
+    return path
+
+
+# No id column ------------------------------------------------------------------------------
+
+
+def test_a_spreadsheet_without_an_id_column_imports_and_says_how_rows_are_recognised(
+        client, login, team, tmp_path):  # noqa: F811
+    project, _cycle, grantee = team
+    login(grantee)
+    token = token_of(upload(client, project, outcomes_csv(tmp_path / "outcomes.csv"), kind="outcomes"))
+    mapping_url = f"/projects/{project.slug}/import/{token}/mapping"
+
+    client.post(mapping_url, data={**mapping_data(client, mapping_url), "action": "preview"})
+    preview = client.get(f"/projects/{project.slug}/import/{token}/preview").get_data(as_text=True)
+
+    assert "This file has no id column, so each row is recognised by the values" in preview
+    assert "Import all 2 records" in preview
+
+
+def test_importing_the_same_spreadsheet_twice_without_ids_adds_nothing(app, factory, session, tmp_path):
+    project = factory.project()
+    factory.harvest(project)
+    session.commit()
+    path = outcomes_csv(tmp_path / "outcomes.csv")
+
+    first = run(app, "import", project.slug, path, "--kind", "outcomes")
+    again = run(app, "import", project.slug, outcomes_csv(tmp_path / "again.csv", [
+        OUTCOME_ROWS[0], [OUTCOME_ROWS[2][0], " POLICY ", "2023-05-15", "Secondary  schools"], OUTCOME_ROWS[1]]),
+        "--kind", "outcomes")
+
+    assert "ids: none, rows are told apart by their content" in first.output
+    assert "Created 2 outcomes from 2 rows" in first.output, first.output
+    assert "Created 0 outcomes from 2 rows; 2 already imported" in again.output, again.output
+    assert outcomes(session) == 2
+    sources = session.scalars(sa.select(ImportedRecord.source_id)).all()
+    assert all(source.startswith("sha256:") for source in sources)
+
+
+def test_a_corrected_row_is_a_new_row_without_ids(app, factory, session, tmp_path):
+    project = factory.project()
+    factory.harvest(project)
+    session.commit()
+    run(app, "import", project.slug, outcomes_csv(tmp_path / "outcomes.csv"), "--kind", "outcomes")
+
+    corrected = [*OUTCOME_ROWS[:2], [OUTCOME_ROWS[2][0], "policy", "2023-06-01", "Secondary schools"]]
+    result = run(app, "import", project.slug, outcomes_csv(tmp_path / "v2.csv", corrected), "--kind", "outcomes")
+
+    assert "Created 1 outcomes from 2 rows; 1 already imported" in result.output, result.output
+
+
+def test_a_repeated_row_in_a_file_without_ids_is_pointed_out(app, factory, session, tmp_path):
+    project = factory.project()
+    factory.harvest(project)
+    session.commit()
+
+    result = run(app, "import", project.slug, outcomes_csv(tmp_path / "twice.csv", [*OUTCOME_ROWS, OUTCOME_ROWS[1]]),
+                 "--kind", "outcomes", "--dry-run")
+
+    assert "row 4, column “(all mapped columns)”: The same values as row 2" in result.output, result.output
+
+
+# Every problem -----------------------------------------------------------------------------
+
+
+def test_a_row_with_two_problems_reports_both_and_nothing_is_imported(app, factory, session, tmp_path):
+    project = factory.project()
+    factory.harvest(project)
+    session.commit()
+    rows = [OUTCOME_ROWS[0], OUTCOME_ROWS[1], [OUTCOME_ROWS[2][0], "a miracle", "next Tuesday", "Schools"]]
+
+    result = run(app, "import", project.slug, outcomes_csv(tmp_path / "bad.csv", rows), "--kind", "outcomes")
+
+    problems = [line for line in result.output.splitlines() if line.startswith("sheet")]
+    assert [re.search(r"column “([^”]+)”", line).group(1) for line in problems] == ["Type of change",
+                                                                                     "Date of change"]
+    assert all("row 3" in line for line in problems)
+    assert outcomes(session) == 0
+
+
+def test_a_row_without_its_id_still_has_its_other_problems_listed(app, factory, session, tmp_path):
+    project = factory.project()
+    factory.harvest(project)
+    session.commit()
+    rows = [["Ref", *OUTCOME_ROWS[0]], ["O-1", *OUTCOME_ROWS[1]], ["", OUTCOME_ROWS[2][0], "a miracle", "2023", ""]]
+    path = outcomes_csv(tmp_path / "ids.csv", rows)
+    dataset = services.load_dataset(path, path.name)
+    mapping = {**services.suggested_mapping(session, project, dataset, "outcomes"), "source_column": "ids::Ref"}
+
+    plan = services.dry_run(session, project, dataset, "outcomes", mapping)
+
+    assert [(error.row, error.column) for error in plan.errors] == [(3, "Ref"), (3, "Type of change")]
+
+
+# Links to what was created -----------------------------------------------------------------
+
+
+def test_after_an_import_the_page_links_to_each_record_created(client, login, team, tmp_path, session):  # noqa: F811
+    project, _cycle, grantee = team
+    login(grantee)
+    token = token_of(upload(client, project, outcomes_csv(tmp_path / "outcomes.csv"), kind="outcomes"))
+    mapping_url = f"/projects/{project.slug}/import/{token}/mapping"
+    client.post(mapping_url, data={**mapping_data(client, mapping_url), "action": "preview"})
+    preview = client.get(f"/projects/{project.slug}/import/{token}/preview").get_data(as_text=True)
+
+    response = client.post(f"/projects/{project.slug}/import/{token}/commit",
+                           data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', preview).group(1)},
+                           follow_redirects=True)
+
+    html = response.get_data(as_text=True)
+    ids = session.scalars(sa.select(Outcome.id).order_by(Outcome.id)).all()
+    assert "/import/batches/" in response.request.path
+    assert len(ids) == 2
+    assert all(f'href="/projects/{project.slug}/outcomes/{outcome_id}"' in html for outcome_id in ids)
+    history = client.get(f"/projects/{project.slug}/import").get_data(as_text=True)
+    assert f'href="{response.request.path}"' in history
+
+
+def test_another_projects_import_page_is_not_found(client, login, team, factory, session, tmp_path):  # noqa: F811
+    project, _cycle, grantee = team
+    other = factory.project()
+    factory.harvest(other)
+    session.commit()
+    batch, _plan = services.run_import(session, factory_actor(), other, services.load_dataset(
+        outcomes_csv(tmp_path / "o.csv"), "o.csv"), "outcomes", services.suggested_mapping(
+        session, other, services.load_dataset(tmp_path / "o.csv", "o.csv"), "outcomes"),
+        file_name="o.csv", file_sha256="0" * 64)
+    session.commit()
+    login(grantee)
+
+    assert client.get(f"/projects/{project.slug}/import/batches/{batch.id}").status_code == 404
+
+
+def factory_actor():
+    from tests.factories import TEST_ACTOR
+
+    return TEST_ACTOR
+
+
+# Required fields ---------------------------------------------------------------------------
+
+
+def test_fields_marked_with_an_asterisk_are_the_required_ones(client, login, team, tmp_path):  # noqa: F811
+    project, _cycle, grantee = team
+    login(grantee)
+    token = token_of(upload(client, project, outcomes_csv(tmp_path / "outcomes.csv"), kind="outcomes"))
+
+    html = client.get(f"/projects/{project.slug}/import/{token}/mapping").get_data(as_text=True)
+
+    marked = re.findall(r'<label for="map_(\w+)"[^>]*>[^<]*</label> <span class="required"', html)
+    assert sorted(marked) == ["change_type", "description", "harvest"]
+
+
+# Command line ------------------------------------------------------------------------------
+
+
+def test_a_kobo_export_without_a_collector_column_names_the_field(app, factory, session, tmp_path):
+    project = factory.project(countries=("KH", "TH"))
+    factory.cycle(project)
+    session.commit()
+    path = kobo_without(tmp_path / "kobo.xlsx", "collection/collector", "_submitted_by")
+
+    result = run(app, "import", project.slug, path, "--kind", "stories", "--dry-run")
+
+    assert result.exit_code == 1
+    assert "collector: choose the column for this field, or a value for every row." in result.output
+    assert "--set FIELD=VALUE" in result.output
+
+
+def test_set_gives_a_value_for_every_row_without_a_column(app, factory, session, tmp_path):
+    project = factory.project(countries=("KH", "TH"))
+    factory.cycle(project)
+    session.commit()
+    path = kobo_without(tmp_path / "kobo.xlsx", "collection/collector", "_submitted_by")
+
+    result = run(app, "import", project.slug, path, "--kind", "stories", "--set", "collector=Field team Siem Reap")
+
+    assert result.exit_code == 0, result.output
+    assert "collector                    = Field team Siem Reap" in result.output
+    assert set(session.scalars(sa.select(Story.collector)).all()) == {"Field team Siem Reap"}
+
+
+def test_kobo_submitted_by_becomes_the_collector_when_there_is_no_collector_question(
+        app, factory, session, tmp_path):
+    project = factory.project(countries=("KH", "TH"))
+    factory.cycle(project)
+    session.commit()
+    path = kobo_without(tmp_path / "kobo.xlsx", "collection/collector")
+
+    result = run(app, "import", project.slug, path, "--kind", "stories")
+
+    assert result.exit_code == 0, result.output
+    assert set(session.scalars(sa.select(Story.collector)).all()) == {"field_officer_kh"}
+
+
+def test_set_refuses_a_field_it_does_not_know(app, factory, session, tmp_path):
+    project = factory.project()
+    session.commit()
+
+    result = run(app, "import", project.slug, outcomes_csv(tmp_path / "o.csv"), "--kind", "outcomes",
+                 "--set", "colour=blue")
+
+    assert result.exit_code == 2 and "'colour=blue': give FIELD=VALUE, where FIELD is one of" in result.output
