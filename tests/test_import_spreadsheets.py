@@ -3,14 +3,15 @@ and a command line that names the field it needs and takes a value for every row
 
 import re
 
+import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from tests.factories import TEST_ACTOR
 from tests.fixtures.imports.builders import kobo_msc_workbook
 from tests.fixtures.imports.builders import write_csv
 from tests.test_import_cli import run
 from tests.test_import_pages import mapping_data
-from tests.test_import_pages import team  # noqa: F401 (fixture)
 from tests.test_import_pages import token_of
 from tests.test_import_pages import upload
 from tracker.imports import services
@@ -25,6 +26,16 @@ OUTCOME_ROWS = [
     ["From May 2023 three secondary schools teach a lesson on staying safe online every term.", "policy",
      "2023-05-15", "Secondary schools"],
 ]
+
+
+@pytest.fixture
+def team(factory, session):
+    project = factory.project(countries=("KH", "TH"))
+    cycle = factory.cycle(project)
+    factory.harvest(project)
+    grantee = factory.user("grantee", projects=[project])
+    session.commit()
+    return project, cycle, grantee
 
 
 def outcomes_csv(path, rows=OUTCOME_ROWS):
@@ -52,7 +63,7 @@ def kobo_without(path, *headers):
 
 
 def test_a_spreadsheet_without_an_id_column_imports_and_says_how_rows_are_recognised(
-        client, login, team, tmp_path):  # noqa: F811
+        client, login, team, tmp_path):
     project, _cycle, grantee = team
     login(grantee)
     token = token_of(upload(client, project, outcomes_csv(tmp_path / "outcomes.csv"), kind="outcomes"))
@@ -142,7 +153,7 @@ def test_a_row_without_its_id_still_has_its_other_problems_listed(app, factory, 
 # Links to what was created -----------------------------------------------------------------
 
 
-def test_after_an_import_the_page_links_to_each_record_created(client, login, team, tmp_path, session):  # noqa: F811
+def test_after_an_import_the_page_links_to_each_record_created(client, login, team, tmp_path, session):
     project, _cycle, grantee = team
     login(grantee)
     token = token_of(upload(client, project, outcomes_csv(tmp_path / "outcomes.csv"), kind="outcomes"))
@@ -163,12 +174,12 @@ def test_after_an_import_the_page_links_to_each_record_created(client, login, te
     assert f'href="{response.request.path}"' in history
 
 
-def test_another_projects_import_page_is_not_found(client, login, team, factory, session, tmp_path):  # noqa: F811
+def test_another_projects_import_page_is_not_found(client, login, team, factory, session, tmp_path):
     project, _cycle, grantee = team
     other = factory.project()
     factory.harvest(other)
     session.commit()
-    batch, _plan = services.run_import(session, factory_actor(), other, services.load_dataset(
+    batch, _plan = services.run_import(session, TEST_ACTOR, other, services.load_dataset(
         outcomes_csv(tmp_path / "o.csv"), "o.csv"), "outcomes", services.suggested_mapping(
         session, other, services.load_dataset(tmp_path / "o.csv", "o.csv"), "outcomes"),
         file_name="o.csv", file_sha256="0" * 64)
@@ -178,16 +189,10 @@ def test_another_projects_import_page_is_not_found(client, login, team, factory,
     assert client.get(f"/projects/{project.slug}/import/batches/{batch.id}").status_code == 404
 
 
-def factory_actor():
-    from tests.factories import TEST_ACTOR
-
-    return TEST_ACTOR
-
-
 # Required fields ---------------------------------------------------------------------------
 
 
-def test_fields_marked_with_an_asterisk_are_the_required_ones(client, login, team, tmp_path):  # noqa: F811
+def test_fields_marked_with_an_asterisk_are_the_required_ones(client, login, team, tmp_path):
     project, _cycle, grantee = team
     login(grantee)
     token = token_of(upload(client, project, outcomes_csv(tmp_path / "outcomes.csv"), kind="outcomes"))
