@@ -253,3 +253,101 @@ def test_set_refuses_a_field_it_does_not_know(app, factory, session, tmp_path):
                  "--set", "colour=blue")
 
     assert result.exit_code == 2 and "'colour=blue': give FIELD=VALUE, where FIELD is one of" in result.output
+
+
+# Templates to fill in ----------------------------------------------------------------------
+
+
+def download_template(client, project, kind):
+    response = client.get(f"/projects/{project.slug}/import/template/{kind}.xlsx")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{project.slug}-{kind}-template.xlsx"'
+    return response.data
+
+
+def open_template(tmp_path, data):
+    path = tmp_path / "template.xlsx"
+    path.write_bytes(data)
+    return path, load_workbook(path)
+
+
+def test_the_outcomes_template_has_a_column_per_field_with_the_required_ones_marked(
+        client, login, team, tmp_path):
+    project, _cycle, grantee = team
+    login(grantee)
+
+    _path, workbook = open_template(tmp_path, download_template(client, project, "outcomes"))
+
+    headers = [cell.value for cell in workbook.worksheets[0][1]]
+    assert headers[:3] == ["Outcome description * [description]", "Harvest * [harvest]",
+                           "Type of change * [change_type]"]
+    assert "Social actor [social_actor]" in headers
+
+
+def test_the_template_lists_the_allowed_values_on_a_hidden_sheet_behind_drop_downs(client, login, team, tmp_path):
+    project, _cycle, grantee = team
+    login(grantee)
+
+    _path, workbook = open_template(tmp_path, download_template(client, project, "outcomes"))
+
+    sheet, allowed = workbook.worksheets
+    assert allowed.sheet_state == "hidden"
+    lists = {column[0].value: [cell.value for cell in column[1:] if cell.value] for column in allowed.iter_cols()}
+    assert lists["change_type"] == ["behaviour", "relationship", "action", "policy", "practice"]
+    assert lists["harvest"] == ["Harvest 2023"] and lists["country_code"] == ["KH", "TH"]
+    formulas = {str(validation.sqref).split(":")[0]: validation.formula1
+                for validation in sheet.data_validations.dataValidation}
+    assert formulas["B2"] == "'Allowed values'!$A$2:$A$2"
+    assert formulas["C2"] == "'Allowed values'!$B$2:$B$6"
+
+
+def test_the_stories_template_offers_the_cycles_domains(client, login, team, tmp_path):
+    project, cycle, grantee = team
+    login(grantee)
+
+    _path, workbook = open_template(tmp_path, download_template(client, project, "stories"))
+
+    lists = {column[0].value: [cell.value for cell in column[1:] if cell.value]
+             for column in workbook.worksheets[1].iter_cols()}
+    assert lists["cycle"] == [cycle.title]
+    assert lists["domain"][:3] == ["Safer online behaviour", "Support after harm", "Systems that respond"]
+    assert lists["storyteller_consent"] == ["yes", "no"]
+
+
+def test_the_template_speaks_the_readers_language(client, login, team, tmp_path, session):
+    project, _cycle, grantee = team
+    grantee.language = "fr"
+    session.commit()
+    login(grantee)
+
+    _path, workbook = open_template(tmp_path, download_template(client, project, "outcomes"))
+
+    assert "Type de changement * [change_type]" in [cell.value for cell in workbook.worksheets[0][1]]
+
+
+def test_a_filled_in_template_imports_without_matching_a_column_by_hand(app, client, login, team, tmp_path, session):
+    project, _cycle, grantee = team
+    grantee.language = "fr"
+    session.commit()
+    login(grantee)
+    path, workbook = open_template(tmp_path, download_template(client, project, "outcomes"))
+    sheet = workbook.worksheets[0]
+    headers = [cell.value for cell in sheet[1]]
+    row = {"description": OUTCOME_ROWS[1][0], "harvest": "Harvest 2023", "change_type": "practice",
+           "change_date": "2023-03", "country_code": "TH"}
+    sheet.append([next((value for key, value in row.items() if header.endswith(f"[{key}]")), None)
+                  for header in headers])
+    workbook.save(path)
+
+    result = run(app, "import", project.slug, path, "--kind", "outcomes")
+
+    assert result.exit_code == 0, result.output
+    assert "Created 1 outcomes from 1 rows" in result.output
+    assert outcomes(session) == 1
+
+
+def test_a_template_of_an_unknown_kind_is_not_found(client, login, team):
+    project, _cycle, grantee = team
+    login(grantee)
+
+    assert client.get(f"/projects/{project.slug}/import/template/budgets.xlsx").status_code == 404

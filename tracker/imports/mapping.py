@@ -18,6 +18,7 @@ where they mean it (``today`` or ``start`` as the collection date).
 Plain functions, no Flask, no database.
 """
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,6 +29,8 @@ from tracker.imports.sources import AUTO
 from tracker.imports.sources import column_ref
 from tracker.imports.sources import has_automatic_ids
 from tracker.imports.sources import split_ref
+
+FIELD_KEY = re.compile(r"\[([a-z_]+)\]\s*$")
 
 # Value kinds, parsed by tracker.imports.values.
 TEXT, LINE, DATE, BOOL, CHOICE, COUNTRY, LANGUAGE, AGE = "text", "line", "date", "bool", "choice", "country", \
@@ -193,8 +196,10 @@ def target(kind, key):
 
 
 def header_candidates(header):
-    """Normalised readings of a header, most specific first: whole, last ``/`` segment, last ``-`` segment."""
-    readings = [header, header.rsplit("/", 1)[-1], header.rsplit("-", 1)[-1]]
+    """Normalised readings of a header, most specific first: a field key in brackets at its end (the
+    tracker's own templates: ``Type of change * [change_type]``), whole, last ``/`` segment, last ``-`` segment."""
+    key = FIELD_KEY.search(header)
+    readings = [*(key.groups() if key else ()), header, header.rsplit("/", 1)[-1], header.rsplit("-", 1)[-1]]
     seen = []
     for reading in readings:
         name = normalise(reading)

@@ -9,6 +9,7 @@ everything or nothing.
 
 from pathlib import Path
 
+from flask import Response
 from flask import abort
 from flask import current_app
 from flask import flash
@@ -55,6 +56,8 @@ from tracker.imports.sources import column_ref
 from tracker.imports.sources import has_automatic_ids
 from tracker.imports.summary import dataset_summary
 from tracker.imports.summary import summary_dataset
+from tracker.imports.template import template_columns
+from tracker.imports.template import template_workbook
 from tracker.msc.languages import language_choices
 from tracker.web import transaction
 from tracker.web.access import actor
@@ -367,6 +370,46 @@ def imported_message(batch, plan):
                               "%(num)d stories need consent details before anyone outside the team may see them.",
                               plan.needs_consent))
     return " ".join(parts)
+
+
+# Templates to fill in ----------------------------------------------------------------------
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def template_notes():
+    full_date = _("A date as YYYY-MM-DD.")
+    return {
+        "change_date": _("A date as YYYY-MM-DD; YYYY-MM or YYYY when only the month or the year is known."),
+        "collected_on": full_date, "obtained_on": full_date,
+        "age_band": _("An age in years, or an age band such as 13-15: only the band is kept."),
+        "harvest": _("Leave empty to choose one harvest for every row when you import."),
+        "cycle": _("Leave empty to choose one cycle for every row when you import."),
+    }
+
+
+def template_allowed(session, project):
+    """The values of the fields this project codes: its harvests, cycles, domains, countries; all languages."""
+    cycles = services.project_cycles(session, project)
+    domains = list(dict.fromkeys(domain.name for cycle in cycles for domain in cycle.domains))
+    return {"harvest": [item.title for item in services.project_harvests(session, project)],
+            "cycle": [cycle.title for cycle in cycles], "domain": domains,
+            "language": [code for code, _name in language_choices()], "country_code": project.country_codes}
+
+
+@project_route("import.run")
+def template(project, kind):
+    """A blank XLSX for ``kind``, headers in the reader's language, drop-downs on the coded columns."""
+    try:
+        kind = ImportKind(kind)
+    except ValueError:
+        abort(404)
+    columns = template_columns(kind, TARGET_LABELS, template_notes(), template_allowed(get_session(), project))
+    content = template_workbook(str(KIND_LABELS[kind]), columns,
+                                _("Choose one of the values in the list."))
+    return Response(content, mimetype=XLSX_MIMETYPE, headers={
+        "Content-Disposition": f'attachment; filename="{project.slug}-{kind.value}-template.xlsx"',
+        "Cache-Control": "no-store"})
 
 
 @project_route("import.run")
