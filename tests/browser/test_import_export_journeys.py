@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from tests.browser.accessibility import serious_violations
 from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
@@ -54,6 +55,7 @@ def test_a_grantee_imports_a_spreadsheet_of_stories_once(page, live_server, tmp_
     assert page.get_by_role("heading", name="Imported from “counsellor-stories-july.csv”").is_visible()
     created = page.get_by_role("table", name="Records created by this import, in the order of the file")
     assert created.get_by_role("link").count() == 2
+    assert not serious_violations(page)
     created.get_by_role("link").first.click()
     assert "/stories/" in page.url
 
