@@ -398,7 +398,7 @@ def template_allowed(session, project):
 
 
 @project_route("import.run")
-def template(project, kind):
+def download_template(project, kind):
     """A blank XLSX for ``kind``, headers in the reader's language, drop-downs on the coded columns."""
     try:
         kind = ImportKind(kind)
