@@ -351,3 +351,22 @@ def test_a_template_of_an_unknown_kind_is_not_found(client, login, team):
     login(grantee)
 
     assert client.get(f"/projects/{project.slug}/import/template/budgets.xlsx").status_code == 404
+
+
+def test_a_story_row_with_three_problems_reports_all_three(team, session, tmp_path):
+    project, cycle, _grantee = team
+    rows = [["Title", "Story", "Why significant", "Domain", "Pseudonym", "Category", "Collected on", "Collector",
+             "Language"],
+            ["", "Dara learned to block a stranger who asked for photos.", "She told her friends how to do it.",
+             "Happiness", "Dara", "child", "last week", "Sok", "km"]]
+    path = tmp_path / "stories.csv"
+    path.write_text(write_csv(rows), encoding="utf-8")
+    dataset = services.load_dataset(path, path.name)
+    mapping = services.suggested_mapping(session, project, dataset, "stories")
+    mapping["defaults"]["cycle"] = str(cycle.id)
+
+    plan = services.dry_run(session, project, dataset, "stories", mapping)
+
+    assert sorted((error.row, error.column) for error in plan.errors) == [
+        (2, "Collected on"), (2, "Domain"), (2, "Title")]
+    assert plan.rejected == 1 and plan.records == []
