@@ -86,13 +86,28 @@ def test_a_repeat_group_only_feeds_the_translation_fields():
     assert fields["translation_language"] == "translations/language"
 
 
-def test_a_mapping_without_an_id_column_for_a_plain_spreadsheet_is_refused():
+def test_a_plain_spreadsheet_needs_no_id_column():
     plain = dataset(("Sheet1", ["title", "story", "why significant", "domain", "pseudonym", "category",
                                 "collected on", "collector", "language"]))
 
-    problems = dict(mapping_problems(suggest(plain, "stories", {"cycle": "1"}), plain, "stories"))
+    mapping = suggest(plain, "stories", {"cycle": "1"})
 
-    assert list(problems) == ["source_column"]
+    assert mapping["source_column"] == "" and mapping_problems(mapping, plain, "stories") == []
+
+
+def test_every_mapping_problem_names_its_field():
+    kobo = dataset(("MSC", ["_uuid", "title", "story", "why significant", "domain", "pseudonym", "category",
+                            "today", "language"]))
+
+    problems = mapping_problems(suggest(kobo, "stories", {"cycle": "1"}), kobo, "stories")
+
+    assert problems == [("collector", "collector: choose the column for this field, or a value for every row.")]
+
+
+def test_kobo_submitted_by_is_offered_as_the_collector():
+    kobo = dataset(("MSC", ["_uuid", "_submitted_by", "title", "story"]))
+
+    assert suggest(kobo, "stories")["fields"]["collector"] == "MSC::_submitted_by"
 
 
 def test_a_required_field_may_be_given_one_value_for_every_row_instead_of_a_column():

@@ -161,7 +161,7 @@ def test_a_missing_required_column_keeps_the_user_on_the_mapping_page(client, lo
                                               "action": "preview"})
 
     assert response.status_code == 200
-    assert "Choose the column for this field." in response.get_data(as_text=True)
+    assert "Title: choose the column for this field." in response.get_data(as_text=True)
 
 
 def test_a_mapping_saved_by_name_is_offered_for_the_next_upload(client, login, team, tmp_path, session):

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from tests.browser.accessibility import serious_violations
 from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
@@ -51,7 +52,12 @@ def test_a_grantee_imports_a_spreadsheet_of_stories_once(page, live_server, tmp_
     page.get_by_role("button", name="Import all 2 records").click()
 
     assert page.get_by_text("Imported 2 stories, waiting for their safeguarding review.").is_visible()
-    assert page.get_by_role("cell", name="counsellor-stories-july.csv").is_visible()
+    assert page.get_by_role("heading", name="Imported from “counsellor-stories-july.csv”").is_visible()
+    created = page.get_by_role("table", name="Records created by this import, in the order of the file")
+    assert created.get_by_role("link").count() == 2
+    assert not serious_violations(page)
+    created.get_by_role("link").first.click()
+    assert "/stories/" in page.url
 
     upload_and_check(page, live_server, path)
     assert page.get_by_text("Nothing new to import: every row of this file was imported before.").is_visible()

@@ -35,7 +35,7 @@ def test_me_staff_approve_a_submitted_actual_from_the_review_queue(page, live_se
     page.get_by_role("link", name="Contacts answered on text channels (webchat, SMS, LINE, Messenger)").click()
 
     page.get_by_label("Review note").fill("Matches the February export.")
-    page.get_by_role("button", name="Approve").click()
+    page.get_by_role("button", name="Approve", exact=True).click()
 
     assert "Actual approved: reports now use it." in page.locator(".flashes").inner_text()
     assert page.get_by_role("table", name=re.compile("Baseline, targets and actuals")).is_visible()

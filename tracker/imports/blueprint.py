@@ -14,6 +14,8 @@ bp.add_url_rule("/projects/<slug>/import/<token>/mapping", view_func=views.mappi
 bp.add_url_rule("/projects/<slug>/import/<token>/preview", view_func=views.preview, methods=["GET"])
 bp.add_url_rule("/projects/<slug>/import/<token>/commit", view_func=views.commit, methods=["POST"])
 bp.add_url_rule("/projects/<slug>/import/<token>/cancel", view_func=views.cancel, methods=["POST"])
+bp.add_url_rule("/projects/<slug>/import/template/<kind>.xlsx", view_func=views.download_template, methods=["GET"])
+bp.add_url_rule("/projects/<slug>/import/batches/<int:batch_id>", view_func=views.batch, methods=["GET"])
 bp.add_url_rule("/projects/<slug>/import/mappings/<int:template_id>/delete",
     view_func=views.delete_template, methods=["POST"])
 

@@ -13,7 +13,9 @@ from tracker.db import database
 from tracker.imports import services
 from tracker.imports.files import FileRejected
 from tracker.imports.files import limits_from
+from tracker.imports.mapping import targets_for
 from tracker.imports.models import ImportKind
+from tracker.imports.sources import AUTO
 from tracker.imports.sources import split_ref
 from tracker.portfolio import services as portfolio_services
 
@@ -29,9 +31,36 @@ def chosen_mapping(session, project, dataset, kind, mapping_name):
     return services.mapping_for(template, dataset, kind)
 
 
+def parse_sets(kind, pairs):
+    """``--set FIELD=VALUE`` options as ``{field: value}``, for fields of ``kind`` a row can take."""
+    keys = [item.key for item in targets_for(kind) if not item.repeat]
+    values = {}
+    for pair in pairs:
+        key, separator, value = pair.partition("=")
+        key = key.strip()
+        if not separator or key not in keys:
+            raise click.BadParameter(f"{pair!r}: give FIELD=VALUE, where FIELD is one of {', '.join(keys)}",
+                                     param_hint="--set")
+        values[key] = value.strip()
+    return values
+
+
+def with_values(mapping, values):
+    """The mapping with ``values`` for every row that has none in the file (``--set``)."""
+    return {**mapping, "defaults": {**(mapping.get("defaults") or {}), **values}}
+
+
+def id_description(source):
+    if source == AUTO:
+        return "automatic"
+    if not source:
+        return "none, rows are told apart by their content (fingerprint)"
+    return split_ref(source)[1]
+
+
 def echo_mapping(mapping):
     click.echo(f"Records: one per row of sheet “{mapping['record_table']}”; ids: "
-               f"{'automatic' if mapping['source_column'] == 'auto' else split_ref(mapping['source_column'])[1]}")
+               f"{id_description(mapping.get('source_column'))}")
     for key, ref in sorted((mapping.get("fields") or {}).items()):
         table, header = split_ref(ref)
         click.echo(f"  {key:<28} ← {header}" + (f"  [{table}]" if table != mapping["record_table"] else ""))
@@ -50,21 +79,25 @@ def echo_errors(plan):
 @click.option("--kind", type=click.Choice([kind.value for kind in ImportKind]), required=True,
               help="What the file holds.")
 @click.option("--mapping", "mapping_name", help="Use the project's saved column mapping of this name.")
+@click.option("--set", "sets", multiple=True, metavar="FIELD=VALUE",
+              help="A value for every row without one, e.g. --set collector=\"Field team\" (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
 @with_appcontext
-def import_command(slug, path, kind, mapping_name, dry_run):
+def import_command(slug, path, kind, mapping_name, sets, dry_run):
     """Import outcomes or MSC stories from an XLSX, CSV or ZIP of CSVs (KoboToolbox, ODK Central) into project SLUG.
 
-    Every row is checked first; any error and nothing is written. Rows imported before are skipped.
+    Every row is checked first; any error and nothing is written. Rows imported before are skipped. A file
+    without an id column is fine: rows are then told apart by their content.
     """
     kind = ImportKind(kind)
+    values = parse_sets(kind, sets)
     with database().new_session() as session:
         project = portfolio_services.get_project(session, slug)
         if project is None:
             raise click.BadParameter(f"no project with slug {slug!r}", param_hint="SLUG")
         try:
             dataset = services.load_dataset(path, path.name, limits_from(current_app.config))
-            mapping = chosen_mapping(session, project, dataset, kind, mapping_name)
+            mapping = with_values(chosen_mapping(session, project, dataset, kind, mapping_name), values)
             echo_mapping(mapping)
             if dry_run:
                 plan = services.dry_run(session, project, dataset, kind, mapping)
@@ -73,8 +106,12 @@ def import_command(slug, path, kind, mapping_name, dry_run):
                                                    file_name=path.name, file_sha256=services.file_sha256(path),
                                                    mapping_name=mapping_name or "")
                 session.commit()
-        except (FileRejected, ValidationFailed) as error:
+        except FileRejected as error:
             raise click.ClickException(str(error)) from None
+        except ValidationFailed as error:
+            raise click.ClickException("the column mapping cannot be used:\n" + "\n".join(
+                f"  {message}" for _field, message in error.reasons)
+                + "\nMap a column with --mapping, or give a value for every row with --set FIELD=VALUE.") from None
         except services.ImportRefused as refused:
             session.rollback()
             echo_errors(refused.plan)

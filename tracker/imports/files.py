@@ -195,6 +195,8 @@ def read_xlsx(path, limits):
         workbook = load_workbook(path, read_only=True, data_only=True)
         try:
             for worksheet in workbook.worksheets:
+                if worksheet.sheet_state != "visible":
+                    continue  # lists behind drop-downs, such as the allowed values of the tracker's templates
                 rows = worksheet.iter_rows(values_only=True)
                 first = next(rows, None)
                 if first is None or all(is_blank(value) for value in first):

@@ -44,7 +44,9 @@ class MappingForm(Form):
                                               "group's sheet; columns of the sheets above it can still be used."))
     source_column = SelectField(_l("Column that identifies each row"), validators=[Optional()],
                                 description=_l("Rows imported before with the same id are skipped, so importing the "
-                                               "same file twice adds nothing."))
+                                               "same file twice adds nothing. Without an id column, rows are told "
+                                               "apart by the values of their matched columns: a row imported before "
+                                               "with the same values is skipped."))
     template_name = StringField(_l("Save this mapping as"), validators=[Optional(), Length(max=MAX_MAPPING_NAME)],
                                 description=_l("Optional: a name such as “Kobo MSC form v3”, to reuse the mapping "
                                                "for the next export of the same form."))
@@ -89,9 +91,11 @@ def column_choices(columns):
 def fill_mapping_form(form, kind, mapping, record_tables, source_columns, lineage_columns, child_columns):
     """Set the choices of a mapping form and, on GET, its values from ``mapping``."""
     form.record_table.choices = choices(record_tables)
-    form.source_column.choices = choices([("", _l("— choose a column —")), *source_columns])
+    form.source_column.choices = choices([("", _l("None: tell rows apart by their values")), *source_columns])
     for item in targets_for(kind):
-        getattr(form, field_name(item.key)).choices = column_choices(child_columns if item.repeat else lineage_columns)
+        field = getattr(form, field_name(item.key))
+        field.choices = column_choices(child_columns if item.repeat else lineage_columns)
+        field.flags.required = item.required
     if form.is_submitted():
         return form
     form.record_table.data = mapping.get("record_table")

@@ -18,15 +18,19 @@ where they mean it (``today`` or ``start`` as the collection date).
 Plain functions, no Flask, no database.
 """
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from tracker.common.messages import N_
 from tracker.common.text import normalised as normalise
 from tracker.imports.models import ImportKind
 from tracker.imports.sources import AUTO
 from tracker.imports.sources import column_ref
 from tracker.imports.sources import has_automatic_ids
 from tracker.imports.sources import split_ref
+
+FIELD_KEY = re.compile(r"\[([a-z_]+)\]\s*$")
 
 # Value kinds, parsed by tracker.imports.values.
 TEXT, LINE, DATE, BOOL, CHOICE, COUNTRY, LANGUAGE, AGE = "text", "line", "date", "bool", "choice", "country", \
@@ -134,7 +138,8 @@ STORY_TARGETS = (
         required=True, fallbacks=words("today", "start")),
     Target("collector", LINE, words(
         "collector", "collected by", "interviewer", "enumerator", "recorded by", "enqueteur", "collecte par",
-        "encuestador", "entrevistador", "recolector"), required=True, defaultable=True),
+        "encuestador", "entrevistador", "recolector"), required=True, defaultable=True,
+        fallbacks=words("_submitted_by", "SubmitterName", "username")),
     Target("country_code", COUNTRY, words("country", "country code", "pays", "pais"), defaultable=True),
     Target("place", LINE, words("place", "location", "village", "district", "commune", "lieu", "lugar",
                                 "localidad")),
@@ -191,8 +196,10 @@ def target(kind, key):
 
 
 def header_candidates(header):
-    """Normalised readings of a header, most specific first: whole, last ``/`` segment, last ``-`` segment."""
-    readings = [header, header.rsplit("/", 1)[-1], header.rsplit("-", 1)[-1]]
+    """Normalised readings of a header, most specific first: a field key in brackets at its end (the
+    tracker's own templates: ``Type of change * [change_type]``), whole, last ``/`` segment, last ``-`` segment."""
+    key = FIELD_KEY.search(header)
+    readings = [*(key.groups() if key else ()), header, header.rsplit("/", 1)[-1], header.rsplit("-", 1)[-1]]
     seen = []
     for reading in readings:
         name = normalise(reading)
@@ -314,33 +321,38 @@ def adapt(mapping, dataset, kind):
 
 
 def mapping_problems(mapping, dataset, kind):
-    """``(field, message)`` for what keeps a mapping from being used, before any row is read."""
+    """``(field, message)`` for what keeps a mapping from being used, before any row is read.
+
+    Each message names its field (``%(field)s``, the key that ``flask import --set`` takes), so a message read
+    away from the form, on the command line, still says what to fix. No id column is needed: without one, rows
+    are told apart by their fingerprint (:func:`tracker.imports.sources.fingerprint`).
+    """
     problems = []
     record_table = mapping.get("record_table")
     if dataset.table(record_table) is None:
-        return [("record_table", "Choose the sheet that holds one record per row.")]
+        return [("record_table", N_("Choose the sheet that holds one record per row."))]
     lineage, children = dataset.lineage(record_table), dataset.child_tables(record_table)
     fields, defaults = mapping.get("fields") or {}, mapping.get("defaults") or {}
     source = mapping.get("source_column")
-    if not source:
-        problems.append(("source_column", "Choose the column that identifies each row (your own reference "
-                                          "column): it is what makes a second import of the same file add "
-                                          "nothing."))
-    elif source == AUTO and not has_automatic_ids(dataset):
-        problems.append(("source_column", "This file is not a KoboToolbox or ODK export: choose the column that "
-                                          "identifies each row."))
-    elif source != AUTO and split_ref(source)[0] not in lineage:
-        problems.append(("source_column", "Choose an id column of the record sheet or of the sheet above it."))
+    if source == AUTO and not has_automatic_ids(dataset):
+        problems.append(("source_column", N_("This file is not a KoboToolbox or ODK export: choose the column that "
+                                             "identifies each row, or none.")))
+    elif source and source != AUTO and split_ref(source)[0] not in lineage:
+        problems.append(("source_column", N_("Choose an id column of the record sheet or of the sheet above it.")))
     for item in targets_for(kind):
         ref = fields.get(item.key)
         if ref and split_ref(ref)[0] not in (children if item.repeat else lineage):
-            where = "a repeat group of the record sheet" if item.repeat else "the record sheet or a sheet above it"
-            problems.append((item.key, f"Choose a column of {where}."))
+            problems.append((item.key, N_("%(field)s: choose a column of a repeat group of the record sheet.",
+                                          field=item.key) if item.repeat else
+                             N_("%(field)s: choose a column of the record sheet or a sheet above it.",
+                                field=item.key)))
         elif item.required and not ref and not (item.defaultable and defaults.get(item.key)):
-            problems.append((item.key, "Choose the column for this field" + (
-                ", or a value for every row." if item.defaultable else ".")))
+            problems.append((item.key, N_("%(field)s: choose the column for this field, or a value for every row.",
+                                          field=item.key) if item.defaultable else
+                             N_("%(field)s: choose the column for this field.", field=item.key)))
     repeat_tables = {split_ref(fields[item.key])[0] for item in targets_for(kind) if item.repeat and
                      fields.get(item.key)}
     if len(repeat_tables) > 1:
-        problems.append(("translation_language", "Take all translation fields from the same repeat group."))
+        problems.append(("translation_language", N_("%(field)s: take all translation fields from the same repeat "
+                                                    "group.", field="translation_language")))
     return problems

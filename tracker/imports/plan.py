@@ -32,8 +32,10 @@ from tracker.imports.mapping import DOMAIN
 from tracker.imports.mapping import HARVEST
 from tracker.imports.mapping import LANGUAGE
 from tracker.imports.mapping import normalise
+from tracker.imports.mapping import target
 from tracker.imports.mapping import targets_for
 from tracker.imports.models import ImportKind
+from tracker.imports.sources import AUTO
 from tracker.imports.sources import record_id
 from tracker.imports.sources import source_label
 from tracker.imports.sources import split_ref
@@ -353,45 +355,64 @@ def check_translation(reader, cleaned, languages):
 # The plan ----------------------------------------------------------------------------------
 
 
-def source_problem(reader, mapping):
+def id_column(mapping):
     source = mapping.get("source_column")
-    column = split_ref(source)[1] if source and source != "auto" else "_uuid / instanceID"
-    return RowError(reader.record.table, reader.record.row, column,
-                    N_("This row has no id. Every row needs one, so that importing the file again adds nothing."))
+    if source == AUTO:
+        return "_uuid / instanceID"
+    return split_ref(source)[1] if source else N_("(all mapped columns)")
+
+
+def id_problem(reader, mapping, first_row=None):
+    """The row has no id, or the id (or, without an id column, the same values) of an earlier row."""
+    column = id_column(mapping)
+    if not mapping.get("source_column"):
+        message = (N_("This row is empty.") if first_row is None else
+                   N_("The same values as row %(row)s: remove the repeated row, or add a column that identifies "
+                      "each row.", row=first_row))
+    elif first_row is None:
+        message = N_("This row has no id. Every row needs one, so that importing the file again adds nothing.")
+    else:
+        message = N_("The same id as row %(row)s: each row needs its own id.", row=first_row)
+    return RowError(reader.record.table, reader.record.row, column, message)
+
+
+def plan_record(record, reader, mapping, kind, context):
+    """The record one row would create, and every problem found in the row."""
+    planned = (plan_outcome if kind is ImportKind.OUTCOMES else plan_story)(record, reader, context)
+    errors = reader.errors_as_rows()
+    if kind is ImportKind.STORIES:
+        plan_translations(record, planned, mapping, kind, errors)
+    return planned, errors
 
 
 def make_plan(dataset, kind, mapping, context):
-    """Check every record of ``dataset`` as ``mapping`` reads it; return the :class:`Plan` (nothing is written)."""
+    """Check every record of ``dataset`` as ``mapping`` reads it; return the :class:`Plan` (nothing is written).
+
+    Every problem of every row is listed, the row's id problem included, so one round of corrections fixes
+    the whole file.
+    """
     kind = ImportKind(kind)
     plan = Plan(kind, source_label(dataset, mapping.get("source_column")))
     for record, column, message in dataset.problems:
         plan.errors.append(RowError(record.table, record.row, column, message))
     record_table = mapping.get("record_table")
     records = dataset.records.get(record_table, [])
+    refs = [ref for key, ref in (mapping.get("fields") or {}).items() if ref and not target(kind, key).repeat]
     plan.total = len(records)
     seen = {}
     for record in records:
         reader = RowReader(record, mapping, kind)
-        source_id = record_id(record, dataset, mapping.get("source_column"))
-        if not source_id:
-            plan.errors.append(source_problem(reader, mapping))
-            plan.rejected += 1
-            continue
-        if source_id in seen:
-            plan.errors.append(RowError(record.table, record.row, source_problem(reader, mapping).column,
-                                        N_("The same id as row %(row)s: each row needs its own id.",
-                                           row=seen[source_id])))
-            plan.rejected += 1
-            continue
-        seen[source_id] = record.row
-        if source_id in context.existing_ids:
+        source_id = record_id(record, dataset, mapping.get("source_column"), refs)
+        if source_id and source_id in context.existing_ids and source_id not in seen:
+            seen[source_id] = record.row
             plan.skipped.append((record.table, record.row, source_id))
             continue
-        planned = (plan_outcome if kind is ImportKind.OUTCOMES else plan_story)(record, reader, context)
+        errors = [] if source_id and source_id not in seen else [id_problem(reader, mapping, seen.get(source_id))]
+        if source_id:
+            seen.setdefault(source_id, record.row)
+        planned, row_errors = plan_record(record, reader, mapping, kind, context)
         planned.source_id = source_id
-        errors = reader.errors_as_rows()
-        if kind is ImportKind.STORIES:
-            plan_translations(record, planned, mapping, kind, errors)
+        errors.extend(row_errors)
         plan.errors.extend(errors)
         if errors:
             plan.rejected += 1

@@ -284,6 +284,20 @@ def mapping_for(template, dataset, kind):
 # History -----------------------------------------------------------------------------------
 
 
+def get_batch(session, project, batch_id):
+    batch = session.get(ImportBatch, batch_id)
+    return batch if batch is not None and batch.project_id == project.id else None
+
+
+def batch_records_statement(batch):
+    """The outcomes or stories one import created, in the order of the file's rows."""
+    model = Outcome if batch.kind is ImportKind.OUTCOMES else Story
+    return (sa.select(model)
+            .join(ImportedRecord, model.id == ImportedRecord.object_id)
+            .where(ImportedRecord.batch_id == batch.id)
+            .order_by(ImportedRecord.id))
+
+
 def batches_statement(project):
     return (select(ImportBatch).where(ImportBatch.project_id == project.id)
             .order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc()))

@@ -10,11 +10,17 @@ ZIP holds one CSV per repeat group, whose ``PARENT_KEY`` points at the parent's
 Each submission is identified by its instance id, so importing the same export
 twice adds nothing: Kobo's ``_uuid``, ODK's ``meta/instanceID`` (``KEY``); a
 row of a repeat group by its parent's id and its position (``uuid/outcomes[2]``,
-which is ODK's own ``KEY`` for it). A plain spreadsheet names its own id column.
+which is ODK's own ``KEY`` for it). A plain spreadsheet may name its own id
+column; when it has none, a row is identified by its *fingerprint*: a hash of
+the normalised values of the columns the mapping reads, so importing the same
+rows again adds nothing even without an id column.
 
 Plain functions, no Flask, no database.
 """
 
+import hashlib
+import json
+import unicodedata
 from dataclasses import dataclass
 from dataclasses import field
 
@@ -32,6 +38,7 @@ ODK_KEY = "KEY"
 ODK_PARENT_KEY = "PARENT_KEY"
 INSTANCE_ID_HEADERS = ("meta/instanceID", "meta-instanceID", "instanceID")
 AUTO = "auto"
+FINGERPRINT = "fingerprint"
 REF_SEPARATOR = "::"
 
 
@@ -247,16 +254,48 @@ def has_automatic_ids(dataset):
 
 
 def source_label(dataset, source_column):
-    """What ``imported_record.source`` says: the tool, or the id column a person chose."""
-    if source_column in (None, "", AUTO):
+    """What ``imported_record.source`` says: the tool, the id column a person chose, or ``fingerprint``."""
+    if source_column == AUTO:
         return dataset.origin
+    if not source_column:
+        return FINGERPRINT
     _table, header = split_ref(source_column)
     return f"column:{header}"[:160]
 
 
-def record_id(record, dataset, source_column):
-    if source_column in (None, "", AUTO):
+def cell_text(value):
+    """A cell as the fingerprint reads it: numbers as written, text in one Unicode form, case and spacing."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    text = unicodedata.normalize("NFKC", "" if value is None else str(value)).casefold()
+    return " ".join(text.split())
+
+
+def fingerprint(record, refs):
+    """A stable id for a row without an id column: the SHA-256 of its normalised mapped cells.
+
+    Only the cells the mapping reads count, keyed by column, so a re-import with reordered or extra columns,
+    or with different case or spacing in a cell, finds the same rows. An empty row has no fingerprint.
+    """
+    cells = {}
+    for ref in sorted(set(refs)):
+        table, header = split_ref(ref)
+        holder = record.in_table(table) if table else record
+        cells[header] = cell_text(holder.values.get(header)) if holder is not None else ""
+    if not any(cells.values()):
+        return ""
+    encoded = json.dumps(sorted(cells.items()), ensure_ascii=False).encode()
+    return "sha256:" + hashlib.sha256(encoded).hexdigest()
+
+
+def record_id(record, dataset, source_column, refs=()):
+    """The row's id: automatic (Kobo, ODK), from the chosen column, or its :func:`fingerprint` over ``refs``."""
+    if source_column == AUTO:
         return automatic_id(record, dataset.origin)[:255]
+    if not source_column:
+        return fingerprint(record, refs)
     table, header = split_ref(source_column)
     holder = record.in_table(table) if table else record
     if holder is None:

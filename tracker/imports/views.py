@@ -9,6 +9,7 @@ everything or nothing.
 
 from pathlib import Path
 
+from flask import Response
 from flask import abort
 from flask import current_app
 from flask import flash
@@ -26,6 +27,7 @@ from wtforms.validators import ValidationError
 
 from tracker.common.countries import country_choices
 from tracker.common.errors import ValidationFailed
+from tracker.common.messages import N_
 from tracker.common.pagination import Page
 from tracker.common.pagination import clamp_page_number
 from tracker.common.pagination import last_page
@@ -54,6 +56,8 @@ from tracker.imports.sources import column_ref
 from tracker.imports.sources import has_automatic_ids
 from tracker.imports.summary import dataset_summary
 from tracker.imports.summary import summary_dataset
+from tracker.imports.template import template_columns
+from tracker.imports.template import template_workbook
 from tracker.msc.languages import language_choices
 from tracker.web import transaction
 from tracker.web.access import actor
@@ -118,6 +122,12 @@ def column_label(summary_table, header, with_table):
     sample = summary_table["samples"].get(header)
     label = f"{header} · {summary_table['name']}" if with_table else header
     return _("%(column)s (e.g. %(sample)s)", column=label, sample=sample) if sample else label
+
+
+def with_labels(problems):
+    """Mapping problems with the field named as the page names it (the key is for the command line)."""
+    return [(key, N_(message.template, **{**message.params, "field": str(TARGET_LABELS.get(key, key))})
+             if "field" in getattr(message, "params", {}) else message) for key, message in problems]
 
 
 def columns_of(summary, names):
@@ -248,7 +258,7 @@ def keep_mapping(session, project, upload, form, dataset):
     problems = mapping_problems(chosen, dataset, kind)
     if problems:
         raise ValidationFailed([(f"map_{key}" if key in TARGET_LABELS else key, message)
-                                for key, message in problems])
+                                for key, message in with_labels(problems)])
     if form.template_name.data:
         template = services.save_mapping_template(session, actor(), project, kind, form.template_name.data, chosen)
         upload.mapping_name = template.name
@@ -269,7 +279,7 @@ def usable_dataset(upload):
         return None
     problems = mapping_problems(upload.mapping, dataset, ImportKind(upload.kind))
     if problems:
-        flash(error_text(ValidationFailed(problems)), "error")
+        flash(error_text(ValidationFailed(with_labels(problems))), "error")
         return None
     return dataset
 
@@ -307,15 +317,18 @@ def commit(project, token):
     if dataset is None:
         return redirect(url_for(".mapping", slug=project.slug, token=token))
 
+    done = {}
+
     def run(_form):
         batch, plan = services.run_import(session, actor(), project, dataset, upload.kind, upload.mapping,
                                           file_name=upload.file_name, file_sha256=upload.sha256,
                                           mapping_name=upload.mapping_name)
         staging.discard(upload_dir(), upload)
+        done["batch"] = batch.id
         flash(imported_message(batch, plan), "success")
 
     try:
-        return action(ActionForm(), run, start_url(project))
+        response = action(ActionForm(), run, start_url(project))
     except services.ImportRefused as refused:
         transaction.rollback()
         flash(ngettext("%(num)d problem was found, so nothing was imported.",
@@ -326,6 +339,20 @@ def commit(project, token):
         flash(_("Another import of the same rows finished while this one ran, so nothing was imported from this "
                 "file. Check the preview again."), "error")
         return redirect(url_for(".preview", slug=project.slug, token=token))
+    if "batch" in done:
+        return redirect(url_for(".batch", slug=project.slug, batch_id=done["batch"]))
+    return response
+
+
+@project_route("import.run")
+def batch(project, batch_id):
+    """One import: the file, who ran it, and a link to each record it created."""
+    session = get_session()
+    found = services.get_batch(session, project, batch_id) or abort(404)
+    records = paginate(session, services.batch_records_statement(found), page_number(),
+                       current_app.config["ITEMS_PER_PAGE"])
+    return render_template("imports/batch.html", project=project, batch=found, records=records,
+                           kind_label=KIND_LABELS[found.kind])
 
 
 def imported_message(batch, plan):
@@ -343,6 +370,46 @@ def imported_message(batch, plan):
                               "%(num)d stories need consent details before anyone outside the team may see them.",
                               plan.needs_consent))
     return " ".join(parts)
+
+
+# Templates to fill in ----------------------------------------------------------------------
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def template_notes():
+    full_date = _("A date as YYYY-MM-DD.")
+    return {
+        "change_date": _("A date as YYYY-MM-DD; YYYY-MM or YYYY when only the month or the year is known."),
+        "collected_on": full_date, "obtained_on": full_date,
+        "age_band": _("An age in years, or an age band such as 13-15: only the band is kept."),
+        "harvest": _("Leave empty to choose one harvest for every row when you import."),
+        "cycle": _("Leave empty to choose one cycle for every row when you import."),
+    }
+
+
+def template_allowed(session, project):
+    """The values of the fields this project codes: its harvests, cycles, domains, countries; all languages."""
+    cycles = services.project_cycles(session, project)
+    domains = list(dict.fromkeys(domain.name for cycle in cycles for domain in cycle.domains))
+    return {"harvest": [item.title for item in services.project_harvests(session, project)],
+            "cycle": [cycle.title for cycle in cycles], "domain": domains,
+            "language": [code for code, _name in language_choices()], "country_code": project.country_codes}
+
+
+@project_route("import.run")
+def download_template(project, kind):
+    """A blank XLSX for ``kind``, headers in the reader's language, drop-downs on the coded columns."""
+    try:
+        kind = ImportKind(kind)
+    except ValueError:
+        abort(404)
+    columns = template_columns(kind, TARGET_LABELS, template_notes(), template_allowed(get_session(), project))
+    content = template_workbook(str(KIND_LABELS[kind]), columns,
+                                _("Choose one of the values in the list."))
+    return Response(content, mimetype=XLSX_MIMETYPE, headers={
+        "Content-Disposition": f'attachment; filename="{project.slug}-{kind.value}-template.xlsx"',
+        "Cache-Control": "no-store"})
 
 
 @project_route("import.run")

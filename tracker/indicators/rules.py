@@ -50,6 +50,17 @@ def reported_actual(actual, *, approved_only=False):
     return None
 
 
+def previous_reported(period, periods):
+    """``(period, reported)`` of the approved actual nearest before ``period`` among ``periods`` (in date
+    order), or ``(None, None)``: the value a reviewer compares a new submission with."""
+    earlier = [item for item in periods if item.start_date < period.start_date]
+    for item in reversed(earlier):
+        reported = reported_actual(item.actual, approved_only=True)
+        if reported is not None:
+            return item, reported
+    return None, None
+
+
 # Four eyes ---------------------------------------------------------------------------------------
 
 

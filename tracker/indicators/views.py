@@ -26,6 +26,8 @@ from tracker.indicators.forms import breakdown_form_fields
 from tracker.indicators.forms import with_breakdown
 from tracker.indicators.models import IndicatorMeasure
 from tracker.indicators.rules import approval_problem
+from tracker.indicators.rules import previous_reported
+from tracker.portfolio.models import Project
 from tracker.toc import services as toc_services
 from tracker.toc.display import svg_response
 from tracker.web.access import actor
@@ -323,8 +325,10 @@ def review(project, indicator_id, period_id):
     session = get_session()
     indicator = indicator_or_404(project, indicator_id)
     period = period_or_404(indicator, period_id)
-    approve = request.form.get("action") == "approve"
+    action_name = request.form.get("action")
+    approve = action_name in ("approve", "approve_next")
     done = _("Actual approved: reports now use it.") if approve else _("Actual returned with your note.")
+    next_url = next_in_queue if action_name == "approve_next" else progress_url(project, indicator)
 
     def page(review_form):
         form = actual_form(indicator, period)
@@ -334,8 +338,19 @@ def review(project, indicator_id, period_id):
                      lambda form: services.review_actual(session, actor(), project, period, approve=approve,
                                                          note=form.note.data,
                                                          self_approval_allowed=self_approval_allowed()),
-                     progress_url(project, indicator),
-                     saved=done, context_for=page)
+                     next_url, saved=done, context_for=page)
+
+
+def next_in_queue(reviewed):
+    """The page of the next actual the reviewer may approve, or the queue (empty) when none is left."""
+    session = get_session()
+    following = services.next_to_review(session, current_user.id, self_approval_allowed=self_approval_allowed(),
+                                        after=reviewed.id)
+    if following is None:
+        return url_for(".review_queue")
+    indicator = following.period.indicator
+    project = session.get(Project, indicator.project_id)
+    return url_for(".actual", slug=project.slug, indicator_id=indicator.id, period_id=following.period_id)
 
 
 @requires("indicator.actuals.review")
@@ -344,5 +359,8 @@ def review_queue():
     page = paginate(session, services.review_queue_statement(), page_number(), current_app.config["ITEMS_PER_PAGE"])
     projects = services.projects_by_id(session, [item.period.indicator.project_id for item in page.items])
     names = toc_services.user_names(session, [item.updated_by_id for item in page.items])
+    own = {item.id for item in page.items if approval_problem(
+        item.submitted_by_id, current_user.id, self_approval_allowed=self_approval_allowed())}
+    previous = {item.id: previous_reported(item.period, item.period.indicator.periods) for item in page.items}
     return render_template("indicators/review_queue.html", page=page, projects=projects, names=names,
-                           period_label=period_label)
+                           period_label=period_label, own=own, previous=previous)
