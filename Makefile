@@ -69,7 +69,7 @@ test-heavy: $(VENV)/.installed-dev compile-translations
 
 # Code-size figures (views, largest modules, modules over 400 lines) as JSON.
 webfonts:
-	$(PYTHON) scripts/build_webfonts.py
+	$(PYTHON) .ci/build_webfonts.py
 
 sizes:
 	$(PYTHON) .ci/sizes.py

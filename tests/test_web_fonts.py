@@ -1,4 +1,4 @@
-"""The web fonts (static/css/fonts.css, built by scripts/build_webfonts.py) are complete, small subsets."""
+"""The web fonts (static/css/fonts.css, built by .ci/build_webfonts.py) are complete, small subsets."""
 
 import re
 from pathlib import Path
