@@ -106,13 +106,16 @@ def test_indicators_mark_approved_and_provisional_actuals(api_as, factory, proje
     factory.actual(indicator, approved, value="80")
     factory.actual(indicator, submitted, value="95", approve=False)
 
-    body = api_as(factory.user("donor")).get(f"/api/v1/projects/{project.slug}/indicators").get_json()
+    staff = api_as(factory.user("me")).get(f"/api/v1/projects/{project.slug}/indicators").get_json()
+    donor = api_as(factory.user("donor")).get(f"/api/v1/projects/{project.slug}/indicators").get_json()
 
-    periods = body["items"][0]["periods"]
+    periods = staff["items"][0]["periods"]
     assert [(period["actual"]["status"], period["actual"]["value"]) for period in periods] == [
         ("approved", "80"), ("provisional", "95")]
-    assert all(period["working"] is None for period in periods)
     assert periods[0]["target"]["value"] == "100"
+    donor_periods = donor["items"][0]["periods"]
+    assert donor_periods[0]["actual"]["value"] == "80" and donor_periods[1]["actual"] is None  # approved only
+    assert all(period["working"] is None for period in donor_periods)
 
 
 def test_a_draft_actual_never_reaches_a_donor_but_the_team_sees_its_working_copy(api_as, client, factory, project,

@@ -195,7 +195,18 @@ def writes(engine):
     sa.event.remove(engine, "before_cursor_execute", watch)
 
 
-def test_opening_a_list_page_writes_nothing(factory, session, login, client, writes):
+def test_opening_the_portfolio_writes_nothing(factory, session, login, client, writes):
+    project = factory.project()
+    login(factory.user("grantee", projects=[project]))
+    session.commit()
+    writes.clear()
+
+    assert client.get("/").status_code == 200
+    assert writes == []
+
+
+def test_opening_a_list_of_outcomes_writes_its_read_audit_entries_and_nothing_else(factory, session, login, client,
+                                                                                   writes):
     project = factory.project()
     factory.outcome(project)
     login(factory.user("grantee", projects=[project]))
@@ -203,8 +214,7 @@ def test_opening_a_list_page_writes_nothing(factory, session, login, client, wri
     writes.clear()
 
     assert client.get(f"/projects/{project.slug}/outcomes").status_code == 200
-    assert client.get("/").status_code == 200
-    assert writes == []
+    assert writes == ["INSERT INTO audit_entry"]
 
 
 def test_opening_a_story_writes_its_read_audit_entry_and_nothing_else(factory, session, login, client, writes):
