@@ -44,7 +44,7 @@ def test_a_grantee_records_a_note_for_a_link_from_the_evidence_map(page, live_se
     assert page.get_by_role("img", name=re.compile("Evidence map: Aselo helpline platform")).is_visible()
     assert page.get_by_role("heading", name="Gaps: links on a claimed pathway with no evidence").is_visible()
 
-    page.get_by_role("link", name="Evidence", exact=True).click()
+    page.get_by_role("navigation", name="Project sections").get_by_role("link", name="Evidence", exact=True).click()
     page.get_by_role("link", name="Record evidence").click()
     page.get_by_role("link", name="Interview note").click()
     page.get_by_label("Title").fill("Interview with a night-shift counsellor")
