@@ -37,18 +37,23 @@ POSTGRESQL_TRIGGERS = [
 ]
 
 FIRST_REASON = "Value when revisions started to be kept"
-FIRST_REVISIONS = [
-    f"""INSERT INTO ct_revision (claim_id, component_id, ct_evidence_id, field, old_value, new_value, reason,
-                                 changed_by_id, changed_by, changed_at)
-        SELECT c.claim_id, c.id, NULL, 'prior', NULL, CAST(c.prior AS VARCHAR(32)), '{FIRST_REASON}', NULL,
-               'migration 0019', c.created_at FROM ct_component c""",
-] + [
-    f"""INSERT INTO ct_revision (claim_id, component_id, ct_evidence_id, field, old_value, new_value, reason,
-                                 changed_by_id, changed_by, changed_at)
-        SELECT c.claim_id, c.id, e.id, '{field}', NULL, CAST(e.{field} AS VARCHAR(32)), '{FIRST_REASON}', NULL,
+# Every input's first revision: its value when revisions started to be kept (bound as :reason).
+INSERT_REVISION = """INSERT INTO ct_revision (claim_id, component_id, ct_evidence_id, field, old_value, new_value,
+                                 reason, changed_by_id, changed_by, changed_at)"""
+FIRST_PRIORS = """SELECT c.claim_id, c.id, NULL, 'prior', NULL, CAST(c.prior AS VARCHAR(32)), :reason, NULL,
+               'migration 0019', c.created_at FROM ct_component c"""
+FIRST_ITEM_VALUES = """SELECT c.claim_id, c.id, e.id, :field, NULL, CAST(e.{column} AS VARCHAR(32)), :reason, NULL,
                'migration 0019', e.recorded_at FROM ct_evidence e JOIN ct_component c ON c.id = e.component_id"""
-    for field in ("sensitivity", "type1_error", "observed")
-]
+ITEM_INPUTS = ("sensitivity", "type1_error", "observed")
+
+
+def first_revisions():
+    """The statements that record every existing input's value as its first revision."""
+    yield sa.text(INSERT_REVISION + " " + FIRST_PRIORS).bindparams(reason=FIRST_REASON)
+    for column in ITEM_INPUTS:
+        select_values = FIRST_ITEM_VALUES.replace("{column}", column)  # a fixed column name, never input
+        yield sa.text(INSERT_REVISION + " " + select_values).bindparams(field=column, reason=FIRST_REASON)
+
 
 # Disconfirming evidence (Se < α) is named by the test it amounts to against the component: Se and α swap roles.
 RENAME_DISCONFIRMING_TESTS = """UPDATE ct_step SET test_type = CASE
@@ -100,7 +105,7 @@ def upgrade():
     with op.batch_alter_table('ct_revision', schema=None) as batch_op:
         batch_op.create_index('ix_ct_revision_component_evidence', ['component_id', 'ct_evidence_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ct_revision_claim_id'), ['claim_id'], unique=False)
-    for statement in FIRST_REVISIONS:
+    for statement in first_revisions():
         op.execute(statement)
     op.execute(RENAME_DISCONFIRMING_TESTS)
     create_append_only_triggers()
