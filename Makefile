@@ -6,7 +6,7 @@ PORT ?= 5000
 UV ?= uv
 LOCK_FLAGS ?=
 
-.PHONY: run test test-heavy lint clean translations compile-translations lock sizes webfonts
+.PHONY: run demo-code test test-heavy lint clean translations compile-translations lock sizes webfonts
 
 TRANSLATIONS := tracker/translations
 KEYWORDS := -k _l -k N_ -k N_plural:1,2 -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2
@@ -56,6 +56,11 @@ run: $(VENV)/.installed compile-translations
 	$(BIN)/flask --app tracker seed-demo --if-empty
 	@echo "Serving Evidence Tracker on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
 	$(BIN)/flask --app tracker run --host 127.0.0.1 --port $(PORT)
+
+# The current two-factor code of a demo account (`make demo-code EMAIL=admin@example.org`): read from
+# instance/demo-logins.txt without building the app, so it answers in a fraction of a second.
+demo-code: $(VENV)/.installed
+	@$(BIN)/python -m tracker.demo_logins "$(EMAIL)"
 
 test: $(VENV)/.installed-dev compile-translations
 	$(BIN)/ruff check tracker tests

@@ -1,13 +1,17 @@
 """``seed-demo`` and the demo accounts, checked on the demo database loaded once per test worker."""
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 import time
 
 import pyotp
 import pytest
 import sqlalchemy as sa
 
+from tracker import demo_logins
 from tracker.auth import services as auth_services
 from tracker.auth.models import TotpCredential
 from tracker.cli import DEMO_LOGINS_FILE
@@ -88,7 +92,12 @@ def test_seed_demo_enrols_the_demo_admin_and_me_officer_in_two_factor(seeded, se
     for email, secret in secrets.items():
         user = auth_services.get_user_by_email(session, email)
         assert session.get(TotpCredential, user.id).secret == secret
-    assert "two-factor code: flask --app tracker demo-code admin@example.org" in seeded
+    assert "two-factor code: make demo-code EMAIL=admin@example.org" in seeded
+
+
+def test_demo_accounts_are_exempt_from_changing_their_printed_passwords(seeded, session):
+    for _role, email, _password in printed_logins(seeded):
+        assert not auth_services.get_user_by_email(session, email).must_change_password, email
 
 
 def test_seed_demo_keeps_the_demo_secrets_when_run_again(seeded, app, instance_path):
@@ -114,6 +123,36 @@ def test_demo_code_refuses_every_other_account(seeded, app, email):
 
     assert result.exit_code != 0
     assert "not a demo account with two-factor authentication" in result.output
+
+
+def test_make_demo_code_prints_the_code_without_building_the_app(seeded, instance_path):
+    """What ``make demo-code EMAIL=…`` runs: a light entry point that reads instance/demo-logins.txt."""
+    secret = demo_secrets(instance_path)["me@example.org"]
+    environment = {**os.environ, "TRACKER_INSTANCE_PATH": str(instance_path)}
+
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "tracker.demo_logins", "ME@example.org"], env=environment,
+                            capture_output=True, text=True, check=False)
+    elapsed = time.monotonic() - started
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() in {pyotp.TOTP(secret).now(), pyotp.TOTP(secret).at(time.time() - elapsed - 1)}
+    assert "more seconds" in result.stderr
+    assert elapsed < 2
+
+
+@pytest.mark.parametrize("argv", [["donor@example.org"], ["someone.else@example.org"]])
+def test_make_demo_code_refuses_accounts_that_are_not_listed_demo_accounts(seeded, instance_path, monkeypatch,
+                                                                          capsys, argv):
+    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(instance_path))
+
+    assert demo_logins.main(argv) == 1
+    assert "not a demo account with two-factor authentication" in capsys.readouterr().err
+
+
+def test_make_demo_code_without_an_email_says_how_to_call_it(capsys):
+    assert demo_logins.main([""]) == 2
+    assert "make demo-code EMAIL=" in capsys.readouterr().err
 
 
 def test_the_printed_demo_admin_login_works_with_its_demo_code(seeded, app, client, submit):

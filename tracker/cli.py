@@ -1,14 +1,11 @@
 """Command-line interface: ``flask --app tracker <command>``. Each command is one transaction."""
 
 import json
-import os
 import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import click
-import pyotp
 from flask import current_app
 from flask.cli import with_appcontext
 
@@ -22,14 +19,18 @@ from tracker.auth.permissions import Role
 from tracker.common.errors import ValidationFailed
 from tracker.db import database
 from tracker.db import make_engine
+from tracker.demo_logins import DEMO_LOGINS_FILE
+from tracker.demo_logins import NotADemoAccount
+from tracker.demo_logins import demo_code
+from tracker.demo_logins import read_demo_logins
+from tracker.demo_logins import read_demo_passwords
+from tracker.demo_logins import read_demo_secrets
+from tracker.demo_logins import write_demo_logins
 from tracker.evidence.storage import store_for
 from tracker.portfolio import services as portfolio_services
 from tracker.seeding import DEFAULT_SEED_DIR
-from tracker.seeding import DemoLogin
 from tracker.seeding import seed_demo
 from tracker.web import submissions
-
-DEMO_LOGINS_FILE = "demo-logins.txt"
 
 
 def session_scope():
@@ -83,30 +84,6 @@ def demo_logins_path():
     return Path(current_app.instance_path) / DEMO_LOGINS_FILE
 
 
-def read_demo_logins(path):
-    """The demo logins: role, email, password and, for accounts with two-factor, the TOTP secret."""
-    if not path.exists():
-        return []
-    rows = (line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
-    return [DemoLogin(*row) for row in rows if len(row) in (3, 4)]
-
-
-def read_demo_passwords(path):
-    return {login.email: login.password for login in read_demo_logins(path)}
-
-
-def read_demo_secrets(path):
-    return {login.email: login.totp_secret for login in read_demo_logins(path) if login.totp_secret}
-
-
-def write_demo_logins(path, logins):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        for login in logins:
-            handle.write(f"{login.role}\t{login.email}\t{login.password}\t{login.totp_secret}\n")
-
-
 @click.command("seed-demo")
 @with_appcontext
 @click.option("--seed-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=DEFAULT_SEED_DIR,
@@ -135,7 +112,7 @@ def print_logins(logins):
     for login in logins:
         click.echo(f"  {login.role:<8} {login.email:<28} {login.password}")
         if login.totp_secret:
-            click.echo(f"           two-factor code: flask --app tracker demo-code {login.email}  "
+            click.echo(f"           two-factor code: make demo-code EMAIL={login.email}  "
                        f"(or add secret {login.totp_secret} to an authenticator app)")
 
 
@@ -182,13 +159,11 @@ def create_user_command(email, role, display_name, project_slugs, password_stdin
 @click.argument("email")
 def demo_code_command(email):
     """Print the current two-factor code of a demo account listed in instance/demo-logins.txt."""
-    secret = read_demo_secrets(demo_logins_path()).get(auth_services.normalise_email(email))
-    if secret is None:
-        raise click.ClickException(f"{email} is not a demo account with two-factor authentication in "
-                                   f"{DEMO_LOGINS_FILE}; demo-code only works for those.")
-    totp = pyotp.TOTP(secret)
-    seconds_left = totp.interval - int(time.time()) % totp.interval
-    click.echo(totp.now())
+    try:
+        code, seconds_left = demo_code(demo_logins_path(), email)
+    except NotADemoAccount as refusal:
+        raise click.ClickException(str(refusal)) from None
+    click.echo(code)
     click.echo(f"(valid for {seconds_left} more seconds; each code works once)", err=True)
 
 

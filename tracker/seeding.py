@@ -9,7 +9,6 @@ Every loader is idempotent, so running the seed twice changes nothing.
 import importlib
 import secrets
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyotp
@@ -19,6 +18,7 @@ from tracker.audit.services import Actor
 from tracker.auth import passwords
 from tracker.auth import services as auth_services
 from tracker.auth import two_factor
+from tracker.demo_logins import DemoLogin
 from tracker.portfolio import services as portfolio_services
 
 DEFAULT_SEED_DIR = data_folder("seeds") / "demo"
@@ -35,14 +35,6 @@ SEED_SECTIONS = (
     "tracker.imports.seeding:load",
     "tracker.audit.seeding:load",
 )
-
-
-@dataclass
-class DemoLogin:
-    role: str
-    email: str
-    password: str
-    totp_secret: str = ""
 
 
 def read_seed(seed_dir=DEFAULT_SEED_DIR):

@@ -30,8 +30,9 @@ def role_choices():
     return [(role.value, role_label(role)) for role in Role]
 
 
-def with_choices(form):
-    form.role.choices = choices(role_choices())
+def with_choices(form, role_prompt=None):
+    """The role and project choices; ``role_prompt`` first (a new account's role has no default: it is chosen)."""
+    form.role.choices = choices(([("", role_prompt)] if role_prompt else []) + role_choices())
     form.projects.choices = choices((project.id, project.title) for project in all_projects(get_session()))
     return form
 
@@ -62,11 +63,13 @@ def user_create():
     def create(form):
         user = services.create_user(session, hasher(), actor(), email=form.email.data,
                                     display_name=form.display_name.data, role=form.role.data,
-                                    password=form.password.data)
+                                    password=form.password.data, set_by_administrator=True)
         services.set_memberships(session, actor(), user, form.projects.data)
-        flash(_("Account created for %(email)s.", email=user.email), "success")
+        flash(_("Account created for %(email)s. They must choose a new password at their first login.",
+                email=user.email), "success")
 
-    return form_page(with_choices(UserCreateForm()), "admin/user_form.html", create, url_for(".users"), user=None)
+    form = with_choices(UserCreateForm(), role_prompt=_("Choose a role"))
+    return form_page(form, "admin/user_form.html", create, url_for(".users"), user=None)
 
 
 def user_form_data(user):
@@ -104,9 +107,14 @@ def user_password(user_id):
     """The password-reset form of a user's page: a problem shows that page again with the reason."""
     session = get_session()
     user = get_user_or_404(user_id)
-    return form_page(PasswordResetForm(), "admin/user_form.html",
-                     lambda reset: services.set_password(session, hasher(), actor(), user, reset.password.data),
-                     url_for(".user_edit", user_id=user.id), saved=_("Password reset; the user's sessions have ended."),
+
+    def reset_password(reset):
+        services.set_password(session, hasher(), actor(), user, reset.password.data, set_by_administrator=True)
+
+    return form_page(PasswordResetForm(), "admin/user_form.html", reset_password,
+                     url_for(".user_edit", user_id=user.id),
+                     saved=_("Password reset; the user's sessions have ended. They must choose a new password at "
+                             "their next login."),
                      context_for=lambda reset: {"form": user_edit_form(user), "user": user,
                                                 **account_security(user, reset=reset)})
 

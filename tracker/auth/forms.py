@@ -51,7 +51,7 @@ class PreferencesForm(Form):
 class UserCreateForm(Form):
     email = EmailField(_l("Email address"), validators=[InputRequired(), Email(), Length(max=254)])
     display_name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
-    role = SelectField(_l("Role"), validators=[InputRequired()])
+    role = SelectField(_l("Role"), validators=[InputRequired(message=_l("Choose the role of the new account."))])
     password = new_password_field(_l("Initial password"))
     projects = SelectMultipleField(_l("Project memberships"), coerce=int, description=MEMBERSHIP_HINT)
 

@@ -24,6 +24,8 @@ class User(Versioned, SQLModel, table=True):
     language: str | None = Field(default=None, max_length=8)
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     password_changed_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    # Set when an administrator chose the password (a new account, a reset): the user must change it at login.
+    must_change_password: bool = Field(default=False)
     version: int = Field(default=1)
 
 

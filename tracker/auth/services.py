@@ -17,15 +17,12 @@ from tracker.auth.permissions import may_be_data_protection_lead
 from tracker.common.errors import ValidationFailed
 from tracker.common.errors import check_version
 from tracker.common.messages import N_
+from tracker.common.text import normalise_email
 from tracker.db_types import UTCDateTime
 from tracker.db_types import utcnow
 
 # Refresh a session's last-seen time at most this often, to keep page views read-only.
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
-
-
-def normalise_email(email):
-    return email.strip().lower()
 
 
 def hash_token(token):
@@ -42,7 +39,9 @@ def check_new_password(password, field="password"):
         raise ValidationFailed([(field, problem) for problem in problems])
 
 
-def create_user(session, hasher, actor, *, email, display_name, role, password, language=None):
+def create_user(session, hasher, actor, *, email, display_name, role, password, language=None,
+                set_by_administrator=False):
+    """Create an account; a password ``set_by_administrator`` must be changed by its user at first login."""
     email = normalise_email(email)
     if get_user_by_email(session, email) is not None:
         raise ValidationFailed.on("email", N_("An account with this email address already exists."))
@@ -53,10 +52,12 @@ def create_user(session, hasher, actor, *, email, display_name, role, password, 
         role=Role(role),
         password_hash=hasher.hash(password),
         language=language or None,
+        must_change_password=set_by_administrator,
     )
     session.add(user)
     session.flush()
-    record(session, actor, "create", "user", user.id, details={"role": user.role.value})
+    record(session, actor, "create", "user", user.id,
+           details={"role": user.role.value, "must_change_password": user.must_change_password})
     return user
 
 
@@ -83,15 +84,25 @@ def update_user(session, actor, user, *, version, display_name, role, is_active,
     return user
 
 
-def set_password(session, hasher, actor, user, password):
-    """Set a new password and end every login session of ``user``."""
+def set_password(session, hasher, actor, user, password, *, set_by_administrator=False):
+    """Set a new password and end every login session of ``user``.
+
+    A password ``set_by_administrator`` (a reset) is known to someone else, so its user must change it at their
+    next login; a password the user sets themselves lifts that requirement. The audit entry says which.
+    """
     check_new_password(password)
+    details = {"fields": ["password"]}
+    if set_by_administrator:
+        details["must_change_password"] = True
+    elif user.must_change_password:
+        details["required_change"] = True
     user.password_hash = hasher.hash(password)
     user.password_changed_at = utcnow()
+    user.must_change_password = set_by_administrator
     session.add(user)
     revoke_login_sessions(session, user)
     session.flush()
-    record(session, actor, "update", "user", user.id, details={"fields": ["password"]})
+    record(session, actor, "update", "user", user.id, details=details)
 
 
 def authenticate(session, hasher, email, password):

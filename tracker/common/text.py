@@ -47,3 +47,8 @@ def normalised(name):
     text = unicodedata.normalize("NFKD", str(name or ""))
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
     return re.sub(r"[^0-9a-z]+", "_", text).strip("_")
+
+
+def normalise_email(email):
+    """An email address as accounts are stored and looked up: no outer spaces, lower case."""
+    return email.strip().lower()

@@ -267,6 +267,25 @@ def enforce_declared_permission():
     return None
 
 
+# What a user whose password was set by an administrator may still open: the page to change it, and logging out.
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.account", "auth.logout"})
+
+
+def require_password_change():
+    """Send a user whose password an administrator set to the change-password page until they change it.
+
+    Public pages and the steps of a login pass; so does the API, whose tokens the user made themselves.
+    """
+    if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS | PASSWORD_CHANGE_ENDPOINTS:
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    if request.blueprint == "api" or getattr(view, "required_permission", None) in (PUBLIC, PENDING_LOGIN):
+        return None
+    if current_user.is_authenticated and current_user.user.must_change_password:
+        return redirect(url_for("auth.account"))
+    return None
+
+
 def safe_next(target):
     """Only follow ``next`` to a path on this site."""
     if not target:
@@ -290,3 +309,4 @@ def actor():
 def init_app(app):
     login_manager.init_app(app)
     app.before_request(enforce_declared_permission)
+    app.before_request(require_password_change)
