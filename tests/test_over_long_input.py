@@ -13,6 +13,7 @@ from tracker.common.text import over_length
 from tracker.contribution import services
 from tracker.contribution.models import ContributionClaim
 from tracker.contribution.tracing import services as tracing_services
+from tracker.indicators import services as indicator_services
 from tracker.outcomes.models import Outcome
 
 LONG_TITLE = "Chat channels brought children to counsellors " * 5
@@ -86,3 +87,19 @@ def test_text_at_the_limit_is_accepted_and_one_character_more_is_not():
     assert [field for field, _message in over_length({"title": "x" * 201}, {"title": 200})] == ["title"]
 
 
+
+
+def test_an_over_long_confidence_band_label_is_refused_rather_than_cut():
+    with pytest.raises(ValidationFailed) as refused:
+        tracing_services.parse_bands("0 not confident\n0.5 " + "more confident than not " * 6)
+
+    assert [str(message) for _field, message in refused.value.reasons] == [
+        "Line 2: keep the words under 120 characters."]
+
+
+def test_an_over_long_disaggregation_value_is_refused_rather_than_cut():
+    with pytest.raises(ValidationFailed) as refused:
+        indicator_services.parse_dimensions("sex: female, male\nprovince: " + "Khánh Hòa coastal districts " * 3)
+
+    assert [str(message) for _field, message in refused.value.reasons] == [
+        "Line 2: keep each dimension and value under 60 characters."]

@@ -58,6 +58,7 @@ WEAKEST_LINK_RULE = lazy(N_("A claim is only as strong as its weakest mechanism 
 
 
 MAX_ENTITY = 200
+MAX_BAND_LABEL = 120
 
 
 def probability(value, field):
@@ -386,7 +387,11 @@ def parse_bands(text):
             reasons.append(N_("Line %(number)d needs a lower bound from 0 up to (not including) 1, then the words.",
                               number=number))
             continue
-        bands.append(tracing.Band(lower, clean_line(label)[:120]))
+        if len(clean_line(label)) > MAX_BAND_LABEL:
+            reasons.append(N_("Line %(number)d: keep the words under %(count)d characters.", number=number,
+                              count=MAX_BAND_LABEL))
+            continue
+        bands.append(tracing.Band(lower, clean_line(label)))
     lowers = [band.lower for band in bands]
     if not reasons and (0.0 not in lowers):
         reasons.append(N_("The scale must start at 0 so that every confidence has words."))
