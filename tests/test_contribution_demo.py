@@ -157,6 +157,19 @@ def test_the_evidence_map_renders_for_every_demo_project_with_the_expected_gaps(
     assert shown == EXPECTED_GAPS[slug]
 
 
+def gaps_box_class(client, slug):
+    text = client.get(f"/projects/{slug}/evidence-map").get_data(as_text=True)
+    return re.search(r'aria-labelledby="gaps-title" class="([^"]+)"', text).group(1).split()
+
+
+def test_the_gaps_box_is_red_while_a_claimed_link_lacks_evidence(client):
+    assert "gaps--open" in gaps_box_class(client, "dragon-s")
+
+
+def test_the_gaps_box_reads_as_success_when_every_claimed_link_has_evidence(client):
+    assert gaps_box_class(client, "auditor-tool") == ["gaps", "gaps--closed"]
+
+
 @pytest.mark.parametrize("slug", sorted(EXPECTED_GAPS))
 def test_every_demo_claim_page_tracing_page_and_story_renders(client, session, slug):
     project = session.scalar(select(Project).where(Project.slug == slug))

@@ -41,6 +41,24 @@ def test_grantee_sees_only_their_own_projects(client, factory, login, portfolio)
     assert titles(client.get("/")) == ["National response board"]
 
 
+def test_a_grantee_with_no_project_is_told_whom_to_ask(client, factory, login, portfolio):
+    login(factory.user("grantee"))
+
+    page = client.get("/").get_data(as_text=True)
+
+    assert "You are not a member of any project yet: ask your fund's M&E team" in page
+    assert "No projects match these filters" not in page
+
+
+def test_a_filter_that_matches_nothing_still_says_so(client, factory, login, portfolio):
+    login(factory.user("grantee", projects=[portfolio["board"]]))
+
+    page = client.get("/?q=nothing-like-this").get_data(as_text=True)
+
+    assert "No projects match these filters" in page
+    assert "You are not a member of any project" not in page
+
+
 def test_portfolio_counts_projects_by_pillar_and_country(client, factory, login, portfolio):
     login(factory.user("me"))
     html = client.get("/").get_data(as_text=True)

@@ -67,7 +67,7 @@ def test_the_period_is_stated_on_the_cover(app, project, tmp_path):
                  "--from", "2023-01-01", "--to", "2023-06-30")
 
     assert result.exit_code == 0, result.output
-    assert "1 January 2023 – 30 June 2023" in output.read_text(encoding="utf-8")
+    assert "Jan 1, 2023 – Jun 30, 2023" in output.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("arguments, message", [

@@ -148,8 +148,8 @@ def test_the_cover_states_the_reporting_period(client, factory, login, project):
     part = client.get(f"/projects/{project.slug}/reports/preview?audience=donor&period_from=2023-01-01&"
                       "period_to=2023-06-30").get_data(as_text=True)
 
-    assert "The whole project: 1 January 2022 – 31 December 2024" in whole
-    assert "1 January 2023 – 30 June 2023" in part
+    assert "The whole project: Jan 1, 2022 – Dec 31, 2024" in whole
+    assert "Jan 1, 2023 – Jun 30, 2023" in part
 
 
 def test_a_donor_asking_for_the_internal_report_gets_the_options_again_with_an_error(

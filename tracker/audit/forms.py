@@ -4,11 +4,11 @@ from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired
-from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
 from tracker.web.forms import Form
+from tracker.web.forms import MaxLength
 
 
 class AuditFilterForm(Form):
@@ -17,7 +17,7 @@ class AuditFilterForm(Form):
     class Meta:
         csrf = False
 
-    actor = StringField(_l("Person (email address)"), validators=[Optional(), Length(max=254)],
+    actor = StringField(_l("Person (email address)"), validators=[Optional(), MaxLength(254)],
                         description=_l("The whole address, e.g. admin@example.org."))
     action = SelectField(_l("Action"), validators=[Optional()])
     object_type = SelectField(_l("Record type"), validators=[Optional()])
@@ -52,6 +52,6 @@ class InsightFilterForm(Form):
 
 
 class CloseAlertForm(Form):
-    note = TextAreaField(_l("Closing note"), validators=[InputRequired(), Length(max=2000)],
+    note = TextAreaField(_l("Closing note"), validators=[InputRequired(), MaxLength(2000)],
                          description=_l("What you found or did. The note stays with the alert, which is never "
                                         "deleted; closing it is recorded in the audit log."))

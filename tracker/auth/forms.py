@@ -13,6 +13,7 @@ from wtforms.validators import Length
 from tracker.auth.passwords import MAX_LENGTH
 from tracker.auth.passwords import MIN_LENGTH
 from tracker.web.forms import Form
+from tracker.web.forms import MaxLength
 from tracker.web.forms import VersionedForm
 from tracker.web.forms import choices
 
@@ -24,8 +25,8 @@ MEMBERSHIP_HINT = _l("Grantees see only these projects. Hold Ctrl (or Cmd) to ch
 
 
 class LoginForm(Form):
-    email = EmailField(_l("Email address"), validators=[InputRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=MAX_LENGTH)])
+    email = EmailField(_l("Email address"), validators=[InputRequired(), MaxLength(254)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), MaxLength(MAX_LENGTH)])
 
 
 class LogoutForm(Form):
@@ -49,15 +50,15 @@ class PreferencesForm(Form):
 
 
 class UserCreateForm(Form):
-    email = EmailField(_l("Email address"), validators=[InputRequired(), Email(), Length(max=254)])
-    display_name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
+    email = EmailField(_l("Email address"), validators=[InputRequired(), Email(), MaxLength(254)])
+    display_name = StringField(_l("Name"), validators=[InputRequired(), MaxLength(120)])
     role = SelectField(_l("Role"), validators=[InputRequired(message=_l("Choose the role of the new account."))])
     password = new_password_field(_l("Initial password"))
     projects = SelectMultipleField(_l("Project memberships"), coerce=int, description=MEMBERSHIP_HINT)
 
 
 class UserEditForm(VersionedForm):
-    display_name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
+    display_name = StringField(_l("Name"), validators=[InputRequired(), MaxLength(120)])
     role = SelectField(_l("Role"), validators=[InputRequired()])
     is_active = BooleanField(_l("Account active"), description=_l("Deactivating ends the user's sessions at once."))
     is_data_protection_lead = BooleanField(
@@ -76,7 +77,7 @@ class SecondFactorForm(Form):
     code = StringField(
         _l("Authentication code"),
         description=_l("The 6-digit code from your authenticator app, or one of your recovery codes."),
-        validators=[InputRequired(), Length(max=40)],
+        validators=[InputRequired(), MaxLength(40)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"},
     )
 
@@ -85,13 +86,13 @@ class EnrolForm(Form):
     code = StringField(
         _l("Code from the app"),
         description=_l("After adding the account, type the 6 digits the app shows."),
-        validators=[InputRequired(), Length(max=12)],
+        validators=[InputRequired(), MaxLength(12)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
 
 
 class PasswordConfirmForm(Form):
-    password = PasswordField(_l("Your password"), validators=[InputRequired(), Length(max=MAX_LENGTH)])
+    password = PasswordField(_l("Your password"), validators=[InputRequired(), MaxLength(MAX_LENGTH)])
 
 
 class ResetTwoFactorForm(Form):

@@ -6,7 +6,6 @@ from flask import flash
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,6 +22,7 @@ from tracker.web.access import safe_next
 from tracker.web.pages import action
 from tracker.web.pages import form_page
 from tracker.web.requests import page_number
+from tracker.web.templating import time_shown
 
 
 def duration():
@@ -44,7 +44,7 @@ def request_access(project):
         grant = services.open_grant(session, actor(), current_user.user, project, form.reason.data, duration())
         flash(_("You have access to the sensitive records of this project until %(time)s. "
                 "Every record you open is recorded with your reason.",
-                time=format_datetime(grant.expires_at, "short")), "info")
+                time=time_shown(grant.expires_at)), "info")
 
     return form_page(form, "breakglass/request.html", open_grant, target, **context)
 

@@ -18,6 +18,7 @@ import re
 import unicodedata
 
 from tracker.common.highlight import strip_markers
+from tracker.common.messages import N_
 
 # C0 controls and DEL, except line feed, carriage return and tab.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -52,3 +53,9 @@ def normalised(name):
 def normalise_email(email):
     """An email address as accounts are stored and looked up: no outer spaces, lower case."""
     return email.strip().lower()
+
+
+def over_length(values, limits):
+    """``(field, message)`` for each text longer than its limit: over-long text is refused, never silently cut."""
+    return [(name, N_("Keep this under %(count)d characters.", count=limit))
+            for name, limit in limits.items() if len(values.get(name) or "") > limit]

@@ -21,6 +21,7 @@ from tracker.common.messages import Listing
 from tracker.common.messages import lazy
 from tracker.common.text import clean_line
 from tracker.common.text import clean_text
+from tracker.common.text import over_length
 from tracker.contribution import rules
 from tracker.contribution.models import AlternativeExplanation
 from tracker.contribution.models import CaStep
@@ -44,6 +45,9 @@ from tracker.toc.models import ExternalFactor
 from tracker.toc.models import NodeLevel
 from tracker.toc.models import TocLink
 from tracker.toc.models import TocNode
+
+MAX_CLAIM_TITLE = 200
+MAX_CHANGE_NOTE = 300
 
 LEVEL_LABELS = {
     ClaimLevel.MINIMALIST: lazy(N_("Minimalist: the project delivered its outputs and the outcome followed")),
@@ -294,8 +298,11 @@ def enum_value(enum_type, value, field, message):
 
 
 def clean_claim_values(values):
+    title = clean_line(values.get("title"))
+    if reasons := over_length({"title": title}, {"title": MAX_CLAIM_TITLE}):
+        raise ValidationFailed(reasons)
     return {
-        "title": clean_line(values.get("title"))[:200],
+        "title": title,
         "question": clean_text(values.get("question")),
         "claim_text": clean_text(values.get("claim_text")),
         "outcome_node_id": values.get("outcome_node_id"),
@@ -633,10 +640,12 @@ def save_story(session, actor, project, claim, values, based_on):
     elif latest is not None and narrative == latest.narrative:
         reasons.append(("narrative", N_("The story is the same as revision %(number)d: change it before saving.",
                                         number=current)))
+    change_note = clean_line(values.get("change_note"))
+    reasons += over_length({"change_note": change_note}, {"change_note": MAX_CHANGE_NOTE})
     if reasons:
         raise ValidationFailed(reasons)
     story = ContributionStory(claim_id=claim.id, number=current + 1, narrative=narrative, step=claim.step,
-                              change_note=clean_line(values.get("change_note"))[:300], author_id=actor.user_id,
+                              change_note=change_note, author_id=actor.user_id,
                               author_name=author_name(session, actor))
     session.add(story)
     try:

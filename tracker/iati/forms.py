@@ -2,11 +2,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms.validators import InputRequired
-from wtforms.validators import Length
 from wtforms.validators import Regexp
 
 from tracker.iati import codes as codes
 from tracker.iati import services
+from tracker.web.forms import MaxLength
 from tracker.web.forms import VersionedForm
 from tracker.web.forms import choices
 
@@ -28,12 +28,12 @@ class IatiSettingsForm(VersionedForm):
     """The fund as IATI reporting organisation (used with ``prefix="iati"`` beside the fund form)."""
 
     reporting_org_ref = StringField(
-        _l("Reporting organisation identifier"), validators=[InputRequired(), Length(max=100), ORGANISATION_REF],
+        _l("Reporting organisation identifier"), validators=[InputRequired(), MaxLength(100), ORGANISATION_REF],
         description=_l("The fund's IATI organisation identifier: the registration agency's code, a hyphen and the "
                        "number it issued, e.g. XM-DAC-41122 or GB-CHC-1234567. Every project's IATI identifier "
                        "must begin with it and a hyphen."))
     reporting_org_name = StringField(_l("Reporting organisation name"),
-                                     validators=[InputRequired(), Length(max=200)])
+                                     validators=[InputRequired(), MaxLength(200)])
     reporting_org_type = SelectField(_l("Reporting organisation type"), validators=[InputRequired()],
                                      choices=choices(ORGANISATION_TYPE_LABELS.items()),
                                      description=_l("Its IATI OrganisationType."))

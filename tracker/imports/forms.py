@@ -7,7 +7,6 @@ from wtforms import RadioField
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms.validators import InputRequired
-from wtforms.validators import Length
 from wtforms.validators import Optional
 
 from tracker.imports.labels import KIND_LABELS
@@ -21,6 +20,7 @@ from tracker.imports.models import ImportKind
 from tracker.imports.services import MAX_MAPPING_NAME
 from tracker.imports.sources import AUTO
 from tracker.web.forms import Form
+from tracker.web.forms import MaxLength
 from tracker.web.forms import choices
 
 
@@ -47,7 +47,7 @@ class MappingForm(Form):
                                                "same file twice adds nothing. Without an id column, rows are told "
                                                "apart by the values of their matched columns: a row imported before "
                                                "with the same values is skipped."))
-    template_name = StringField(_l("Save this mapping as"), validators=[Optional(), Length(max=MAX_MAPPING_NAME)],
+    template_name = StringField(_l("Save this mapping as"), validators=[Optional(), MaxLength(MAX_MAPPING_NAME)],
                                 description=_l("Optional: a name such as “Kobo MSC form v3”, to reuse the mapping "
                                                "for the next export of the same form."))
 
@@ -78,7 +78,7 @@ def mapping_form_class(kind, default_choices):
             field = SelectField(label, validators=[Optional()],
                                 choices=choices([("", _l("None")), *default_choices.get(item.key, [])]))
         else:
-            field = StringField(label, validators=[Optional(), Length(max=200)])
+            field = StringField(label, validators=[Optional(), MaxLength(200)])
         setattr(KindMappingForm, default_name(item.key), field)
     return KindMappingForm
 

@@ -6,7 +6,6 @@ from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired
-from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
@@ -16,6 +15,7 @@ from tracker.indicators.services import breakdown_field
 from tracker.indicators.services import breakdown_keys
 from tracker.toc.forms import coerce_optional_int
 from tracker.web.forms import Form
+from tracker.web.forms import MaxLength
 from tracker.web.forms import VersionedForm
 from tracker.web.forms import choices
 
@@ -29,28 +29,28 @@ def coerce_direction(value):
 class IndicatorForm(VersionedForm):
     node_id = SelectField(_l("Result measured"), coerce=coerce_optional_int, validators=[InputRequired()],
                           description=_l("The node of the theory of change whose achievement this indicator shows."))
-    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=300)])
-    definition = TextAreaField(_l("Definition"), validators=[Optional(), Length(max=5000)],
+    title = StringField(_l("Title"), validators=[InputRequired(), MaxLength(300)])
+    definition = TextAreaField(_l("Definition"), validators=[Optional(), MaxLength(5000)],
                                description=_l("What is counted or described, for whom, and how it is calculated."))
-    means_of_verification = TextAreaField(_l("Means of verification"), validators=[Optional(), Length(max=5000)],
+    means_of_verification = TextAreaField(_l("Means of verification"), validators=[Optional(), MaxLength(5000)],
                                           description=_l("Where the value comes from, e.g. helpline case records."))
     measure = SelectField(_l("Measure"), choices=choices(MEASURE_LABELS.items()), default="unit",
                           description=_l("IATI indicator measure. Qualitative indicators hold narratives, not "
                                          "numbers."))
     ascending = SelectField(_l("Direction"), coerce=coerce_direction, default=True, choices=choices([
         (True, _l("Higher is better (ascending)")), (False, _l("Lower is better (descending)"))]))
-    unit = StringField(_l("Unit"), validators=[Optional(), Length(max=60)],
+    unit = StringField(_l("Unit"), validators=[Optional(), MaxLength(60)],
                        description=_l("E.g. children, reports or days; the per cent sign for a percentage."))
     baseline_year = IntegerField(_l("Baseline year"), validators=[Optional(), NumberRange(min=1990, max=2100)])
     baseline_date = DateField(_l("Baseline date"), validators=[Optional()],
                               description=_l("Optional: the day the baseline was measured, within the baseline "
                                              "year."))
     baseline_value = StringField(_l("Baseline value"), description=VALUE_HINT,
-                                 validators=[Optional(), Length(max=40)])
-    baseline_comment = TextAreaField(_l("Baseline comment"), validators=[Optional(), Length(max=5000)],
+                                 validators=[Optional(), MaxLength(40)])
+    baseline_comment = TextAreaField(_l("Baseline comment"), validators=[Optional(), MaxLength(5000)],
                                      description=_l("For a qualitative indicator, the baseline narrative."))
     dimensions = TextAreaField(
-        _l("Disaggregation"), validators=[Optional(), Length(max=2000)],
+        _l("Disaggregation"), validators=[Optional(), MaxLength(2000)],
         description=_l("One dimension per line: its name, a colon, then its values separated by commas, e.g. "
                        "“sex: female, male” or “age band: 10-12, 13-17”."),
     )
@@ -67,8 +67,8 @@ class IndicatorForm(VersionedForm):
 class PeriodForm(VersionedForm):
     start_date = DateField(_l("Period start"), validators=[InputRequired()])
     end_date = DateField(_l("Period end"), validators=[InputRequired()])
-    target_value = StringField(_l("Target"), description=VALUE_HINT, validators=[Optional(), Length(max=40)])
-    target_comment = TextAreaField(_l("Target comment"), validators=[Optional(), Length(max=5000)],
+    target_value = StringField(_l("Target"), description=VALUE_HINT, validators=[Optional(), MaxLength(40)])
+    target_comment = TextAreaField(_l("Target comment"), validators=[Optional(), MaxLength(5000)],
                                    description=_l("For a qualitative indicator, the intended change."))
     target_breakdown_partial = BooleanField(
         _l("The breakdown covers only part of the target"),
@@ -81,8 +81,8 @@ class PeriodForm(VersionedForm):
 
 
 class ActualForm(VersionedForm):
-    value = StringField(_l("Actual value"), description=VALUE_HINT, validators=[Optional(), Length(max=40)])
-    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=5000)],
+    value = StringField(_l("Actual value"), description=VALUE_HINT, validators=[Optional(), MaxLength(40)])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), MaxLength(5000)],
                             description=_l("How the value was obtained and anything a reader needs to interpret it. "
                                            "For a qualitative indicator, the narrative of what changed."))
     breakdown_partial = BooleanField(
@@ -92,7 +92,7 @@ class ActualForm(VersionedForm):
 
 
 class ReviewForm(Form):
-    note = TextAreaField(_l("Review note"), validators=[Optional(), Length(max=5000)],
+    note = TextAreaField(_l("Review note"), validators=[Optional(), MaxLength(5000)],
                          description=_l("Required when returning the actual: say what needs to change."))
 
 
@@ -102,7 +102,7 @@ def with_breakdown(form_class, indicator, **kwargs):
     if not keys:
         return form_class(**kwargs)
     fields = {breakdown_field(index): StringField(f"{dimension}: {category}",
-                                                  validators=[Optional(), Length(max=40)])
+                                                  validators=[Optional(), MaxLength(40)])
               for index, (dimension, category) in enumerate(keys)}
     return type(form_class.__name__, (form_class,), fields)(**kwargs)
 

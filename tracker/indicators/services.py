@@ -60,6 +60,7 @@ ACTION_LABELS = {
 }
 INDICATOR_FIELDS = ("node_id", "title", "definition", "means_of_verification", "measure", "ascending", "unit",
                     "baseline_year", "baseline_date", "baseline_value", "baseline_comment", "dimensions", "public")
+MAX_DIMENSION_TEXT = 60
 DIMENSION_LINE = re.compile(r"^\s*([^:]+?)\s*:\s*(.+?)\s*$")
 MAX_VALUE = Decimal("1e13")
 
@@ -248,8 +249,12 @@ def parse_dimensions(text):
             reasons.append(N_("Line %(number)d: each dimension and each of its values may appear only once.",
                               number=number))
             continue
+        if max(len(text) for text in [name, *categories]) > MAX_DIMENSION_TEXT:
+            reasons.append(N_("Line %(number)d: keep each dimension and value under %(count)d characters.",
+                              number=number, count=MAX_DIMENSION_TEXT))
+            continue
         names.add(name.lower())
-        dimensions.append({"name": name[:60], "categories": [category[:60] for category in categories]})
+        dimensions.append({"name": name, "categories": categories})
     if reasons:
         raise ValidationFailed([("dimensions", reason) for reason in reasons])
     return dimensions

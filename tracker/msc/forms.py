@@ -26,11 +26,12 @@ from tracker.msc.models import StorytellerCategory
 from tracker.msc.models import VerificationResult
 from tracker.msc.services import MAX_STORY_TEXT
 from tracker.web.forms import Form
+from tracker.web.forms import MaxLength
 from tracker.web.forms import VersionedForm
 from tracker.web.forms import choices
 
 STORY_TEXT = Length(max=MAX_STORY_TEXT, message=_l("Keep this text under 50,000 characters."))
-NOTE = Length(max=20_000)
+NOTE = MaxLength(20_000)
 
 
 def language_select(label, **kwargs):
@@ -41,7 +42,7 @@ class StoryForm(VersionedForm):
     domain_id = SelectField(_l("Cycle and domain of change"), coerce=int, validators=[InputRequired()],
                             description=_l("The domain the storyteller's change belongs to; \"any other change\" "
                                            "if none fits."))
-    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=300)],
+    title = StringField(_l("Title"), validators=[InputRequired(), MaxLength(300)],
                         description=_l("A short title in the story's own language."))
     language = language_select(_l("Language the story is written in"), validators=[InputRequired()])
     what_happened = TextAreaField(
@@ -50,16 +51,16 @@ class StoryForm(VersionedForm):
                        "else that could identify a child."))
     why_significant = TextAreaField(
         _l("Why this change is significant to the storyteller"), validators=[InputRequired(), STORY_TEXT])
-    events_when = StringField(_l("When it happened"), validators=[Optional(), Length(max=120)],
+    events_when = StringField(_l("When it happened"), validators=[Optional(), MaxLength(120)],
                               description=_l("As precisely as the storyteller said, e.g. \"early 2021\"."))
     country_code = SelectField(_l("Country"), validators=[InputRequired()])
-    place = StringField(_l("Place"), validators=[Optional(), Length(max=200)],
+    place = StringField(_l("Place"), validators=[Optional(), MaxLength(200)],
                         description=_l("District or city; shown to donors only if the safeguarding review allows."))
-    collector = StringField(_l("Collected by"), validators=[InputRequired(), Length(max=200)],
+    collector = StringField(_l("Collected by"), validators=[InputRequired(), MaxLength(200)],
                             description=_l("Role and organisation, e.g. \"Village volunteer, World Vision Vietnam\"."))
     collected_on = DateField(_l("Collected on"), validators=[InputRequired()])
     storyteller_pseudonym = StringField(
-        _l("Storyteller's pseudonym"), validators=[InputRequired(), Length(max=80)],
+        _l("Storyteller's pseudonym"), validators=[InputRequired(), MaxLength(80)],
         description=_l("Never the real name. The pseudonym is all donors ever see of who told the story."))
     storyteller_category = SelectField(
         _l("The storyteller is a"), validators=[InputRequired()], choices=choices(choices_for(StorytellerCategory)),
@@ -90,9 +91,9 @@ class ConsentFields:
     child_assent = BooleanField(_l("The child gave their own assent"), description=_l("Required for a child, "
                                                                                       "in addition to the guardian."))
     obtained_on = DateField(_l("Consent obtained on"), validators=[Optional()])
-    form_name = StringField(_l("Consent form"), validators=[Optional(), Length(max=200)],
+    form_name = StringField(_l("Consent form"), validators=[Optional(), MaxLength(200)],
                             description=_l("E.g. \"MSC story consent and assent form\"."))
-    form_version = StringField(_l("Form version"), validators=[Optional(), Length(max=40)])
+    form_version = StringField(_l("Form version"), validators=[Optional(), MaxLength(40)])
     scope_internal = BooleanField(_l("Internal learning"),
                                   description=_l("The project and the fund's M&E team may read and discuss it."))
     scope_donor = BooleanField(_l("Donor reporting"),
@@ -129,13 +130,13 @@ class DonorTextForm(wtforms.Form):
     """The donor version of the story's text in one language (nested: the outer form carries CSRF)."""
 
     language = HiddenField()
-    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=300)])
-    what_happened = TextAreaField(_l("What happened"), validators=[InputRequired(), Length(max=MAX_STORY_TEXT)])
+    title = StringField(_l("Title"), validators=[InputRequired(), MaxLength(300)])
+    what_happened = TextAreaField(_l("What happened"), validators=[InputRequired(), MaxLength(MAX_STORY_TEXT)])
     why_significant = TextAreaField(_l("Why it is significant to the storyteller"),
-                                    validators=[InputRequired(), Length(max=MAX_STORY_TEXT)])
+                                    validators=[InputRequired(), MaxLength(MAX_STORY_TEXT)])
     # Shown with the original language only (the service says when they are needed).
-    events_when = StringField(_l("When it happened"), validators=[Optional(), Length(max=120)])
-    pseudonym = StringField(_l("Storyteller's pseudonym"), validators=[Optional(), Length(max=80)])
+    events_when = StringField(_l("When it happened"), validators=[Optional(), MaxLength(120)])
+    pseudonym = StringField(_l("Storyteller's pseudonym"), validators=[Optional(), MaxLength(80)])
 
 
 class DonorVersionForm(VersionedForm):
@@ -160,7 +161,7 @@ class SafeguardingForm(VersionedForm):
 
 class TranslationForm(VersionedForm):
     language = language_select(_l("Language of the translation"), validators=[InputRequired()])
-    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=300)])
+    title = StringField(_l("Title"), validators=[InputRequired(), MaxLength(300)])
     what_happened = TextAreaField(_l("What happened"), validators=[InputRequired(), STORY_TEXT])
     why_significant = TextAreaField(_l("Why this change is significant to the storyteller"),
                                     validators=[InputRequired(), STORY_TEXT])
@@ -182,7 +183,7 @@ class StoryFilterForm(Form):
 
 
 class CycleForm(VersionedForm):
-    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)],
+    title = StringField(_l("Title"), validators=[InputRequired(), MaxLength(200)],
                         description=_l("E.g. \"Fund-wide MSC cycle 2023–24\"."))
     project_id = SelectField(_l("Project"), coerce=int, validators=[Optional()],
                              description=_l("Leave at \"the whole fund\" for a fund-level cycle open to every "
@@ -191,7 +192,7 @@ class CycleForm(VersionedForm):
     period_end = DateField(_l("Reporting period ends"), validators=[InputRequired()])
     description = TextAreaField(_l("Purpose and instructions"), validators=[Optional(), NOTE])
     status = SelectField(_l("Status"), choices=choices(choices_for(CycleStatus)), default=CycleStatus.OPEN.value)
-    levels = TextAreaField(_l("Selection levels"), validators=[Optional(), Length(max=2000)],
+    levels = TextAreaField(_l("Selection levels"), validators=[Optional(), MaxLength(2000)],
                            description=_l("One per line, lowest first, e.g. Project, Country, Fund."))
 
     def validate_period_end(self, field):
@@ -200,20 +201,20 @@ class CycleForm(VersionedForm):
 
 
 class DomainForm(VersionedForm):
-    name = StringField(_l("Domain of change"), validators=[InputRequired(), Length(max=120)])
+    name = StringField(_l("Domain of change"), validators=[InputRequired(), MaxLength(120)])
     definition = TextAreaField(_l("Definition"), validators=[Optional(), NOTE],
                                description=_l("What kinds of change belong here, in words storytellers understand."))
 
 
 class LevelForm(Form):
-    name = StringField(_l("New level above the current top level"), validators=[InputRequired(), Length(max=120)])
+    name = StringField(_l("New level above the current top level"), validators=[InputRequired(), MaxLength(120)])
 
 
 class PanelForm(Form):
     level_id = SelectField(_l("Selection level"), coerce=int, validators=[InputRequired()])
-    name = StringField(_l("Panel name"), validators=[InputRequired(), Length(max=200)])
+    name = StringField(_l("Panel name"), validators=[InputRequired(), MaxLength(200)])
     method = SelectField(_l("Method"), choices=choices(choices_for(PanelMethod)), validators=[InputRequired()])
-    members = TextAreaField(_l("Members"), validators=[InputRequired(), Length(max=4000)],
+    members = TextAreaField(_l("Members"), validators=[InputRequired(), MaxLength(4000)],
                             description=_l("One per line: role and organisation."))
     project_id = SelectField(_l("Only stories of the project"), coerce=int, validators=[Optional()])
     country_code = SelectField(_l("Only stories from the country"), validators=[Optional()])
@@ -239,18 +240,18 @@ class DecisionForm(VersionedForm):
 
 class FeedbackForm(Form):
     kind = RadioField(_l("Feedback"), choices=choices(choices_for(FeedbackKind)), validators=[InputRequired()])
-    recipients = StringField(_l("Sent to"), validators=[InputRequired(), Length(max=300)],
+    recipients = StringField(_l("Sent to"), validators=[InputRequired(), MaxLength(300)],
                              description=_l("Roles, e.g. \"the storyteller, through the village volunteer\"."))
-    channel = StringField(_l("How"), validators=[Optional(), Length(max=120)],
+    channel = StringField(_l("How"), validators=[Optional(), MaxLength(120)],
                           description=_l("E.g. in person, letter, meeting."))
     sent_on = DateField(_l("Sent on"), validators=[InputRequired()])
     content = TextAreaField(_l("What it said"), validators=[InputRequired(), NOTE])
 
 
 class VerificationForm(Form):
-    method = StringField(_l("Method"), validators=[InputRequired(), Length(max=300)],
+    method = StringField(_l("Method"), validators=[InputRequired(), MaxLength(300)],
                          description=_l("E.g. \"follow-up visit with the club facilitator\"."))
-    verifier = StringField(_l("Verified by"), validators=[InputRequired(), Length(max=200)],
+    verifier = StringField(_l("Verified by"), validators=[InputRequired(), MaxLength(200)],
                            description=_l("Role and organisation."))
     result = RadioField(_l("Result"), choices=choices(choices_for(VerificationResult)), validators=[InputRequired()])
     verified_on = DateField(_l("Verified on"), validators=[InputRequired()])

@@ -9,7 +9,6 @@ from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import AnyOf
 from wtforms.validators import InputRequired
-from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
@@ -24,6 +23,7 @@ from tracker.outcomes.models import OutcomeStatus
 from tracker.outcomes.models import Valence
 from tracker.outcomes.models import Verdict
 from tracker.web.forms import Form
+from tracker.web.forms import MaxLength
 from tracker.web.forms import VersionedForm
 from tracker.web.forms import choices
 
@@ -31,15 +31,15 @@ LONG_TEXT = 20_000
 
 
 class HarvestForm(VersionedForm):
-    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)],
+    title = StringField(_l("Title"), validators=[InputRequired(), MaxLength(200)],
                         description=_l("E.g. \"Mid-term harvest 2023\"."))
     period_start = DateField(_l("Period starts"), validators=[InputRequired()])
     period_end = DateField(_l("Period ends"), validators=[InputRequired()])
     questions = TextAreaField(
-        _l("Harvest questions"), validators=[InputRequired(), Length(max=LONG_TEXT)],
+        _l("Harvest questions"), validators=[InputRequired(), MaxLength(LONG_TEXT)],
         description=_l("The questions the harvest answers, one per line, e.g. \"Which duty-bearers changed how they "
                        "respond to children who report online abuse?\""))
-    intended_uses = TextAreaField(_l("Intended users and uses"), validators=[Optional(), Length(max=LONG_TEXT)],
+    intended_uses = TextAreaField(_l("Intended users and uses"), validators=[Optional(), MaxLength(LONG_TEXT)],
                                   description=_l("Who will use the findings, and for what."))
     step = SelectField(_l("Outcome Harvesting step reached"), choices=choices(choices_for(HarvestStep)),
                        default=HarvestStep.DESIGN.value)
@@ -52,29 +52,29 @@ class HarvestForm(VersionedForm):
 class OutcomeForm(VersionedForm):
     harvest_id = SelectField(_l("Harvest"), coerce=int, validators=[InputRequired()])
     description = TextAreaField(
-        _l("Outcome description"), validators=[InputRequired(), Length(max=LONG_TEXT)],
+        _l("Outcome description"), validators=[InputRequired(), MaxLength(LONG_TEXT)],
         description=_l("Who changed what, when and where, in a sentence or two that someone who does not know the "
                        "project can understand."))
     social_actor = StringField(
-        _l("Social actor"), validators=[Optional(), Length(max=300)],
+        _l("Social actor"), validators=[Optional(), MaxLength(300)],
         description=_l("The organisation or role that changed, e.g. \"Da Nang Department of Labour, Invalids and "
                        "Social Affairs\" or \"school principals in Hai Chau district\". Never a private person."))
     social_actor_kind = RadioField(_l("The social actor is"), choices=choices(choices_for(ActorKind)),
                                    default=ActorKind.ORGANISATION.value)
-    change_agent = StringField(_l("Change agent"), validators=[Optional(), Length(max=300)],
+    change_agent = StringField(_l("Change agent"), validators=[Optional(), MaxLength(300)],
                                description=_l("Who influenced the change: the project team or a partner."))
     change_date = DateField(_l("Date of the change"), validators=[Optional()])
     date_precision = SelectField(
         _l("Precision of the date"), choices=choices(choices_for(DatePrecision)), default=DatePrecision.MONTH.value,
         description=_l("For a month or a year, any day within it will do."))
     country_code = SelectField(_l("Country"), validators=[Optional()])
-    area = StringField(_l("Area"), validators=[Optional(), Length(max=200)],
+    area = StringField(_l("Area"), validators=[Optional(), MaxLength(200)],
                        description=_l("Province, district or city."))
-    significance = TextAreaField(_l("Significance"), validators=[Optional(), Length(max=LONG_TEXT)],
+    significance = TextAreaField(_l("Significance"), validators=[Optional(), MaxLength(LONG_TEXT)],
                                  description=_l("Why the change matters for children's safety online."))
-    contribution = TextAreaField(_l("Contribution"), validators=[Optional(), Length(max=LONG_TEXT)],
+    contribution = TextAreaField(_l("Contribution"), validators=[Optional(), MaxLength(LONG_TEXT)],
                                  description=_l("How the project plausibly influenced the change: who did what."))
-    sources = TextAreaField(_l("Sources"), validators=[Optional(), Length(max=LONG_TEXT)],
+    sources = TextAreaField(_l("Sources"), validators=[Optional(), MaxLength(LONG_TEXT)],
                             description=_l("Documents and informants (by role) that show the change."))
     change_type = SelectField(_l("Type of change"), choices=choices(choices_for(ChangeType)),
                               validators=[InputRequired()])
@@ -119,11 +119,11 @@ class StatusForm(VersionedForm):
 
 
 class SubstantiatorForm(VersionedForm):
-    name = StringField(_l("Name or role"), validators=[InputRequired(), Length(max=200)],
+    name = StringField(_l("Name or role"), validators=[InputRequired(), MaxLength(200)],
                        description=_l("As the project knows them, e.g. \"Head of the district child-protection "
                                       "board\"."))
-    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
-    expertise = TextAreaField(_l("Expertise"), validators=[InputRequired(), Length(max=2000)],
+    organisation = StringField(_l("Organisation"), validators=[Optional(), MaxLength(200)])
+    expertise = TextAreaField(_l("Expertise"), validators=[InputRequired(), MaxLength(2000)],
                               description=_l("What makes them knowledgeable about the outcomes."))
     is_independent = BooleanField(_l("Independent of the project"),
                                   description=_l("Tick if they have no stake in the project's success."),
@@ -140,14 +140,14 @@ class SubstantiationForm(Form):
                                       validators=[InputRequired()])
     verdict_contribution = RadioField(_l("On the contribution"), choices=VERDICT_CHOICES,
                                       validators=[InputRequired()])
-    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=LONG_TEXT)],
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), MaxLength(LONG_TEXT)],
                             description=_l("In the substantiator's words; required when they disagree."))
     given_on = DateField(_l("Date of the verdicts"), validators=[InputRequired()])
 
 
 class AcknowledgementForm(Form):
     reason = TextAreaField(
-        _l("Why the outcome stands despite the disagreement"), validators=[InputRequired(), Length(max=LONG_TEXT)],
+        _l("Why the outcome stands despite the disagreement"), validators=[InputRequired(), MaxLength(LONG_TEXT)],
         description=_l("E.g. \"Two independent substantiators confirmed the contribution; the dissent concerns the "
                        "date, which the sources settle.\" Shown with the outcome in pages and reports."))
 

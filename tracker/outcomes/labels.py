@@ -66,7 +66,7 @@ BACK_LABELS = {
     OutcomeStatus.SUBSTANTIATED: _l("Return to substantiated"),
 }
 
-DATE_FORMATS = {DatePrecision.DAY: "d MMMM y", DatePrecision.MONTH: "MMMM y", DatePrecision.YEAR: "y"}
+DATE_FORMATS = {DatePrecision.DAY: "medium", DatePrecision.MONTH: "MMMM y", DatePrecision.YEAR: "y"}
 
 
 def change_date(value, precision):

@@ -15,6 +15,7 @@ from wtforms.validators import Regexp
 from wtforms.validators import ValidationError
 
 from tracker.web.forms import Form
+from tracker.web.forms import MaxLength
 from tracker.web.forms import VersionedForm
 from tracker.web.forms import choices
 
@@ -36,7 +37,7 @@ ORGANISATION_TYPES = choices([
 
 
 class ProjectForm(VersionedForm):
-    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[InputRequired(), MaxLength(200)])
     slug = StringField(
         _l("Short name"),
         description=_l("Used in web addresses, e.g. thailand-helpline. Lowercase letters, digits and hyphens."),
@@ -56,9 +57,9 @@ class ProjectForm(VersionedForm):
     iati_identifier = StringField(
         _l("IATI activity identifier"),
         description=_l("Optional. The reporting organisation's identifier, a hyphen, then the activity's own code."),
-        validators=[Optional(), Length(max=150), NO_SPACES],
+        validators=[Optional(), MaxLength(150), NO_SPACES],
     )
-    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=5000)])
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), MaxLength(5000)])
 
     def validate_end_date(self, field):
         if self.start_date.data and field.data and field.data < self.start_date.data:
@@ -71,29 +72,29 @@ class PortfolioFilterForm(Form):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search titles and summaries"), validators=[Optional(), Length(max=100)])
+    q = StringField(_l("Search titles and summaries"), validators=[Optional(), MaxLength(100)])
     pillar = SelectField(_l("Pillar"), coerce=int, validators=[Optional()])
     country = SelectField(_l("Country"), validators=[Optional()])
     organisation = SelectField(_l("Grantee"), coerce=int, validators=[Optional()])
 
 
 class OrganisationForm(VersionedForm):
-    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
-    short_name = StringField(_l("Short name or acronym"), validators=[Optional(), Length(max=40)])
+    name = StringField(_l("Name"), validators=[InputRequired(), MaxLength(200)])
+    short_name = StringField(_l("Short name or acronym"), validators=[Optional(), MaxLength(40)])
     org_type = SelectField(_l("Type"), choices=ORGANISATION_TYPES, default="22")
     iati_ref = StringField(
         _l("IATI organisation identifier"),
         description=_l("Optional, e.g. XM-DAC-41122 for UNICEF."),
-        validators=[Optional(), Length(max=100), NO_SPACES],
+        validators=[Optional(), MaxLength(100), NO_SPACES],
     )
     country_code = SelectField(_l("Country of registration"), validators=[Optional()])
-    website = StringField(_l("Website"), validators=[Optional(), Length(max=300), URL(require_tld=True)])
+    website = StringField(_l("Website"), validators=[Optional(), MaxLength(300), URL(require_tld=True)])
 
 
 class FundForm(VersionedForm):
-    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
-    slug = StringField(_l("Short name"), validators=[InputRequired(), Length(max=60), SLUG])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    name = StringField(_l("Name"), validators=[InputRequired(), MaxLength(200)])
+    slug = StringField(_l("Short name"), validators=[InputRequired(), MaxLength(60), SLUG])
+    description = TextAreaField(_l("Description"), validators=[Optional(), MaxLength(5000)])
     retention_months = IntegerField(
         _l("Keep stories for (months after a project ends)"),
         description=_l("After this, stories, their translations and donor versions, outcome sources and "
@@ -103,8 +104,8 @@ class FundForm(VersionedForm):
 
 
 class PillarForm(VersionedForm):
-    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
+    name = StringField(_l("Name"), validators=[InputRequired(), MaxLength(120)])
     key = StringField(_l("Key"), description=_l("Lowercase letters, digits and hyphens."),
-                      validators=[InputRequired(), Length(max=40), SLUG])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+                      validators=[InputRequired(), MaxLength(40), SLUG])
+    description = TextAreaField(_l("Description"), validators=[Optional(), MaxLength(2000)])
     position = IntegerField(_l("Position in lists"), default=0, validators=[Optional(), NumberRange(min=0, max=99)])

@@ -70,7 +70,8 @@ def overview():
         text=filter_value(filters.q),
     )
     page = paginate(session, statement, page_number(), current_app.config["ITEMS_PER_PAGE"])
-    return render_template("portfolio/overview.html", fund=fund, page=page, filters=filters, facets=facets)
+    return render_template("portfolio/overview.html", fund=fund, page=page, filters=filters, facets=facets,
+                           member_of_none=visible_project_ids() is not None and not visible_project_ids())
 
 
 @project_route("project.view")

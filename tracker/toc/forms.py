@@ -5,7 +5,6 @@ from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired
-from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
@@ -15,6 +14,7 @@ from tracker.toc.services import ASSUMPTION_STATUS_LABELS
 from tracker.toc.services import DEFAULT_LEVEL_LABELS
 from tracker.toc.services import SPHERE_LABELS
 from tracker.web.forms import Form
+from tracker.web.forms import MaxLength
 from tracker.web.forms import VersionedForm
 from tracker.web.forms import choices
 
@@ -29,9 +29,9 @@ def coerce_optional_int(value):
 class NodeForm(VersionedForm):
     title = StringField(_l("Title"), description=_l("A short statement of the result, e.g. “Counsellors answer "
                                                     "children on chat within five minutes”."),
-                        validators=[InputRequired(), Length(max=300)])
+                        validators=[InputRequired(), MaxLength(300)])
     level = SelectField(_l("Level"), validators=[InputRequired()])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), MaxLength(5000)])
     sphere = SelectField(
         _l("Ceiling of accountability"),
         choices=choices(SPHERE_LABELS.items()),
@@ -57,7 +57,7 @@ class LinkForm(VersionedForm):
     effect_id = SelectField(_l("Effect"), coerce=coerce_optional_int, validators=[InputRequired()],
                             description=_l("The result that the cause contributes to."))
     rationale = TextAreaField(_l("Rationale"), description=_l("Why the cause is expected to lead to the effect."),
-                              validators=[Optional(), Length(max=5000)])
+                              validators=[Optional(), MaxLength(5000)])
 
     def validate_effect_id(self, field):
         if field.data is not None and field.data == self.cause_id.data:
@@ -66,22 +66,22 @@ class LinkForm(VersionedForm):
 
 class AssumptionForm(VersionedForm):
     text = TextAreaField(_l("Assumption"), description=_l("A condition believed to hold for this link to work."),
-                         validators=[InputRequired(), Length(max=2000)])
+                         validators=[InputRequired(), MaxLength(2000)])
     status = SelectField(_l("Status"), choices=choices(ASSUMPTION_STATUS_LABELS.items()), default="untested")
     note = TextAreaField(_l("Note"), description=_l("What the evidence says about it so far."),
-                         validators=[Optional(), Length(max=5000)])
+                         validators=[Optional(), MaxLength(5000)])
 
 
 class ExternalFactorForm(VersionedForm):
     text = TextAreaField(_l("External factor"),
                          description=_l("Something outside the project that helps or hinders this result: other "
                                         "actors, policy, context, risks."),
-                         validators=[InputRequired(), Length(max=2000)])
+                         validators=[InputRequired(), MaxLength(2000)])
 
 
 class FreezeForm(Form):
     label = StringField(_l("Version name"), description=_l("E.g. Baseline, Midline, Endline or Revised after review."),
-                        validators=[InputRequired(), Length(max=120)])
+                        validators=[InputRequired(), MaxLength(120)])
 
 
 class CompareForm(Form):
@@ -95,12 +95,12 @@ class CompareForm(Form):
 class LevelLabelsForm(VersionedForm):
     """The fund's names for the result levels; its version is the fund's."""
 
-    activity = StringField(validators=[Optional(), Length(max=80)])
-    output = StringField(validators=[Optional(), Length(max=80)])
-    short_term_outcome = StringField(validators=[Optional(), Length(max=80)])
-    intermediate_outcome = StringField(validators=[Optional(), Length(max=80)])
-    long_term_outcome = StringField(validators=[Optional(), Length(max=80)])
-    impact = StringField(validators=[Optional(), Length(max=80)])
+    activity = StringField(validators=[Optional(), MaxLength(80)])
+    output = StringField(validators=[Optional(), MaxLength(80)])
+    short_term_outcome = StringField(validators=[Optional(), MaxLength(80)])
+    intermediate_outcome = StringField(validators=[Optional(), MaxLength(80)])
+    long_term_outcome = StringField(validators=[Optional(), MaxLength(80)])
+    impact = StringField(validators=[Optional(), MaxLength(80)])
 
     def label_fields(self):
         """Name each field after its default label; leaving it empty keeps that default."""

@@ -4,13 +4,26 @@ from uuid import uuid4
 
 from flask import request
 from flask_babel import get_translations
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import HiddenField
 from wtforms import SelectChoice
+from wtforms.validators import Length
 
 from tracker.common.messages import translate
 from tracker.web.submissions import FIELD as SUBMISSION_FIELD
+
+
+class MaxLength(Length):
+    """A length limit that refuses over-long text with a message saying the limit; the form keeps the text.
+
+    No ``maxlength`` attribute: a browser would silently cut pasted text at the limit.
+    """
+
+    def __init__(self, limit, message=None):
+        super().__init__(max=limit, message=message or _l("Keep this under %(max)d characters."))
+        self.field_flags = {}
 
 
 class Form(FlaskForm):

@@ -3,8 +3,8 @@
 from flask import request
 from flask import url_for
 from flask_babel import format_date
-from flask_babel import format_datetime
 from flask_babel import format_decimal
+from flask_babel import format_time
 from flask_babel import get_locale
 from flask_babel import gettext
 from flask_login import current_user
@@ -60,14 +60,31 @@ def story_title(story):
     return story.title or gettext("Withdrawn story: its text is sealed")
 
 
+def date_shown(value):
+    """Every date the app shows, on screen and in reports, in the one style of the reader's language.
+
+    The locale's medium style ("Dec 6, 2026", "6 déc. 2026") never reads as an ambiguous "12/6/26".
+    """
+    return format_date(value, "medium")
+
+
+def time_shown(value):
+    """A moment with its time zone ("Dec 6, 2026, 2:05 PM UTC"): an expiry or a log time is never ambiguous.
+
+    The date part is ``date_shown``'s, joined to the time the way the reader's language joins them.
+    """
+    moment = f"{format_time(value, 'short')} {format_time(value, 'z')}"
+    return get_locale().datetime_formats["medium"].replace("{1}", date_shown(value)).replace("{0}", moment)
+
+
 def init_app(app):
     app.jinja_env.filters.update(
         story_title=story_title,
         country=localised_country,
         money=money,
-        date=format_date,
+        date=date_shown,
         filesize=file_size,
-        datetime=format_datetime,
+        datetime=time_shown,
         number=format_decimal,
         role_label=role_label,
         translated=translated,

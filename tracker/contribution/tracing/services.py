@@ -23,6 +23,7 @@ from tracker.common.messages import N_
 from tracker.common.messages import lazy
 from tracker.common.text import clean_line
 from tracker.common.text import clean_text
+from tracker.common.text import over_length
 from tracker.contribution.models import ConfidenceBand
 from tracker.contribution.models import CtComponent
 from tracker.contribution.models import CtEvidence
@@ -54,6 +55,10 @@ REVISED_FIELD_LABELS = {
 }
 WEAKEST_LINK_RULE = lazy(N_("A claim is only as strong as its weakest mechanism component: the claim's confidence "
                             "is the lowest of its components' confidences."))
+
+
+MAX_ENTITY = 200
+MAX_BAND_LABEL = 120
 
 
 def probability(value, field):
@@ -100,8 +105,8 @@ def tracing_components(session, claim):
 
 
 def clean_component_values(values):
-    cleaned = {"entity": clean_line(values.get("entity"))[:200], "activity": clean_text(values.get("activity"))}
-    reasons = [(name, message) for name, message in (
+    cleaned = {"entity": clean_line(values.get("entity")), "activity": clean_text(values.get("activity"))}
+    reasons = over_length(cleaned, {"entity": MAX_ENTITY}) + [(name, message) for name, message in (
         ("entity", N_("Name the entity: who or what acts (an organisation, a role, a system).")),
         ("activity", N_("Describe the activity: what the entity does in the mechanism."))) if not cleaned[name]]
     raw_prior = values.get("prior")
@@ -382,7 +387,11 @@ def parse_bands(text):
             reasons.append(N_("Line %(number)d needs a lower bound from 0 up to (not including) 1, then the words.",
                               number=number))
             continue
-        bands.append(tracing.Band(lower, clean_line(label)[:120]))
+        if len(clean_line(label)) > MAX_BAND_LABEL:
+            reasons.append(N_("Line %(number)d: keep the words under %(count)d characters.", number=number,
+                              count=MAX_BAND_LABEL))
+            continue
+        bands.append(tracing.Band(lower, clean_line(label)))
     lowers = [band.lower for band in bands]
     if not reasons and (0.0 not in lowers):
         reasons.append(N_("The scale must start at 0 so that every confidence has words."))
