@@ -60,6 +60,24 @@ def test_create_user_reads_the_password_from_stdin(app, factory, session):
                                       "a long passphrase for the field")
 
 
+def test_create_user_makes_the_holder_change_an_operator_set_password(app, session):
+    result = app.test_cli_runner().invoke(args=["create-user", "officer@example.org", "--role", "grantee",
+                                                "--password-stdin"], input="a long passphrase for the field\n")
+
+    assert result.exit_code == 0, result.output
+    assert "must be changed at first login" in result.output
+    assert session.scalar(sa.select(User.must_change_password).where(User.email == "officer@example.org"))
+
+
+def test_create_user_keeps_the_first_administrators_own_password(app, session):
+    result = app.test_cli_runner().invoke(args=["create-user", "head@example.org", "--role", "admin",
+                                                "--password-stdin", "--own-password"],
+                                          input="a long passphrase of my own\n")
+
+    assert result.exit_code == 0, result.output
+    assert not session.scalar(sa.select(User.must_change_password).where(User.email == "head@example.org"))
+
+
 def test_create_user_refuses_an_unknown_project(app):
     result = app.test_cli_runner().invoke(
         args=["create-user", "x@example.org", "--role", "grantee", "--project", "nope", "--password-stdin"],

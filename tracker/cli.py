@@ -132,7 +132,10 @@ def read_password(password_stdin):
 @click.option("--name", "display_name", help="Display name (defaults to the part of the email before @).")
 @click.option("--project", "project_slugs", multiple=True, help="Slug of a project to make the user a member of.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
-def create_user_command(email, role, display_name, project_slugs, password_stdin):
+@click.option("--own-password", is_flag=True,
+              help="The password is the account holder's own (the first administrator creating their account); "
+                   "otherwise it must be changed at first login, like one an administrator sets on the web.")
+def create_user_command(email, role, display_name, project_slugs, password_stdin, own_password):
     """Create a user account with ROLE, optionally as a member of projects."""
     password = read_password(password_stdin)
     actor = Actor.command_line()
@@ -146,12 +149,13 @@ def create_user_command(email, role, display_name, project_slugs, password_stdin
         try:
             user = auth_services.create_user(session, current_app.extensions["tracker.hasher"], actor, email=email,
                                              display_name=display_name or email.split("@")[0], role=role,
-                                             password=password)
+                                             password=password, set_by_administrator=not own_password)
             auth_services.set_memberships(session, actor, user, [project.id for project in projects])
         except ValidationFailed as error:
             raise click.ClickException(str(error)) from None
         session.commit()
-    click.echo(f"Created {role} account {user.email}.")
+    then = "" if own_password else " The password must be changed at first login."
+    click.echo(f"Created {role} account {user.email}.{then}")
 
 
 @click.command("demo-code")
