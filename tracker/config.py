@@ -148,8 +148,12 @@ SETTINGS = (
             "Minutes an uploaded import file waits for its mapping and confirmation before it is deleted."),
     # Evidence reports.
     Setting("REPORT_JOB_RUNNER", "thread", str,
-            "How report jobs run: `thread` (a pool in each web process), `inline` (at once, for tests), or "
-            "`module:function` of an external queue that is handed each job id."),
+            "How report jobs run: `thread` (a pool in each web process), `celery` (Celery workers through the "
+            "Redis broker at CELERY_BROKER_URL: start them with `flask --app tracker worker`), `inline` (at once, "
+            "for tests), or `module:function` of an external queue that is handed each job id."),
+    Setting("CELERY_BROKER_URL", "redis://localhost:6379/0", str,
+            "The Redis broker that carries report jobs to the Celery workers when REPORT_JOB_RUNNER is `celery`; "
+            "nothing connects to it otherwise."),
     Setting("REPORT_WORKERS", 2, int,
             "Report jobs one worker process builds at the same time (thread runner); raise it when reports "
             "queue, memory allowing."),

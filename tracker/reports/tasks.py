@@ -1,0 +1,48 @@
+"""The report job as a Celery task (``REPORT_JOB_RUNNER=celery``; see :mod:`tracker.queue`).
+
+The task carries only the job id and may arrive more than once: the broker hands a message again when the
+worker that held it died before acknowledging it, and ``report-cleanup`` sends the jobs left waiting again.
+Every delivery goes through :func:`tracker.reports.jobs.claim`, so a job already done, failed or revoked is
+left as it is, and a job is built once. A job still running under a live lease may be one whose worker has
+just been killed (its pool process lost, the message given straight back): the task comes back when that
+lease would run out, and takes the job over if no one renewed it.
+"""
+
+from celery import shared_task
+from flask import current_app
+
+from tracker.db import database
+from tracker.db import read_only
+from tracker.db_types import utcnow
+from tracker.reports import jobs
+from tracker.reports.models import JobStatus
+from tracker.reports.models import ReportJob
+
+TASK_NAME = "tracker.reports.build_report"
+
+
+@shared_task(name=TASK_NAME, bind=True, max_retries=None, ignore_result=True, acks_late=True,
+             reject_on_worker_lost=True)
+def build_report(task, job_id):
+    app = current_app._get_current_object()
+    lease = app.config["REPORT_LEASE_SECONDS"]
+    if jobs.run_job(app, job_id, take_over_after=lease):
+        return
+    try:
+        wait = seconds_until_lease_ends(app, job_id)
+    except Exception as error:  # noqa: BLE001 - the database may be away for a moment: come back in a lease
+        app.logger.warning("Report job %s: its state could not be read: %s", job_id, type(error).__name__)
+        wait = lease
+    if wait is not None:
+        raise task.retry(countdown=wait)
+
+
+def seconds_until_lease_ends(app, job_id):
+    """Seconds until running job ``job_id``'s lease runs out unless renewed (at least 1); None when not running."""
+    with database(app).new_session() as session:
+        read_only(session)
+        job = session.get(ReportJob, job_id)
+        if job is None or job.status != JobStatus.RUNNING:
+            return None
+        last = job.heartbeat_at or job.started_at or job.created_at
+    return max(1, round(last.timestamp() + app.config["REPORT_LEASE_SECONDS"] - utcnow().timestamp()) + 1)
