@@ -7,6 +7,7 @@ Each test runs on a SQLite file of its own that the web app (the test client) an
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -27,6 +28,7 @@ from tests.postgres import free_port
 from tracker import create_app
 from tracker import migrate
 from tracker.db import database
+from tracker.db import make_engine
 from tracker.db_types import utcnow
 from tracker.reports import jobs
 from tracker.reports import runner
@@ -102,11 +104,23 @@ def settings(tmp_path, instance_path, redis_url):
             "REPORT_HEARTBEAT_SECONDS": HEARTBEAT, "REPORT_LEASE_SECONDS": LEASE}
 
 
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory):
+    """An empty database file at the latest migration, copied for each test."""
+    path = tmp_path_factory.mktemp("migrated") / "empty.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    engine.dispose()
+    return path
+
+
 @pytest.fixture
-def app(settings, broker):
+def app(settings, broker, migrated):
     """The web app on a SQLite file of its own, handing its report jobs to Celery."""
+    target = settings["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(migrated) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
     app = create_app({**settings, **FAST_HASHING})
-    migrate.upgrade(database(app).engine)
     yield app
     database(app).engine.dispose()
 
@@ -227,6 +241,7 @@ def donor(factory, login, session):
 # A report built by a worker ----------------------------------------------------------------------------
 
 
+@pytest.mark.heavy  # about 20 s here, most of it WeasyPrint's first PDF in a new worker process
 def test_a_report_asked_for_on_the_web_is_built_by_a_celery_worker_and_downloaded(
         app, client, submit, donor, project, session, start_worker):
     token = request_report(client, submit, project)
@@ -240,6 +255,7 @@ def test_a_report_asked_for_on_the_web_is_built_by_a_celery_worker_and_downloade
     assert stored_files(app) == [job_with(app, token).file_name]
 
 
+@pytest.mark.heavy  # about 35 s: two workers start, one is killed, the other builds the PDF
 def test_a_job_whose_worker_was_killed_is_taken_over_by_another_and_stored_once(
         app, client, submit, donor, project, session, start_worker):
     token = request_report(client, submit, project)
@@ -258,17 +274,19 @@ def test_a_job_whose_worker_was_killed_is_taken_over_by_another_and_stored_once(
     assert status == 200 and body.startswith(b"%PDF")
 
 
-def test_a_job_delivered_again_once_done_is_left_as_it_is(app, client, submit, donor, project, session,
-                                                          start_worker, broker):
-    token = request_report(client, submit, project)
+def test_a_job_delivered_again_once_done_is_left_as_it_is(app, donor, factory, session, start_worker, broker):
+    job = jobs.create_job(session, TEST_ACTOR, donor, fund=factory.fund(), project=factory.project(),
+                          audience="donor", report_format=ReportFormat.HTML)
+    session.commit()
+    runner.submit(app, job.id)
     start_worker(celery_worker())
-    wait_for(lambda: job_with(app, token).status == JobStatus.DONE, seconds=60)
-    done = job_with(app, token)
+    wait_for(lambda: job_with(app, job.token).status == JobStatus.DONE, seconds=60)
+    done = job_with(app, job.token)
 
-    runner.submit(app, done.id)
+    runner.submit(app, job.id)
     wait_for(lambda: broker.llen(QUEUE) == 0 and not broker.hlen("unacked"), seconds=30)
 
-    again = job_with(app, token)
+    again = job_with(app, job.token)
     assert (again.status, again.file_name, again.finished_at) == (JobStatus.DONE, done.file_name, done.finished_at)
     assert stored_files(app) == [done.file_name]
 

@@ -162,8 +162,8 @@ SETTINGS = (
             "process (thread runner) fails the jobs whose worker stopped and takes the jobs left waiting."),
     Setting("REPORT_LEASE_SECONDS", 120, int,
             "A running report job whose lease went this many seconds without renewal is taken as stopped (its "
-            "worker was killed or restarted) and fails, asking the user to try again; keep it several times "
-            "REPORT_HEARTBEAT_SECONDS."),
+            "worker was killed or restarted) and fails, asking the user to try again (with Celery, another worker "
+            "takes it over first, within one more lease); keep it several times REPORT_HEARTBEAT_SECONDS."),
     Setting("REPORT_LINK_HOURS", 24, int, "Hours a prepared report's download link works."),
     Setting("REPORT_FOLDER", None, str,
             "Folder of prepared report files; set it when they belong on another disk shared by all workers.",
