@@ -42,18 +42,25 @@ SECRET_KEY = "celery-test-secret"
 HEARTBEAT, LEASE = 1, 3
 QUEUE = "celery"  # Celery's default queue: a Redis list of the messages waiting for a worker
 
-# A worker whose report takes a minute to assemble: long enough to be killed in the middle of it.
+# A worker whose first report takes a minute to assemble (long enough to be killed in the middle of it) and whose
+# next ones are built as usual: the file named by SLOW_ONCE marks that the slow one began.
 SLOW_WORKER = textwrap.dedent("""
+    import os
     import sys
     import time
 
     from celery.bin.celery import main
     from tracker.reports import jobs
 
-    def slow_report(*_args, **_kwargs):
-        time.sleep(60)
+    usual_report = jobs.project_report
 
-    jobs.project_report = slow_report
+    def slow_once(*args, **kwargs):
+        if not os.path.exists(os.environ["SLOW_ONCE"]):
+            open(os.environ["SLOW_ONCE"], "w").close()
+            time.sleep(60)
+        return usual_report(*args, **kwargs)
+
+    jobs.project_report = slow_once
     sys.argv = ["celery", *sys.argv[1:]]
     sys.exit(main())
 """)
@@ -129,6 +136,7 @@ def app(settings, broker, migrated):
 def start_worker(settings, instance_path, tmp_path):
     """Start a worker process (a new process group, killed at the end of the test): ``start_worker(command)``."""
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "TRACKER_INSTANCE_PATH": str(instance_path),
+                   "SLOW_ONCE": str(tmp_path / "slow-report-began"),
                    **{f"TRACKER_{name}": str(value) for name, value in settings.items()}}
     started = []
 
@@ -272,6 +280,30 @@ def test_a_job_whose_worker_was_killed_is_taken_over_by_another_and_stored_once(
     assert stored_files(app) == [job.file_name]
     status, body = download(client, token)
     assert status == 200 and body.startswith(b"%PDF")
+
+
+@pytest.mark.heavy  # about 25 s: the job waits out its lease, then the PDF is built
+def test_a_job_whose_pool_process_was_killed_comes_back_and_is_taken_over_when_its_lease_runs_out(
+        app, client, submit, donor, project, start_worker):
+    token = request_report(client, submit, project)
+    job_id = job_with(app, token).id
+    worker = start_worker(slow_worker())
+    wait_for(lambda: lease_renewed(app, job_id), seconds=60)
+
+    os.kill(pool_process_of(worker), signal.SIGKILL)
+    wait_for(lambda: job_with(app, token).status == JobStatus.DONE, seconds=60)
+
+    assert all_jobs(app) == [(job_id, JobStatus.DONE)]
+    assert stored_files(app) == [job_with(app, token).file_name]
+    status, body = download(client, token)
+    assert status == 200 and body.startswith(b"%PDF")
+
+
+def pool_process_of(worker):
+    """The pid of the one pool process (``-c 1``) that builds the worker's tasks."""
+    children = subprocess.run(["pgrep", "-P", str(worker.pid)], capture_output=True, text=True).stdout.split()
+    assert len(children) == 1, children
+    return int(children[0])
 
 
 def test_a_job_delivered_again_once_done_is_left_as_it_is(app, donor, factory, session, start_worker, broker):
