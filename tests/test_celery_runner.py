@@ -24,6 +24,7 @@ from tests.conftest import FAST_HASHING
 from tests.conftest import csrf_from
 from tests.conftest import skip_or_fail
 from tests.factories import TEST_ACTOR
+from tests.factories import Factory
 from tests.postgres import free_port
 from tracker import create_app
 from tracker import migrate
@@ -121,12 +122,17 @@ def migrated(tmp_path_factory):
     return path
 
 
+def copy_of(database_file, target):
+    """Copy a SQLite database file to ``target`` (SQLite's backup API); return the copy's URL."""
+    with sqlite3.connect(database_file) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    return f"sqlite:///{target}"
+
+
 @pytest.fixture
 def app(settings, broker, migrated):
     """The web app on a SQLite file of its own, handing its report jobs to Celery."""
-    target = settings["DATABASE_URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(migrated) as source, sqlite3.connect(target) as copy:
-        source.backup(copy)
+    copy_of(migrated, settings["DATABASE_URL"].removeprefix("sqlite:///"))
     app = create_app({**settings, **FAST_HASHING})
     yield app
     database(app).engine.dispose()
@@ -374,3 +380,23 @@ def test_the_progress_page_waits_one_more_lease_for_a_worker_to_take_a_stopped_j
     session.commit()
     client.get(f"/reports/{job.token}")
     assert job_with(app, job.token).status == JobStatus.FAILED
+
+
+# The default needs no Redis -------------------------------------------------------------------------
+
+
+def test_the_default_thread_runner_builds_reports_with_no_redis_to_be_found(tmp_path, instance_path, migrated):
+    app = create_app({"DATABASE_URL": copy_of(migrated, tmp_path / "alone.sqlite"), "SECRET_KEY": SECRET_KEY,
+                      "CELERY_BROKER_URL": f"redis://127.0.0.1:{free_port()}/0", **FAST_HASHING})
+    with database(app).new_session() as session:
+        factory = Factory(session, app.extensions["tracker.hasher"])
+        job = jobs.create_job(session, TEST_ACTOR, factory.user("donor"), fund=factory.fund(),
+                              project=factory.project(), audience="donor", report_format=ReportFormat.HTML)
+        session.commit()
+    try:
+        runner.submit(app, job.id)
+        wait_for(lambda: job_with(app, job.token).status == JobStatus.DONE)
+    finally:
+        runner.thread_runner(app).shutdown()
+        database(app).engine.dispose()
+    assert app.config["REPORT_JOB_RUNNER"] == "thread"

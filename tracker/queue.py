@@ -6,12 +6,15 @@ so the embedded default (``make run``, the thread runner) needs no Redis.
 
 Workers start with ``flask --app tracker worker`` or ``celery -A tracker.celery_app worker``. Their settings make
 a worker that dies in the middle of a job (killed, out of memory, restarted) give the job back instead of losing
-it: a task is acknowledged only once it ends (``task_acks_late``), also when its pool process was lost
-(``task_reject_on_worker_lost``), and a worker reserves one task at a time (``worker_prefetch_multiplier``).
-A message a killed worker held becomes visible again after a report lease (``visibility_timeout``), checked
-every heartbeat, and the report task then takes its job over (:mod:`tracker.reports.tasks`). Status lives in
-the ``report_job`` table: no result backend.
+it: a task is acknowledged only once it ends (``task_acks_late``), goes back to the queue when its pool process
+is lost (``task_reject_on_worker_lost``), and a worker reserves one task at a time
+(``worker_prefetch_multiplier``). Redis gives a message that was not acknowledged within a report lease to a
+worker again (``visibility_timeout``, looked for every heartbeat): the message of a killed worker, which the
+report task then takes over (:mod:`tracker.reports.tasks`), and also that of a job still being built past a
+lease, which the task finds held and leaves. Status lives in the ``report_job`` table: no result backend.
 """
+
+import logging
 
 import click
 from celery import Celery
@@ -65,8 +68,10 @@ def celery_for(app):
 
 
 @worker_process_init.connect
-def forget_parent_connections(**_kwargs):
-    """A prefork pool process must not share the database connections its parent opened before forking."""
+def start_pool_process(**_kwargs):
+    """A prefork pool process must not share the database connections its parent opened before forking; and
+    WeasyPrint's page-by-page progress would bury the worker's own log lines at INFO."""
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     app = getattr(current_celery_app, "flask_app", None)
     if app is not None:
         database(app).engine.dispose(close=False)
