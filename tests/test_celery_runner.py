@@ -1,7 +1,8 @@
 """Report jobs on Celery (``REPORT_JOB_RUNNER=celery``): a real Redis and real worker processes.
 
-Each test runs on a SQLite file of its own that the web app (the test client) and the workers share, with a
-1-second heartbeat and a 3-second lease so that a killed worker's job comes back within seconds.
+Each test runs on a database of its own (a SQLite file, or PostgreSQL) that the web app (the test client) and
+the workers share, with a 1-second heartbeat and a 3-second lease so that a killed worker's job comes back
+within seconds.
 """
 
 import os
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -105,9 +107,23 @@ def broker(redis_url):
 
 
 @pytest.fixture
-def settings(tmp_path, instance_path, redis_url):
+def database_url(request, backend, tmp_path, migrated):
+    """A database of the test's own at the latest migration: a SQLite file, or a PostgreSQL database."""
+    if backend == "sqlite":
+        return copy_of(migrated, tmp_path / "jobs.sqlite")
+    cluster = request.getfixturevalue("postgres_cluster")
+    name = f"celery_{uuid.uuid4().hex[:12]}"
+    cluster.create_database(name)
+    engine = make_engine(cluster.url(name))
+    migrate.upgrade(engine)
+    engine.dispose()
+    return cluster.url(name)
+
+
+@pytest.fixture
+def settings(database_url, instance_path, redis_url):
     """The settings the web app and the workers share."""
-    return {"DATABASE_URL": f"sqlite:///{tmp_path / 'jobs.sqlite'}", "SECRET_KEY": SECRET_KEY,
+    return {"DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY,
             "REPORT_JOB_RUNNER": "celery", "CELERY_BROKER_URL": redis_url,
             "REPORT_HEARTBEAT_SECONDS": HEARTBEAT, "REPORT_LEASE_SECONDS": LEASE}
 
@@ -130,9 +146,8 @@ def copy_of(database_file, target):
 
 
 @pytest.fixture
-def app(settings, broker, migrated):
-    """The web app on a SQLite file of its own, handing its report jobs to Celery."""
-    copy_of(migrated, settings["DATABASE_URL"].removeprefix("sqlite:///"))
+def app(settings, broker):
+    """The web app on a database of its own, handing its report jobs to Celery."""
     app = create_app({**settings, **FAST_HASHING})
     yield app
     database(app).engine.dispose()
@@ -269,7 +284,8 @@ def test_a_report_asked_for_on_the_web_is_built_by_a_celery_worker_and_downloade
     assert stored_files(app) == [job_with(app, token).file_name]
 
 
-@pytest.mark.heavy  # about 35 s: two workers start, one is killed, the other builds the PDF
+@pytest.mark.heavy  # about 30 s: two workers start, one is killed, the other builds the PDF
+@pytest.mark.both_backends
 def test_a_job_whose_worker_was_killed_is_taken_over_by_another_and_stored_once(
         app, client, submit, donor, project, session, start_worker):
     token = request_report(client, submit, project)
@@ -312,6 +328,7 @@ def pool_process_of(worker):
     return int(children[0])
 
 
+@pytest.mark.both_backends
 def test_a_job_delivered_again_once_done_is_left_as_it_is(app, donor, factory, session, start_worker, broker):
     job = jobs.create_job(session, TEST_ACTOR, donor, fund=factory.fund(), project=factory.project(),
                           audience="donor", report_format=ReportFormat.HTML)
