@@ -417,3 +417,14 @@ def test_the_default_thread_runner_builds_reports_with_no_redis_to_be_found(tmp_
         runner.thread_runner(app).shutdown()
         database(app).engine.dispose()
     assert app.config["REPORT_JOB_RUNNER"] == "thread"
+
+
+def test_a_worker_takes_one_report_at_a_time_and_acknowledges_it_only_once_it_ended(tmp_path, instance_path):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite'}", "SECRET_KEY": SECRET_KEY,
+                      "REPORT_JOB_RUNNER": "celery", "REPORT_LEASE_SECONDS": 90})
+    celery = app.extensions["celery"]
+    task = celery.tasks["tracker.reports.build_report"]
+
+    assert (task.acks_late, task.reject_on_worker_lost, task.ignore_result) == (True, True, True)
+    assert celery.conf.worker_prefetch_multiplier == 1 and celery.conf.task_ignore_result
+    assert celery.conf.broker_transport_options["visibility_timeout"] == 90

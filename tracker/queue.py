@@ -82,8 +82,11 @@ def start_pool_process(**_kwargs):
 @click.option("-c", "--concurrency", type=click.IntRange(min=1), default=2, show_default=True,
               help="Report jobs this worker builds at the same time (one process each).")
 @click.option("-l", "--loglevel", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
-              default="INFO", show_default=True)
+              default="INFO", show_default=True, help="INFO logs each job's task as it is received and ends.")
 def worker_command(concurrency, loglevel):
     """Start a Celery worker that builds the report jobs queued with REPORT_JOB_RUNNER=celery (needs Redis)."""
+    if current_app.config["REPORT_JOB_RUNNER"] != "celery":
+        click.echo(f"Warning: REPORT_JOB_RUNNER is {current_app.config['REPORT_JOB_RUNNER']!r}, not 'celery': the web "
+                   "processes send this worker no report jobs.", err=True)
     celery_for(current_app).worker_main(["worker", "--pool", "prefork", f"--concurrency={concurrency}",
                                          f"--loglevel={loglevel.upper()}"])
