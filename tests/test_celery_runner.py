@@ -35,6 +35,7 @@ from tracker.db import make_engine
 from tracker.db_types import utcnow
 from tracker.reports import jobs
 from tracker.reports import runner
+from tracker.reports import tasks
 from tracker.reports.files import reports_folder
 from tracker.reports.models import JobStatus
 from tracker.reports.models import ReportFormat
@@ -397,6 +398,40 @@ def test_the_progress_page_waits_one_more_lease_for_a_worker_to_take_a_stopped_j
     session.commit()
     client.get(f"/reports/{job.token}")
     assert job_with(app, job.token).status == JobStatus.FAILED
+
+
+def stopped_job(app, session, donor, factory):
+    """An HTML job whose worker stopped: running, its lease out for a second."""
+    job = jobs.create_job(session, TEST_ACTOR, donor, fund=factory.fund(), project=factory.project(),
+                          audience="donor", report_format=ReportFormat.HTML)
+    session.commit()
+    assert jobs.claim(session, job.id, now=utcnow() - timedelta(seconds=LEASE + 1))
+    return job
+
+
+def test_a_task_that_finds_its_job_stopped_takes_it_over_and_builds_it(app, donor, factory, session, broker):
+    job = stopped_job(app, session, donor, factory)
+
+    app.extensions["celery"].tasks[tasks.TASK_NAME].apply(args=[job.id])
+
+    done = job_with(app, job.token)
+    assert done.status == JobStatus.DONE and stored_files(app) == [done.file_name]
+
+
+def test_a_job_that_stopped_its_worker_again_is_not_taken_over_but_left_to_the_sweep(
+        app, client, donor, factory, session, broker, caplog):
+    job = stopped_job(app, session, donor, factory)
+    broker.set(tasks.TAKEOVER_KEY.format(job.id), tasks.TAKEOVERS)
+
+    app.extensions["celery"].tasks[tasks.TASK_NAME].apply(args=[job.id])
+
+    assert job_with(app, job.token).status == JobStatus.RUNNING and stored_files(app) == []
+    assert f"Report job {job.id} stopped its worker again: left to the sweep" in caplog.text
+    session.execute(sa.update(ReportJob).where(ReportJob.id == job.id)
+                    .values(heartbeat_at=utcnow() - timedelta(seconds=2 * LEASE + 1)))
+    session.commit()
+    client.get(f"/reports/{job.token}")
+    assert job_with(app, job.token).error == "The worker stopped while preparing this report; try again."
 
 
 # The default needs no Redis -------------------------------------------------------------------------
