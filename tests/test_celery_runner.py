@@ -273,7 +273,7 @@ def donor(factory, login, session):
 
 @pytest.mark.heavy  # about 20 s here, most of it WeasyPrint's first PDF in a new worker process
 def test_a_report_asked_for_on_the_web_is_built_by_a_celery_worker_and_downloaded(
-        app, client, submit, donor, project, session, start_worker):
+        app, client, submit, donor, project, start_worker):
     token = request_report(client, submit, project)
     assert job_with(app, token).status == JobStatus.QUEUED
 
@@ -288,7 +288,7 @@ def test_a_report_asked_for_on_the_web_is_built_by_a_celery_worker_and_downloade
 @pytest.mark.heavy  # about 30 s: two workers start, one is killed, the other builds the PDF
 @pytest.mark.both_backends
 def test_a_job_whose_worker_was_killed_is_taken_over_by_another_and_stored_once(
-        app, client, submit, donor, project, session, start_worker):
+        app, client, submit, donor, project, start_worker):
     token = request_report(client, submit, project)
     job_id = job_with(app, token).id
     killed = start_worker(slow_worker())
@@ -350,7 +350,7 @@ def test_a_job_delivered_again_once_done_is_left_as_it_is(app, donor, factory, s
 # Queueing without a worker ---------------------------------------------------------------------------
 
 
-def test_queueing_a_report_sends_one_task_with_the_job_id_only(app, client, submit, donor, project, session,
+def test_queueing_a_report_sends_one_task_with_the_job_id_only(app, client, submit, donor, project,
                                                                broker):
     token = request_report(client, submit, project)
 
