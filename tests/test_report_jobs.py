@@ -194,7 +194,7 @@ def test_a_worker_whose_job_was_swept_meanwhile_does_not_turn_it_done(app, facto
 
 def test_an_exception_while_claiming_the_job_fails_it_and_is_logged_without_its_text(
         app, factory, session, monkeypatch, caplog):
-    def locked(_session, _job_id, now=None):
+    def locked(_session, _job_id, **_options):
         raise sa.exc.OperationalError("UPDATE report_job …", {"story": "Somchai"}, Exception("database is locked"))
 
     monkeypatch.setattr(jobs, "claim", locked)
@@ -259,6 +259,52 @@ def test_a_job_already_claimed_is_left_to_its_worker(app, factory, session):
     session.expire_all()
 
     assert session.get(ReportJob, job.id).status == JobStatus.RUNNING
+
+
+@pytest.mark.both_backends
+def test_a_claim_that_may_take_over_takes_a_running_job_whose_lease_ran_out(app, factory, session):
+    lease = app.config["REPORT_LEASE_SECONDS"]
+    job = queue_job(session, factory)
+    assert jobs.claim(session, job.id, now=utcnow() - timedelta(seconds=lease + 1))
+
+    assert not jobs.claim(session, job.id)
+    assert jobs.claim(session, job.id, take_over_after=lease)
+    session.expire_all()
+    taken = session.get(ReportJob, job.id)
+    assert taken.status == JobStatus.RUNNING and utcnow() - taken.heartbeat_at < timedelta(seconds=lease)
+
+
+@pytest.mark.both_backends
+def test_a_claim_that_may_take_over_leaves_a_job_whose_lease_holds_and_a_finished_one(app, factory, session):
+    lease = app.config["REPORT_LEASE_SECONDS"]
+    running, failed = queue_job(session, factory), queue_job(session, factory)
+    assert jobs.claim(session, running.id, now=utcnow() - timedelta(seconds=lease - 5))
+    assert jobs.claim(session, failed.id, now=utcnow() - timedelta(hours=1))
+    jobs.fail(session, failed.id, "stopped")
+
+    assert not jobs.claim(session, running.id, take_over_after=lease)
+    assert not jobs.claim(session, failed.id, take_over_after=lease)
+
+
+def test_two_workers_taking_over_the_same_stopped_job_at_once_one_wins(file_app, file_session, file_factory):
+    lease = file_app.config["REPORT_LEASE_SECONDS"]
+    job = queue_job(file_session, file_factory)
+    assert jobs.claim(file_session, job.id, now=utcnow() - timedelta(seconds=lease + 1))
+    start = threading.Barrier(2)
+    won = []
+
+    def take_over():
+        with database(file_app).new_session() as session:
+            start.wait()
+            won.append(jobs.claim(session, job.id, take_over_after=lease))
+
+    takers = [threading.Thread(target=take_over) for _ in range(2)]
+    for taker in takers:
+        taker.start()
+    for taker in takers:
+        taker.join()
+
+    assert sorted(won) == [False, True]
 
 
 # A restart ---------------------------------------------------------------------------------------------

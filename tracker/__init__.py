@@ -41,6 +41,7 @@ def configure_extensions(app):
 
     from tracker import db
     from tracker.auth.passwords import make_hasher
+    from tracker.queue import celery_init_app
     from tracker.web import access
     from tracker.web import errors
     from tracker.web import headers
@@ -54,6 +55,7 @@ def configure_extensions(app):
 
     logs.init_app(app)
     db.init_app(app)
+    celery_init_app(app)
     routing.init_app(app)
     CSRFProtect(app)
     Babel(app, locale_selector=i18n.select_locale)

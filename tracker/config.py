@@ -148,8 +148,12 @@ SETTINGS = (
             "Minutes an uploaded import file waits for its mapping and confirmation before it is deleted."),
     # Evidence reports.
     Setting("REPORT_JOB_RUNNER", "thread", str,
-            "How report jobs run: `thread` (a pool in each web process), `inline` (at once, for tests), or "
-            "`module:function` of an external queue that is handed each job id."),
+            "How report jobs run: `thread` (a pool in each web process), `celery` (Celery workers through the "
+            "Redis broker at CELERY_BROKER_URL: start them with `flask --app tracker worker`), `inline` (at once, "
+            "for tests), or `module:function` of an external queue that is handed each job id."),
+    Setting("CELERY_BROKER_URL", "redis://localhost:6379/0", str,
+            "The Redis broker that carries report jobs to the Celery workers when REPORT_JOB_RUNNER is `celery`; "
+            "nothing connects to it otherwise."),
     Setting("REPORT_WORKERS", 2, int,
             "Report jobs one worker process builds at the same time (thread runner); raise it when reports "
             "queue, memory allowing."),
@@ -158,8 +162,8 @@ SETTINGS = (
             "process (thread runner) fails the jobs whose worker stopped and takes the jobs left waiting."),
     Setting("REPORT_LEASE_SECONDS", 120, int,
             "A running report job whose lease went this many seconds without renewal is taken as stopped (its "
-            "worker was killed or restarted) and fails, asking the user to try again; keep it several times "
-            "REPORT_HEARTBEAT_SECONDS."),
+            "worker was killed or restarted) and fails, asking the user to try again (with Celery, another worker "
+            "takes it over first, within one more lease); keep it several times REPORT_HEARTBEAT_SECONDS."),
     Setting("REPORT_LINK_HOURS", 24, int, "Hours a prepared report's download link works."),
     Setting("REPORT_FOLDER", None, str,
             "Folder of prepared report files; set it when they belong on another disk shared by all workers.",

@@ -138,7 +138,7 @@ def report_cleanup_command():
     app = current_app
     folder = reports_folder(app)
     with database().new_session() as session:
-        stopped = jobs.sweep(session, app.config["REPORT_LEASE_SECONDS"])
+        stopped = jobs.sweep(session, runner.stopped_after(app))
         expired = jobs.expire_all(session, app)
         session.commit()
         handed_over = runner.hand_over_waiting(app, session)

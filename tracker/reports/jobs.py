@@ -130,17 +130,18 @@ def app_context(app):
     return app.app_context()
 
 
-def run_job(app, job_id):
+def run_job(app, job_id, take_over_after=None):
     """Claim job ``job_id`` and build it in its own session: done with a file, or failed with its reason and no file.
 
     Every exception ends the job as failed, one raised while claiming it included; a job another worker
-    claimed first is left to that worker.
+    claimed first is left to that worker (unless its lease ran out ``take_over_after`` seconds ago, see
+    :func:`claim`). Returns whether this call claimed the job.
     """
     with app_context(app):
         session = database(app).new_session()
         claimed = False
         try:
-            claimed = claim(session, job_id)
+            claimed = claim(session, job_id, take_over_after=take_over_after)
             if claimed:
                 with lease_kept(app, job_id):
                     finish(app, session, session.get(ReportJob, job_id))
@@ -150,6 +151,7 @@ def run_job(app, job_id):
             end_failed(app, session, job_id, error, claimed)
         finally:
             session.close()
+    return claimed
 
 
 def finish(app, session, job):
@@ -212,15 +214,24 @@ def end_failed(app, session, job_id, error, claimed):
 # Claims, leases and the sweep: plain functions of a session and a job id, whatever runs the jobs ------------
 
 
-def claim(session, job_id, now=None):
+def claim(session, job_id, now=None, take_over_after=None):
     """Take queued job ``job_id`` for this worker, and commit; False when it is not queued (another took it).
 
-    One UPDATE guarded by the status, as the transaction's first statement: atomic on PostgreSQL and
-    SQLite alike, and on SQLite it waits for the write lock instead of failing on a stale snapshot.
+    With ``take_over_after`` (seconds), also take it when it is running but its lease ran out that long ago:
+    its worker stopped, and a queue that hands a stopped worker's job to another (Celery, with late
+    acknowledgement) builds it again. Should the old worker come back, whichever of the two finishes second
+    finds the job no longer running and keeps no file.
+
+    One UPDATE guarded by the status (and the lease), as the transaction's first statement: atomic on
+    PostgreSQL and SQLite alike, so two workers taking over the same job build it once; on SQLite it waits
+    for the write lock instead of failing on a stale snapshot.
     """
     now = now or utcnow()
+    takeable = ReportJob.status == JobStatus.QUEUED
+    if take_over_after is not None:
+        takeable = sa.or_(takeable, lease_ran_out(take_over_after, now))
     taken = session.execute(sa.update(ReportJob)
-                            .where(ReportJob.id == job_id, ReportJob.status == JobStatus.QUEUED)
+                            .where(ReportJob.id == job_id, takeable)
                             .values(status=JobStatus.RUNNING, started_at=now, heartbeat_at=now)
                             .execution_options(synchronize_session=False)).rowcount == 1
     session.commit()

@@ -2,6 +2,8 @@
 
 * ``"thread"`` (default): a pool of ``REPORT_WORKERS`` threads in each web process (:class:`ThreadRunner`),
   which needs no Redis nor any other service, so it runs the embedded SQLite default (``make run``);
+* ``"celery"``: a Celery task through the Redis broker at ``CELERY_BROKER_URL``
+  (:mod:`tracker.reports.tasks`), built by workers started with ``flask --app tracker worker``;
 * ``"inline"``: at once, in the request (the test suite uses this);
 * a dotted path such as ``"myqueue.tasks:submit_report"``: that callable receives the job id and hands it
   to an external queue, whose worker calls ``tracker.reports.jobs.run_job(create_app(), job_id)``.
@@ -10,6 +12,10 @@ A web process starts its thread runner on its first request. The runner then, at
 ``REPORT_HEARTBEAT_SECONDS``, fails the jobs whose worker stopped (:func:`tracker.reports.jobs.sweep`) and
 takes every queued job it does not hold yet: jobs queued before a restart, or by a process that died before
 it started them. Each job is claimed atomically, so two processes taking the same job build it once.
+
+The lease rules hold for every runner: a running job whose lease ran out is failed by the sweep (the thread
+runner's, the progress page's, ``report-cleanup``'s). With Celery the sweep waits one lease more
+(:func:`stopped_after`), in which the task the stopped worker held comes back and takes the job over.
 """
 
 import importlib
@@ -18,13 +24,16 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from flask import current_app
+from kombu.exceptions import OperationalError
 
 from tracker.db import database
 from tracker.db_types import utcnow
+from tracker.queue import celery_for
 from tracker.reports import jobs
+from tracker.reports import tasks
 
 RUNNER_KEY = "tracker.report_runner"
-THREAD, INLINE = "thread", "inline"
+THREAD, INLINE, CELERY = "thread", "inline", "celery"
 STARTING = threading.Lock()
 
 
@@ -35,8 +44,28 @@ def submit(app, job_id):
         jobs.run_job(app, job_id)
     elif how == THREAD:
         thread_runner(app).submit(job_id)
+    elif how == CELERY:
+        send_to_celery(app, job_id)
     else:
         external_submit(how)(job_id)
+
+
+def send_to_celery(app, job_id):
+    """Send the job's task; when the broker cannot be reached, the job waits queued for ``report-cleanup``."""
+    try:
+        celery_for(app).send_task(tasks.TASK_NAME, args=[job_id])
+    except OperationalError as error:
+        app.logger.error("Report job %s waits: the queue could not be reached: %s", job_id, type(error).__name__)
+
+
+def stopped_after(app):
+    """Seconds without a lease renewal after which the sweep fails a running job as stopped.
+
+    A lease; with Celery one lease more, in which the message a killed worker held becomes visible again
+    (after a lease, :mod:`tracker.queue`) and its task takes the job over.
+    """
+    lease = app.config["REPORT_LEASE_SECONDS"]
+    return 2 * lease if app.config["REPORT_JOB_RUNNER"] == CELERY else lease
 
 
 def external_submit(path):

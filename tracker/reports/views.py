@@ -229,7 +229,7 @@ def revocation(job):
 
 def end_if_stopped(job):
     """Fail the job now if its worker stopped, whatever runs the jobs, rather than refresh the page for ever."""
-    lease_seconds = current_app.config["REPORT_LEASE_SECONDS"]
+    lease_seconds = runner.stopped_after(current_app)
     if jobs.lease_expired(job, lease_seconds):
         session = get_session()
         jobs.sweep(session, lease_seconds)

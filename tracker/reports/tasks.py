@@ -1,0 +1,67 @@
+"""The report job as a Celery task (``REPORT_JOB_RUNNER=celery``; see :mod:`tracker.queue`).
+
+The task carries only the job id and may arrive more than once: the broker hands a message again when the
+worker that held it died before acknowledging it, and ``report-cleanup`` sends the jobs left waiting again.
+Every delivery goes through :func:`tracker.reports.jobs.claim`, so a job already done, failed or revoked is
+left as it is, and a job is built once. A job still running under a live lease may be one whose worker has
+just been killed (its pool process lost, the message given straight back): the task comes back when that
+lease would run out, and takes the job over if no one renewed it.
+
+A job is taken over once (:data:`TAKEOVERS`): a report that killed its worker, by running out of memory on a
+huge portfolio, say, would kill the next one too. The second time, the task leaves the job to the sweep,
+which fails it and tells the requester that the worker stopped. The count lives in Redis beside the queue.
+"""
+
+import redis
+from celery import shared_task
+from flask import current_app
+
+from tracker.db import database
+from tracker.db import read_only
+from tracker.db_types import utcnow
+from tracker.reports import jobs
+from tracker.reports.models import JobStatus
+from tracker.reports.models import ReportJob
+
+TASK_NAME = "tracker.reports.build_report"
+TAKEOVERS = 1
+TAKEOVER_KEY = "tracker:report-job:{}:takeovers"
+TAKEOVER_MEMORY_SECONDS = 7 * 24 * 3600
+
+
+@shared_task(name=TASK_NAME, bind=True, max_retries=None, ignore_result=True, acks_late=True,
+             reject_on_worker_lost=True)
+def build_report(task, job_id):
+    app = current_app._get_current_object()
+    lease = app.config["REPORT_LEASE_SECONDS"]
+    try:
+        wait = seconds_until_lease_ends(app, job_id)
+    except Exception as error:  # noqa: BLE001 - the database may be away for a moment: come back in a lease
+        app.logger.warning("Report job %s: its state could not be read: %s", job_id, type(error).__name__)
+        raise task.retry(countdown=lease) from None
+    if wait == 0 and not may_take_over(app, job_id):
+        app.logger.warning("Report job %s stopped its worker again: left to the sweep", job_id)
+        return
+    if wait:
+        raise task.retry(countdown=wait)
+    jobs.run_job(app, job_id, take_over_after=lease)
+
+
+def seconds_until_lease_ends(app, job_id):
+    """For a running job: seconds until its lease runs out unless renewed, 0 when it ran out; else None."""
+    with database(app).new_session() as session:
+        read_only(session)
+        job = session.get(ReportJob, job_id)
+        if job is None or job.status != JobStatus.RUNNING:
+            return None
+        last = job.heartbeat_at or job.started_at or job.created_at
+    left = last.timestamp() + app.config["REPORT_LEASE_SECONDS"] - utcnow().timestamp()
+    return max(0, round(left) + 1) if left > 0 else 0
+
+
+def may_take_over(app, job_id):
+    """Count one more takeover of job ``job_id``; whether it stays within :data:`TAKEOVERS`."""
+    with redis.Redis.from_url(app.config["CELERY_BROKER_URL"]) as client:
+        key = TAKEOVER_KEY.format(job_id)
+        taken, _expiry = client.pipeline().incr(key).expire(key, TAKEOVER_MEMORY_SECONDS).execute()
+    return taken <= TAKEOVERS
