@@ -5,6 +5,8 @@ file its requester or one of its stories no longer allows is revoked, and a job 
 Those changes stand even when the answer is an error (410), since the file is deleted either way.
 """
 
+import io
+
 from flask import current_app
 from flask import send_file
 from flask_babel import gettext as _
@@ -46,12 +48,16 @@ def revocation(job):
 
 
 def file_response(job):
-    """The done job's file as an attachment, its download audited; None when there is no file to serve."""
+    """The done job's file as an attachment, its download audited; None when there is no file to serve.
+
+    Read into memory (it was built there too): no file is left open for a client that never closes the answer,
+    and a revocation that deletes the file meanwhile cannot cut the download short.
+    """
     path = reports_folder() / job.file_name if job.file_name else None
     if job.status != JobStatus.DONE or path is None or not path.is_file():
         return None
     jobs.record_download(get_session(), actor(), job)
-    response = send_file(path, mimetype=MEDIA_TYPES[job.format.value], as_attachment=True,
+    response = send_file(io.BytesIO(path.read_bytes()), mimetype=MEDIA_TYPES[job.format.value], as_attachment=True,
                          download_name=download_name(job))
     response.headers["Cache-Control"] = "private, no-store"
     return response
