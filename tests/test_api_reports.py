@@ -6,6 +6,7 @@ request answers with the job already built; the PDF is read back with pypdf.
 
 import io
 from datetime import date
+from datetime import datetime
 from datetime import timedelta
 
 import pytest
@@ -16,9 +17,11 @@ from sqlmodel import select
 from tests.api_support import assert_problem
 from tests.factories import TEST_ACTOR
 from tracker.audit.models import AuditEntry
+from tracker.auth import services as auth_services
 from tracker.db_types import MAX_ID
 from tracker.msc import services as story_services
 from tracker.msc.models import Story
+from tracker.reports import jobs
 from tracker.reports import render
 from tracker.reports.files import reports_folder
 from tracker.reports.models import JobStatus
@@ -123,8 +126,33 @@ def test_the_link_lasts_as_long_as_on_the_web(app, donor_api, project):
 
     body = donor_api.get(report["url"]).get_json()
 
-    lasts = date.fromisoformat(body["expires_at"][:10]) - date.fromisoformat(body["finished_at"][:10])
-    assert lasts <= timedelta(hours=app.config["REPORT_LINK_HOURS"] + 24)
+    lasts = datetime.fromisoformat(body["expires_at"]) - datetime.fromisoformat(body["finished_at"])
+    assert lasts == timedelta(hours=app.config["REPORT_LINK_HOURS"])
+
+
+def leave_queued(_job_id):
+    """``REPORT_JOB_RUNNER`` for a report no worker has taken yet."""
+
+
+def test_a_report_no_worker_took_yet_reads_queued_with_nothing_done_and_no_file(app, donor_api, project):
+    app.config["REPORT_JOB_RUNNER"] = f"{__name__}:leave_queued"
+
+    report = requested(donor_api, project)
+
+    assert (report["status"], report["progress"], report["download_url"]) == ("queued", {"done": 0, "total": 1}, None)
+    assert_problem(donor_api.get(f"{report['url']}/file"), 404)
+
+
+def test_a_queued_report_revoked_before_a_worker_takes_it_is_never_built(app, donor_api, project, session):
+    app.config["REPORT_JOB_RUNNER"] = f"{__name__}:leave_queued"
+    report = requested(donor_api, project)
+
+    donor_api.delete(report["url"])
+    jobs.run_job(app, report["id"])
+
+    session.expire_all()
+    job = session.get(ReportJob, report["id"])
+    assert (job.status, job.file_name) == (JobStatus.REVOKED, "") and list(reports_folder(app).iterdir()) == []
 
 
 def test_an_html_report_of_the_portfolio_downloads_as_html(api_as, factory, project):
@@ -293,7 +321,6 @@ def test_a_user_whose_access_was_removed_gets_410_with_the_reason(api_as, factor
     api = api_as(grantee)
     report = requested(api, project, audience="internal")
 
-    from tracker.auth import services as auth_services
     auth_services.set_memberships(session, TEST_ACTOR, grantee, [])
     session.commit()
 

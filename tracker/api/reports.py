@@ -138,27 +138,28 @@ def visible_job(session, report_id):
 
 
 def requested_project(session, body):
-    """The project a report request names, after checking the request holds together; ValidationFailed if not."""
-    reasons = []
-    project = None
+    """``(project or None, [(field, message)])``: the project the request names, and what is wrong with naming it."""
     if body.kind == ReportKind.PORTFOLIO:
-        if body.project is not None:
-            reasons.append(("project", N_("Leave the project out for the portfolio report.")))
+        reasons = [] if body.project is None else [("project", N_("Leave the project out for the portfolio report."))]
         if not current_user.can("report.portfolio"):
             reasons.append(("kind", N_("You may not request the portfolio report.")))
-    elif body.project is None:
-        reasons.append(("project", N_("Name the project of a project report.")))
-    else:
-        project = get_project(session, body.project)
-        if project is None or not current_user.can("report.view", project):
-            reasons.append(("project", N_("There is no project with this name that you may see.")))
+        return None, reasons
+    if body.project is None:
+        return None, [("project", N_("Name the project of a project report."))]
+    project = get_project(session, body.project)
+    if project is None or not current_user.can("report.view", project):
+        return None, [("project", N_("There is no project with this name that you may see."))]
+    return project, []
+
+
+def option_problems(body):
+    """What is wrong with the request's language and period, as ``[(field, message)]``."""
+    reasons = []
     if body.language is not None and body.language not in current_app.config["LANGUAGES"]:
         reasons.append(("language", N_("Choose one of the app's languages.")))
     if body.period_start and body.period_end and body.period_end < body.period_start:
         reasons.append(("period_end", N_("The period must end on or after the day it starts.")))
-    if reasons:
-        raise ValidationFailed(reasons)
-    return project
+    return reasons
 
 
 @api.operation("POST", "/reports", operation_id="requestReport", tag=TAG, summary="Request a report",
@@ -168,7 +169,10 @@ def request_report(body):
     """Queue the report; follow it at `Location` until its `status` is `done`, then download it from
     `download_url`. Asking for it is audited, as on the web."""
     session = get_session()
-    project = requested_project(session, body)
+    project, reasons = requested_project(session, body)
+    reasons += option_problems(body)
+    if reasons:
+        raise ValidationFailed(reasons)
     fund = get_fund(session)
     if fund is None:
         raise ApiProblem(404)
