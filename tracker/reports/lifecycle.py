@@ -12,6 +12,9 @@ command, a future service) can forget it:
 - every report of a requester whose project membership was removed, or whose account was deactivated
   or given another role (what they may read changed).
 
+A report can also be revoked on request (``DELETE /api/v1/reports/{id}``, :data:`ON_REQUEST`), with the person
+who asked as the audit entry's actor.
+
 A revoked job's link answers 410 with its reason (:data:`REASONS`), an audit entry records why, and the
 file is deleted only when the transaction commits (:func:`tracker.reports.files.delete_after_commit`), so
 a rolled-back change leaves a still-valid file working. Downloads check the donor rule again
