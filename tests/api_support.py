@@ -22,6 +22,9 @@ class ApiClient:
     def put(self, path, json=None, **kwargs):
         return self.client.put(path, json=json, headers=self.headers(kwargs.pop("headers", None)), **kwargs)
 
+    def delete(self, path, **kwargs):
+        return self.client.delete(path, headers=self.headers(kwargs.pop("headers", None)), **kwargs)
+
 
 def assert_problem(response, status):
     """The response is an RFC 9457 problem document with ``status``; returns its body."""

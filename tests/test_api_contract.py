@@ -167,3 +167,28 @@ def factory_date(year, month, day):
     from datetime import date
 
     return date(year, month, day)
+
+
+def test_a_report_carries_the_fields_integrators_poll(api_as, factory, project):
+    api = api_as(factory.user("donor"))
+
+    body = api.post("/api/v1/reports", json={"kind": "project", "project": project.slug, "audience": "donor",
+                                             "format": "html", "period_start": "2022-01-01"}).get_json()
+
+    assert set(body) == {"id", "url", "kind", "project", "audience", "format", "period_start", "period_end",
+                         "language", "claims_in_progress", "status", "progress", "reason", "revoked_reason",
+                         "created_at", "finished_at", "download_url", "expires_at", "file_size"}
+    assert isinstance(body["id"], int) and body["url"] == f"/api/v1/reports/{body['id']}"
+    assert (body["period_start"], body["period_end"], body["language"]) == ("2022-01-01", None, "en")
+    assert body["status"] == "done" and set(body["progress"]) == {"done", "total"}
+    assert body["download_url"] == body["url"] + "/file" and isinstance(body["file_size"], int)
+    assert body["created_at"].endswith("Z") or body["created_at"].endswith("+00:00")
+
+
+def test_the_report_operations_document_their_location_their_files_and_410(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+
+    assert "Location" in paths["/api/v1/reports"]["post"]["responses"]["202"]["headers"]
+    download = paths["/api/v1/reports/{report_id}/file"]["get"]["responses"]
+    assert set(download["200"]["content"]) == {"application/pdf", "text/html"}
+    assert "410" in download and "204" in paths["/api/v1/reports/{report_id}"]["delete"]["responses"]

@@ -12,7 +12,7 @@ Layout:
   ``problems.py`` (RFC 9457 errors), ``common.py`` (pagination, shared schemas),
   ``account.py`` (the web page where people create and revoke their own tokens).
 * One module per resource, holding its schemas and its routes: ``projects.py``,
-  ``toc.py``, ``indicators.py``, ``outcomes.py``, ``stories.py``, ``claims.py``.
+  ``toc.py``, ``indicators.py``, ``outcomes.py``, ``stories.py``, ``claims.py``, ``reports.py``.
 
 Adding a resource (e.g. contribution claims) is one new module, say
 ``tracker/api/claims.py``:
@@ -34,7 +34,7 @@ Adding a resource (e.g. contribution claims) is one new module, say
    test and the schemathesis run pick the new operations up by themselves.
 """
 
-RESOURCES = ("projects", "toc", "indicators", "outcomes", "stories", "claims")
+RESOURCES = ("projects", "toc", "indicators", "outcomes", "stories", "claims", "reports")
 
 
 def init_app(app):

@@ -25,6 +25,8 @@ TAGS = {
     "Stories": "Most Significant Change stories; donors get only de-identified, consented, approved stories.",
     "Contribution claims": "Contribution analysis and contribution tracing: claims, mechanism components, "
                            "tracing evidence and the confidence they give (M&E staff write; project teams read).",
+    "Reports": "Evidence reports (PDF or HTML) prepared in the background: request one, follow it, download its "
+               "file while the link lasts, revoke it. Donors get only the donor report.",
 }
 DESCRIPTION = """\
 The Evidence Tracker API gives integrators the data a user sees on the web, with the same permissions.
@@ -121,8 +123,17 @@ def operation_object(operation, refs, defs):
         responses[str(operation.status)] = {
             "description": "Success.",
             "content": {"application/json": {"schema": refs[(operation.response, "serialization")]}}}
+    elif operation.media_types:
+        responses[str(operation.status)] = {
+            "description": "Success: the file.",
+            "content": {media_type: {"schema": {"type": "string", "contentMediaType": media_type}}
+                        for media_type in operation.media_types}}
     else:
         responses[str(operation.status)] = {"description": "Success."}
+    if operation.headers:
+        responses[str(operation.status)]["headers"] = {
+            name: {"description": description, "schema": {"type": "string"}}
+            for name, description in operation.headers.items()}
     for status in operation.error_statuses():
         responses[str(status)] = error_response(status)
     result["responses"] = responses

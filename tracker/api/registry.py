@@ -74,6 +74,8 @@ class Operation:
     response: type[BaseModel] | None
     status: int
     errors: tuple = field(default_factory=tuple)
+    headers: dict = field(default_factory=dict)
+    media_types: tuple = field(default_factory=tuple)
 
     @property
     def public(self):
@@ -169,8 +171,12 @@ class Api:
 
     def operation(self, method, rule, *, operation_id, tag, summary, permission, response, description="",
                   scope="portfolio", sensitive=False, query=None, body=None, status=200, errors=(),
-                  field_names=None):
-        """Register ``view`` at ``rule``. ``field_names`` renames a ValidationFailed's field to the body's name."""
+                  field_names=None, headers=None, media_types=()):
+        """Register ``view`` at ``rule``. ``field_names`` renames a ValidationFailed's field to the body's name.
+
+        ``headers`` (``{name: description}``) documents the headers of a successful answer; ``media_types``
+        documents a file answer (the view returns a Flask response, and ``response`` is None).
+        """
         if permission != PUBLIC:
             permissions.RULES[permission]  # fail at import time on a typo
 
@@ -181,7 +187,8 @@ class Api:
             self.operations.append(Operation(
                 method=method.lower(), rule=rule, endpoint=view.__name__, operation_id=operation_id, tag=tag,
                 summary=summary, description=description or (view.__doc__ or "").strip(), permission=permission,
-                scope=scope, query=query, body=body, response=response, status=status, errors=tuple(errors)))
+                scope=scope, query=query, body=body, response=response, status=status, errors=tuple(errors),
+                headers=dict(headers or {}), media_types=tuple(media_types)))
             return view
 
         return decorate

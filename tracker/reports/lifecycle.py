@@ -12,6 +12,9 @@ command, a future service) can forget it:
 - every report of a requester whose project membership was removed, or whose account was deactivated
   or given another role (what they may read changed).
 
+A report can also be revoked on request (``DELETE /api/v1/reports/{id}``, :data:`ON_REQUEST`), with the person
+who asked as the audit entry's actor.
+
 A revoked job's link answers 410 with its reason (:data:`REASONS`), an audit entry records why, and the
 file is deleted only when the transaction commits (:func:`tracker.reports.files.delete_after_commit`), so
 a rolled-back change leaves a still-valid file working. Downloads check the donor rule again
@@ -25,6 +28,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import select
 
 from tracker.audit.models import AuditEntry
+from tracker.audit.services import Actor
 from tracker.auth.models import Membership
 from tracker.auth.models import User
 from tracker.common.messages import N_
@@ -41,6 +45,7 @@ from tracker.reports.models import ReportJobStory
 
 LIVE = (JobStatus.DONE, JobStatus.QUEUED, JobStatus.RUNNING)
 ACTOR = "consent-lifecycle"
+LIFECYCLE = Actor(user_id=None, email=ACTOR, role="system")
 
 # Why a report was revoked, as its reader is told on the 410 page.
 REASONS = {
@@ -55,7 +60,9 @@ REASONS = {
     "story_edited": N_("A story in this report was edited since the report was prepared."),
     "no_longer_shareable": N_("A story in this report may no longer be shared with donors."),
     "access_changed": N_("Your access to this project changed since the report was prepared."),
+    "revoked_on_request": N_("This report was revoked on request, by its requester or the fund's staff."),
 }
+ON_REQUEST = "revoked_on_request"
 # Columns whose change is bookkeeping, not a change of what a report shows.
 BOOKKEEPING = frozenset({"version", "updated_at", "created_at", "created_by_id", "safeguarding_note",
                          "safeguarding_reviewer_id", "safeguarding_reviewed_at"})
@@ -187,13 +194,19 @@ def jobs_of_requesters(session, reasons):
     return found
 
 
-def revoke_job(session, job, reason, story_ids=()):
-    """Revoke one job now: no link, an audit entry, and its file deleted when the transaction commits."""
+def revoke_job(session, job, reason, story_ids=(), actor=None):
+    """Revoke one job now: no link, an audit entry, and its file deleted when the transaction commits.
+
+    ``actor`` is the person who asked for it (:data:`ON_REQUEST`); by default the lifecycle itself. No flush:
+    the hook calls this during one.
+    """
     delete_after_commit(session, job.file_name)
     job.status, job.revoked_reason, job.file_name = JobStatus.REVOKED, reason, ""
     session.add(job)
-    session.add(AuditEntry(actor_id=None, actor_email=ACTOR, actor_role="system", action="revoke",
-                           object_type="report_job", object_id=str(job.id), project_id=job.project_id,
+    who = actor or LIFECYCLE
+    session.add(AuditEntry(actor_id=who.user_id, actor_email=who.email, actor_role=who.role, ip=who.ip,
+                           action="revoke", object_type="report_job", object_id=str(job.id),
+                           project_id=job.project_id,
                            details=json.dumps({"reason": reason, "stories": sorted(story_ids)})))
 
 

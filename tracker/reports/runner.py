@@ -68,6 +68,20 @@ def stopped_after(app):
     return 2 * lease if app.config["REPORT_JOB_RUNNER"] == CELERY else lease
 
 
+def queue(app, session, actor, user, **options):
+    """Create a report job (:func:`tracker.reports.jobs.create_job` takes ``options``), commit it and hand it over.
+
+    Committed first, since the runner reads the job in its own session, possibly in another thread or process;
+    the job comes back refreshed, done already when the runner is ``"inline"``.
+    """
+    job = jobs.create_job(session, actor, user, **options)
+    jobs.expire_all(session, app)
+    session.commit()
+    submit(app, job.id)
+    session.refresh(job)
+    return job
+
+
 def external_submit(path):
     module_name, _sep, name = path.replace(":", ".").rpartition(".")
     return getattr(importlib.import_module(module_name), name)

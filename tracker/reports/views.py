@@ -6,7 +6,6 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
-from flask import send_file
 from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -19,11 +18,10 @@ from tracker.common.pagination import paginate
 from tracker.db import get_session
 from tracker.portfolio.models import Project
 from tracker.portfolio.services import get_fund
+from tracker.reports import downloads
 from tracker.reports import jobs
-from tracker.reports import lifecycle
 from tracker.reports import render
 from tracker.reports import runner
-from tracker.reports.files import reports_folder
 from tracker.reports.forms import PDF
 from tracker.reports.forms import PreviewOptionsForm
 from tracker.reports.forms import ReportOptionsForm
@@ -34,7 +32,6 @@ from tracker.reports.models import JobStatus
 from tracker.reports.portfolio import portfolio_report
 from tracker.reports.project import project_report
 from tracker.reports.scope import Period
-from tracker.web import transaction
 from tracker.web.access import actor
 from tracker.web.access import project_route
 from tracker.web.access import requires
@@ -96,13 +93,9 @@ def queue(form, project=None):
     """Create the report job and hand it to the runner; the message says whether it is still being prepared."""
     session = get_session()
     fund = get_fund(session) or abort(404)
-    job = jobs.create_job(session, actor(), current_user.user, fund=fund, project=project,
-                          audience=form.audience.data, period=period_of(form), language=report_language(form),
-                          claims_in_progress=form.claims_in_progress.data)
-    jobs.expire_all(session, current_app)
-    transaction.commit()  # the runner reads the job in its own session, possibly in another thread or process
-    runner.submit(current_app._get_current_object(), job.id)
-    session.refresh(job)
+    job = runner.queue(current_app._get_current_object(), session, actor(), current_user.user, fund=fund,
+                       project=project, audience=form.audience.data, period=period_of(form),
+                       language=report_language(form), claims_in_progress=form.claims_in_progress.data)
     if job.status != JobStatus.DONE:
         flash(_("Your report is being prepared."), "success")
     return job
@@ -207,33 +200,10 @@ def portfolio_preview():
 
 
 def job_or_404(token):
-    session = get_session()
-    job = jobs.get_job(session, token)
+    job = jobs.get_job(get_session(), token)
     if job is None or not jobs.may_see(current_user, job):
         abort(404)
-    if jobs.expire(session, current_app, [job]):
-        transaction.keep_on_error()  # its file is deleted: the expiry stands even when the link answers 410
-    reason = jobs.revocation_reason(session, job) if job.status == JobStatus.DONE else None
-    if reason:
-        lifecycle.revoke_job(session, job, reason)
-        transaction.keep_on_error()  # the revocation stands even though the link answers 410
-    return job
-
-
-def revocation(job):
-    """Why ``job`` was revoked, in the reader's language ("" unless it was)."""
-    if job.status != JobStatus.REVOKED:
-        return ""
-    return _(lifecycle.REASONS.get(job.revoked_reason, lifecycle.REASONS["no_longer_shareable"]))
-
-
-def end_if_stopped(job):
-    """Fail the job now if its worker stopped, whatever runs the jobs, rather than refresh the page for ever."""
-    lease_seconds = runner.stopped_after(current_app)
-    if jobs.lease_expired(job, lease_seconds):
-        session = get_session()
-        jobs.sweep(session, lease_seconds)
-        session.refresh(job)
+    return downloads.bring_up_to_date(job)
 
 
 def request_again(job):
@@ -254,13 +224,12 @@ def request_again(job):
 def job(token):
     """The job's progress (refreshing itself while it is queued or running), why it failed, or its download."""
     report_job = job_or_404(token)
-    end_if_stopped(report_job)
     titles = jobs.project_titles(get_session(), [report_job])
     again_url, again_fields = request_again(report_job) if report_job.is_finished else (None, {})
     return render_template("reports/job.html", job=report_job, title=titles.get(report_job.project_id),
                            refresh=None if report_job.is_finished else REFRESH_SECONDS,
                            failure=_(report_job.error) if report_job.error else "", again_form=ConfirmForm(),
-                           revocation=revocation(report_job),
+                           revocation=downloads.revocation(report_job),
                            again_url=again_url, again_fields=again_fields)
 
 
@@ -268,22 +237,7 @@ def job(token):
 def download(token):
     """The file, as an attachment, to its requester (or M&E staff); an expired or revoked link answers 410."""
     report_job = job_or_404(token)
-    if report_job.status in (JobStatus.EXPIRED, JobStatus.REVOKED):
+    if report_job.status in downloads.GONE:
         return render_template("reports/job.html", job=report_job, title=None, refresh=None,
-                               revocation=revocation(report_job)), 410
-    path = reports_folder() / report_job.file_name if report_job.file_name else None
-    if report_job.status != JobStatus.DONE or path is None or not path.is_file():
-        abort(404)
-    jobs.record_download(get_session(), actor(), report_job)
-    response = send_file(path, mimetype="application/pdf" if report_job.format.value == "pdf" else "text/html",
-                         as_attachment=True, download_name=download_name(report_job))
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-def download_name(report_job):
-    subject = "portfolio"
-    if report_job.project_id:
-        subject = get_session().get(Project, report_job.project_id).slug
-    day = report_job.finished_at.date().isoformat()
-    return f"{subject}-{report_job.audience.value}-report-{day}.{report_job.format.value}"
+                               revocation=downloads.revocation(report_job)), 410
+    return downloads.file_response(report_job) or abort(404)
