@@ -32,7 +32,7 @@ def connect(config):
     """An open, authenticated SMTP connection as the settings describe it."""
     if not enabled(config):
         raise MailNotConfigured("MAIL_HOST is not set")
-    tls = config.get("MAIL_TLS", "starttls")
+    tls = config["MAIL_TLS"]
     context = ssl.create_default_context()
     options = {"context": context} if tls == "ssl" else {}
     smtp = connection_class(tls)(config["MAIL_HOST"], int(config["MAIL_PORT"]), timeout=TIMEOUT_SECONDS, **options)
