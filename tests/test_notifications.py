@@ -106,6 +106,7 @@ def whole(message):
     return message.as_string() + message.get_content()
 
 
+@pytest.mark.both_backends
 def test_a_returned_actual_mails_the_grantee_a_link_to_correct_it(
         client, factory, login, session, mailbox, project, grantee, reviewer):
     period = submitted_actual(factory, session, project)
@@ -154,6 +155,7 @@ def test_a_grantee_who_chose_never_gets_no_e_mail(client, factory, login, sessio
     assert mailbox.messages == []
 
 
+@pytest.mark.both_backends
 def test_the_daily_digest_lists_counts_and_links_and_goes_once_a_day(app, factory, session, mailbox, project,
                                                                      reviewer):
     submitted_actual(factory, session, project)

@@ -127,7 +127,9 @@ def deliver(session, outgoing):
     try:
         mail.send_all(current_app.config, [(message, partial(logged, user_id, keys))
                                            for user_id, message, keys in outgoing])
-    except (OSError, smtplib.SMTPException) as error:
+    except (OSError, smtplib.SMTPException, sa.exc.IntegrityError) as error:
+        # IntegrityError: a run in parallel logged the same key first (its e-mail went too).
+        session.rollback()
         current_app.logger.warning("Notification e-mail not sent (%s); %d left for the next run",
                                    type(error).__name__, len(outgoing) - len(sent))
     return len(sent)
