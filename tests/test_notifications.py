@@ -13,12 +13,14 @@ from aiosmtpd.controller import Controller
 
 from tests.conftest import csrf_from
 from tests.conftest import test_config as app_config
+from tests.factories import TEST_ACTOR
 from tracker import create_app
 from tracker.audit.models import AuditAlert
 from tracker.db import database
 from tracker.db_types import utcnow
 from tracker.inbox import mail
 from tracker.inbox import notify
+from tracker.inbox import services as inbox_services
 from tracker.inbox.models import NotificationSent
 
 PUBLIC_URL = "https://tracker.example.org"
@@ -119,6 +121,36 @@ def test_a_returned_actual_mails_the_grantee_a_link_to_correct_it(
     assert "1 returned actual to correct" in message.get_content()
     assert f"{PUBLIC_URL}{actual_url(project, period)}" in message.get_content()
     assert f"{PUBLIC_URL}/inbox" in message.get_content()
+
+
+def test_only_the_team_of_the_project_that_changed_is_mailed(client, factory, login, session, mailbox, project,
+                                                             grantee, reviewer):
+    other_team = factory.user("grantee", projects=[factory.project("kenya-schools")])
+    session.commit()
+    period = submitted_actual(factory, session, project)
+    login(reviewer)
+
+    return_actual(client, project, period)
+
+    assert [message["To"] for message in mailbox.messages] == [grantee.email]
+    assert mailbox.to(other_team.email) == []
+
+
+def test_a_data_protection_lead_who_chose_immediately_hears_of_a_new_alert_at_once(app, factory, session, mailbox):
+    lead = factory.user("me")
+    lead.is_data_protection_lead = True
+    session.add(lead)
+    inbox_services.set_frequency(session, TEST_ACTOR, lead, "immediately")
+    session.add(AuditAlert(signal="spread", subject="someone@example.org", period_start=utcnow(),
+                           period_end=utcnow(), figures="{}", entry_ids="[]"))
+    session.commit()
+
+    with app.app_context():
+        sent = notify.notify_immediately()
+
+    message, = mailbox.to(lead.email)
+    assert sent == 1 and message["Subject"] == "Evidence Tracker: 1 new to-do"
+    assert "someone@example.org" not in whole(message)
 
 
 def test_the_same_to_do_is_mailed_once(client, factory, login, session, mailbox, project, grantee, reviewer):
