@@ -86,6 +86,7 @@ def register_blueprints(app):
     from tracker.exports import blueprint as exports
     from tracker.iati import blueprint as iati
     from tracker.imports import blueprint as imports
+    from tracker.inbox import blueprint as inbox
     from tracker.indicators import blueprint as indicators
     from tracker.msc import blueprint as msc
     from tracker.outcomes import blueprint as outcomes
@@ -97,5 +98,5 @@ def register_blueprints(app):
 
     app.register_blueprint(health)
     for area in (auth, portfolio, admin, audit, breakglass, search, toc, indicators,
-                 outcomes, msc, evidence, contribution, iati, exports, imports, reports, api, bench):
+                 outcomes, msc, evidence, contribution, iati, exports, imports, reports, inbox, api, bench):
         area.init_app(app)

@@ -197,6 +197,21 @@ SETTINGS = (
             "Break-the-glass signal: this many grants opened by one person in a calendar week."),
     Setting("SIGNAL_DORMANT_DAYS", 90, int,
             "Dormant-account signal: reads by an account after this many days without any audited activity."),
+    # E-mail notifications of to-dos (tracker.inbox): nothing is sent while MAIL_HOST is unset.
+    Setting("MAIL_HOST", None, str,
+            "SMTP server that notification e-mails go through; unset, no e-mail is sent (to-dos still show in the "
+            "inbox)."),
+    Setting("MAIL_PORT", 587, int, "Port of the SMTP server: usually 587 with `starttls`, 465 with `ssl`, 25 with "
+            "`none`."),
+    Setting("MAIL_TLS", "starttls", str,
+            "How the SMTP connection is protected: `starttls` (upgraded before logging in), `ssl` (TLS from the "
+            "start) or `none` (a relay on the same host or a trusted network only)."),
+    Setting("MAIL_USERNAME", None, str, "Login at the SMTP server; unset, the app does not log in."),
+    Setting("MAIL_PASSWORD", None, str, "Password of MAIL_USERNAME at the SMTP server."),
+    Setting("MAIL_SENDER", "Evidence Tracker <evidence-tracker@localhost>", str,
+            "The From address of notification e-mails; use an address of your domain that the server may send as."),
+    Setting("PUBLIC_URL", "http://127.0.0.1:5000", str,
+            "The address people open the app at (scheme, host and any path prefix), for the links in e-mails."),
 )
 
 BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -89,7 +89,7 @@ PAGES = {
         P + "/evidence/new?kind=indicator_result&indicator_id={indicator}", P + "/evidence-map", P + "/claims",
         P + "/claims/{claim}", P + "/claims/{claim}/tracing", P + "/claims/{claim}/story", P + "/indicators",
         P + "/indicators/{indicator}", P + "/import", P + "/export", P + "/reports", P + "/reports/preview",
-        "/msc/stories", "/search?q=helpline", "/account",
+        "/msc/stories", "/search?q=helpline", "/account", "/inbox",
     ],
     "me": [
         "/", "/indicators/review", "/evidence-coverage", "/msc/stories", "/msc/cycles", "/msc/cycles/{cycle}",
@@ -97,7 +97,7 @@ PAGES = {
         "/organisations", "/reports", "/reports/portfolio/preview", "/iati", "/export", P + "/claims/new",
         P + "/claims/{claim}/step", P + "/claims/{claim}/tracing/components/{component}/evidence/new",
         P + "/claims/{claim}/edit", P + "/stories/{story}/safeguarding", P + "/stories/{story}/donor-version",
-        P + "/toc/nodes/new", P + "/toc/freeze", P + "/indicators/new", P + "/edit", "/msc/cycles/new",
+        P + "/toc/nodes/new", P + "/toc/freeze", P + "/indicators/new", P + "/edit", "/msc/cycles/new", "/inbox",
     ],
     "admin": [
         "/", "/admin/users", "/admin/users/new", "/admin/audit", "/admin/break-glass", "/fund/pillars",

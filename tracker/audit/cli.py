@@ -14,6 +14,7 @@ from tracker.audit import alerts
 from tracker.audit import rules
 from tracker.db import database
 from tracker.db_types import utcnow
+from tracker.inbox import notify
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -33,6 +34,9 @@ def audit_signals_command(days, until):
         session.commit()
         for alert in raised:
             click.echo(f"alert {alert.id}: {alert.signal} {alert.subject} {alert.period_start:%Y-%m-%d}")
+    if raised:
+        # Who chose "immediately" (a data-protection lead, say) hears of new alerts now; the others in their digest.
+        notify.notify_immediately()
     click.echo(f"{len(raised)} new alert(s) for {first_day:%Y-%m-%d} to {last_day:%Y-%m-%d}.")
 
 

@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms import EmailField
 from wtforms import PasswordField
+from wtforms import RadioField
 from wtforms import SelectField
 from wtforms import SelectMultipleField
 from wtforms import StringField
@@ -12,6 +13,7 @@ from wtforms.validators import Length
 
 from tracker.auth.passwords import MAX_LENGTH
 from tracker.auth.passwords import MIN_LENGTH
+from tracker.inbox.models import Frequency
 from tracker.web.forms import Form
 from tracker.web.forms import MaxLength
 from tracker.web.forms import VersionedForm
@@ -47,6 +49,12 @@ class ChangePasswordForm(Form):
 
 class PreferencesForm(Form):
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    notifications = RadioField(_l("E-mails about your to-dos"), choices=choices([
+        (Frequency.IMMEDIATELY.value, _l("Immediately, when something new is waiting for you")),
+        (Frequency.DAILY.value, _l("One digest a day")),
+        (Frequency.NEVER.value, _l("Never (the inbox still lists them)"))]),
+        description=_l("E-mails name what kind of to-do is waiting and link to it: never a story, an outcome or a "
+                       "person."))
 
 
 class UserCreateForm(Form):

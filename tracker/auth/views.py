@@ -28,6 +28,7 @@ from tracker.common.messages import N_
 from tracker.db import get_session
 from tracker.db import read_only
 from tracker.db_types import utcnow
+from tracker.inbox import services as inbox_services
 from tracker.web import transaction
 from tracker.web.access import PENDING_KEY
 from tracker.web.access import SignedInUser
@@ -240,7 +241,8 @@ def account():
     """Two forms on one page: the language preference and a password change; the button pressed says which."""
     session = get_session()
     user = current_user.user
-    preferences = PreferencesForm(prefix="pref", data={"language": user.language or ""})
+    preferences = PreferencesForm(prefix="pref", data={"language": user.language or "",
+                                                       "notifications": inbox_services.frequency_of(session, user)})
     change_password = ChangePasswordForm(prefix="pw")
     context = {"preferences": preferences, "change_password": change_password,
                "two_factor_on": two_factor.is_enrolled(session, user)}
@@ -249,6 +251,8 @@ def account():
         user.language = form.language.data or None
         session.add(user)
         record(session, actor(), "update", "user", user.id, details={"fields": ["language"]})
+        if form.notifications.data != inbox_services.frequency_of(session, user):
+            inbox_services.set_frequency(session, actor(), user, form.notifications.data)
 
     def save_password(form):
         check_current_password(form.current_password.data, "current_password")
