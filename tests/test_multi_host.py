@@ -24,10 +24,13 @@ from tests.services import redis_server
 from tests.services import report_worker
 from tests.services import tracker_command
 from tests.services import tracker_environment
+from tests.test_docs import FLASK
+from tests.test_docs import procfile
 from tracker.demo_logins import DEMO_LOGINS_FILE
 from tracker.demo_logins import read_demo_logins
 
-pytestmark = [pytest.mark.heavy, pytest.mark.multihost]
+# One stack for the whole module: under `make test-heavy` (--dist loadgroup) its tests share one xdist worker.
+pytestmark = [pytest.mark.heavy, pytest.mark.multihost, pytest.mark.xdist_group("multihost")]
 
 PROJECT = "thailand-helpline"
 # A story of the Thailand helpline that the demo shares with donors: the donor portfolio report holds it.
@@ -152,6 +155,12 @@ def request_donor_portfolio_report(api, worker, requested_on, polled_on):
 
 
 # What the hosts share -----------------------------------------------------------------------------------
+
+
+def test_every_flask_command_of_the_procfile_is_a_command_of_the_app(app):
+    named = {command.removeprefix(FLASK).split()[0] for command in procfile().values() if command.startswith(FLASK)}
+
+    assert named <= set(app.cli.list_commands(None))
 
 
 def test_a_login_on_host_a_is_a_session_on_host_b(officer, host_b, multihost_database):
