@@ -68,10 +68,9 @@ test: $(VENV)/.installed-dev compile-translations
 	$(BIN)/bandit -c pyproject.toml -r tracker -q
 	$(BIN)/python -m pytest -n auto -m "not heavy"
 
-# The slow tier: the wheel built and installed, the benchmarks and the load generator, long generative runs, the
-# multi-host stack (--dist loadgroup keeps the tests of an xdist_group, which share their servers, on one worker).
+# The slow tier: the wheel built and installed, the benchmarks and the load generator, long generative runs.
 test-heavy: $(VENV)/.installed-dev compile-translations
-	$(BIN)/python -m pytest -n auto --dist loadgroup -m heavy
+	$(BIN)/python -m pytest -n auto -m heavy
 
 # Code-size figures (views, largest modules, modules over 400 lines) as JSON.
 webfonts:
