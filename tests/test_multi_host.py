@@ -79,8 +79,11 @@ def multihost_redis(multihost_folder):
 
 
 @pytest.fixture(scope="module")
-def shared_settings(multihost_database, multihost_redis):
-    """What every host and the worker share: the database, the secret key and the broker."""
+def shared_settings(multihost_redis, multihost_database):
+    """What every host and the worker share: the database, the secret key and the broker.
+
+    Redis comes first: without redis-server the tests skip before the demo is loaded.
+    """
     return {"DATABASE_URL": multihost_database.url, "SECRET_KEY": secrets.token_hex(32),
             "REPORT_JOB_RUNNER": "celery", "CELERY_BROKER_URL": multihost_redis.url}
 
