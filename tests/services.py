@@ -66,11 +66,11 @@ def tracker_environment(**settings):
 
 
 @contextmanager
-def process_group(command, environment, log, cwd=None):
+def process_group(command, environment, log):
     """Start ``command`` in a new process group writing to ``log``; kill the group when the block ends."""
     with open(log, "ab") as output:
         process = subprocess.Popen(command, env=environment, stdout=output, stderr=subprocess.STDOUT,  # noqa: S603
-                                   stdin=subprocess.DEVNULL, cwd=cwd, start_new_session=True)
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
     try:
         yield process
     finally:
