@@ -92,8 +92,9 @@ def register_blueprints(app):
     from tracker.search import blueprint as search
     from tracker.toc import blueprint as toc
     from tracker.web.health import bp as health
+    from tracker.wellbeing import blueprint as wellbeing
 
     app.register_blueprint(health)
     for area in (auth, portfolio, admin, audit, breakglass, search, toc, indicators,
-                 outcomes, msc, evidence, contribution, iati, exports, imports, reports, api, bench):
+                 outcomes, msc, evidence, contribution, iati, exports, imports, reports, wellbeing, api, bench):
         area.init_app(app)

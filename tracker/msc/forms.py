@@ -19,6 +19,7 @@ from tracker.msc.labels import choices_for
 from tracker.msc.languages import language_choices
 from tracker.msc.models import AgeBand
 from tracker.msc.models import CycleStatus
+from tracker.msc.models import DistressLevel
 from tracker.msc.models import FeedbackKind
 from tracker.msc.models import PanelMethod
 from tracker.msc.models import SafeguardingStatus
@@ -157,6 +158,10 @@ class SafeguardingForm(VersionedForm):
                          description=_l("Required when restricting: what makes sharing unsafe."))
     place_shareable = BooleanField(_l("Donors may see the place, not only the country"),
                                    description=_l("Only when the place cannot identify the storyteller."))
+    distress_level = RadioField(_l("Distressing content"), choices=choices(choices_for(DistressLevel)),
+                                validators=[InputRequired()],
+                                description=_l("How hard the story is to read. Colleagues see how much distressing "
+                                               "material they have read, for their own wellbeing."))
 
 
 class TranslationForm(VersionedForm):
