@@ -158,8 +158,9 @@ class SafeguardingForm(VersionedForm):
                          description=_l("Required when restricting: what makes sharing unsafe."))
     place_shareable = BooleanField(_l("Donors may see the place, not only the country"),
                                    description=_l("Only when the place cannot identify the storyteller."))
+    # Optional: a review sent without a level (older clients, the import) keeps the proposed one.
     distress_level = RadioField(_l("Distressing content"), choices=choices(choices_for(DistressLevel)),
-                                validators=[InputRequired()],
+                                validators=[Optional()],
                                 description=_l("How hard the story is to read. Colleagues see how much distressing "
                                                "material they have read, for their own wellbeing."))
 

@@ -265,9 +265,11 @@ def safeguarding_review(project, story_id):
     proposed = services.proposed_distress_level(story)
     form = SafeguardingForm(data={"status": story.safeguarding_status.value, "note": story.safeguarding_note,
                                   "place_shareable": story.place_shareable, "version": story.version,
-                                  "distress_level": (story.distress_level or proposed).value})
+                                  "distress_level": story.distress_level and story.distress_level.value})
     if request.method == "GET":
         audit_read(session, story)
+        # Ticked for the reviewer to confirm; a review posted without a level gets the one proposed for its status.
+        form.distress_level.data = form.distress_level.data or proposed.value
 
     def review(form):
         services.review_safeguarding(session, actor(), story, form.data, form.version.data)
