@@ -7,7 +7,6 @@ from wtforms import FormField
 from wtforms import HiddenField
 from wtforms import RadioField
 from wtforms import SelectField
-from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired
@@ -26,6 +25,7 @@ from tracker.msc.models import SafeguardingStatus
 from tracker.msc.models import StorytellerCategory
 from tracker.msc.models import VerificationResult
 from tracker.msc.services import MAX_STORY_TEXT
+from tracker.web.forms import CheckboxListField
 from tracker.web.forms import Form
 from tracker.web.forms import MaxLength
 from tracker.web.forms import VersionedForm
@@ -67,8 +67,8 @@ class StoryForm(VersionedForm):
         _l("The storyteller is a"), validators=[InputRequired()], choices=choices(choices_for(StorytellerCategory)),
         description=_l("Professionals include counsellors, social workers, police, prosecutors and health workers."))
     age_band = SelectField(_l("Age band"), choices=choices(choices_for(AgeBand)), default=AgeBand.NOT_RECORDED.value)
-    toc_node_ids = SelectMultipleField(_l("Theory-of-change elements"), coerce=int, validators=[Optional()],
-                                       description=_l("Hold Ctrl (or Cmd) to choose several."))
+    toc_node_ids = CheckboxListField(_l("Theory-of-change elements"), coerce=int, validators=[Optional()],
+                                     description=_l("The results this story relates to: tick as many as apply."))
 
     STORY_FIELDS = ("domain_id", "title", "language", "what_happened", "why_significant", "events_when",
                     "country_code", "place", "collector", "collected_on", "storyteller_pseudonym",
