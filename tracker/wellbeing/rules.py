@@ -65,7 +65,6 @@ class StaffAggregate:
     shown: bool
     stories_read: int = 0
     median_per_reader: float = 0
-    most_per_reader_quartile: float = 0
 
 
 def aggregate(per_reader):
@@ -73,6 +72,6 @@ def aggregate(per_reader):
     amounts = sorted(per_reader)
     if len(amounts) < MIN_READERS:
         return StaffAggregate(readers=len(amounts), shown=False)
+    # No maximum or upper quartile: over a few readers an extreme is close to one person's figure.
     return StaffAggregate(readers=len(amounts), shown=True, stories_read=sum(amounts),
-                          median_per_reader=statistics.median(amounts),
-                          most_per_reader_quartile=statistics.quantiles(amounts, n=4)[2])
+                          median_per_reader=statistics.median(amounts))
