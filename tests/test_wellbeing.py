@@ -232,6 +232,11 @@ def test_no_one_reaches_another_persons_figures_through_ids_in_the_url(client, f
         assert client.get(path).status_code in (401, 404)
 
 
+def test_the_api_has_no_operation_or_field_for_anyones_wellbeing(client):
+    document = client.get("/api/v1/openapi.json").get_data(as_text=True).lower()
+    assert not any(word in document for word in ("wellbeing", "distress", "exposure", "note_threshold"))
+
+
 def test_no_route_takes_a_person_and_shows_wellbeing(app):
     wellbeing_rules = [rule for rule in app.url_map.iter_rules() if "wellbeing" in rule.rule]
     assert [rule.rule for rule in wellbeing_rules] == ["/account/wellbeing"]
