@@ -233,6 +233,29 @@ def test_pages_are_a4_and_numbered_after_the_cover(donor_report):
     assert f"1 / {total}" not in reader.pages[0].extract_text()
 
 
+# A full portrait page holds about 40 lines of text; one with fewer than a quarter of that is mostly empty.
+MOSTLY_EMPTY_BELOW = 10
+
+
+@pytest.mark.parametrize("report", ["donor_report", "internal_report"])
+def test_no_page_but_the_last_is_mostly_empty(report, request, tmp_path):
+    """Chapters follow one another; the landscape diagram of the theory of change, a picture, is not counted.
+
+    Before, every chapter began on a new page, and the few lines of the summary that did not fit on its page
+    stood alone on a page 90 % blank before the diagram.
+    """
+    rendered_report = request.getfixturevalue(report)
+    mostly_empty = []
+    for number, page in enumerate(rendered_report.reader.pages[:-1], start=1):
+        if float(page.mediabox.width) > float(page.mediabox.height):
+            continue
+        text = pdftotext(rendered_report.pdf, tmp_path, "-layout", "-f", str(number), "-l", str(number))
+        lines = [line for line in text.splitlines() if line.strip()]
+        if len(lines) < MOSTLY_EMPTY_BELOW:
+            mostly_empty.append((number, len(lines)))
+    assert not mostly_empty
+
+
 def test_running_headers_name_the_report_and_the_section(donor_report):
     page = donor_report.reader.pages[2].extract_text()
 

@@ -95,8 +95,10 @@ def register_blueprints(app):
     from tracker.search import blueprint as search
     from tracker.toc import blueprint as toc
     from tracker.web.health import bp as health
+    from tracker.wellbeing import blueprint as wellbeing
 
     app.register_blueprint(health)
     for area in (auth, portfolio, admin, audit, breakglass, search, toc, indicators,
-                 outcomes, msc, evidence, contribution, iati, exports, imports, reports, inbox, api, bench):
+                 outcomes, msc, evidence, contribution, iati, exports, imports, reports, inbox, wellbeing, api,
+                 bench):
         area.init_app(app)

@@ -31,6 +31,7 @@ MODEL_MODULES = (
     "tracker.api.models",
     "tracker.reports.models",
     "tracker.inbox.models",
+    "tracker.wellbeing.models",
 )
 
 

@@ -34,6 +34,7 @@ SEED_SECTIONS = (
     "tracker.contribution.seeding:load",
     "tracker.imports.seeding:load",
     "tracker.audit.seeding:load",
+    "tracker.wellbeing.seeding:load",
 )
 
 
@@ -86,7 +87,8 @@ def ensure_fund(session, actor, seed):
     fund = portfolio_services.get_fund(session, seed["slug"])
     return fund or portfolio_services.create_fund(session, actor, slug=seed["slug"], name=seed["name"],
                                                   description=seed.get("description", ""),
-                                                  retention_months=seed.get("retention_months"))
+                                                  retention_months=seed.get("retention_months"),
+                                                  wellbeing_support=seed.get("wellbeing_support", ""))
 
 
 def ensure_pillar(session, actor, fund, position, seed):

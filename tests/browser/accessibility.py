@@ -98,6 +98,7 @@ PAGES = {
         P + "/claims/{claim}/step", P + "/claims/{claim}/tracing/components/{component}/evidence/new",
         P + "/claims/{claim}/edit", P + "/stories/{story}/safeguarding", P + "/stories/{story}/donor-version",
         P + "/toc/nodes/new", P + "/toc/freeze", P + "/indicators/new", P + "/edit", "/msc/cycles/new", "/inbox",
+        "/account/wellbeing",
     ],
     "admin": [
         "/", "/admin/users", "/admin/users/new", "/admin/audit", "/admin/break-glass", "/fund/pillars",

@@ -18,6 +18,8 @@ from tracker.audit.models import AuditEntry
 from tracker.audit.services import start_of_day
 from tracker.auth.models import User
 from tracker.portfolio.models import Project
+from tracker.wellbeing.rules import StaffAggregate
+from tracker.wellbeing.services import staff_aggregate
 
 DEFAULT_DAYS = 30
 LISTED = 50  # break-the-glass grants and login addresses listed on the page
@@ -122,6 +124,9 @@ class Overview:
     failed_logins_by_address: list
     people: dict
     projects: dict
+    # Distressing reading across staff, over the period only (never one person, project or kind; see
+    # tracker.wellbeing): shown only over at least MIN_READERS readers.
+    distressing_reading: StaffAggregate
 
 
 def overview(session, filters):
@@ -143,7 +148,8 @@ def overview(session, filters):
                     reads_by_project=by_project, reads_by_kind=by_kind, reads_by_week=weekly(by_day, filters),
                     break_glass=grants, break_glass_by_person=grant_people, exports=exports,
                     failed_logins_by_account=failed_accounts, failed_logins_by_address=failed_addresses,
-                    people=people, projects=projects)
+                    people=people, projects=projects,
+                    distressing_reading=staff_aggregate(session, filters.start, filters.end))
 
 
 def weekly(by_day, filters):

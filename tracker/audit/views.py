@@ -44,6 +44,7 @@ from tracker.web.forms import choices
 from tracker.web.pages import form_page
 from tracker.web.requests import filter_value
 from tracker.web.requests import page_number
+from tracker.wellbeing.rules import MIN_READERS
 
 EXPORT_BATCH = 500
 
@@ -173,7 +174,8 @@ def insight_overview():
     open_alerts = session.scalar(sa.select(sa.func.count()).select_from(alerts.alerts_statement("open").subquery()))
     rows = labelled_rows(result)
     return render_template("audit/insight.html", form=form, filters=filters, result=result, rows=rows,
-                           charts=charts(rows), export=ExportForm(), open_alerts=open_alerts)
+                           charts=charts(rows), export=ExportForm(), open_alerts=open_alerts,
+                           min_readers=MIN_READERS)
 
 
 @requires("audit.insight")

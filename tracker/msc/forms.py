@@ -7,7 +7,6 @@ from wtforms import FormField
 from wtforms import HiddenField
 from wtforms import RadioField
 from wtforms import SelectField
-from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired
@@ -19,12 +18,14 @@ from tracker.msc.labels import choices_for
 from tracker.msc.languages import language_choices
 from tracker.msc.models import AgeBand
 from tracker.msc.models import CycleStatus
+from tracker.msc.models import DistressLevel
 from tracker.msc.models import FeedbackKind
 from tracker.msc.models import PanelMethod
 from tracker.msc.models import SafeguardingStatus
 from tracker.msc.models import StorytellerCategory
 from tracker.msc.models import VerificationResult
 from tracker.msc.services import MAX_STORY_TEXT
+from tracker.web.forms import CheckboxListField
 from tracker.web.forms import Form
 from tracker.web.forms import MaxLength
 from tracker.web.forms import VersionedForm
@@ -66,8 +67,8 @@ class StoryForm(VersionedForm):
         _l("The storyteller is a"), validators=[InputRequired()], choices=choices(choices_for(StorytellerCategory)),
         description=_l("Professionals include counsellors, social workers, police, prosecutors and health workers."))
     age_band = SelectField(_l("Age band"), choices=choices(choices_for(AgeBand)), default=AgeBand.NOT_RECORDED.value)
-    toc_node_ids = SelectMultipleField(_l("Theory-of-change elements"), coerce=int, validators=[Optional()],
-                                       description=_l("Hold Ctrl (or Cmd) to choose several."))
+    toc_node_ids = CheckboxListField(_l("Theory-of-change elements"), coerce=int, validators=[Optional()],
+                                     description=_l("The results this story relates to: tick as many as apply."))
 
     STORY_FIELDS = ("domain_id", "title", "language", "what_happened", "why_significant", "events_when",
                     "country_code", "place", "collector", "collected_on", "storyteller_pseudonym",
@@ -157,6 +158,11 @@ class SafeguardingForm(VersionedForm):
                          description=_l("Required when restricting: what makes sharing unsafe."))
     place_shareable = BooleanField(_l("Donors may see the place, not only the country"),
                                    description=_l("Only when the place cannot identify the storyteller."))
+    # Optional: a review sent without a level (older clients, the import) keeps the proposed one.
+    distress_level = RadioField(_l("Distressing content"), choices=choices(choices_for(DistressLevel)),
+                                validators=[Optional()],
+                                description=_l("How hard the story is to read. Colleagues see how much distressing "
+                                               "material they have read, for their own wellbeing."))
 
 
 class TranslationForm(VersionedForm):

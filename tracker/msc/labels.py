@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from tracker.common.labels import enum_choices
 from tracker.msc.models import AgeBand
 from tracker.msc.models import CycleStatus
+from tracker.msc.models import DistressLevel
 from tracker.msc.models import FeedbackKind
 from tracker.msc.models import PanelMethod
 from tracker.msc.models import SafeguardingStatus
@@ -37,6 +38,9 @@ LABELS = {
     SafeguardingStatus.PENDING: _l("Safeguarding review pending"),
     SafeguardingStatus.APPROVED: _l("Approved for sharing"),
     SafeguardingStatus.RESTRICTED: _l("Restricted"),
+    DistressLevel.NONE: _l("No distressing content"),
+    DistressLevel.SOME: _l("Some distressing content: harm is mentioned"),
+    DistressLevel.SEVERE: _l("Severely distressing: abuse or harm described in detail"),
     PanelMethod.VOTE: _l("Vote"),
     PanelMethod.SCORING: _l("Scoring"),
     PanelMethod.CONSENSUS: _l("Consensus"),

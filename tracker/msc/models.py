@@ -58,6 +58,14 @@ class SafeguardingStatus(enum.StrEnum):
     RESTRICTED = "restricted"
 
 
+class DistressLevel(enum.StrEnum):
+    """How distressing a story is to read, as the safeguarding review judged it (for readers' wellbeing)."""
+
+    NONE = "none"
+    SOME = "some"
+    SEVERE = "severe"
+
+
 class PanelMethod(enum.StrEnum):
     VOTE = "vote"
     SCORING = "scoring"
@@ -229,6 +237,9 @@ class Story(Versioned, SQLModel, table=True):
     safeguarding_note: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, default=""))
     safeguarding_reviewed_at: datetime | None = Field(
         default=None, sa_column=timestamp_column(nullable=True, default=None))
+    # Set at the safeguarding review; None until then (readers' exposure counts only rated stories).
+    distress_level: DistressLevel | None = Field(
+        default=None, sa_column=choice_column(DistressLevel, nullable=True, default=None))
     # The de-identified donor version (StoryDonorText rows) counts only while approved;
     # any change to the story's text clears the approval (see services.reset_approval).
     # Who approved it is in the audit trail ("approve_donor_version").

@@ -11,6 +11,8 @@
   story up; the lowest level has no level below to tell.
 * Verification (step 7): a selected story is pending until a result is recorded; only "confirmed"
   counts as verified.
+* A story's distressing-content level is set at the safeguarding review; :func:`propose_distress_level`
+  proposes one from the review's flags and the story's domain, for the reviewer to confirm or change.
 * Every cycle has exactly one open domain ("any other change"); what makes it open is a flag, not its
   name, and no named domain may take a name that says "any other change".
 """
@@ -19,7 +21,12 @@ from dataclasses import dataclass
 
 from tracker.common.messages import N_
 from tracker.common.text import normalised
+from tracker.msc.consent import is_minor
+from tracker.msc.models import AgeBand
+from tracker.msc.models import DistressLevel
 from tracker.msc.models import FeedbackKind
+from tracker.msc.models import SafeguardingStatus
+from tracker.msc.models import StorytellerCategory
 from tracker.msc.models import VerificationState
 
 MIN_REASON_WORDS = 6
@@ -152,3 +159,46 @@ def domain_name_problems(name, is_open):
                             "domain of change is about.", name=name))]
     return []
 
+
+
+# Distressing content -------------------------------------------------------------------------------------
+
+# Beginnings of words (normalised: no accents or case) by which a domain of change says that its stories
+# recount harm done to children or help sought after it, in English, French and Spanish.
+HARM_WORD_STEMS = ("abus", "exploit", "explot", "harm", "violen", "groom", "extor", "sextor", "traffick", "trafic",
+                   "victim", "maltrat", "harass", "harcel", "acos", "bully", "intimid", "help", "aide", "ayud",
+                   "assault", "agress", "agresi", "csam", "csea", "ocse")
+
+
+@dataclass(frozen=True)
+class DistressFacts:
+    """What the safeguarding review knows when it proposes a story's distressing-content level."""
+
+    safeguarding_status: SafeguardingStatus
+    storyteller_category: StorytellerCategory
+    age_band: AgeBand
+    domain_name: str
+    domain_definition: str = ""
+
+
+def domain_recounts_harm(name, definition=""):
+    """Whether a domain's name or definition says its stories are about harm, or help sought after it."""
+    words = normalised(f"{name} {definition}").split("_")
+    return any(word.startswith(HARM_WORD_STEMS) for word in words)
+
+
+def propose_distress_level(facts):
+    """The level the review proposes: a proposal only, since only the reviewer has read the story.
+
+    Each of three flags raises the level: a restricted review (sharing is unsafe: a real, identifiable
+    case), a child storyteller, a domain that recounts harm. Restricted with either of the others is severe;
+    any one flag is some; none, none.
+    """
+    restricted = facts.safeguarding_status is SafeguardingStatus.RESTRICTED
+    child = is_minor(facts.storyteller_category, facts.age_band)
+    harm = domain_recounts_harm(facts.domain_name, facts.domain_definition)
+    if restricted and (child or harm):
+        return DistressLevel.SEVERE
+    if restricted or child or harm:
+        return DistressLevel.SOME
+    return DistressLevel.NONE

@@ -23,11 +23,13 @@ from tracker.db_search import forget_removed_text
 from tracker.db_types import utcnow
 from tracker.msc import consent as consent_rules
 from tracker.msc import donor_version
+from tracker.msc import rules
 from tracker.msc import sealing
 from tracker.msc.languages import is_language
 from tracker.msc.models import AgeBand
 from tracker.msc.models import ConsentRecord
 from tracker.msc.models import CycleStatus
+from tracker.msc.models import DistressLevel
 from tracker.msc.models import Domain
 from tracker.msc.models import MscCycle
 from tracker.msc.models import SafeguardingStatus
@@ -466,8 +468,19 @@ def refuse_if_sealed(story):
                                            "be edited."))
 
 
+def proposed_distress_level(story, status=None):
+    """The distressing-content level the review proposes for ``story`` (under ``status``, default its own)."""
+    return rules.propose_distress_level(rules.DistressFacts(
+        status or story.safeguarding_status, story.storyteller_category, story.age_band,
+        story.domain.name, story.domain.definition))
+
+
 def review_safeguarding(session, actor, story, values, version):
-    """Record the safeguarding review: approved for sharing, restricted (with a note) or back to pending."""
+    """Record the safeguarding review: approved for sharing, restricted (with a note) or back to pending.
+
+    The review also sets how distressing the story is to read (``distress_level``); without one in
+    ``values``, the proposed level is kept.
+    """
     check_version(story, version)
     status = SafeguardingStatus(values["status"])
     note = clean_text(values.get("note"))
@@ -476,6 +489,8 @@ def review_safeguarding(session, actor, story, values, version):
     if status is SafeguardingStatus.APPROVED and not story.consent.complete:
         raise ValidationFailed.on("status", N_("Record the storyteller's consent before approving the story for "
                                                "sharing."))
+    level = values.get("distress_level")
+    story.distress_level = DistressLevel(level) if level else proposed_distress_level(story, status)
     story.safeguarding_status = status
     story.safeguarding_note = note
     story.place_shareable = bool(values.get("place_shareable")) and status is SafeguardingStatus.APPROVED
@@ -484,7 +499,8 @@ def review_safeguarding(session, actor, story, values, version):
     session.add(story)
     session.flush()
     record(session, actor, "safeguarding", "story", story.id, project_id=story.project_id,
-           details={"status": status.value, "place_shareable": story.place_shareable})
+           details={"status": status.value, "place_shareable": story.place_shareable,
+                    "distress_level": story.distress_level.value})
     return story
 
 

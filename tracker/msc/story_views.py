@@ -262,10 +262,14 @@ def consent_withdraw(project, story_id):
 def safeguarding_review(project, story_id):
     session = get_session()
     story = load_story(session, project, story_id)
+    proposed = services.proposed_distress_level(story)
     form = SafeguardingForm(data={"status": story.safeguarding_status.value, "note": story.safeguarding_note,
-                                  "place_shareable": story.place_shareable, "version": story.version})
+                                  "place_shareable": story.place_shareable, "version": story.version,
+                                  "distress_level": story.distress_level and story.distress_level.value})
     if request.method == "GET":
         audit_read(session, story)
+        # Ticked for the reviewer to confirm; a review posted without a level gets the one proposed for its status.
+        form.distress_level.data = form.distress_level.data or proposed.value
 
     def review(form):
         services.review_safeguarding(session, actor(), story, form.data, form.version.data)
@@ -276,7 +280,7 @@ def safeguarding_review(project, story_id):
                      on_conflict=read_again(_("The story changed while you reviewed it; read it again before "
                                               "deciding."),
                                             url_for(".safeguarding_review", slug=project.slug, story_id=story.id)),
-                     project=project, story=story)
+                     project=project, story=story, proposed_level=proposed)
 
 
 # The de-identified donor version --------------------------------------------------------------

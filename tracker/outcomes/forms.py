@@ -4,7 +4,6 @@ from wtforms import DateField
 from wtforms import HiddenField
 from wtforms import RadioField
 from wtforms import SelectField
-from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import AnyOf
@@ -22,6 +21,7 @@ from tracker.outcomes.models import Intention
 from tracker.outcomes.models import OutcomeStatus
 from tracker.outcomes.models import Valence
 from tracker.outcomes.models import Verdict
+from tracker.web.forms import CheckboxListField
 from tracker.web.forms import Form
 from tracker.web.forms import MaxLength
 from tracker.web.forms import VersionedForm
@@ -82,9 +82,8 @@ class OutcomeForm(VersionedForm):
                            default=Intention.INTENDED.value)
     valence = RadioField(_l("Positive or negative"), choices=choices(choices_for(Valence)),
                          default=Valence.POSITIVE.value)
-    toc_node_ids = SelectMultipleField(_l("Theory-of-change elements"), coerce=int, validators=[Optional()],
-                                       description=_l("The results this outcome relates to. Hold Ctrl (or Cmd) to "
-                                                      "choose several."))
+    toc_node_ids = CheckboxListField(_l("Theory-of-change elements"), coerce=int, validators=[Optional()],
+                                     description=_l("The results this outcome relates to: tick as many as apply."))
     smart_specific = BooleanField(_l("Specific"), description=_l(smart.CRITERIA[0].question))
     smart_measurable = BooleanField(_l("Measurable"), description=_l(smart.CRITERIA[1].question))
     smart_achieved = BooleanField(_l("Achieved"), description=_l(smart.CRITERIA[2].question))

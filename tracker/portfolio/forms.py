@@ -101,6 +101,12 @@ class FundForm(VersionedForm):
                        "substantiators' names are erased for good, keeping only an audit record. Leave empty "
                        "to keep them until you decide."),
         validators=[Optional(), NumberRange(min=1, max=600)])
+    wellbeing_support = TextAreaField(
+        _l("Support for staff who read distressing stories"),
+        description=_l("Who staff can turn to, and how: counselling service, peer support, the safeguarding lead. "
+                       "Shown to a reader only in their own wellbeing note, when they have read more distressing "
+                       "material in a week than the amount they chose."),
+        validators=[Optional(), MaxLength(2000)])
 
 
 class PillarForm(VersionedForm):

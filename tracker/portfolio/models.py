@@ -26,6 +26,8 @@ class Fund(Versioned, SQLModel, table=True):
     # Months after a project ends before its stories and other identifying text are erased
     # (``flask --app tracker purge-expired``); None keeps them until someone decides.
     retention_months: int | None = Field(default=None)
+    # Who staff can turn to after reading distressing stories: shown only on each reader's own wellbeing panel.
+    wellbeing_support: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, default=""))
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     version: int = Field(default=1)

@@ -41,17 +41,18 @@ def get_fund(session, slug=None):
     return session.exec(statement).first()
 
 
-def create_fund(session, actor, *, slug, name, description="", retention_months=None):
+def create_fund(session, actor, *, slug, name, description="", retention_months=None, wellbeing_support=""):
     return save_fund(session, actor, {"slug": slug, "name": name, "description": description,
-                                      "retention_months": retention_months})
+                                      "retention_months": retention_months, "wellbeing_support": wellbeing_support})
 
 
 def save_fund(session, actor, values, fund=None, version=None):
-    """Create the fund, or update ``fund``'s name, short name and description (checking the version edited)."""
+    """Create the fund, or update ``fund``'s name, short name, description, retention period and staff support
+    contacts (checking the version edited)."""
     if fund is not None:
         check_version(fund, version)
     retention = values.get("retention_months")
-    values = {name: (values.get(name) or "").strip() for name in ("slug", "name", "description")}
+    values = {name: (values.get(name) or "").strip() for name in ("slug", "name", "description", "wellbeing_support")}
     values["retention_months"] = int(retention) if retention not in (None, "") else None
     if not SLUG_PATTERN.match(values["slug"]):
         raise ValidationFailed.on("slug", N_("Use lowercase letters, digits and single hyphens."))

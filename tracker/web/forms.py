@@ -9,7 +9,10 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import HiddenField
 from wtforms import SelectChoice
+from wtforms import SelectMultipleField
 from wtforms.validators import Length
+from wtforms.widgets import CheckboxInput
+from wtforms.widgets import ListWidget
 
 from tracker.common.messages import translate
 from tracker.web.submissions import FIELD as SUBMISSION_FIELD
@@ -41,6 +44,17 @@ class Form(FlaskForm):
         value = request.form.get(name) or uuid4().hex
         # Markup.format escapes both values.
         return tags + Markup('<input type="hidden" name="{}" value="{}">').format(name, value)  # nosec B704
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices as a list of checkboxes, not a Ctrl-click list box; the form macro adds a text filter.
+
+    The macro renders it as a fieldset (its label as the legend); a static script filters the list, which
+    works in full without it.
+    """
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class ConfirmForm(Form):
