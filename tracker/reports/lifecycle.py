@@ -13,8 +13,8 @@ command, a future service) can forget it:
   or given another role (what they may read changed).
 
 A revoked job's link answers 410 with its reason (:data:`REASONS`), an audit entry records why, and the
-file is deleted only when the transaction commits (:func:`tracker.reports.files.delete_after_commit`), so
-a rolled-back change leaves a still-valid file working. Downloads check the donor rule again
+file is deleted in the same transaction (:func:`tracker.common.blobs.delete`), so a rolled-back change leaves
+a still-valid file working. Downloads check the donor rule again
 (:func:`tracker.reports.jobs.revocation_reason`): the hook is the first line, not the only one.
 """
 
@@ -27,13 +27,13 @@ from sqlmodel import select
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import Membership
 from tracker.auth.models import User
+from tracker.common import blobs
 from tracker.common.messages import N_
 from tracker.msc.models import ConsentRecord
 from tracker.msc.models import SafeguardingStatus
 from tracker.msc.models import Story
 from tracker.msc.models import StoryDonorText
 from tracker.msc.models import StoryTranslation
-from tracker.reports.files import delete_after_commit
 from tracker.reports.models import Audience
 from tracker.reports.models import JobStatus
 from tracker.reports.models import ReportJob
@@ -188,8 +188,8 @@ def jobs_of_requesters(session, reasons):
 
 
 def revoke_job(session, job, reason, story_ids=()):
-    """Revoke one job now: no link, an audit entry, and its file deleted when the transaction commits."""
-    delete_after_commit(session, job.file_name)
+    """Revoke one job now: no link, an audit entry, and its file deleted in the same transaction."""
+    blobs.delete(session, job.file_name)
     job.status, job.revoked_reason, job.file_name = JobStatus.REVOKED, reason, ""
     session.add(job)
     session.add(AuditEntry(actor_id=None, actor_email=ACTOR, actor_role="system", action="revoke",

@@ -6,7 +6,6 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
-from flask import send_file
 from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -15,6 +14,7 @@ from flask_login import current_user
 from tracker.audit.services import record
 from tracker.auth.permissions import Role
 from tracker.breakglass import services as break_glass
+from tracker.common import blobs
 from tracker.common.pagination import paginate
 from tracker.db import get_session
 from tracker.portfolio.models import Project
@@ -23,7 +23,6 @@ from tracker.reports import jobs
 from tracker.reports import lifecycle
 from tracker.reports import render
 from tracker.reports import runner
-from tracker.reports.files import reports_folder
 from tracker.reports.forms import PDF
 from tracker.reports.forms import PreviewOptionsForm
 from tracker.reports.forms import ReportOptionsForm
@@ -38,6 +37,7 @@ from tracker.web import transaction
 from tracker.web.access import actor
 from tracker.web.access import project_route
 from tracker.web.access import requires
+from tracker.web.downloads import stored_file_response
 from tracker.web.forms import ConfirmForm
 from tracker.web.pages import form_page
 from tracker.web.requests import language
@@ -271,14 +271,11 @@ def download(token):
     if report_job.status in (JobStatus.EXPIRED, JobStatus.REVOKED):
         return render_template("reports/job.html", job=report_job, title=None, refresh=None,
                                revocation=revocation(report_job)), 410
-    path = reports_folder() / report_job.file_name if report_job.file_name else None
-    if report_job.status != JobStatus.DONE or path is None or not path.is_file():
+    stored = blobs.describe(get_session(), report_job.file_name)
+    if report_job.status != JobStatus.DONE or stored is None:
         abort(404)
     jobs.record_download(get_session(), actor(), report_job)
-    response = send_file(path, mimetype="application/pdf" if report_job.format.value == "pdf" else "text/html",
-                         as_attachment=True, download_name=download_name(report_job))
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(stored, stored.media_type, download_name(report_job))
 
 
 def download_name(report_job):
