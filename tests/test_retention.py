@@ -117,7 +117,6 @@ def test_the_retention_period_is_set_on_the_fund_settings_page(client, factory, 
     assert factory.fund().retention_months == 36
 
 
-@pytest.mark.both_backends
 def test_erasing_removes_evidence_files_note_text_and_items_that_stood_for_a_story(fund, factory, session):
     from tracker.evidence import services as evidence_services
     from tracker.evidence.models import EvidenceItem
