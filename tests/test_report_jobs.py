@@ -275,9 +275,10 @@ def test_the_web_process_builds_the_jobs_queued_before_it_restarted_and_fails_th
     assert file_app.test_client().get("/healthz").status_code == 200  # the first request of the new process
     wait_for(lambda: status_of(file_app, waiting.id).status == JobStatus.DONE)
 
-    assert stored_files.content(file_session, status_of(file_app, waiting.id).file_name)
     assert status_of(file_app, interrupted.id).status == JobStatus.FAILED
     assert status_of(file_app, interrupted.id).error == WORKER_STOPPED
+    with database(file_app).new_session() as session:
+        assert stored_files.content(session, status_of(file_app, waiting.id).file_name)
 
 
 def test_report_cleanup_hands_long_waiting_jobs_to_an_external_queue_again(file_app, file_session, file_factory):

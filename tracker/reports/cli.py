@@ -144,7 +144,8 @@ def report_cleanup_command():
         session.commit()
     click.echo(f"Failed {len(stopped)} report job(s) whose worker stopped; handed {len(handed_over)} waiting "
                f"job(s) to the queue again.")
-    click.echo(f"Expired {len(expired)} report link(s); deleted {removed} file(s) no report points to.")
+    click.echo(f"Expired {len(expired)} report link(s); deleted {removed} file(s) no report or evidence item "
+               f"points to.")
 
 
 def stored_file_references():
