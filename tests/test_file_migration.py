@@ -20,7 +20,7 @@ from tracker.evidence import services as evidence_services
 from tracker.reports import jobs
 from tracker.reports.models import JobStatus
 
-DOCUMENTS = {"register.txt": b"Referral register, 2023: 14 calls, 9 referrals.\n" * 30000,  # 1.4 MB: 3 chunks
+DOCUMENTS = {"register.txt": b"Referral register, 2023: 14 calls, 9 referrals.\n" * 50000,  # 2.4 MB: 3 chunks
              "minutes.txt": b"Steering group minutes, March."}
 
 

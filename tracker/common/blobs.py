@@ -26,7 +26,7 @@ from sqlmodel import SQLModel
 from tracker.db_types import timestamp_column
 from tracker.db_types import utcnow
 
-CHUNK_BYTES = 512 * 1024
+CHUNK_BYTES = 1024 * 1024
 KEY_LENGTH = 32
 
 

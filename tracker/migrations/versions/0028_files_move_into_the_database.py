@@ -32,7 +32,7 @@ down_revision = '0027'
 branch_labels = None
 depends_on = None
 
-CHUNK_BYTES = 512 * 1024
+CHUNK_BYTES = 1024 * 1024
 KEY_LENGTH = 32
 FILES = sa.table('stored_file', sa.column('id'), sa.column('size'), sa.column('sha256'), sa.column('media_type'),
                  sa.column('created_at', tracker.db_types.UTCDateTime()))
