@@ -54,6 +54,16 @@ def test_deleting_a_file_deletes_its_chunks(session):
     assert stored_files.content(session, kept) == b"kept"
 
 
+def test_a_deletion_rolled_back_keeps_the_file(session):
+    key = blobs.save(session, REGISTER)
+    session.commit()
+
+    blobs.delete(session, key)
+    session.rollback()
+
+    assert stored_files.content(session, key) == REGISTER
+
+
 def test_names_that_are_not_keys_are_never_looked_up(session):
     assert blobs.describe(session, "../secret_key") is None and blobs.describe(session, "") is None
 
