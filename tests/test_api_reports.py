@@ -14,6 +14,7 @@ import time_machine
 from pypdf import PdfReader
 from sqlmodel import select
 
+from tests import stored_files
 from tests.api_support import assert_problem
 from tests.factories import TEST_ACTOR
 from tracker.audit.models import AuditEntry
@@ -23,7 +24,6 @@ from tracker.msc import services as story_services
 from tracker.msc.models import Story
 from tracker.reports import jobs
 from tracker.reports import render
-from tracker.reports.files import reports_folder
 from tracker.reports.models import JobStatus
 from tracker.reports.models import ReportJob
 
@@ -152,7 +152,7 @@ def test_a_queued_report_revoked_before_a_worker_takes_it_is_never_built(app, do
 
     session.expire_all()
     job = session.get(ReportJob, report["id"])
-    assert (job.status, job.file_name) == (JobStatus.REVOKED, "") and list(reports_folder(app).iterdir()) == []
+    assert (job.status, job.file_name) == (JobStatus.REVOKED, "") and stored_files.count(session) == (0, 0)
 
 
 def test_an_html_report_of_the_portfolio_downloads_as_html(api_as, factory, project):
@@ -200,7 +200,7 @@ def test_a_failed_report_says_why_and_has_no_file(donor_api, project, monkeypatc
 @pytest.mark.both_backends
 def test_delete_revokes_the_report_and_its_file_answers_410(app, donor_api, donor, project, session):
     report = requested(donor_api, project)
-    path = reports_folder(app) / session.get(ReportJob, report["id"]).file_name
+    key = session.get(ReportJob, report["id"]).file_name
 
     response = donor_api.delete(report["url"])
 
@@ -209,7 +209,8 @@ def test_delete_revokes_the_report_and_its_file_answers_410(app, donor_api, dono
     assert (body["status"], body["revoked_reason"], body["download_url"]) == ("revoked", "revoked_on_request", None)
     problem = assert_problem(donor_api.get(f"{report['url']}/file"), 410)
     assert problem["revoked_reason"] == "revoked_on_request" and "revoked on request" in problem["detail"]
-    assert not path.exists()
+    session.expire_all()
+    assert stored_files.content(session, key) is None
     (revoked,) = audited(session, "revoke", "report_job")
     assert revoked.actor_id == donor.id and revoked.object_id == str(report["id"])
 
@@ -241,7 +242,7 @@ def test_withdrawn_consent_revokes_the_report_and_its_file_answers_410(app, dono
 def test_an_expired_link_reads_expired_and_answers_410(app, donor_api, project, session):
     report = requested(donor_api, project)
     job = session.get(ReportJob, report["id"])
-    path = reports_folder(app) / job.file_name
+    key = job.file_name
 
     with time_machine.travel(job.expires_at + timedelta(minutes=1)):
         body = donor_api.get(report["url"]).get_json()
@@ -249,7 +250,8 @@ def test_an_expired_link_reads_expired_and_answers_410(app, donor_api, project, 
 
     assert body["status"] == "expired" and body["download_url"] is None and body["expires_at"]
     assert problem["report_status"] == "expired" and "expired" in problem["detail"]
-    assert not path.exists()
+    session.expire_all()
+    assert stored_files.content(session, key) is None
 
 
 # Permissions -----------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""flask backup / restore: one archive of the database and the evidence files, restored into a fresh instance."""
+"""flask backup / restore: one archive of the database, evidence documents included, restored into a fresh instance."""
 
 import io
 import os
@@ -10,6 +10,7 @@ import tarfile
 import pytest
 import sqlalchemy as sa
 
+from tests import stored_files
 from tests.conftest import FAST_HASHING
 from tests.factories import TEST_ACTOR
 from tracker import backup
@@ -18,9 +19,8 @@ from tracker import migrate
 from tracker.audit.services import record
 from tracker.auth import services as auth_services
 from tracker.auth.models import User
+from tracker.common import blobs
 from tracker.db import database
-from tracker.evidence.storage import store_for
-from tracker.reports.files import reports_folder
 
 _apps = []
 
@@ -34,7 +34,7 @@ def dispose_engines():
 
 
 def empty_app(url, instance):
-    """A separate app on its own database, with its own instance folder (where its uploads go)."""
+    """A separate app on its own database, with its own instance folder."""
     with pytest.MonkeyPatch.context() as environment:
         environment.setenv("TRACKER_INSTANCE_PATH", str(instance))
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "backup-tests", **FAST_HASHING})
@@ -43,7 +43,7 @@ def empty_app(url, instance):
 
 
 def seeded_app(url, instance):
-    """A separate app on its own (committed) database, migrated and loaded with the demo portfolio and its files."""
+    """A separate app on its own (committed) database, migrated and loaded with the demo portfolio and its documents."""
     app = empty_app(url, instance)
     migrate.upgrade(database(app).engine)
     result = app.test_cli_runner().invoke(args=["seed-demo"])
@@ -52,7 +52,7 @@ def seeded_app(url, instance):
 
 
 def demo_app(demo_database, instance, url="sqlite"):
-    """An app on the demo portfolio, with its evidence files in ``instance``.
+    """An app on the demo portfolio, its evidence documents in its database, with ``instance`` as its folder.
 
     On SQLite, a copy of the demo loaded once per test worker (into ``instance``, whatever ``url`` says);
     on PostgreSQL, the demo seeded into the database ``url``.
@@ -60,7 +60,6 @@ def demo_app(demo_database, instance, url="sqlite"):
     if not url.startswith("sqlite"):
         return seeded_app(url, instance)
     copy = demo_database.copy_to(instance)
-    shutil.copytree(demo_database.instance / "uploads", instance / "uploads")
     return empty_app(f"sqlite:///{copy}", instance)
 
 
@@ -84,7 +83,7 @@ def invoke(app, *args):
 
 
 def stored_documents(app):
-    """(evidence id, project slug, stored file name, title) of every evidence item with a file, by id."""
+    """(evidence id, project slug, stored file key, title) of every evidence item with a file, by id."""
     with database(app).engine.connect() as connection:
         return connection.execute(sa.text(
             "SELECT evidence_item.id, project.slug, evidence_item.stored_name, evidence_item.title "
@@ -118,33 +117,36 @@ def test_a_backup_restores_into_a_fresh_instance_with_every_row_and_every_eviden
     restored = invoke(target, "restore", str(file))
 
     assert made.exit_code == 0, made.output
-    assert documents and f"and {len(documents)} evidence files" in made.output
+    assert documents and f"{len(documents)} evidence documents among them" in made.output
     assert restored.exit_code == 0, restored.output
     before, after = backup.row_counts(database(source).engine), backup.row_counts(database(target).engine)
     assert after == before
     assert sum(1 for count in before.values() if count) >= 8
     assert migrate.current_revision(database(target).engine) == migrate.heads()[0]
     assert "Restored" in restored.output and f"{sum(after.values())} rows" in restored.output
-    assert "Every evidence file the database refers to is present and unaltered" in restored.output
+    assert "Every evidence document the database refers to is present and unaltered" in restored.output
+    assert not (tmp_path / "target" / "uploads").exists()
     client = signed_in_client(target, "me@example.org")
-    for evidence_id, slug, stored_name, _title in documents:
-        with client.get(f"/projects/{slug}/evidence/{evidence_id}/download") as response:
-            assert response.status_code == 200, evidence_id
-            assert response.data == (tmp_path / "source" / "uploads" / stored_name).read_bytes()
+    with database(source).engine.connect() as connection:
+        for evidence_id, slug, key, _title in documents:
+            with client.get(f"/projects/{slug}/evidence/{evidence_id}/download") as response:
+                assert response.status_code == 200, evidence_id
+                assert response.data == stored_files.content(connection, key)
 
 
-def test_a_restore_names_by_id_the_evidence_whose_file_the_archive_lacks(tmp_path, demo_database):
+def test_a_restore_names_by_id_the_evidence_whose_document_the_backup_lacks(tmp_path, demo_database):
     source = demo_app(demo_database, tmp_path / "source")
     target = empty_app(f"sqlite:///{tmp_path}/target.sqlite", tmp_path / "target")
-    (lost_id, _slug, lost_file, lost_title), *kept = stored_documents(source)
-    (tmp_path / "source" / "uploads" / lost_file).unlink()
+    (lost_id, _slug, lost_key, lost_title), *kept = stored_documents(source)
+    with database(source).engine.begin() as connection:
+        blobs.delete(connection, lost_key)
     invoke(source, "backup", "-o", str(tmp_path / "tracker.backup"))
 
     restored = invoke(target, "restore", str(tmp_path / "tracker.backup"))
 
     assert restored.exit_code != 0
     assert f"Evidence {lost_id}: its file is missing." in restored.output
-    assert "The database was restored, but 1 evidence files" in restored.output
+    assert "The database was restored, but 1 evidence documents" in restored.output
     assert lost_title not in restored.output
     assert all(f"Evidence {evidence_id}:" not in restored.output for evidence_id, *_ in kept)
     assert backup.row_counts(database(target).engine) == backup.row_counts(database(source).engine)
@@ -153,9 +155,9 @@ def test_a_restore_names_by_id_the_evidence_whose_file_the_archive_lacks(tmp_pat
 def test_a_restore_names_the_evidence_whose_file_was_altered_since_upload(tmp_path, demo_database):
     source = demo_app(demo_database, tmp_path / "source")
     target = empty_app(f"sqlite:///{tmp_path}/target.sqlite", tmp_path / "target")
-    evidence_id, _slug, stored_name, _title = stored_documents(source)[0]
-    with (tmp_path / "source" / "uploads" / stored_name).open("ab") as handle:
-        handle.write(b"tampered")
+    evidence_id, _slug, key, _title = stored_documents(source)[0]
+    with database(source).engine.begin() as connection:
+        connection.execute(blobs.CHUNKS.update().where(blobs.CHUNKS.c.file_id == key).values(data=b"tampered"))
     invoke(source, "backup", "-o", str(tmp_path / "tracker.backup"))
 
     restored = invoke(target, "restore", str(tmp_path / "tracker.backup"))
@@ -165,37 +167,71 @@ def test_a_restore_names_the_evidence_whose_file_was_altered_since_upload(tmp_pa
 
 
 def database_only_backup(app, path):
-    """A backup as older versions wrote it: the SQLite database alone."""
+    """A backup as older versions could also write it: the SQLite database alone."""
     backup.private_file(path)
     backup.backup_sqlite(database(app).engine, path)
 
 
-def test_an_older_database_only_backup_restores_with_a_warning_and_lists_the_files_to_copy_back(tmp_path,
-                                                                                                demo_database):
+def test_a_database_only_backup_holds_the_evidence_documents_too(tmp_path, demo_database):
     source = demo_app(demo_database, tmp_path / "source")
     target = empty_app(f"sqlite:///{tmp_path}/target.sqlite", tmp_path / "target")
-    database_only_backup(source, tmp_path / "old.sqlite")
-    documents = stored_documents(source)
+    database_only_backup(source, tmp_path / "copy.sqlite")
 
-    restored = invoke(target, "restore", str(tmp_path / "old.sqlite"))
-
-    assert "database-only backup" in restored.output and str(tmp_path / "target" / "uploads") in restored.output
-    assert backup.row_counts(database(target).engine) == backup.row_counts(database(source).engine)
-    assert restored.exit_code != 0
-    assert all(f"Evidence {evidence_id}: its file is missing." in restored.output for evidence_id, *_ in documents)
-
-
-def test_an_older_database_only_backup_restores_cleanly_once_its_files_are_copied_back(tmp_path, demo_database):
-    source = demo_app(demo_database, tmp_path / "source")
-    target = empty_app(f"sqlite:///{tmp_path}/target.sqlite", tmp_path / "target")
-    database_only_backup(source, tmp_path / "old.sqlite")
-    shutil.copytree(tmp_path / "source" / "uploads", tmp_path / "target" / "uploads")
-
-    restored = invoke(target, "restore", str(tmp_path / "old.sqlite"))
+    restored = invoke(target, "restore", str(tmp_path / "copy.sqlite"))
 
     assert restored.exit_code == 0, restored.output
-    assert "database-only backup" in restored.output
-    assert "Every evidence file the database refers to is present and unaltered" in restored.output
+    assert "Every evidence document the database refers to is present and unaltered" in restored.output
+
+
+def test_a_database_only_backup_of_an_older_version_says_where_to_copy_its_files_for_init_db(tmp_path,
+                                                                                            demo_database):
+    source = demo_app(demo_database, tmp_path / "source")
+    stored_files.as_before_0028(database(source).engine, tmp_path / "source")
+    target = empty_app(f"sqlite:///{tmp_path}/target.sqlite", tmp_path / "target")
+    database_only_backup(source, tmp_path / "old.sqlite")
+
+    restored = invoke(target, "restore", str(tmp_path / "old.sqlite"))
+    shutil.copytree(tmp_path / "source" / "uploads", tmp_path / "target" / "uploads")
+    upgraded = invoke(target, "init-db")
+
+    assert restored.exit_code == 0, restored.output
+    assert "database-only backup" in restored.output and str(tmp_path / "target" / "uploads") in restored.output
+    assert "Run `flask --app tracker init-db`" in restored.output
+    assert upgraded.exit_code == 0, upgraded.output
+    assert backup.evidence_file_problems(database(target).engine) == []
+
+
+def test_a_backup_archive_of_an_older_version_puts_its_files_where_init_db_moves_them_into_the_database(
+        tmp_path, demo_database):
+    source = demo_app(demo_database, tmp_path / "source")
+    documents = stored_documents(source)
+    stored_files.as_before_0028(database(source).engine, tmp_path / "source")
+    old_archive = tmp_path / "old.backup"
+    database_only_backup(source, tmp_path / "old.sqlite")
+    with tarfile.open(old_archive, "w:gz") as archive:
+        archive.add(write(tmp_path / "backup.json", b'{"format": "evidence-tracker-backup", "version": 1, '
+                                                    b'"database": "sqlite"}'), arcname="backup.json")
+        archive.add(tmp_path / "old.sqlite", arcname="database")
+        for path in (tmp_path / "source" / "uploads").iterdir():
+            archive.add(path, arcname=f"uploads/{path.name}")
+    target = empty_app(f"sqlite:///{tmp_path}/target.sqlite", tmp_path / "target")
+
+    restored = invoke(target, "restore", str(old_archive))
+    upgraded = invoke(target, "init-db")
+
+    assert restored.exit_code == 0, restored.output
+    assert f"{len(documents)} evidence files of this older backup were put into" in restored.output
+    assert upgraded.exit_code == 0, upgraded.output
+    assert backup.evidence_file_problems(database(target).engine) == []
+    client = signed_in_client(target, "me@example.org")
+    for evidence_id, slug, key, _title in documents:
+        response = client.get(f"/projects/{slug}/evidence/{evidence_id}/download")
+        assert response.data == (tmp_path / "source" / "uploads" / key).read_bytes()
+
+
+def write(path, data):
+    path.write_bytes(data)
+    return path
 
 
 def test_restore_refuses_an_archive_entry_that_would_land_outside_the_upload_folder(tmp_path):
@@ -341,21 +377,13 @@ def test_the_instance_folder_database_and_wal_files_are_private_whatever_the_uma
         assert {path.name: mode(path) for path in database_files} == {path.name: 0o600 for path in database_files}
 
 
-def test_uploads_reports_backups_and_a_restored_database_are_private_whatever_the_umask(tmp_path, demo_database,
-                                                                                       permissive_umask):
+def test_backups_and_a_restored_database_are_private_whatever_the_umask(tmp_path, demo_database, permissive_umask):
     source = demo_app(demo_database, tmp_path / "source")
-    (tmp_path / "source" / "uploads").chmod(0o755)
-    store_for(source).save(b"%PDF-1.7 referral review")
     file = tmp_path / "tracker.backup"
     invoke(source, "backup", "-o", str(file))
     target = empty_app(f"sqlite:///{tmp_path}/target/tracker.sqlite", tmp_path / "target")
     restored = invoke(target, "restore", str(file))
 
     assert restored.exit_code == 0, restored.output
-    uploads = tmp_path / "source" / "uploads"
-    assert mode(uploads) == 0o700 and {mode(path) for path in uploads.iterdir()} == {0o600}
-    with source.app_context():
-        assert mode(reports_folder(source)) == 0o700
     assert mode(file) == 0o600
     assert mode(tmp_path / "target" / "tracker.sqlite") == 0o600
-    assert mode(tmp_path / "target" / "uploads") == 0o700

@@ -30,13 +30,13 @@ from tests.factories import Factory
 from tests.postgres import free_port
 from tracker import create_app
 from tracker import migrate
+from tracker.common import blobs
 from tracker.db import database
 from tracker.db import make_engine
 from tracker.db_types import utcnow
 from tracker.reports import jobs
 from tracker.reports import runner
 from tracker.reports import tasks
-from tracker.reports.files import reports_folder
 from tracker.reports.models import JobStatus
 from tracker.reports.models import ReportFormat
 from tracker.reports.models import ReportJob
@@ -249,8 +249,9 @@ def download(client, token):
 
 
 def stored_files(app):
-    folder = reports_folder(app)
-    return sorted(path.name for path in folder.iterdir()) if folder.is_dir() else []
+    """The keys of the files stored in the database of ``app``."""
+    with database(app).new_session() as session:
+        return sorted(session.scalars(sa.select(blobs.FILES.c.id)))
 
 
 @pytest.fixture

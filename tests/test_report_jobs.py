@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
+from tests import stored_files
 from tests.conftest import FAST_HASHING
 from tests.factories import TEST_ACTOR
 from tests.factories import Factory
@@ -29,7 +30,6 @@ from tracker.db_types import utcnow
 from tracker.reports import jobs
 from tracker.reports import render
 from tracker.reports import runner
-from tracker.reports.files import reports_folder
 from tracker.reports.models import JobStatus
 from tracker.reports.models import ReportFormat
 from tracker.reports.models import ReportJob
@@ -186,7 +186,7 @@ def test_a_worker_whose_job_was_swept_meanwhile_does_not_turn_it_done(app, facto
     session.expire_all()
 
     assert session.get(ReportJob, job.id).error == WORKER_STOPPED
-    assert list(reports_folder(app).iterdir()) == []
+    assert stored_files.count(session) == (0, 0)
 
 
 # Any exception ends the job ----------------------------------------------------------------------------
@@ -321,9 +321,10 @@ def test_the_web_process_builds_the_jobs_queued_before_it_restarted_and_fails_th
     assert file_app.test_client().get("/healthz").status_code == 200  # the first request of the new process
     wait_for(lambda: status_of(file_app, waiting.id).status == JobStatus.DONE)
 
-    assert (reports_folder(file_app) / status_of(file_app, waiting.id).file_name).is_file()
     assert status_of(file_app, interrupted.id).status == JobStatus.FAILED
     assert status_of(file_app, interrupted.id).error == WORKER_STOPPED
+    with database(file_app).new_session() as session:
+        assert stored_files.content(session, status_of(file_app, waiting.id).file_name)
 
 
 def test_report_cleanup_hands_long_waiting_jobs_to_an_external_queue_again(file_app, file_session, file_factory):

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
+from tests import stored_files
 from tests.factories import TEST_ACTOR
 from tests.test_report_views import fetch
 from tests.test_report_views import job_of
@@ -23,7 +24,6 @@ from tracker.msc import donor_version
 from tracker.msc import services as story_services
 from tracker.msc.models import ConsentRecord
 from tracker.msc.models import Story
-from tracker.reports.files import reports_folder
 from tracker.reports.models import JobStatus
 from tracker.reports.models import ReportJob
 from tracker.reports.models import ReportJobStory
@@ -134,8 +134,8 @@ def test_every_change_that_can_take_a_story_out_revokes_the_donor_report_holding
         app, client, factory, login, submit, project, session, story, change, reason, told):
     login(factory.user("donor"))
     job = job_of(session, prepare(submit, project))
-    path = reports_folder(app) / job.file_name
-    assert job.status == JobStatus.DONE and path.exists()
+    key = job.file_name
+    assert job.status == JobStatus.DONE and stored_files.content(session, key) is not None
 
     with app.app_context():
         change(session, factory, story)
@@ -144,7 +144,7 @@ def test_every_change_that_can_take_a_story_out_revokes_the_donor_report_holding
 
     status, _headers, body = fetch(client, f"/reports/{job.token}/download")
     assert status == 410 and told in body.decode()
-    assert session.get(ReportJob, job.id).revoked_reason == reason and not path.exists()
+    assert session.get(ReportJob, job.id).revoked_reason == reason and stored_files.content(session, key) is None
     assert [entry.object_id for entry in revocations(session)] == [str(job.id)]
 
 
@@ -154,7 +154,7 @@ def test_removing_the_requesters_membership_revokes_their_reports_of_that_projec
     session.commit()
     login(grantee)
     job = job_of(session, prepare(submit, project, "internal"))
-    path = reports_folder(app) / job.file_name
+    key = job.file_name
 
     with app.app_context():
         auth_services.set_memberships(session, TEST_ACTOR, grantee, [])
@@ -163,7 +163,8 @@ def test_removing_the_requesters_membership_revokes_their_reports_of_that_projec
 
     status, _headers, body = fetch(client, f"/reports/{job.token}/download")
     assert status == 410 and "Your access to this project changed" in body.decode()
-    assert session.get(ReportJob, job.id).revoked_reason == "access_changed" and not path.exists()
+    assert session.get(ReportJob, job.id).revoked_reason == "access_changed"
+    assert stored_files.content(session, key) is None
     assert len(revocations(session)) == 1
 
 
@@ -186,7 +187,7 @@ def test_the_download_asks_the_donor_rule_even_of_a_change_made_behind_the_orms_
         app, client, factory, login, submit, project, session, story):
     login(factory.user("donor"))
     job = job_of(session, prepare(submit, project))
-    path = reports_folder(app) / job.file_name
+    key = job.file_name
     session.execute(sa.update(ConsentRecord).where(ConsentRecord.id == story.consent_id).values(scope_donor=False))
     session.commit()
 
@@ -194,7 +195,8 @@ def test_the_download_asks_the_donor_rule_even_of_a_change_made_behind_the_orms_
 
     assert status == 410 and "may no longer be shared with donors" in body.decode()
     session.expire_all()
-    assert session.get(ReportJob, job.id).revoked_reason == "no_longer_shareable" and not path.exists()
+    assert session.get(ReportJob, job.id).revoked_reason == "no_longer_shareable"
+    assert stored_files.content(session, key) is None
     assert len(revocations(session)) == 1
 
 
@@ -202,13 +204,13 @@ def test_narrowing_consent_in_a_transaction_that_rolls_back_leaves_the_file_work
         app, client, factory, login, submit, project, session, story):
     login(factory.user("donor"))
     job = job_of(session, prepare(submit, project))
-    path = reports_folder(app) / job.file_name
+    key = job.file_name
 
     with app.app_context():
         untick_donor_scope(session, factory, story)
         session.rollback()
 
-    assert path.exists() and fetch(client, f"/reports/{job.token}/download")[0] == 200
+    assert stored_files.content(session, key) is not None and fetch(client, f"/reports/{job.token}/download")[0] == 200
 
 
 def test_a_change_that_keeps_the_story_shareable_and_unchanged_keeps_the_report(

@@ -4,13 +4,13 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
+from tests import stored_files
 from tests.conftest import csrf_from
 from tests.test_report_views import fetch
 from tests.test_report_views import job_of
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import User
 from tracker.msc.models import Story
-from tracker.reports.files import reports_folder
 from tracker.reports.models import JobStatus
 from tracker.reports.models import ReportJob
 
@@ -42,8 +42,8 @@ def test_unticking_donor_scope_on_story_7_stops_the_thailand_helpline_donor_pdf_
     donor, staff = demo_user(session, "donor"), demo_user(session, "me")
     login(donor)
     job = job_of(session, submit("/projects/thailand-helpline/reports", {"audience": "donor", "action": "pdf"}))
-    path = reports_folder(app) / job.file_name
-    assert job.status == JobStatus.DONE and path.exists()
+    key = job.file_name
+    assert job.status == JobStatus.DONE and stored_files.content(session, key) is not None
     assert fetch(client, f"/reports/{job.token}/download")[0] == 200
 
     staff_client = app.test_client()
@@ -57,7 +57,7 @@ def test_unticking_donor_scope_on_story_7_stops_the_thailand_helpline_donor_pdf_
 
     status, _headers, body = fetch(client, f"/reports/{job.token}/download")
     assert status == 410 and "no longer agrees to a story in this report reaching donors" in body.decode()
-    assert not path.exists()
+    assert stored_files.content(session, key) is None
     assert session.get(ReportJob, job.id).revoked_reason == "donor_scope_removed"
     revocation = session.scalars(select(AuditEntry).where(AuditEntry.object_type == "report_job",
                                                           AuditEntry.action == "revoke")).one()

@@ -15,19 +15,21 @@ import sqlalchemy as sa
 import time_machine
 from sqlmodel import select
 
+from tests import stored_files
 from tests.conftest import FAST_HASHING
 from tests.factories import TEST_ACTOR
 from tests.factories import Factory
 from tracker import create_app
 from tracker import migrate
 from tracker.audit.models import AuditEntry
+from tracker.common import blobs
 from tracker.db import database
+from tracker.evidence import services as evidence_services
 from tracker.msc import services as story_services
 from tracker.msc.models import Story
 from tracker.reports import jobs
 from tracker.reports import render
 from tracker.reports import runner
-from tracker.reports.files import reports_folder
 from tracker.reports.models import JobStatus
 from tracker.reports.models import ReportJob
 
@@ -243,7 +245,7 @@ def test_preparing_a_pdf_builds_it_and_offers_the_download_to_its_requester(
     assert status == 200 and body.startswith(b"%PDF") and headers["Content-Type"] == "application/pdf"
     assert headers["Content-Disposition"].startswith(f"attachment; filename={project.slug}-donor-report-")
     assert headers["Cache-Control"] == "private, no-store"
-    assert (reports_folder(app) / job.file_name).is_file() and not job.file_name.startswith(project.slug)
+    assert stored_files.content(session, job.file_name) == body and not job.file_name.startswith(project.slug)
     assert actions(session, "report_job") == ["create", "download"] and actions(session, "report") == ["export"]
 
 
@@ -279,28 +281,31 @@ def test_an_expired_link_stops_working_and_the_file_is_deleted(app, client, fact
     donor = factory.user("donor")
     login(donor)
     job = job_of(session, prepare(submit, project))
-    path = reports_folder(app) / job.file_name
+    key = job.file_name
 
     with time_machine.travel(job.expires_at + timedelta(minutes=1)):
         login(donor)
         status, _headers, body = fetch(client, f"/reports/{job.token}/download")
 
     assert status == 410 and "This download link has expired" in body.decode()
-    assert not path.exists()
+    assert stored_files.content(session, key) is None
 
 
-def test_report_cleanup_expires_old_links_and_deletes_files_no_report_points_to(app, factory, login, client, submit,
+def test_report_cleanup_expires_old_links_and_deletes_files_no_record_points_to(app, factory, login, client, submit,
                                                                                  project, session):
     login(factory.user("donor"))
     job = job_of(session, prepare(submit, project))
-    stray = reports_folder(app) / "left-over.pdf"
-    stray.write_bytes(b"%PDF-1.7 partial")
+    document = evidence_services.create_item(session, TEST_ACTOR, project, "document", {"title": "Referral review"},
+                                             upload=("review.txt", b"Referral review"))
+    stray = blobs.save(session, b"%PDF-1.7 left by a crash", "application/pdf")
+    session.commit()
 
     with time_machine.travel(job.expires_at + timedelta(hours=1)):
         result = app.test_cli_runner().invoke(args=["report-cleanup"])
 
     assert result.exit_code == 0 and "Expired 1 report link(s); deleted 1 file(s)" in result.output
-    assert list(reports_folder(app).iterdir()) == []
+    assert stored_files.content(session, stray) is None and stored_files.count(session) == (1, 1)
+    assert stored_files.content(session, document.stored_name) == b"Referral review"
 
 
 def test_a_failed_job_says_it_failed_offers_to_try_again_and_keeps_no_file(app, client, factory, login, submit,
@@ -323,7 +328,7 @@ def test_a_failed_job_says_it_failed_offers_to_try_again_and_keeps_no_file(app, 
     assert "Somchai" not in page and "Somchai" not in job.error and "Somchai" not in caplog.text
     assert f"Report job {job.id} failed: RuntimeError" in caplog.text
     assert client.get(f"/reports/{job.token}/download").status_code == 404
-    assert list(reports_folder(app).iterdir()) == []
+    assert stored_files.count(session) == (0, 0)
 
 
 def test_trying_a_failed_report_again_prepares_it_with_the_same_options(client, factory, login, submit, project,
@@ -410,7 +415,7 @@ def test_withdrawing_consent_deletes_every_report_file_that_held_the_story_and_i
     other = factory.project()
     session.commit()
     unrelated = job_of(session, prepare(submit, other))
-    paths = [reports_folder(app) / job.file_name for job in holding]
+    keys = [job.file_name for job in holding]
 
     with app.app_context():
         story_services.withdraw_consent(session, TEST_ACTOR, story, date.today(), "The family asked.",
@@ -419,7 +424,7 @@ def test_withdrawing_consent_deletes_every_report_file_that_held_the_story_and_i
     session.expire_all()
 
     assert [session.get(ReportJob, job.id).status for job in holding] == [JobStatus.REVOKED, JobStatus.REVOKED]
-    assert not any(path.exists() for path in paths)
+    assert not any(stored_files.content(session, key) is not None for key in keys)
     assert fetch(client, f"/reports/{holding[0].token}/download")[0] == 410
     assert session.get(ReportJob, unrelated.id).status == JobStatus.DONE
     assert fetch(client, f"/reports/{unrelated.token}/download")[0] == 200
@@ -430,7 +435,7 @@ def test_restricting_a_story_in_a_safeguarding_review_revokes_the_reports_that_h
         app, client, factory, login, submit, project, session, story):
     login(factory.user("donor"))
     job = job_of(session, prepare(submit, project))
-    path = reports_folder(app) / job.file_name
+    key = job.file_name
 
     with app.app_context():
         story_services.review_safeguarding(session, TEST_ACTOR, story, {"status": "restricted",
@@ -438,20 +443,20 @@ def test_restricting_a_story_in_a_safeguarding_review_revokes_the_reports_that_h
         session.commit()
     session.expire_all()
 
-    assert session.get(ReportJob, job.id).status == JobStatus.REVOKED and not path.exists()
+    assert session.get(ReportJob, job.id).status == JobStatus.REVOKED and stored_files.content(session, key) is None
 
 
 def test_a_withdrawal_that_is_rolled_back_leaves_the_report_working(app, client, factory, login, submit, project,
                                                                     session, story):
     login(factory.user("donor"))
     job = job_of(session, prepare(submit, project))
-    path = reports_folder(app) / job.file_name
+    key = job.file_name
 
     with app.app_context():
         story_services.withdraw_consent(session, TEST_ACTOR, story, date.today(), "", story.consent.version)
         session.rollback()
 
-    assert path.exists() and fetch(client, f"/reports/{job.token}/download")[0] == 200
+    assert stored_files.content(session, key) is not None and fetch(client, f"/reports/{job.token}/download")[0] == 200
 
 
 def test_a_story_withdrawn_while_its_report_is_prepared_fails_the_job_without_a_file(
@@ -472,7 +477,7 @@ def test_a_story_withdrawn_while_its_report_is_prepared_fails_the_job_without_a_
     job = job_of(session, prepare(submit, project))
 
     assert job.status == JobStatus.FAILED and "stopped being shareable" in job.error
-    assert list(reports_folder(app).iterdir()) == []
+    assert stored_files.count(session) == (0, 0)
 
 
 # The thread pool, end to end --------------------------------------------------------------------------
@@ -497,5 +502,5 @@ def test_the_default_thread_pool_builds_the_report_in_the_background(tmp_path, m
         while session.get(ReportJob, job_id).status != JobStatus.DONE and time.monotonic() < deadline:
             session.expire_all()
         finished = session.get(ReportJob, job_id)
-        assert finished.status == JobStatus.DONE and (reports_folder(app) / finished.file_name).is_file()
+        assert finished.status == JobStatus.DONE and stored_files.content(session, finished.file_name)[:4] == b"%PDF"
     database(app).engine.dispose()

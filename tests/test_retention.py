@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from tests import stored_files
 from tests.factories import TEST_ACTOR
 from tracker import retention
 from tracker.audit.models import AuditEntry
@@ -116,24 +117,22 @@ def test_the_retention_period_is_set_on_the_fund_settings_page(client, factory, 
     assert factory.fund().retention_months == 36
 
 
-def test_erasing_removes_evidence_files_note_text_and_items_that_stood_for_a_story(fund, factory, session, tmp_path):
+def test_erasing_removes_evidence_files_note_text_and_items_that_stood_for_a_story(fund, factory, session):
     from tracker.evidence import services as evidence_services
     from tracker.evidence.models import EvidenceItem
-    from tracker.evidence.storage import UploadStore
 
     project, story, *_ = project_with_material(factory, date(2024, 1, 31))
-    store = UploadStore(tmp_path / "uploads")
     document = evidence_services.create_item(session, TEST_ACTOR, project, "document", {
         "title": "Referral register extract", "summary": "Scanned register"},
-        upload=("register.txt", b"Names of children referred in 2023"), store=store)
+        upload=("register.txt", b"Names of children referred in 2023"))
     note = factory.evidence(project, "interview", summary="SENTINEL the counsellor Mai said the girl called twice")
     story_item = factory.evidence(project, "story", story_id=str(story.id), title="")
-    stored = store.path(document.stored_name)
+    stored = document.stored_name
     ids = (document.id, note.id, story_item.id)
 
-    retention.erase(session, TEST_ACTOR, retention.plan(session, TODAY), remove_file=store.remove)
+    retention.erase(session, TEST_ACTOR, retention.plan(session, TODAY))
 
-    assert not stored.exists()
+    assert stored_files.content(session, stored) is None and stored_files.count(session) == (0, 0)
     assert session.get(EvidenceItem, ids[0]).stored_name == ""
     assert session.get(EvidenceItem, ids[1]).summary == retention.ERASED
     assert session.get(EvidenceItem, ids[2]) is None

@@ -39,6 +39,7 @@ from tracker.auth.models import User
 from tracker.auth.permissions import Role
 from tracker.auth.permissions import allows
 from tracker.auth.permissions import may_break_glass
+from tracker.common import blobs
 from tracker.contribution.models import AlternativeExplanation
 from tracker.contribution.models import ContributionClaim
 from tracker.contribution.models import ContributionStory
@@ -49,7 +50,6 @@ from tracker.db import database
 from tracker.db_types import utcnow
 from tracker.evidence.models import EvidenceAttachment
 from tracker.evidence.models import EvidenceItem
-from tracker.evidence.storage import store_for
 from tracker.imports import services as import_services
 from tracker.imports import staging
 from tracker.imports.files import limits_from
@@ -72,7 +72,6 @@ from tracker.portfolio.models import Organisation
 from tracker.portfolio.models import Pillar
 from tracker.portfolio.models import Project
 from tracker.reports import jobs
-from tracker.reports.files import reports_folder
 from tracker.reports.models import JobStatus
 from tracker.toc.models import Assumption
 from tracker.toc.models import ExternalFactor
@@ -259,16 +258,14 @@ def import_template(fill):
 
 
 def finished_report(fill):
-    """A finished donor report of the own project, requested by the acting user, with its file on disk."""
+    """A finished donor report of the own project, requested by the acting user, with its file."""
     from tracker.audit.services import Actor
     from tracker.portfolio.services import get_fund
 
     project = fill.session.scalars(sa.select(Project).where(Project.slug == OWN)).one()
     job = jobs.create_job(fill.session, Actor(fill.user.id, fill.user.email, fill.user.role.value), fill.user,
                           fund=get_fund(fill.session), project=project, audience="donor")
-    folder = reports_folder(fill.app)
-    job.file_name = f"{job.token}.pdf"
-    (folder / job.file_name).write_bytes(b"%PDF-1.7\n")
+    job.file_name = blobs.save(fill.session, b"%PDF-1.7\n", "application/pdf")
     job.status, job.finished_at = JobStatus.DONE, utcnow()
     job.expires_at = job.finished_at + timedelta(days=1)
     fill.session.flush()
@@ -323,13 +320,9 @@ def explanation_evidence(fill):
 
 
 def evidence_with_file(fill):
-    """An evidence item with its file on disk (a delete case may have removed the file: the disk is not rolled back)."""
-    item = fill.first(sa.select(EvidenceItem).where(EvidenceItem.project_id == fill.project_id,
-                                                    EvidenceItem.stored_name != "").order_by(EvidenceItem.id))
-    stored = store_for(fill.app).path(item.stored_name)
-    if not stored.is_file():
-        shutil.copy2(Path(fill.app.config["DEMO_INSTANCE"]) / "uploads" / item.stored_name, stored)
-    return item.id
+    """An evidence item with its file (a delete case's deletion is rolled back with its record)."""
+    return fill.first(sa.select(EvidenceItem.id).where(EvidenceItem.project_id == fill.project_id,
+                                                       EvidenceItem.stored_name != "").order_by(EvidenceItem.id))
 
 
 FILLERS = {

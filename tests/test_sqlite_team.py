@@ -8,7 +8,6 @@ import json
 import threading
 import time
 from http.client import HTTPConnection
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -31,8 +30,6 @@ from tracker.auth import services as auth_services
 from tracker.db import database
 from tracker.db import read_only
 from tracker.portfolio.models import Project
-from tracker.reports.files import PENDING_KEY
-from tracker.reports.files import delete_after_commit
 
 THREADS = 8
 ROUNDS = 5
@@ -275,19 +272,6 @@ def test_an_answer_stands_when_the_session_fails_to_close_after_it(app, factory,
     monkeypatch.setattr(db.Database, "new_session", session_that_fails_to_close)
 
     assert client.get("/account").status_code == 200
-
-
-def test_a_report_file_that_cannot_be_deleted_does_not_undo_the_commit_that_expired_it(app, session, monkeypatch):
-    with app.app_context():
-        delete_after_commit(session, "expired-report.pdf")
-
-    def refuse(*_args, **_kwargs):
-        raise PermissionError("read-only file system")
-
-    monkeypatch.setattr(Path, "unlink", refuse)
-    session.commit()
-
-    assert PENDING_KEY not in session.info
 
 
 # The load command -----------------------------------------------------------------------------------------

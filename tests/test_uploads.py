@@ -1,7 +1,6 @@
 """Uploaded evidence documents: extension and magic bytes, zip bombs, text encoding, EXIF stripping, storage."""
 
 import io
-import os
 import zipfile
 
 import pikepdf
@@ -10,7 +9,6 @@ from PIL import Image
 
 from tests import documents
 from tracker.evidence import uploads
-from tracker.evidence.storage import UploadStore
 
 PDF = documents.pdf()
 GPS_TAG = 0x8825
@@ -139,22 +137,6 @@ def test_a_decompression_bomb_image_is_refused():
 ])
 def test_file_names_lose_folders_and_risky_characters(given, kept):
     assert uploads.safe_name(given) == kept
-
-
-def test_files_are_stored_under_random_names_readable_by_the_owner_only(tmp_path):
-    store = UploadStore(tmp_path / "uploads")
-
-    first, second = store.save(b"one"), store.save(b"one")
-
-    assert first != second and len(first) == 32
-    assert store.path(first).read_bytes() == b"one"
-    assert os.stat(store.path(first)).st_mode & 0o777 == 0o600
-    assert not list((tmp_path / "uploads").glob("*.part"))
-
-
-def test_the_store_refuses_names_it_did_not_generate(tmp_path):
-    with pytest.raises(ValueError):
-        UploadStore(tmp_path).path("../secret_key")
 
 
 def test_a_pdf_loses_its_author_xmp_and_the_authors_of_its_comments():

@@ -1,17 +1,16 @@
-"""Back up and restore a whole instance: the database and the uploaded evidence documents, in one archive.
+"""Back up and restore a whole instance: its database, which holds the uploaded evidence documents too.
 
-The archive is a gzipped tar holding ``backup.json`` (what it is), ``database`` and
-``uploads/<stored name>`` for every file of the upload folder. The database is
-SQLite copied page by page while the app keeps running (``sqlite3.Connection.backup``)
-into a single self-contained file, or pg_dump's custom format for PostgreSQL, which
-pg_restore loads in one transaction, so a failed restore changes nothing. Backups
-are written to a temporary name with mode 0600 and renamed when complete: they hold
-everything, so they are as sensitive as the database itself.
+The archive is a gzipped tar holding ``backup.json`` (what it is) and ``database``: SQLite copied page by
+page while the app keeps running (``sqlite3.Connection.backup``) into a single self-contained file, or
+pg_dump's custom format for PostgreSQL, which pg_restore loads in one transaction, so a failed restore
+changes nothing. Evidence documents and report files are rows of the database (:mod:`tracker.common.blobs`),
+so the one copy carries them. Backups are written to a temporary name with mode 0600 and renamed when
+complete: they hold everything, so they are as sensitive as the database itself.
 
-A restore puts the files back after the database, then checks every evidence file
-the database refers to against the SHA-256 recorded at upload
-(:func:`evidence_file_problems`). A database-only backup (a SQLite file or a pg_dump,
-as older versions wrote) still restores; its files must be copied back by hand.
+A restore then checks every evidence document the database refers to against the SHA-256 recorded at
+upload (:func:`evidence_file_problems`). Older backups still restore: a database-only backup (a SQLite
+file or a pg_dump), and a version 1 archive, whose ``uploads/<stored name>`` files are put back into the
+old upload folder, from which ``init-db`` (migration 0028) moves them into the upgraded database.
 
 The only programs run are pg_dump and pg_restore, by absolute path, with argument
 lists and no shell (hence the bandit/ruff exemptions on those two lines).
@@ -33,14 +32,17 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from tracker.common import blobs
 from tracker.common.files import open_private
-from tracker.evidence.storage import is_stored_name
+from tracker.common.files import private_folder
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
 GZIP_MAGIC = b"\x1f\x8b"
 ARCHIVE_FORMAT = "evidence-tracker-backup"
-ARCHIVE_VERSION = 1
+ARCHIVE_VERSION = 2
+# Version 1 archives also held the upload folder's files under ``uploads/``.
+READABLE_VERSIONS = (1, 2)
 MANIFEST, DATABASE, UPLOADS = "backup.json", "database", "uploads/"
 BOOKKEEPING_TABLES = frozenset({"alembic_version"})
 PG_TIMEOUT_SECONDS = 3600
@@ -72,10 +74,10 @@ def private_file(path):
     open_private(path).close()
 
 
-def backup(engine, path, uploads, *, overwrite=False, pg_bin_dir=None):
-    """Write an archive of ``engine``'s database and of every file of the ``uploads`` store to ``path``.
+def backup(engine, path, *, overwrite=False, pg_bin_dir=None):
+    """Write an archive of ``engine``'s database, evidence documents included, to ``path``.
 
-    Return the number of uploaded files archived.
+    Return the number of evidence documents the database held when the backup began.
     """
     path = Path(path)
     if path.exists() and not overwrite:
@@ -90,27 +92,29 @@ def backup(engine, path, uploads, *, overwrite=False, pg_bin_dir=None):
                 backup_sqlite(engine, dump)
             else:
                 backup_postgresql(engine, dump, pg_bin_dir)
-            names = uploads.stored_names()
-            write_archive(partial, backend(engine), dump, uploads, names)
+            documents = evidence_document_count(engine)
+            write_archive(partial, backend(engine), dump, documents)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     os.replace(partial, path)
-    return len(names)
+    return documents
 
 
-def write_archive(path, kind, dump, uploads, names):
-    """The manifest first, then the database, then the files: a restore reads them in that order."""
+def evidence_document_count(engine):
+    with engine.connect() as connection:
+        if "evidence_item" not in sa.inspect(connection).get_table_names():
+            return 0
+        return connection.scalar(sa.text("SELECT count(*) FROM evidence_item WHERE stored_name <> ''"))
+
+
+def write_archive(path, kind, dump, documents):
+    """The manifest first, then the database: a restore reads them in that order."""
     manifest = json.dumps({"format": ARCHIVE_FORMAT, "version": ARCHIVE_VERSION, "database": kind,
-                           "evidence_files": len(names)}).encode("utf-8")
+                           "evidence_files": documents}).encode("utf-8")
     with open_private(path) as handle, tarfile.open(fileobj=handle, mode="w:gz", compresslevel=6) as archive:
         add_bytes(archive, MANIFEST, manifest)
         archive.add(dump, arcname=DATABASE, recursive=False, filter=private_entry)
-        for name in names:
-            try:
-                archive.add(uploads.path(name), arcname=UPLOADS + name, recursive=False, filter=private_entry)
-            except FileNotFoundError:
-                continue  # deleted with its evidence item since it was listed: the database no longer needs it
 
 
 def add_bytes(archive, name, data):
@@ -160,16 +164,19 @@ def backup_kind(path):
 
 @dataclass(frozen=True)
 class Restored:
-    """What a restore put back: ``evidence_files`` is None for a database-only backup, which holds none."""
+    """What a restore put back: ``evidence_files`` is None for a database-only backup, which holds none;
+    ``legacy_files`` counts the files of a version 1 archive put back into the old upload folder."""
 
     evidence_files: int | None
+    legacy_files: int = 0
 
 
-def restore(engine, path, uploads, *, force=False, pg_bin_dir=None):
-    """Replace ``engine``'s database with the backup at ``path`` and put its files back into the ``uploads`` store.
+def restore(engine, path, *, force=False, pg_bin_dir=None, legacy_uploads=None):
+    """Replace ``engine``'s database with the backup at ``path``.
 
-    Refuses to overwrite a database that holds data unless ``force`` is given. Files already in
-    the store stay; a file of the archive replaces the one of the same name.
+    Refuses to overwrite a database that holds data unless ``force`` is given. The files of a version 1
+    archive go into the folder ``legacy_uploads`` (a file of the same name there is replaced), for ``init-db``
+    to move into the database.
     """
     path = Path(path)
     if not path.is_file():
@@ -182,7 +189,7 @@ def restore(engine, path, uploads, *, force=False, pg_bin_dir=None):
     try:
         with tarfile.open(path, mode="r:gz") as archive, \
                 tempfile.TemporaryDirectory(prefix=".tracker-restore-") as work:
-            files, kind = archive_contents(archive, path)
+            files, kind, documents = archive_contents(archive, path)
             check_target(engine, path, kind, force)
             dump = Path(work) / DATABASE
             with open_private(dump) as handle:
@@ -190,32 +197,45 @@ def restore(engine, path, uploads, *, force=False, pg_bin_dir=None):
             restore_database(engine, dump, kind, pg_bin_dir, label=path)
             names = [name for name in files if name.startswith(UPLOADS)]
             for name in names:
-                uploads.put(name.removeprefix(UPLOADS), archive.extractfile(files[name]))
+                put_legacy_file(legacy_uploads, name.removeprefix(UPLOADS), archive.extractfile(files[name]))
     except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as error:
         raise BackupError(f"{path} cannot be read as a backup archive: {error}") from None
-    return Restored(evidence_files=len(names))
+    return Restored(evidence_files=documents, legacy_files=len(names))
+
+
+def put_legacy_file(folder, name, stream):
+    """Write one file of a version 1 archive into the old upload folder (0600, under a temporary name first)."""
+    if folder is None:
+        raise BackupError("This backup holds evidence files from an older version; name the folder to put them in.")
+    folder = private_folder(Path(folder))
+    partial = folder / f"{name}.part"
+    with open_private(partial) as handle:
+        shutil.copyfileobj(stream, handle, blobs.CHUNK_BYTES)
+    os.replace(partial, folder / name)
 
 
 def archive_contents(archive, path):
     """The archive's entries by name and the kind of database it holds; refuses any archive ``backup`` did not write.
 
     Only regular files named as ``backup`` names them are accepted, so that nothing is ever
-    written outside the upload folder.
+    written outside the upload folder. Also returns the number of evidence documents the manifest counts.
     """
     files = {}
     for entry in archive.getmembers():
         name = entry.name
-        ours = name in (MANIFEST, DATABASE) or (name.startswith(UPLOADS) and is_stored_name(name.removeprefix(UPLOADS)))
+        ours = name in (MANIFEST, DATABASE) or (name.startswith(UPLOADS) and blobs.is_key(name.removeprefix(UPLOADS)))
         if not entry.isfile() or not ours or name in files:
             raise BackupError(f"{path} holds {name!r}, which a backup made by the backup command never holds.")
         files[name] = entry
     manifest = json.load(archive.extractfile(files[MANIFEST])) if MANIFEST in files else {}
     if manifest.get("format") != ARCHIVE_FORMAT or DATABASE not in files:
         raise BackupError(f"{path} is not a backup made by the backup command.")
-    if manifest.get("version") != ARCHIVE_VERSION:
+    if manifest.get("version") not in READABLE_VERSIONS:
         raise BackupError(f"{path} is a version {manifest.get('version')} backup; this version of the tracker "
-                          f"reads version {ARCHIVE_VERSION}.")
-    return files, manifest.get("database")
+                          f"reads versions {', '.join(map(str, READABLE_VERSIONS))}.")
+    if manifest["version"] > 1 and any(name.startswith(UPLOADS) for name in files):
+        raise BackupError(f"{path} holds evidence files, which a version {manifest['version']} backup never holds.")
+    return files, manifest.get("database"), manifest.get("evidence_files", 0)
 
 
 def check_target(engine, path, kind, force):
@@ -256,19 +276,19 @@ class FileProblem:
         return f"Evidence {self.evidence_id}: its file differs from the one uploaded (SHA-256 does not match)."
 
 
-def evidence_file_problems(engine, uploads):
-    """Every evidence item whose stored file is missing from ``uploads`` or differs from the one uploaded."""
+def evidence_file_problems(engine):
+    """Every evidence item whose stored document is missing from the database or differs from the one uploaded."""
+    problems = []
     with engine.connect() as connection:
-        if "evidence_item" not in sa.inspect(connection).get_table_names():
+        if not {"evidence_item", "stored_file"} <= set(sa.inspect(connection).get_table_names()):
             return []
         items = connection.execute(sa.text(
             "SELECT id, stored_name, sha256 FROM evidence_item WHERE stored_name <> '' ORDER BY id")).all()
-    problems = []
-    for evidence_id, stored_name, sha256 in items:
-        if not is_stored_name(stored_name) or not uploads.path(stored_name).is_file():
-            problems.append(FileProblem(evidence_id, missing=True))
-        elif sha256 and uploads.sha256(stored_name) != sha256:
-            problems.append(FileProblem(evidence_id, missing=False))
+        for evidence_id, stored_name, sha256 in items:
+            if blobs.describe(connection, stored_name) is None:
+                problems.append(FileProblem(evidence_id, missing=True))
+            elif sha256 and blobs.content_sha256(connection, stored_name) != sha256:
+                problems.append(FileProblem(evidence_id, missing=False))
     return problems
 
 

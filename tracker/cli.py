@@ -26,7 +26,6 @@ from tracker.demo_logins import read_demo_logins
 from tracker.demo_logins import read_demo_passwords
 from tracker.demo_logins import read_demo_secrets
 from tracker.demo_logins import write_demo_logins
-from tracker.evidence.storage import store_for
 from tracker.portfolio import services as portfolio_services
 from tracker.seeding import DEFAULT_SEED_DIR
 from tracker.seeding import seed_demo
@@ -49,13 +48,24 @@ def init_db_command():
 
     with owner_engine() as engine:
         before = migrate.current_revision(engine)
-        migrate.upgrade(engine)
+        try:
+            migrate.upgrade(engine, file_folders=legacy_file_folders(current_app))
+        except migrate.MigrationStopped as stopped:
+            raise click.ClickException(str(stopped)) from None
         after = migrate.current_revision(engine)
         grant_app_role(engine)
     if before == after:
         click.echo(f"Database already at revision {after}.")
     else:
         click.echo(f"Database upgraded from {before or 'empty'} to {after}.")
+
+
+def legacy_file_folders(app):
+    """Where versions before 0028 kept evidence documents and report files, for the migration that moves them
+    into the database (``EVIDENCE_UPLOAD_FOLDER`` and ``REPORT_FOLDER``, else under the instance folder)."""
+    instance = Path(app.instance_path)
+    return {"uploads": Path(app.config["EVIDENCE_UPLOAD_FOLDER"] or instance / "uploads"),
+            "reports": Path(app.config["REPORT_FOLDER"] or instance / "reports")}
 
 
 def grant_app_role(owner):
@@ -177,15 +187,15 @@ def demo_code_command(email):
               help="The backup archive to write (mode 0600).")
 @click.option("--force", is_flag=True, help="Replace the file if it exists.")
 def backup_command(path, force):
-    """Back up the database and the uploaded evidence documents into one archive (safe while the app runs)."""
+    """Back up the database, which holds the uploaded evidence documents, into one archive (safe while the app runs)."""
     engine = database().engine
     try:
-        files = backup.backup(engine, path, store_for(current_app), overwrite=force,
-                              pg_bin_dir=current_app.config["PG_BIN_DIR"])
+        files = backup.backup(engine, path, overwrite=force, pg_bin_dir=current_app.config["PG_BIN_DIR"])
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
     counts = backup.row_counts(engine)
-    click.echo(f"Backed up {len(counts)} tables ({sum(counts.values())} rows) and {files} evidence files to {path}.")
+    click.echo(f"Backed up {len(counts)} tables ({sum(counts.values())} rows, {files} evidence documents among "
+               f"them) to {path}.")
 
 
 @click.command("restore")
@@ -193,43 +203,50 @@ def backup_command(path, force):
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace a database that already holds data.")
 def restore_command(path, force):
-    """Restore the database and the evidence files from a backup, then check every file (stop the web server first).
+    """Restore the database, evidence documents included, from a backup, then check every document (stop the web
+    server first).
 
-    Exits with an error, naming the evidence ids, when a file the database refers to is missing or altered.
+    Exits with an error, naming the evidence ids, when a document the database refers to is missing or altered.
     """
     from tracker import migrate  # Alembic: loaded by the commands that migrate, not at app start
 
     engine = database().engine
-    store = store_for(current_app)
+    uploads = legacy_file_folders(current_app)["uploads"]
     try:
         with owner_engine() as owner:
-            restored = backup.restore(owner, path, store, force=force, pg_bin_dir=current_app.config["PG_BIN_DIR"])
+            restored = backup.restore(owner, path, force=force, pg_bin_dir=current_app.config["PG_BIN_DIR"],
+                                      legacy_uploads=uploads)
             grant_app_role(owner)
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
     counts = backup.row_counts(engine)
     revision = migrate.current_revision(engine)
-    files = "" if restored.evidence_files is None else f" and {restored.evidence_files} evidence files"
+    files = "" if restored.evidence_files is None else f" with {restored.evidence_files} evidence documents"
     click.echo(f"Restored {path}: {len(counts)} tables ({sum(counts.values())} rows){files}, at revision {revision}.")
-    if restored.evidence_files is None:
-        click.echo(f"Warning: {path} is a database-only backup (from an older version): it holds no uploaded "
-                   f"evidence documents. Copy them back into {store.folder} from where they were backed up.",
-                   err=True)
+    if restored.legacy_files:
+        click.echo(f"{restored.legacy_files} evidence files of this older backup were put into {uploads}.")
     if revision != migrate.heads()[0]:
-        click.echo(f"Run `flask --app tracker init-db` to upgrade it to revision {migrate.heads()[0]}.")
-    check_evidence_files(engine, store)
+        if restored.evidence_files is None:
+            click.echo(f"Warning: {path} is a database-only backup (from an older version): it holds no uploaded "
+                       f"evidence documents. Copy them back into {uploads} from where they were backed up.",
+                       err=True)
+        click.echo(f"Run `flask --app tracker init-db` to upgrade it to revision {migrate.heads()[0]}: it moves the "
+                   f"evidence files of {uploads} into the database, checking each one.")
+        return
+    check_evidence_files(engine)
 
 
-def check_evidence_files(engine, store):
-    """Fail, naming the evidence ids (never their titles), when a file the database refers to is not as uploaded."""
-    problems = backup.evidence_file_problems(engine, store)
+def check_evidence_files(engine):
+    """Fail, naming the evidence ids (never their titles), when a document the database refers to is not as
+    uploaded."""
+    problems = backup.evidence_file_problems(engine)
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:
         raise click.ClickException(
-            f"The database was restored, but {len(problems)} evidence files it refers to are missing from "
-            f"{store.folder} or altered (listed above). Put those files back, or restore a complete backup.")
-    click.echo("Every evidence file the database refers to is present and unaltered.")
+            f"The database was restored, but {len(problems)} evidence documents it refers to are missing or "
+            f"altered (listed above). Restore a complete backup.")
+    click.echo("Every evidence document the database refers to is present and unaltered.")
 
 
 @click.command("purge-expired")
@@ -258,8 +275,7 @@ def purge_expired_command(dry_run):
         if dry_run:
             click.echo("Dry run: nothing was erased.")
             return
-        retention.erase(session, Actor.command_line("purge-expired"), plans,
-                        remove_file=store_for(current_app).remove)
+        retention.erase(session, Actor.command_line("purge-expired"), plans)
         session.commit()
     click.echo("Erased; an audit entry records each erased record.")
 

@@ -59,7 +59,7 @@ class Setting:
 SETTINGS = (
     # Where the data lives.
     Setting("INSTANCE_PATH", None, str,
-            "The instance folder (config.py, secret key, SQLite file, uploads, reports, imports); a special case, "
+            "The instance folder (config.py, secret key, SQLite file, imports); a special case, "
             "read from the environment only and before anything else, since instance/config.py lives in it.",
             shown_default="`instance/` beside the `tracker` package"),
     Setting("DATABASE_URL", None, str,
@@ -133,8 +133,9 @@ SETTINGS = (
             "The window, in minutes, over which failed bearer-token attempts count."),
     # Evidence documents.
     Setting("EVIDENCE_UPLOAD_FOLDER", None, str,
-            "Folder of uploaded evidence documents; set it when they belong on another disk shared by all "
-            "workers, and back it up with the database.",
+            "Where versions before 0028 kept uploaded evidence documents, which are now kept in the database: "
+            "`init-db` moves them from there once (and `restore` puts an older backup's files there for it). "
+            "Leave it unset unless you had set it.",
             shown_default="`instance/uploads`"),
     Setting("EVIDENCE_UPLOAD_MAX_BYTES", 10 * MB, int,
             "Largest evidence document in bytes; keep it below MAX_CONTENT_LENGTH."),
@@ -166,7 +167,8 @@ SETTINGS = (
             "takes it over first, within one more lease); keep it several times REPORT_HEARTBEAT_SECONDS."),
     Setting("REPORT_LINK_HOURS", 24, int, "Hours a prepared report's download link works."),
     Setting("REPORT_FOLDER", None, str,
-            "Folder of prepared report files; set it when they belong on another disk shared by all workers.",
+            "Where versions before 0028 kept prepared report files, which are now kept in the database: `init-db` "
+            "moves them from there once. Leave it unset unless you had set it.",
             shown_default="`instance/reports`"),
     # Indicators.
     Setting("ACTUALS_SELF_APPROVAL", False, bool,

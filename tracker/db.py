@@ -15,6 +15,7 @@ from tracker.common.text import stored_form
 
 # Every domain module that defines tables; Alembic and the tests read the metadata from here.
 MODEL_MODULES = (
+    "tracker.common.blobs",
     "tracker.audit.models",
     "tracker.auth.models",
     "tracker.breakglass.models",

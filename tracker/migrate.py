@@ -17,10 +17,17 @@ from tracker.db_search import expression_indexes_unreflectable_here
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def alembic_config(connection=None):
+class MigrationStopped(RuntimeError):
+    """A migration that cannot go on and changed nothing; its message names the record and says what to do."""
+
+
+def alembic_config(connection=None, file_folders=None):
+    """``file_folders`` (``{"uploads": folder, "reports": folder}``) tells migration 0028 where older versions
+    kept their files; without it, a database that refers to files cannot pass that migration."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
+    config.attributes["file_folders"] = file_folders
     return config
 
 
@@ -47,10 +54,10 @@ def migration_connection(engine):
                 connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
 
 
-def upgrade(engine, revision="head"):
+def upgrade(engine, revision="head", file_folders=None):
     """Upgrade the database to ``revision``; a no-op when already there."""
     with migration_connection(engine) as connection:
-        command.upgrade(alembic_config(connection), revision)
+        command.upgrade(alembic_config(connection, file_folders), revision)
 
 
 def downgrade(engine, revision):

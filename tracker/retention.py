@@ -17,6 +17,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from tracker.audit.services import record
+from tracker.common import blobs
 from tracker.evidence.models import EvidenceItem
 from tracker.evidence.models import EvidenceKind
 from tracker.msc.models import ConsentRecord
@@ -83,10 +84,10 @@ def plan(session, today=None):
     return plans
 
 
-def erase(session, actor, plans, remove_file=lambda stored_name: None):
+def erase(session, actor, plans):
     """Carry out ``plans``: hard-delete stories, blank identifying text, delete files; audit each record.
 
-    ``remove_file(stored_name)`` deletes an uploaded evidence file (the caller knows where they live).
+    Files are deleted in the same transaction: nothing of them is left once it commits, nothing lost if it rolls back.
     """
     for erasure in plans:
         reason = (f"Retention policy: {erasure.retention_months} months after the project ended "
@@ -110,11 +111,11 @@ def erase(session, actor, plans, remove_file=lambda stored_name: None):
             session.add(person)
             record(session, actor, "purge", "substantiator", person.id, project_id=project_id, reason=reason,
                    details={"erased": ["name", "organisation"]})
-        erase_evidence(session, actor, erasure.evidence_ids, project_id, reason, remove_file)
+        erase_evidence(session, actor, erasure.evidence_ids, project_id, reason)
     session.flush()
 
 
-def erase_evidence(session, actor, evidence_ids, project_id, reason, remove_file):
+def erase_evidence(session, actor, evidence_ids, project_id, reason):
     for item in session.scalars(sa.select(EvidenceItem).where(EvidenceItem.id.in_(evidence_ids))):
         if item.kind == EvidenceKind.STORY:
             session.delete(item)
@@ -122,7 +123,7 @@ def erase_evidence(session, actor, evidence_ids, project_id, reason, remove_file
         else:
             erased = []
             if item.stored_name:
-                remove_file(item.stored_name)
+                blobs.delete(session, item.stored_name)
                 item.stored_name, item.file_name, item.content_type, item.file_size, item.sha256 = "", "", "", None, ""
                 erased.append("file")
             if item.kind in NOTE_KINDS:

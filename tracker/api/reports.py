@@ -38,6 +38,7 @@ from tracker.reports import downloads
 from tracker.reports import lifecycle
 from tracker.reports import runner
 from tracker.reports.jobs import may_see
+from tracker.reports.models import MEDIA_TYPES
 from tracker.reports.models import Audience
 from tracker.reports.models import JobStatus
 from tracker.reports.models import ReportFormat
@@ -197,7 +198,7 @@ def get_report(report_id):
 
 @api.operation("GET", "/reports/<int:report_id>/file", operation_id="downloadReport", tag=TAG,
                summary="Download a report's file", permission="report.files", scope="object", response=None,
-               media_types=tuple(downloads.MEDIA_TYPES.values()), errors=(410,))
+               media_types=tuple(MEDIA_TYPES.values()), errors=(410,))
 def download_report(report_id):
     """The PDF or HTML file, as an attachment; each download is audited. An expired or revoked report answers
     410 saying why; one still being prepared, or failed, has no file (404)."""

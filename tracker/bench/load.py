@@ -66,7 +66,7 @@ class Account:
             return self.codes.pop() if self.codes else ""
 
 
-def load_demo(url, instance, logins_needed):
+def load_demo(url, logins_needed):
     """Migrate and seed the demo into ``url``; give its M&E officer enough recovery codes; return the accounts."""
     from tracker import create_app
     from tracker import migrate
@@ -77,8 +77,7 @@ def load_demo(url, instance, logins_needed):
     from tracker.db import database
     from tracker.seeding import seed_demo
 
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(16),
-                      "EVIDENCE_UPLOAD_FOLDER": str(instance / "uploads"), **FAST_HASHING})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(16), **FAST_HASHING})
     app.logger.disabled = True
     engine = database(app).engine
     migrate.upgrade(engine)
@@ -373,7 +372,7 @@ def measure_backend(name, url, folder, requests, clients):
     instance = folder / name
     instance.mkdir()
     progress(f"{name}: loading the demo portfolio ...")
-    accounts = load_demo(url, instance, logins_needed=requests // 4 + clients)
+    accounts = load_demo(url, logins_needed=requests // 4 + clients)
     log_path = folder / f"{name}-gunicorn.log"
     with gunicorn(url, instance, log_path) as port:
         progress(f"{name}: {clients} clients share {requests} requests on gunicorn ({WORKERS} workers) ...")

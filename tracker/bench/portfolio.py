@@ -36,8 +36,7 @@ def progress(message):
 def run(url, folder, scale, repeat, import_rows, throughput_requests):
     """Build, measure and return the figures as a dict."""
     secret_key = secrets.token_hex(32)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secret_key, "REPORT_FOLDER": str(folder / "reports"),
-                      **FAST_HASHING})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secret_key, **FAST_HASHING})
     engine = database(app).engine
     migrate.upgrade(engine)
     full = Sizes.scaled(scale)

@@ -60,7 +60,7 @@ ACTORS = ("Commune child-protection officers", "School counsellors", "Helpline c
 
 def bench_app(folder, name):
     return create_app({"DATABASE_URL": f"sqlite:///{folder / name}", "SECRET_KEY": secrets.token_hex(16),
-                       "REPORT_FOLDER": str(folder / "reports"), **FAST_HASHING})
+                       **FAST_HASHING})
 
 
 # 1. The largest demo project ---------------------------------------------------------------------

@@ -14,7 +14,6 @@ A file refers to the project's theory of change by the node keys of its ToC seed
 A project that already has evidence or claims is left as it is.
 """
 
-from flask import current_app
 from sqlmodel import select
 
 from tracker.contribution import services
@@ -23,7 +22,6 @@ from tracker.contribution.rules import STEPS
 from tracker.contribution.tracing import services as tracing_services
 from tracker.evidence import services as evidence_services
 from tracker.evidence.models import EvidenceItem
-from tracker.evidence.storage import store_for
 from tracker.indicators.models import Indicator
 from tracker.indicators.models import IndicatorPeriod
 from tracker.msc.models import Story
@@ -146,8 +144,7 @@ def add_evidence(session, actor, project, graph, item):
         values["period_id"] = find_period(session, project, item["indicator"], item["period_start"])
     elif kind == "document":
         upload = (item["filename"], item["content"].encode("utf-8"))
-    created = evidence_services.create_item(session, actor, project, kind, values, upload=upload,
-                                            store=store_for(current_app))
+    created = evidence_services.create_item(session, actor, project, kind, values, upload=upload)
     for support in item.get("supports", []):
         evidence_services.attach(session, actor, project, created, {
             "target": graph.target(support), "strength": support["strength"], "note": support.get("note", "")})

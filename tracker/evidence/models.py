@@ -4,8 +4,8 @@ An item is one piece of evidence of a project: a harvested outcome, an MSC story
 an indicator result (one period's actual), an uploaded document, a web link, or an
 interview or observation note. It is attached to theory-of-change links or to the
 assumptions on them, each time with a strength (strong, moderate, weak) and a
-note; one item may support several links. Uploaded files live outside ``static/``
-under ``instance/uploads/`` with random names (:mod:`tracker.evidence.storage`).
+note; one item may support several links. An uploaded document's content is kept in the database
+(:mod:`tracker.common.blobs`); ``stored_name`` is its key there, never shown to anyone.
 """
 
 import enum

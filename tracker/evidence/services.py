@@ -2,8 +2,8 @@
 
 Every object is looked up within its project, so ids of other projects are not
 found. Services validate, flush and audit; they never commit. Uploaded files are
-written to the :class:`~tracker.evidence.storage.UploadStore` before the row is
-flushed and removed by the caller only after a deletion has been committed.
+stored in the database (:mod:`tracker.common.blobs`) in the same transaction as their item, and deleted
+with it.
 """
 
 import hashlib
@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from tracker.audit.services import changed_fields
 from tracker.audit.services import record
+from tracker.common import blobs
 from tracker.common.errors import ValidationFailed
 from tracker.common.errors import check_version
 from tracker.common.messages import N_
@@ -252,10 +253,10 @@ def source_record(session, project, kind, values):
     raise ValidationFailed.on(field, N_("Choose an indicator period with an approved or submitted actual."))
 
 
-def create_item(session, actor, project, kind, values, *, upload=None, store=None, max_bytes=None):
+def create_item(session, actor, project, kind, values, *, upload=None, max_bytes=None):
     """Create an evidence item of ``kind``, attached to ``values["target"]`` if given (see :func:`attach`).
 
-    ``upload`` is ``(filename, bytes)`` for a document, written to ``store``.
+    ``upload`` is ``(filename, bytes)`` for a document, stored in the database with the item.
 
     :raises ValidationFailed: with field-level reasons (nothing is stored then).
     """
@@ -270,15 +271,10 @@ def create_item(session, actor, project, kind, values, *, upload=None, store=Non
         setattr(item, field, record_id)
         item.title = item.title or title
     elif kind is EvidenceKind.DOCUMENT:
-        attach_file(item, upload, store, max_bytes or uploads.DEFAULT_MAX_BYTES)
-    try:
-        require_text(kind, item)
-        session.add(item)
-        session.flush()
-    except Exception:
-        if item.stored_name:
-            store.remove(item.stored_name)
-        raise
+        attach_file(session, item, upload, max_bytes or uploads.DEFAULT_MAX_BYTES)
+    require_text(kind, item)
+    session.add(item)
+    session.flush()
     record(session, actor, "create", "evidence_item", item.id, project_id=project.id, details={"kind": kind.value})
     if values.get("target"):
         attach(session, actor, project, item, values)
@@ -320,7 +316,7 @@ def upload_message(error):
     return UPLOAD_MESSAGES[error.reason]
 
 
-def attach_file(item, upload, store, max_bytes):
+def attach_file(session, item, upload, max_bytes):
     filename, data = upload if upload else ("", b"")
     if not filename:
         raise ValidationFailed.on("file", N_("Choose the file to upload."))
@@ -333,7 +329,7 @@ def attach_file(item, upload, store, max_bytes):
     item.content_type = checked.content_type
     item.file_size = len(checked.data)
     item.sha256 = hashlib.sha256(checked.data).hexdigest()
-    item.stored_name = store.save(checked.data)
+    item.stored_name = blobs.save(session, checked.data, checked.content_type)
 
 
 def update_item(session, actor, project, item, values, version):
@@ -352,12 +348,12 @@ def update_item(session, actor, project, item, values, version):
 
 
 def delete_item(session, actor, project, item):
-    """Delete ``item`` with its attachments; return the stored file name for the caller to remove after commit."""
-    stored_name, item_id = item.stored_name, item.id
+    """Delete ``item`` with its attachments and its file."""
+    item_id = item.id
+    blobs.delete(session, item.stored_name)
     session.delete(item)
     session.flush()
     record(session, actor, "delete", "evidence_item", item_id, project_id=project.id)
-    return stored_name
 
 
 def read_item(session, actor, item):

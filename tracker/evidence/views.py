@@ -5,7 +5,6 @@ from flask import current_app
 from flask import redirect
 from flask import render_template
 from flask import request
-from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,6 +14,7 @@ from wtforms import SelectChoice
 
 from tracker.auth.permissions import holds_everywhere
 from tracker.auth.permissions import may_break_glass
+from tracker.common import blobs
 from tracker.common.pagination import paginate
 from tracker.common.sizes import size_text
 from tracker.contribution.models import AlternativeExplanation
@@ -33,15 +33,14 @@ from tracker.evidence.forms import EvidenceFilterForm
 from tracker.evidence.forms import EvidenceForm
 from tracker.evidence.models import EvidenceKind
 from tracker.evidence.sharing import DERIVED_KINDS
-from tracker.evidence.storage import store_for
 from tracker.indicators.models import IndicatorPeriod
 from tracker.msc.models import Story
 from tracker.outcomes.models import Outcome
-from tracker.web import transaction
 from tracker.web.access import actor
 from tracker.web.access import project_route
 from tracker.web.access import record_shown
 from tracker.web.access import sensitive_scope
+from tracker.web.downloads import stored_file_response
 from tracker.web.forms import ConfirmForm
 from tracker.web.forms import choices
 from tracker.web.pages import action
@@ -205,7 +204,6 @@ def evidence_create(project):
     return form_page(
         evidence_form(session, project, kind, data=prefilled(session, project, kind)), "evidence/form.html",
         lambda form: services.create_item(session, actor(), project, kind, form.data, upload=read_upload(form.file),
-                                          store=store_for(current_app),
                                           max_bytes=current_app.config["EVIDENCE_UPLOAD_MAX_BYTES"]),
         lambda item: item_url(project, item), saved=_("Evidence recorded."),
         project=project, kind=kind, item=None, fields=KIND_FIELDS[kind], kind_labels=services.KIND_LABELS)
@@ -318,14 +316,8 @@ def deletion_consequences(session, item):
 def evidence_delete(project, item_id):
     session = get_session()
     item = item_or_404(project, item_id)
-
-    def delete():
-        stored_name = services.delete_item(session, actor(), project, item)
-        # Commit before removing the file, so that a deletion that fails to commit never loses the file.
-        transaction.commit()
-        store_for(current_app).remove(stored_name)
-
-    return delete_page(delete, url_for(".evidence_list", slug=project.slug), deleted=_("Evidence deleted."),
+    return delete_page(lambda: services.delete_item(session, actor(), project, item),
+                       url_for(".evidence_list", slug=project.slug), deleted=_("Evidence deleted."),
                        thing=item.title, heading=_("Delete the evidence “%(title)s”?", title=item.title),
                        cancel=item_url(project, item), consequences=deletion_consequences(session, item),
                        project=project)
@@ -338,13 +330,9 @@ def evidence_download(project, item_id):
     item = item_or_404(project, item_id)
     if not item.has_file:
         abort(404)
-    path = store_for(current_app).path(item.stored_name)
-    if not path.is_file():
-        abort(404)
+    stored = blobs.describe(session, item.stored_name) or abort(404)
     services.read_document(session, actor(), item)
-    response = send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.file_name,
-                         max_age=0, etag=False, conditional=False)
+    response = stored_file_response(stored, item.content_type, item.file_name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response.headers["Cache-Control"] = "no-store, private"
     return response

@@ -7,20 +7,20 @@ import time
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from tracker.audit.services import Actor
 from tracker.audit.services import record
+from tracker.common import blobs
 from tracker.db import database
+from tracker.evidence.models import EvidenceItem
 from tracker.portfolio import services as portfolio_services
 from tracker.reports import jobs
 from tracker.reports import render
 from tracker.reports import runner
-from tracker.reports.files import PARTIAL_PREFIX
-from tracker.reports.files import orphans
-from tracker.reports.files import reports_folder
 from tracker.reports.models import JobStatus
 from tracker.reports.models import ReportJob
 from tracker.reports.portfolio import portfolio_report
@@ -29,7 +29,6 @@ from tracker.reports.scope import Period
 from tracker.reports.scope import Requester
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])
-PARTIAL_GRACE_SECONDS = 3600
 
 
 def write_file(path, content):
@@ -133,27 +132,26 @@ def left_out_summary(entries):
 @click.command("report-cleanup")
 @with_appcontext
 def report_cleanup_command():
-    """Fail the report jobs whose worker stopped, delete report files whose download link expired, and files no
-    live report points to."""
+    """Fail the report jobs whose worker stopped, delete report files whose download link expired, and stored files
+    that neither a live report nor an evidence item points to."""
     app = current_app
-    folder = reports_folder(app)
     with database().new_session() as session:
         stopped = jobs.sweep(session, runner.stopped_after(app))
         expired = jobs.expire_all(session, app)
         session.commit()
         handed_over = runner.hand_over_waiting(app, session)
-        kept = set(session.scalars(ReportJob.__table__.select().with_only_columns(ReportJob.file_name)
-                                   .where(ReportJob.status == JobStatus.DONE)))
-    now = time.time()
-    removed = 0
-    for path in orphans(folder, kept):
-        if path.name.startswith(PARTIAL_PREFIX) and now - path.stat().st_mtime < PARTIAL_GRACE_SECONDS:
-            continue
-        path.unlink(missing_ok=True)
-        removed += 1
+        removed = blobs.delete_unreferenced(session, stored_file_references())
+        session.commit()
     click.echo(f"Failed {len(stopped)} report job(s) whose worker stopped; handed {len(handed_over)} waiting "
                f"job(s) to the queue again.")
-    click.echo(f"Expired {len(expired)} report link(s); deleted {removed} file(s) no report points to.")
+    click.echo(f"Expired {len(expired)} report link(s); deleted {removed} file(s) no report or evidence item "
+               f"points to.")
+
+
+def stored_file_references():
+    """The keys of the stored files still needed: those of done reports and of evidence documents."""
+    return [sa.select(ReportJob.file_name).where(ReportJob.status == JobStatus.DONE, ReportJob.file_name != ""),
+            sa.select(EvidenceItem.stored_name).where(EvidenceItem.stored_name != "")]
 
 
 def init_app(app):

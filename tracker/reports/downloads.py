@@ -5,24 +5,22 @@ file its requester or one of its stories no longer allows is revoked, and a job 
 Those changes stand even when the answer is an error (410), since the file is deleted either way.
 """
 
-import io
 
 from flask import current_app
-from flask import send_file
 from flask_babel import gettext as _
 
+from tracker.common import blobs
 from tracker.db import get_session
 from tracker.portfolio.models import Project
 from tracker.reports import jobs
 from tracker.reports import lifecycle
 from tracker.reports import runner
-from tracker.reports.files import reports_folder
 from tracker.reports.models import JobStatus
 from tracker.web import transaction
 from tracker.web.access import actor
+from tracker.web.downloads import stored_file_response
 
 GONE = (JobStatus.EXPIRED, JobStatus.REVOKED)
-MEDIA_TYPES = {"pdf": "application/pdf", "html": "text/html"}
 
 
 def bring_up_to_date(job):
@@ -49,19 +47,13 @@ def revocation(job):
 
 
 def file_response(job):
-    """The done job's file as an attachment, its download audited; None when there is no file to serve.
-
-    Read into memory (it was built there too): no file is left open for a client that never closes the answer,
-    and a revocation that deletes the file meanwhile cannot cut the download short.
-    """
-    path = reports_folder() / job.file_name if job.file_name else None
-    if job.status != JobStatus.DONE or path is None or not path.is_file():
+    """The done job's file as an attachment streamed from the database, its download audited; None when there is
+    no file to serve."""
+    stored = blobs.describe(get_session(), job.file_name) if job.file_name else None
+    if job.status != JobStatus.DONE or stored is None:
         return None
     jobs.record_download(get_session(), actor(), job)
-    response = send_file(io.BytesIO(path.read_bytes()), mimetype=MEDIA_TYPES[job.format.value], as_attachment=True,
-                         download_name=download_name(job))
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(stored, stored.media_type, download_name(job))
 
 
 def download_name(job):

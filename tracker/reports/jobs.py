@@ -8,10 +8,10 @@ only (its text may hold personal data). A job whose lease ran out for ``REPORT_L
 (killed, crashed, restarted): :func:`sweep` fails it. These functions take a session and a job id and nothing
 else, whatever runs the jobs (:mod:`tracker.reports.runner`).
 
-Running a job (:func:`run_job`) assembles the report in its own database session, renders it, writes it to a
-temporary file in the reports folder and renames it to a random name only on success.
+Running a job (:func:`run_job`) assembles the report in its own database session, renders it, and stores the
+file in the database (:mod:`tracker.common.blobs`) in the transaction that marks the job done.
 
-Download links last ``REPORT_LINK_HOURS`` (24); an expired or revoked job's file is deleted.
+Download links last ``REPORT_LINK_HOURS`` (24); an expired or revoked job's file is deleted with that change.
 """
 
 import secrets
@@ -33,6 +33,7 @@ from tracker.auth import services as auth_services
 from tracker.auth.models import User
 from tracker.auth.permissions import Role
 from tracker.breakglass import services as break_glass
+from tracker.common import blobs
 from tracker.common.errors import ValidationFailed
 from tracker.common.messages import N_
 from tracker.db import database
@@ -45,9 +46,7 @@ from tracker.msc.sharing import donor_visible_story_ids
 from tracker.portfolio.models import Fund
 from tracker.portfolio.models import Project
 from tracker.reports import render
-from tracker.reports.files import delete_after_commit
-from tracker.reports.files import reports_folder
-from tracker.reports.files import write_atomically
+from tracker.reports.models import MEDIA_TYPES
 from tracker.reports.models import Audience
 from tracker.reports.models import JobStatus
 from tracker.reports.models import ReportFormat
@@ -163,22 +162,17 @@ def finish(app, session, job):
     with force_locale(job.language):
         report, content = build(session, job, requester_for(session, user))
     session.commit()  # end the long read before writing: SQLite refuses to turn a stale snapshot into a write
-    path = write_atomically(reports_folder(app), content, job.format.value)
-    try:
-        if not renew_lease(session, job.id):  # first, so that the rest of this transaction holds the write lock
-            raise LeaseLost(job.id)
-        check_still_shareable(session, job, report.story_ids)
-        job.status, job.finished_at = JobStatus.DONE, utcnow()
-        job.expires_at = job.finished_at + timedelta(hours=app.config["REPORT_LINK_HOURS"])
-        job.file_name, job.file_size = path.name, len(content)
-        session.add_all(ReportJobStory(job_id=job.id, story_id=story_id) for story_id in sorted(report.story_ids))
-        record(session, job_actor(user), "export", "report", job.id, project_id=job.project_id,
-               details={"kind": job.kind.value, "audience": job.audience.value, "format": job.format.value,
-                        "stories": sorted(report.story_ids), "evidence": len(report.references)})
-        session.commit()
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
+    if not renew_lease(session, job.id):  # first, so that the rest of this transaction holds the write lock
+        raise LeaseLost(job.id)
+    check_still_shareable(session, job, report.story_ids)
+    job.status, job.finished_at = JobStatus.DONE, utcnow()
+    job.expires_at = job.finished_at + timedelta(hours=app.config["REPORT_LINK_HOURS"])
+    job.file_name, job.file_size = blobs.save(session, content, MEDIA_TYPES[job.format]), len(content)
+    session.add_all(ReportJobStory(job_id=job.id, story_id=story_id) for story_id in sorted(report.story_ids))
+    record(session, job_actor(user), "export", "report", job.id, project_id=job.project_id,
+           details={"kind": job.kind.value, "audience": job.audience.value, "format": job.format.value,
+                    "stories": sorted(report.story_ids), "evidence": len(report.references)})
+    session.commit()
 
 
 def log_failure(app, job_id, error):
@@ -395,16 +389,12 @@ def is_expired(job, now=None):
     return job.status == JobStatus.DONE and job.expires_at is not None and job.expires_at <= (now or utcnow())
 
 
-def file_path(app, job):
-    return reports_folder(app) / job.file_name if job.file_name else None
-
-
 def expire(session, app, jobs, now=None):
-    """Mark done jobs past their expiry as expired and delete their files once the transaction commits."""
+    """Mark done jobs past their expiry as expired and delete their files in the same transaction."""
     expired = [job for job in jobs if is_expired(job, now)]
     for job in expired:
         job.status = JobStatus.EXPIRED
-        delete_after_commit(session, job.file_name)
+        blobs.delete(session, job.file_name)
         job.file_name = ""
         session.add(job)
     session.flush()

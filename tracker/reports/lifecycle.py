@@ -16,8 +16,8 @@ A report can also be revoked on request (``DELETE /api/v1/reports/{id}``, :data:
 who asked as the audit entry's actor.
 
 A revoked job's link answers 410 with its reason (:data:`REASONS`), an audit entry records why, and the
-file is deleted only when the transaction commits (:func:`tracker.reports.files.delete_after_commit`), so
-a rolled-back change leaves a still-valid file working. Downloads check the donor rule again
+file is deleted in the same transaction (:func:`tracker.common.blobs.delete`), so a rolled-back change leaves
+a still-valid file working. Downloads check the donor rule again
 (:func:`tracker.reports.jobs.revocation_reason`): the hook is the first line, not the only one.
 """
 
@@ -31,13 +31,13 @@ from tracker.audit.models import AuditEntry
 from tracker.audit.services import Actor
 from tracker.auth.models import Membership
 from tracker.auth.models import User
+from tracker.common import blobs
 from tracker.common.messages import N_
 from tracker.msc.models import ConsentRecord
 from tracker.msc.models import SafeguardingStatus
 from tracker.msc.models import Story
 from tracker.msc.models import StoryDonorText
 from tracker.msc.models import StoryTranslation
-from tracker.reports.files import delete_after_commit
 from tracker.reports.models import Audience
 from tracker.reports.models import JobStatus
 from tracker.reports.models import ReportJob
@@ -195,12 +195,12 @@ def jobs_of_requesters(session, reasons):
 
 
 def revoke_job(session, job, reason, story_ids=(), actor=None):
-    """Revoke one job now: no link, an audit entry, and its file deleted when the transaction commits.
+    """Revoke one job now: no link, an audit entry, and its file deleted in the same transaction.
 
     ``actor`` is the person who asked for it (:data:`ON_REQUEST`); by default the lifecycle itself. No flush:
     the hook calls this during one.
     """
-    delete_after_commit(session, job.file_name)
+    blobs.delete(session, job.file_name)
     job.status, job.revoked_reason, job.file_name = JobStatus.REVOKED, reason, ""
     session.add(job)
     who = actor or LIFECYCLE

@@ -51,6 +51,10 @@ class ReportFormat(enum.StrEnum):
     HTML = "html"
 
 
+# The media type each format's file is stored and served with.
+MEDIA_TYPES = {ReportFormat.PDF: "application/pdf", ReportFormat.HTML: "text/html"}
+
+
 class ReportJob(SQLModel, table=True):
     __tablename__ = "report_job"
     __table_args__ = (
