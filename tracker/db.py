@@ -30,6 +30,7 @@ MODEL_MODULES = (
     "tracker.imports.models",
     "tracker.api.models",
     "tracker.reports.models",
+    "tracker.home.models",
 )
 
 
