@@ -82,6 +82,7 @@ def register_blueprints(app):
     from tracker.contribution import blueprint as contribution
     from tracker.evidence import blueprint as evidence
     from tracker.exports import blueprint as exports
+    from tracker.home import blueprint as home
     from tracker.iati import blueprint as iati
     from tracker.imports import blueprint as imports
     from tracker.indicators import blueprint as indicators
@@ -94,6 +95,6 @@ def register_blueprints(app):
     from tracker.web.health import bp as health
 
     app.register_blueprint(health)
-    for area in (auth, portfolio, admin, audit, breakglass, search, toc, indicators,
+    for area in (auth, home, portfolio, admin, audit, breakglass, search, toc, indicators,
                  outcomes, msc, evidence, contribution, iati, exports, imports, reports, api, bench):
         area.init_app(app)

