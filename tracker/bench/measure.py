@@ -26,7 +26,7 @@ from tracker.db_types import utcnow
 from tracker.portfolio.models import Project
 
 PAGES = {
-    "portfolio": "/",
+    "portfolio": "/portfolio",
     "outcomes": "/projects/project-0/outcomes",
     "stories": "/msc/stories",
     "search": "/search?q=helpline&kind=story",
