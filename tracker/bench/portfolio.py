@@ -2,9 +2,10 @@
 
 The portfolio lives in a temporary database (a SQLite file in a temporary folder, or the empty
 PostgreSQL database ``--url`` names); the configured database is never touched. Every figure is
-measured side by side in the same run: list pages at 1/10 and at full size, the project report against
-WeasyPrint alone, an XLSX import against openpyxl's parse, a tracing recompute, and throughput under
-gunicorn of the portfolio list and each role's home against the signed-in account page. Progress goes to stderr; stdout holds only the JSON.
+measured side by side in the same run: list pages and each role's home at 1/10 and at full size, the
+project report against WeasyPrint alone, an XLSX import against openpyxl's parse, a tracing recompute,
+and throughput under gunicorn of the portfolio list and each role's home against the signed-in account
+page. Progress goes to stderr; stdout holds only the JSON.
 """
 
 import secrets
