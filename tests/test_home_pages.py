@@ -4,10 +4,12 @@ with the data."""
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
 from tests.factories import TEST_ACTOR
 from tracker.auth import services as auth_services
 from tracker.home.models import current_version
+from tracker.portfolio.models import ProjectCountry
 
 HEADINGS = {
     "grantee": "My projects",
@@ -126,13 +128,15 @@ def test_donors_count_only_donor_material(client, login, factory, session):
     assert "Behaviour" in home and "Policy" not in home
 
 
-def test_a_change_is_seen_at_the_next_request_through_the_data_version(client, login, factory, session):
+def test_a_change_committed_elsewhere_is_seen_at_the_next_request_through_the_data_version(
+        client, login, factory, session):
     grow(factory, 1)
     login(factory.user("donor"))
     session.commit()
     before = current_version(session)
     page(client)
 
+    # Committed outside the app that cached the figures, as by another worker process.
     factory.project(countries=("LA",))
     session.commit()
 
@@ -170,3 +174,18 @@ def test_each_home_runs_as_many_queries_on_more_data(client, login, factory, ses
         page(client)
 
     assert large.count == small.count, (small.statements, large.statements)
+
+
+def test_bulk_statements_raise_the_data_version_and_rolled_back_changes_do_not(factory, session):
+    project = factory.project()
+    session.commit()
+    before = current_version(session)
+
+    session.execute(sa.insert(ProjectCountry), [{"project_id": project.id, "country_code": "MY"}])
+    session.commit()
+    assert current_version(session) == before + 1
+
+    factory.project()
+    session.rollback()
+    session.commit()
+    assert current_version(session) == before + 1
