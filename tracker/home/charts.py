@@ -43,5 +43,5 @@ def labelled(rows):
 
 
 def grants_per_country(groups):
-    """The portfolio report's country groups as ``[(country code, projects)]``."""
-    return [(group.name, len(group.projects)) for group in groups]
+    """The portfolio report's country groups as ``[(country code, projects)]``, most projects first."""
+    return sorted(((group.name, len(group.projects)) for group in groups), key=lambda row: (-row[1], row[0]))
