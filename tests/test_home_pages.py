@@ -119,6 +119,14 @@ def test_donors_count_only_donor_material(client, login, factory, session):
     factory.story(project, cycle, cycle.domains[1])
     factory.outcome(project, status="draft", change_type="policy")
     factory.outcome(project, status="substantiated", change_type="behaviour")
+    # Evidence donors may not see: an indicator result whose actual awaits review, and a working note.
+    link = factory.toc_link(project, factory.toc_node(project, "output"),
+                            factory.toc_node(project, "short_term_outcome"))
+    indicator = factory.indicator(project)
+    period = factory.period(indicator)
+    factory.actual(indicator, period, "70", approve=False)
+    factory.evidence(project, "indicator_result", supports=[link], strength="strong", period_id=period.id)
+    factory.evidence(project, supports=[link], strength="strong")
     login(factory.user("donor"))
     session.commit()
 
@@ -126,6 +134,8 @@ def test_donors_count_only_donor_material(client, login, factory, session):
 
     assert "Shared domain" in home and "Secret domain" not in home
     assert "Behaviour" in home and "Policy" not in home
+    evidence = home[home.index('id="evidence-title"'):home.index('id="stories-title"')]
+    assert "Nothing to count yet." in evidence and "Technology tools" not in evidence
 
 
 def test_a_change_committed_elsewhere_is_seen_at_the_next_request_through_the_data_version(
