@@ -189,7 +189,7 @@ def pdftotext(content, folder):
 
 
 def html_outputs(client, project, stories, outcomes, marks):
-    pages = ["/", f"/projects/{project.slug}", f"/projects/{project.slug}/stories",
+    pages = ["/", "/portfolio", f"/projects/{project.slug}", f"/projects/{project.slug}/stories",
              f"/projects/{project.slug}/outcomes", "/msc/stories"]
     pages += [f"/projects/{project.slug}/stories/{story.id}" for story, _mark, _shareable in stories]
     pages += [f"/projects/{project.slug}/outcomes/{outcome.id}" for outcome, _mark, _shareable in outcomes]

@@ -25,7 +25,8 @@ def test_bench_prints_one_json_object_with_every_figure(app):
         "bench", "--scale", "0.002", "--repeat", "1", "--import-rows", "20", "--no-throughput"])
     assert result.exit_code == 0, result.output
     figures = json.loads(result.stdout)
-    assert set(figures["pages"]) == {"portfolio", "outcomes", "stories", "search"}
+    assert set(figures["pages"]) == {"portfolio", "outcomes", "stories", "search", "home_grantee", "home_me",
+                                     "home_donor", "home_admin"}
     for page in figures["pages"].values():
         assert set(page) == PAGE_KEYS
         assert page["queries_small"] == page["queries_full"]

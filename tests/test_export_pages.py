@@ -124,6 +124,6 @@ def test_the_portfolio_page_links_to_the_export_for_those_who_may_use_it(client,
     session.commit()
 
     login(donor)
-    assert 'href="/export"' in client.get("/").get_data(as_text=True)
+    assert 'href="/export"' in client.get("/portfolio").get_data(as_text=True)
     login(grantee)
-    assert 'href="/export"' not in client.get("/").get_data(as_text=True)
+    assert 'href="/export"' not in client.get("/portfolio").get_data(as_text=True)

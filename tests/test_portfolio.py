@@ -31,20 +31,20 @@ def portfolio(factory, session):
 def test_donor_sees_the_whole_portfolio(client, factory, login, portfolio):
     login(factory.user("donor"))
 
-    assert sorted(titles(client.get("/"))) == ["Disrupting Harm research", "Helpline platform",
+    assert sorted(titles(client.get("/portfolio"))) == ["Disrupting Harm research", "Helpline platform",
                                                "National response board"]
 
 
 def test_grantee_sees_only_their_own_projects(client, factory, login, portfolio):
     login(factory.user("grantee", projects=[portfolio["board"]]))
 
-    assert titles(client.get("/")) == ["National response board"]
+    assert titles(client.get("/portfolio")) == ["National response board"]
 
 
 def test_a_grantee_with_no_project_is_told_whom_to_ask(client, factory, login, portfolio):
     login(factory.user("grantee"))
 
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/portfolio").get_data(as_text=True)
 
     assert "You are not a member of any project yet: ask your fund's M&E team" in page
     assert "No projects match these filters" not in page
@@ -53,7 +53,7 @@ def test_a_grantee_with_no_project_is_told_whom_to_ask(client, factory, login, p
 def test_a_filter_that_matches_nothing_still_says_so(client, factory, login, portfolio):
     login(factory.user("grantee", projects=[portfolio["board"]]))
 
-    page = client.get("/?q=nothing-like-this").get_data(as_text=True)
+    page = client.get("/portfolio?q=nothing-like-this").get_data(as_text=True)
 
     assert "No projects match these filters" in page
     assert "You are not a member of any project" not in page
@@ -61,7 +61,7 @@ def test_a_filter_that_matches_nothing_still_says_so(client, factory, login, por
 
 def test_portfolio_counts_projects_by_pillar_and_country(client, factory, login, portfolio):
     login(factory.user("me"))
-    html = client.get("/").get_data(as_text=True)
+    html = client.get("/portfolio").get_data(as_text=True)
 
     assert re.search(r">Research &amp; data</a> <span class=\"count\">1</span>", html)
     assert re.search(r">Cambodia</a> <span class=\"count\">1</span>", html)
@@ -69,7 +69,7 @@ def test_portfolio_counts_projects_by_pillar_and_country(client, factory, login,
 
 def test_the_country_filter_offers_only_the_countries_of_visible_projects(client, factory, login, portfolio):
     login(factory.user("grantee", projects=[portfolio["research"]]))
-    html = client.get("/").get_data(as_text=True)
+    html = client.get("/portfolio").get_data(as_text=True)
     select = re.search(r'<select[^>]*name="country"[^>]*>(.*?)</select>', html, re.S).group(1)
 
     assert re.findall(r'<option[^>]*value="([^"]*)"', select) == ["", "KH", "VN"]
@@ -84,13 +84,13 @@ def test_the_country_filter_offers_only_the_countries_of_visible_projects(client
 def test_portfolio_filters(client, factory, login, portfolio, query, expected):
     login(factory.user("me"))
 
-    assert titles(client.get(f"/?{query}")) == expected
+    assert titles(client.get(f"/portfolio?{query}")) == expected
 
 
 def test_portfolio_filters_by_pillar(client, factory, login, portfolio):
     login(factory.user("me"))
 
-    assert titles(client.get(f"/?pillar={portfolio['board'].pillar_id}")) == ["National response board"]
+    assert titles(client.get(f"/portfolio?pillar={portfolio['board'].pillar_id}")) == ["National response board"]
 
 
 def test_portfolio_is_paginated(app, client, factory, login, session):
@@ -99,7 +99,7 @@ def test_portfolio_is_paginated(app, client, factory, login, session):
     session.commit()
     login(factory.user("me"))
 
-    first, second = client.get("/"), client.get("/?page=2")
+    first, second = client.get("/portfolio"), client.get("/portfolio?page=2")
 
     assert len(titles(first)) == app.config["ITEMS_PER_PAGE"]
     assert titles(second) == ["Project 025", "Project 026", "Project 027"]
@@ -116,7 +116,7 @@ def test_portfolio_query_count_does_not_grow_with_projects(client, factory, logi
             factory.project(countries=["TH", "VN"], organisation=organisations[total % 5])
         session.commit()
         with count_queries() as counter:
-            assert client.get("/").status_code == 200
+            assert client.get("/portfolio").status_code == 200
         return counter.count
 
     assert queries_with(10) == queries_with(100)
@@ -249,11 +249,11 @@ def test_unknown_project_is_404(client, factory, login):
 def test_portfolio_without_a_fund_invites_the_admin_to_set_it_up(client, factory, login, submit, session):
     login(factory.user("admin"))
 
-    assert "Set up the fund" in client.get("/").get_data(as_text=True)
+    assert "Set up the fund" in client.get("/portfolio").get_data(as_text=True)
     response = submit("/fund/settings", {"name": "Safe Online", "slug": "safe-online", "description": ""})
 
     assert response.status_code == 302
-    assert "Safe Online" in client.get("/").get_data(as_text=True)
+    assert "Safe Online" in client.get("/portfolio").get_data(as_text=True)
 
 
 def test_names_are_stored_nfc_normalised_without_bidirectional_controls(session):

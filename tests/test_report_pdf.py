@@ -304,6 +304,13 @@ def test_charts_and_the_theory_of_change_are_vector_graphics(donor_report):
     assert "Online abuse cases referred by village volunteers" in donor_report.text
 
 
+def test_the_portfolio_pdf_draws_the_map_and_charts_of_its_key_figures_as_vectors_with_their_tables(portfolio):
+    assert b"/Subtype /Image" not in portfolio.pdf and b"/Subtype/Image" not in portfolio.pdf
+    assert 'aria-labelledby="grants-map-title"' in portfolio.html
+    assert 'aria-labelledby="home-report-outcomes-title"' in portfolio.html
+    assert "Projects per country (a project working in several countries counts in each)" in squeezed(portfolio.text)
+
+
 # References ------------------------------------------------------------------------------------------------
 
 

@@ -113,7 +113,7 @@ def test_the_project_page_and_the_portfolio_page_carry_the_report_form(client, f
 
     assert f'action="/projects/{project.slug}/reports"' in client.get(f"/projects/{project.slug}").get_data(
         as_text=True)
-    assert 'action="/reports/portfolio"' in client.get("/").get_data(as_text=True)
+    assert 'action="/reports/portfolio"' in client.get("/portfolio").get_data(as_text=True)
 
 
 def test_the_preview_button_leads_to_the_browser_preview_of_the_same_options(client, factory, login, submit, project):

@@ -677,7 +677,7 @@ class MethodRules(RuleBasedStateMachine):
     def donor_pages(self, outputs):
         slug, client = self.world.slug, self.world.donor_web
         indicator_ids = self.session.exec(select(Indicator.id).where(Indicator.project_id == self.world.project_id))
-        pages = ["/", f"/projects/{slug}", f"/projects/{slug}/stories", f"/projects/{slug}/outcomes",
+        pages = ["/", "/portfolio", f"/projects/{slug}", f"/projects/{slug}/stories", f"/projects/{slug}/outcomes",
                  f"/projects/{slug}/indicators", "/msc/stories"]
         for indicator_id in indicator_ids:
             pages += [f"/projects/{slug}/indicators/{indicator_id}",

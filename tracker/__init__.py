@@ -84,6 +84,7 @@ def register_blueprints(app):
     from tracker.contribution import blueprint as contribution
     from tracker.evidence import blueprint as evidence
     from tracker.exports import blueprint as exports
+    from tracker.home import blueprint as home
     from tracker.iati import blueprint as iati
     from tracker.imports import blueprint as imports
     from tracker.inbox import blueprint as inbox
@@ -98,7 +99,7 @@ def register_blueprints(app):
     from tracker.wellbeing import blueprint as wellbeing
 
     app.register_blueprint(health)
-    for area in (auth, portfolio, admin, audit, breakglass, search, toc, indicators,
+    for area in (auth, home, portfolio, admin, audit, breakglass, search, toc, indicators,
                  outcomes, msc, evidence, contribution, iati, exports, imports, reports, inbox, wellbeing, api,
                  bench):
         area.init_app(app)

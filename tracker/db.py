@@ -33,6 +33,7 @@ MODEL_MODULES = (
     "tracker.reports.models",
     "tracker.inbox.models",
     "tracker.wellbeing.models",
+    "tracker.home.models",
 )
 
 

@@ -80,7 +80,8 @@ P = f"/projects/{PROJECT}"
 # The pages each role reaches from the navigation and the project tabs, and the forms they fill in.
 PAGES = {
     "grantee": [
-        "/", P, P + "/outcomes", P + "/outcomes/{outcome}", P + "/outcomes/new", P + "/outcomes/{outcome}/edit",
+        "/", "/portfolio", P, P + "/outcomes", P + "/outcomes/{outcome}", P + "/outcomes/new",
+        P + "/outcomes/{outcome}/edit",
         P + "/harvests", P + "/substantiators", P + "/stories", P + "/stories/{story}", P + "/stories/new",
         P + "/stories/{story}/translations/new", P + "/stories/{story}/consent", P + "/toc", P + "/toc/links/{link}",
         P + "/toc/nodes/{node}", P + "/toc/links/new", P + "/toc/links/{link}/assumptions/new", P + "/toc/versions",
@@ -92,7 +93,8 @@ PAGES = {
         "/msc/stories", "/search?q=helpline", "/account", "/inbox",
     ],
     "me": [
-        "/", "/indicators/review", "/evidence-coverage", "/msc/stories", "/msc/cycles", "/msc/cycles/{cycle}",
+        "/", "/portfolio", "/indicators/review", "/evidence-coverage", "/msc/stories", "/msc/cycles",
+        "/msc/cycles/{cycle}",
         "/msc/cycles/{cycle}/meta-monitoring", "/msc/panels/{panel}", "/msc/feedback", "/search?q=peer+leader",
         "/organisations", "/reports", "/reports/portfolio/preview", "/iati", "/export", P + "/claims/new",
         P + "/claims/{claim}/step", P + "/claims/{claim}/tracing/components/{component}/evidence/new",
@@ -101,13 +103,14 @@ PAGES = {
         "/account/wellbeing",
     ],
     "admin": [
-        "/", "/admin/users", "/admin/users/new", "/admin/audit", "/admin/break-glass", "/fund/pillars",
+        "/", "/portfolio", "/admin/users", "/admin/users/new", "/admin/audit", "/admin/break-glass", "/fund/pillars",
         "/fund/pillars/new", "/fund/settings", "/fund/confidence-bands", "/fund/toc-levels", "/projects/new",
         "/organisations/new", "/organisations/{organisation}/edit", "/account/api-tokens",
         "/account/two-factor", "/audit/insight", "/audit/alerts", "/audit/alerts/{alert}",
     ],
     "donor": [
-        "/", P, P + "/outcomes", P + "/outcomes/{outcome}", P + "/stories", "/msc/stories", "/search?q=helpline",
+        "/", "/portfolio", P, P + "/outcomes", P + "/outcomes/{outcome}", P + "/stories", "/msc/stories",
+        "/search?q=helpline",
         "/reports", "/export", P + "/reports",
     ],
     "anonymous": ["/login"],

@@ -87,7 +87,7 @@ def test_a_single_checkbox_stays_beside_its_label_on_a_phone(page_as, live_serve
 def test_export_the_portfolio_does_not_overlap_the_iati_link_on_a_phone(page_as, live_server):
     page = page_as("me")
     page.set_viewport_size(PHONE)
-    page.goto(live_server["url"] + "/")
+    page.goto(live_server["url"] + "/portfolio")
 
     export = page.get_by_role("link", name="Export the portfolio").bounding_box()
     iati = page.locator(".iati-links").bounding_box()

@@ -11,6 +11,7 @@ def project_links(page):
 
 def test_grantee_logs_in_and_sees_only_their_own_projects(page, live_server):
     log_in(page, live_server, "grantee")
+    page.get_by_role("link", name="Portfolio", exact=True).click()
 
     assert project_links(page) == ["Aselo helpline platform for Childline Thailand"]
     page.goto(live_server["url"] + "/projects/dominican-republic-response-board")
@@ -19,11 +20,13 @@ def test_grantee_logs_in_and_sees_only_their_own_projects(page, live_server):
 
 def test_donor_sees_the_whole_portfolio_and_filters_it(page, live_server):
     log_in(page, live_server, "donor")
+    page.get_by_role("link", name="All projects and the portfolio report").click()
 
     assert len(project_links(page)) >= 8
     assert page.get_by_role("heading", name="By pillar", exact=True).is_visible()
     page.get_by_label("Country", exact=True).select_option("VN")
     page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**/portfolio?*country=VN*")
     titles = project_links(page)
     assert "Community networks for child online protection in Da Nang" in titles
     assert "Aselo helpline platform for Childline Thailand" not in titles

@@ -101,7 +101,7 @@ def record_login(session, user, details=None):
 @public
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("portfolio.overview"))
+        return redirect(url_for("home.home"))
     form = LoginForm()
     if form.validate_on_submit():
         session = get_session()
@@ -143,7 +143,7 @@ def after_password(session, user):
                                              user_agent=request.user_agent.string)
         record_login(session, user)
         login_user(SignedInUser(user, None, token, set()))
-        return redirect(target or url_for("portfolio.overview"))
+        return redirect(target or url_for("home.home"))
     token = services.start_login_session(session, user, verified=False, ip=request.remote_addr,
                                          user_agent=request.user_agent.string)
     cookie_session[PENDING_KEY] = token
@@ -183,7 +183,7 @@ def verify(pending):
             if factor == "recovery_code":
                 flash(_("You used a recovery code; %(count)d are left. You can make new ones on your account page.",
                         count=two_factor.remaining_recovery_codes(session, user)), "info")
-            return redirect(target or url_for("portfolio.overview"))
+            return redirect(target or url_for("home.home"))
     return render_template("auth/verify.html", form=form)
 
 
@@ -210,7 +210,7 @@ def enrol(pending):
 
     def confirm(form):
         codes = two_factor.confirm_enrolment(session, user_actor(user), user, form.code.data)
-        return codes, complete_login(session, login_session, user, "totp") or url_for("portfolio.overview")
+        return codes, complete_login(session, login_session, user, "totp") or url_for("home.home")
 
     return form_page(EnrolForm(), "auth/enrol.html", confirm, None,
                      answer=lambda codes_and_target: recovery_codes_page(*codes_and_target),

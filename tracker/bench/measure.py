@@ -26,14 +26,18 @@ from tracker.db_types import utcnow
 from tracker.portfolio.models import Project
 
 PAGES = {
-    "portfolio": "/",
+    "portfolio": "/portfolio",
     "outcomes": "/projects/project-0/outcomes",
     "stories": "/msc/stories",
     "search": "/search?q=helpline&kind=story",
 }
 BENCH_USER = "bench-me@example.org"
-# A second yardstick for throughput: /healthz skips the login session, the database and the layout, so it
-# measures gunicorn; the account page is the cheapest page that passes through all three.
+# Each role's home at "/", measured with an account of that role (a grantee holds GRANTEE_PROJECTS projects).
+HOME = "/"
+HOME_ROLES = ("grantee", "me", "donor", "admin")
+GRANTEE_PROJECTS = 5
+# The yardstick for throughput: the account page is the cheapest page that passes through the login session,
+# the database and the signed-in layout, so a page's requests/s over its requests/s is what the page itself costs.
 SIGNED_IN_LAYOUT = "/account"
 
 
@@ -48,15 +52,43 @@ def bench_user(session, app):
     return user
 
 
-def logged_in_client(app, session):
-    """A test client holding a verified login session of the benchmark user (as after password and code)."""
+def role_user(session, app, role, project_ids=()):
+    """A benchmark account of ``role`` (the M&E one is :func:`bench_user`), member of ``project_ids``."""
+    if role == "me":
+        return bench_user(session, app)
+    email = f"bench-{role}@example.org"
+    user = auth_services.get_user_by_email(session, email)
+    if user is None:
+        user = auth_services.create_user(session, app.extensions["tracker.hasher"], ACTOR, email=email,
+                                         display_name=f"Benchmark {role}", role=role,
+                                         password=secrets.token_urlsafe(24))
+        auth_services.set_memberships(session, ACTOR, user, list(project_ids))
+        session.commit()
+    return user
+
+
+def logged_in_client(app, session, user=None):
+    """A test client holding a verified login session of ``user`` (default: the benchmark M&E officer), as after
+    password and code."""
     client = app.test_client()
-    token = auth_services.start_login_session(session, bench_user(session, app), verified=True)
+    token = auth_services.start_login_session(session, user or bench_user(session, app), verified=True)
     session.commit()
     with client.session_transaction() as cookie_session:
         cookie_session["_user_id"] = token
         cookie_session["_fresh"] = True
     return client
+
+
+def home_clients(app, session, projects):
+    """``{role: client}`` signed in as each role; the grantee is a member of the first few ``projects``."""
+    grantee_projects = [project.id for project in projects[:GRANTEE_PROJECTS]]
+    return {role: logged_in_client(app, session, role_user(session, app, role, grantee_projects))
+            for role in HOME_ROLES}
+
+
+def cookie_of(app, client):
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    return cookie.value if cookie else None
 
 
 @contextmanager
@@ -78,11 +110,11 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def time_pages(app, client, repeat):
+def time_pages(app, client, repeat, pages=PAGES):
     """Per page: server times in ms (in-process WSGI calls) and the SQL statements of one request."""
     engine = database(app).engine
     figures = {}
-    for name, url in PAGES.items():
+    for name, url in pages.items():
         for _warm in range(2):
             check(client.get(url), url)
         durations = []
@@ -98,6 +130,14 @@ def time_pages(app, client, repeat):
     return figures
 
 
+def time_homes(app, clients, repeat):
+    """Each role's home, as ``home_ROLE`` pages of :func:`time_pages` (cached figures included, as served)."""
+    figures = {}
+    for role, client in clients.items():
+        figures.update(time_pages(app, client, repeat, {f"home_{role}": HOME}))
+    return figures
+
+
 def check(response, url):
     if response.status_code != 200:
         raise RuntimeError(f"{url} answered {response.status_code}")
@@ -109,7 +149,7 @@ def compare_pages(small, full):
         "small_ms_p50": round(small[name]["ms_p50"], 2), "full_ms_p50": round(full[name]["ms_p50"], 2),
         "small_ms_p95": round(small[name]["ms_p95"], 2), "full_ms_p95": round(full[name]["ms_p95"], 2),
         "ratio": round(full[name]["ms_p50"] / small[name]["ms_p50"], 2),
-        "queries_small": small[name]["queries"], "queries_full": full[name]["queries"]} for name in PAGES}
+        "queries_small": small[name]["queries"], "queries_full": full[name]["queries"]} for name in small}
 
 
 # Contribution tracing ----------------------------------------------------------------------------
@@ -228,12 +268,18 @@ def requests_per_second(port, path, headers, requests, clients=4):
     return per_client * clients / elapsed
 
 
-def throughput_figures(url, secret_key, instance_path, cookie, requests):
-    headers = {"Cookie": f"session={cookie}"}
+def throughput_figures(url, secret_key, instance_path, cookies, requests):
+    """Requests/s of the signed-in layout (``/account``), the portfolio list and each role's home, each page with
+    its ratio to the layout (``layout_ratio``: the homes' target is ≥ 0.5). ``cookies``: {role: session cookie}."""
+
+    def headers(role):
+        return {"Cookie": f"session={cookies[role]}"}
+
     with gunicorn(url, secret_key, instance_path) as port:
-        bare = requests_per_second(port, "/healthz", {}, requests)
-        layout = requests_per_second(port, SIGNED_IN_LAYOUT, headers, requests)
-        page = requests_per_second(port, PAGES["portfolio"], headers, requests)
-    return {"page_rps": round(page, 1), "bare_rps": round(bare, 1), "ratio": round(page / bare, 3),
-            "signed_in_layout_rps": round(layout, 1), "layout_ratio": round(page / layout, 3),
-            "workers": 2, "requests": requests}
+        layout = requests_per_second(port, SIGNED_IN_LAYOUT, headers("me"), requests)
+        pages = {"portfolio": requests_per_second(port, PAGES["portfolio"], headers("me"), requests)}
+        for role in HOME_ROLES:
+            pages[f"home_{role}"] = requests_per_second(port, HOME, headers(role), requests)
+    return {"signed_in_layout_rps": round(layout, 1), "workers": 2, "requests": requests,
+            "pages": {name: {"rps": round(rate, 1), "layout_ratio": round(rate / layout, 3)}
+                      for name, rate in pages.items()}}

@@ -6,7 +6,7 @@ from tracker.portfolio import views
 
 bp = Blueprint("portfolio", __name__)
 
-bp.add_url_rule("/", view_func=views.overview, methods=["GET"])
+bp.add_url_rule("/portfolio", view_func=views.overview, methods=["GET"])
 bp.add_url_rule("/projects/<slug>", view_func=views.project_detail, methods=["GET"])
 bp.add_url_rule("/projects/new", view_func=views.project_create, methods=["GET", "POST"])
 bp.add_url_rule("/projects/<slug>/edit", view_func=views.project_edit, methods=["GET", "POST"])
