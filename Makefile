@@ -6,7 +6,7 @@ PORT ?= 5000
 UV ?= uv
 LOCK_FLAGS ?=
 
-.PHONY: run demo-code test test-heavy lint clean translations compile-translations lock sizes webfonts
+.PHONY: run demo-code test test-heavy lint clean translations compile-translations lock sizes webfonts screenshots
 
 TRANSLATIONS := tracker/translations
 KEYWORDS := -k _l -k N_ -k N_plural:1,2 -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2
@@ -71,6 +71,11 @@ test: $(VENV)/.installed-dev compile-translations
 # The slow tier: the wheel built and installed, the benchmarks and the load generator, long generative runs.
 test-heavy: $(VENV)/.installed-dev compile-translations
 	$(BIN)/python -m pytest -n auto -m heavy
+
+# Each role's home at 1280 and 390 px into docs/screenshots/ (a fresh demo in a temporary folder, Debian's
+# chromium through Playwright, as the browser tests run). Not part of `make test`.
+screenshots: $(VENV)/.installed-dev compile-translations
+	$(BIN)/python -m tests.browser.screenshots
 
 # Code-size figures (views, largest modules, modules over 400 lines) as JSON.
 webfonts:
