@@ -11,6 +11,8 @@ GAP = 6
 LABEL_WIDTH = 240
 BAR_WIDTH = 360
 VALUE_WIDTH = 70
+# What fits in LABEL_WIDTH at 12 px, wide letters included; the table beside the chart has the whole label.
+LABEL_CHARACTERS = 31
 TOP = 8
 FILL = "#2f5d8a"
 INK = "#1d1d1b"
@@ -28,7 +30,7 @@ def render_bars(rows, *, title, description, id_prefix="chart"):
         y = TOP + index * (BAR_HEIGHT + GAP)
         length = round(BAR_WIDTH * value / largest, 1)
         middle = y + BAR_HEIGHT / 2 + 4
-        shown = label if len(label) <= 36 else label[:35] + "…"
+        shown = label if len(label) <= LABEL_CHARACTERS else label[:LABEL_CHARACTERS - 1].rstrip() + "…"
         body.append(f'<text x="{LABEL_WIDTH - 8}" y="{middle}" text-anchor="end" font-size="12" '
                     f'fill="{INK}">{text(shown)}</text>'
                     f'<rect x="{LABEL_WIDTH}" y="{y}" width="{length}" height="{BAR_HEIGHT}" fill="{FILL}"/>'
