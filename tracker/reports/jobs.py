@@ -9,7 +9,8 @@ only (its text may hold personal data). A job whose lease ran out for ``REPORT_L
 else, whatever runs the jobs (:mod:`tracker.reports.runner`).
 
 Running a job (:func:`run_job`) assembles the report in its own database session, renders it, writes it to a
-temporary file in the reports folder and renames it to a random name only on success.
+temporary file in the reports folder and renames it to a random name only on success. A portfolio PDF is
+rendered in parts and stitched (:mod:`tracker.reports.parts`).
 
 Download links last ``REPORT_LINK_HOURS`` (24); an expired or revoked job's file is deleted.
 """
@@ -143,13 +144,25 @@ def run_job(app, job_id):
             claimed = claim(session, job_id)
             if claimed:
                 with lease_kept(app, job_id):
-                    finish(app, session, session.get(ReportJob, job_id))
+                    build_claimed(app, session, job_id)
         except Exception as error:  # noqa: BLE001 - any failure becomes the job's visible reason
             session.rollback()
             log_failure(app, job_id, error)
             end_failed(app, session, job_id, error, claimed)
         finally:
             session.close()
+
+
+def build_claimed(app, session, job_id):
+    """Build claimed job ``job_id``: a portfolio PDF in parts, stitched (:mod:`tracker.reports.parts`, which
+    builds on this module, hence imported here), any other report in one go."""
+    from tracker.reports import parts
+
+    job = session.get(ReportJob, job_id)
+    if parts.in_parts(job):
+        parts.build_in_parts(app, session, job_id)
+    else:
+        finish(app, session, job)
 
 
 def finish(app, session, job):
