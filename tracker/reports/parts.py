@@ -20,6 +20,7 @@ layout before the next.
 """
 
 import gc
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
@@ -55,8 +56,12 @@ from tracker.reports.scope import Period
 # The front part is rendered again by the stitch with its page numbers; should that change its length (it
 # should not: the numbers sit in dotted leaders), it is rendered once more with the numbers that follow.
 FRONT_RENDERINGS = 3
+PAGE_PLACEHOLDER = "000"
 # A project's heading is a level-2 bookmark (static/css/report.css: h3), under "5. Project summaries".
 PROJECT_BOOKMARK_LEVEL = 2
+# The last report this process assembled for the parts of a job (see assembled_report).
+ASSEMBLED = {}
+ASSEMBLING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,10 @@ class Part:
     kind: str
     sections: list = field(default_factory=list)
     page_numbers: dict | None = None
+
+    def page_number(self, anchor):
+        """The page ``anchor`` is on, or a placeholder as wide as most, before the stitch knows it."""
+        return (self.page_numbers or {}).get(anchor, PAGE_PLACEHOLDER)
 
 
 def in_parts(job):
@@ -89,8 +98,13 @@ def plan(app, job_id):
 
 def run_part(app, job_id, index):
     """Render part ``index`` of running job ``job_id`` and keep it; nothing when it is done or the job is over."""
+    run_parts(app, job_id, [index])
+
+
+def run_parts(app, job_id, indices):
+    """Render the parts ``indices`` of running job ``job_id`` one after the other (a worker's share of them)."""
     with job_session(app, job_id) as (session, _step), jobs.lease_kept(app, job_id):
-        render_parts(session, job_id, [index])
+        render_parts(session, job_id, indices)
 
 
 def stitch(app, job_id):
@@ -159,11 +173,27 @@ def render_parts(session, job_id, indices):
         if job.status != JobStatus.RUNNING or part is None or part.done:
             continue
         if assembled is None:
-            assembled = assemble(session, job)
+            assembled = assembled_report(session, job)
         with force_locale(job.language):
             content = render.part_pdf_bytes(render.portfolio_part_html(assembled, template_part(assembled, part)))
         keep(session, job_id, index, content, assembled.story_ids)
         gc.collect()  # WeasyPrint's layout of this part is garbage now: release it before the next part
+
+
+def assembled_report(session, job):
+    """The job's report for its parts, assembled once per process: a queue's tasks for the parts of one job
+    reuse it (the stitch re-checks every story the parts hold against the rules of the moment)."""
+    with ASSEMBLING:
+        if ASSEMBLED.get("token") != job.token:  # the token, never reused (an id may be, once its job is deleted)
+            ASSEMBLED.clear()
+            ASSEMBLED.update(token=job.token, report=assemble(session, job))
+        return ASSEMBLED["report"]
+
+
+def forget_report(job):
+    with ASSEMBLING:
+        if ASSEMBLED.get("token") == job.token:
+            ASSEMBLED.clear()
 
 
 def assemble(session, job):
@@ -184,8 +214,7 @@ def template_part(report, part, page_numbers=None):
     if part.kind == PartKind.PROJECT:
         return Part(part.kind.value, [section for section in report.sections
                                       if section.project.id == part.project_id])
-    placeholders = {} if part.kind == PartKind.FRONT else None
-    return Part(part.kind.value, page_numbers=page_numbers if page_numbers is not None else placeholders)
+    return Part(part.kind.value, page_numbers=page_numbers)
 
 
 def keep(session, job_id, index, content, story_ids):
@@ -218,6 +247,7 @@ def finish(app, session, job_id):
     if not parts or not all(part.done for part in parts):
         raise PartsMissing(job_id)
     session.commit()
+    forget_report(job)
     report = assemble(session, job)
     with force_locale(job.language):
         content = stitched(report, parts)

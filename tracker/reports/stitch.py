@@ -162,7 +162,7 @@ def add_outline(writer, bookmarks):
     parents = {}
     for level, title, page in bookmarks:
         parent = next((parents[depth] for depth in range(level - 1, 0, -1) if depth in parents), None)
-        parents[level] = writer.add_outline_item(title, page, parent=parent)
+        parents[level] = writer.add_outline_item(title=title, page_number=page, parent=parent)
         for deeper in [depth for depth in parents if depth > level]:
             del parents[deeper]
 
@@ -177,6 +177,7 @@ def lay_over(pages, furniture):
         marked.set_data(b"/Artifact <</Type /Pagination>> BDC\n" + content.get_data() + b"\nEMC\n")
         over.replace_contents(marked)
         page.merge_page(over)
+        page.compress_content_streams()  # pypdf writes the merged content decoded
 
 
 def describe(writer, front):
