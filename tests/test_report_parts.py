@@ -333,6 +333,8 @@ def test_a_stitch_before_every_part_is_rendered_fails_the_job_and_keeps_no_file(
     job = job_now(app, portfolio_job.id)
     assert job.status == JobStatus.FAILED and not job.file_name
     assert not list(reports_folder(app).iterdir())
+    with database(app).new_session() as session:
+        assert not session.scalars(sa.select(ReportPart).where(ReportPart.job_id == job.id)).all()
 
 
 def test_a_part_of_a_failed_job_is_not_rendered(app, portfolio_job, session):
@@ -340,7 +342,8 @@ def test_a_part_of_a_failed_job_is_not_rendered(app, portfolio_job, session):
     jobs.fail(session, portfolio_job.id, "Stopped")
     parts.run_part(app, portfolio_job.id, 1)
 
-    assert not session.get(ReportPart, (portfolio_job.id, 1)).done
+    assert session.get(ReportPart, (portfolio_job.id, 1)) is None
+    assert progress(job_now(app, portfolio_job.id)) == (0, 4)
 
 
 def test_a_story_withdrawn_after_its_part_was_rendered_fails_the_stitch(app, factory, session):

@@ -55,6 +55,7 @@ from tracker.reports.models import ReportFormat
 from tracker.reports.models import ReportJob
 from tracker.reports.models import ReportJobStory
 from tracker.reports.models import ReportKind
+from tracker.reports.models import ReportPart
 from tracker.reports.portfolio import portfolio_report
 from tracker.reports.project import project_report
 from tracker.reports.scope import Period
@@ -249,11 +250,16 @@ def renew_lease(session, job_id, now=None):
 
 
 def fail(session, job_id, reason, status=JobStatus.RUNNING):
-    """End job ``job_id`` as failed with ``reason``, if it is still ``status``, and commit."""
+    """End job ``job_id`` as failed with ``reason``, if it is still ``status``, drop the parts it rendered (a
+    failed job keeps no file, whole or in parts), and commit."""
     session.execute(sa.update(ReportJob)
                     .where(ReportJob.id == job_id, ReportJob.status == status)
                     .values(status=JobStatus.FAILED, finished_at=utcnow(), error=reason)
                     .execution_options(synchronize_session=False))
+    session.execute(sa.delete(ReportPart).where(ReportPart.job_id == job_id,
+                                                sa.select(ReportJob.id).where(ReportJob.id == job_id,
+                                                                              ReportJob.status == JobStatus.FAILED)
+                                                .exists()))
     session.commit()
 
 
