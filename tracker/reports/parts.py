@@ -278,6 +278,7 @@ def stitched(report, parts):
         bookmarks.extend(stitching.outline(part, first, top_level))
         first += len(part.pages)
     furniture = render.furniture_pdf_bytes(render.furniture_html(report, stitching.chapters(bookmarks, first)))
+    gc.collect()  # the front's and the furniture's layouts are garbage: release them before pypdf's objects
     return stitching.stitch(contents, furniture, top_levels)
 
 

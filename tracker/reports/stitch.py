@@ -99,31 +99,48 @@ def chapters(bookmarks, pages):
 
 def stitch(parts, furniture, top_levels):
     """One PDF of ``parts`` (PDF bytes, in order) with ``furniture`` (PDF bytes, one page per page) laid over it;
-    the top bookmarks of part ``i`` are at level ``top_levels[i]`` of the outline."""
+    the top bookmarks of part ``i`` are at level ``top_levels[i]`` of the outline.
+
+    Each part's reader is dropped once its pages and structure are copied: pypdf holds every object of the
+    stitched file until it writes it, and should not hold the parts' own copies too.
+    """
     writer = PdfWriter()
-    readers = [reader(content) for content in parts]
     tree = StructureTree(writer)
     pages, found, bookmarks = [], {}, []
-    for part, top_level in zip(readers, top_levels, strict=True):
+    for index, (content, top_level) in enumerate(zip(parts, top_levels, strict=True)):
+        part = reader(content)
         first = len(pages)
         added = [writer.add_page(page) for page in part.pages]
         tree.add(part, added)
         pages.extend(added)
         found.update(anchors(part, first))
         bookmarks.extend(outline(part, first, top_level))
+        if index == 0:
+            describe(writer, part)
+        del part
     tree.finish()
     name_destinations(writer, found, pages)
-    for page, part_page in zip(pages, (page for part in readers for page in part.pages), strict=True):
-        link_internally(page, part_page, found, pages)
+    for page in pages:
+        link_internally(page, found, pages)
     add_outline(writer, bookmarks)
     lay_over(pages, PdfWriter(clone_from=io.BytesIO(furniture)))
-    describe(writer, readers[0])
     output = io.BytesIO()
     writer.write(output)
+    return compact(output.getvalue())
+
+
+def compact(content):
+    """``content`` with its objects in compressed object streams, as WeasyPrint writes them (pypdf cannot): the
+    structure trees are tens of thousands of small objects."""
+    import pikepdf  # a dependency already (tracker.evidence.metadata); loaded when a report is stitched
+
+    output = io.BytesIO()
+    with pikepdf.open(io.BytesIO(content)) as pdf:
+        pdf.save(output, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
     return output.getvalue()
 
 
-def link_internally(page, part_page, found, pages):
+def link_internally(page, found, pages):
     """Give every link to an anchor, in this part or another, the anchor's page in the stitched document."""
     for annotation in page.get("/Annots") or []:
         annotation = annotation.get_object()
