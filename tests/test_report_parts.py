@@ -3,8 +3,8 @@ contents with the right page numbers, one bookmark per project under its chapter
 the report's metadata, and links that land on the right page, all read back from the stitched file.
 
 The stitched file is made once for the module, from a copy of the demo portfolio, by the in-process runner
-(plan, every part, stitch, in one process). The steps a queue runs one by one (plan, run_part, stitch) run on
-a small fund of the factory.
+(plan, every part, stitch, in one process), its back matter in pieces of 25 entries of Annex A. The steps a
+queue runs one by one (plan, run_part, stitch) run on a small fund of the factory.
 """
 
 import io
@@ -96,7 +96,11 @@ def stitched(demo_database, tmp_path_factory):
         session.commit()
         projects = [project.title for project in parts.fund_projects(session, fund)]
         job_id = job.id
-    jobs.run_job(app, job_id)
+    piece, parts.ANNEX_PIECE = parts.ANNEX_PIECE, 25  # the demo's Annex A in several pieces, joined
+    try:
+        jobs.run_job(app, job_id)
+    finally:
+        parts.ANNEX_PIECE = piece
     with app.app_context(), database(app).new_session() as session:
         job = session.get(ReportJob, job_id)
         assert job.status == JobStatus.DONE, job.error
@@ -378,6 +382,23 @@ def test_the_job_page_shows_the_parts_prepared_as_a_progress_bar(app, client, lo
 
     assert re.search(r'<progress id="report-progress" value="1" max="4">', page)
     assert "1 of 4 parts" in page and '<label for="report-progress">' in page
+
+
+def test_annex_a_numbers_run_on_across_the_pieces_of_the_back_matter(stitched):
+    annex = next(page for _depth, title, page in stitched.bookmarks() if title == "Annex A. Evidence")
+    text = "\n".join(stitched.pages[annex - 1:])
+    numbers = [int(number) for number in re.findall(r"^\s*(\d+)\.\s", text, re.MULTILINE)]
+
+    assert len(numbers) > 25 and numbers[:60] == list(range(1, min(61, len(numbers) + 1)))[:len(numbers[:60])]
+
+
+def test_the_back_matter_comes_in_pieces_of_annex_a_and_closes_with_annexes_b_and_c():
+    pieces = parts.back_pieces(60, size=25)
+
+    assert [(piece.opening, piece.annex, piece.with_annex, piece.closing) for piece in pieces] == [
+        (True, (0, 25), True, False), (False, (25, 50), True, False), (False, (50, 60), True, False),
+        (False, None, False, True)]
+    assert [(piece.opening, piece.annex) for piece in parts.back_pieces(0, size=25)][0] == (True, (0, 0))
 
 
 def test_links_to_anchors_in_other_parts_are_kept_for_the_stitch():

@@ -57,6 +57,8 @@ from tracker.reports.scope import Period
 # should not: the numbers sit in dotted leaders), it is rendered once more with the numbers that follow.
 FRONT_RENDERINGS = 3
 PAGE_PLACEHOLDER = "000"
+# Entries of Annex A per piece of the back matter: about 20 pages, a layout of some 150 MB at most.
+ANNEX_PIECE = 400
 # A project's heading is a level-2 bookmark (static/css/report.css: h3), under "5. Project summaries".
 PROJECT_BOOKMARK_LEVEL = 2
 # The last report this process assembled for the parts of a job (see assembled_report).
@@ -72,6 +74,12 @@ class Part:
     kind: str
     sections: list = field(default_factory=list)
     page_numbers: dict | None = None
+    # A piece of the back matter (see back_matter): whether it opens it (what the report leaves out, Annex A's
+    # heading), which entries of Annex A it holds (None: all), and whether it closes it (Annexes B and C).
+    opening: bool = True
+    annex: tuple | None = None
+    with_annex: bool = True
+    closing: bool = True
 
     def page_number(self, anchor):
         """The page ``anchor`` is on, or a placeholder as wide as most, before the stitch knows it."""
@@ -175,9 +183,32 @@ def render_parts(session, job_id, indices):
         if assembled is None:
             assembled = assembled_report(session, job)
         with force_locale(job.language):
-            content = render.part_pdf_bytes(render.portfolio_part_html(assembled, template_part(assembled, part)))
+            if part.kind == PartKind.BACK:
+                content = back_matter(assembled)
+            else:
+                content = render.part_pdf_bytes(render.portfolio_part_html(assembled, template_part(assembled, part)))
         keep(session, job_id, index, content, assembled.story_ids)
         gc.collect()  # WeasyPrint's layout of this part is garbage now: release it before the next part
+
+
+def back_matter(report):
+    """The back matter's PDF, rendered in pieces of ``ANNEX_PIECE`` entries of Annex A and joined: its layout at
+    once would be the largest of all (thousands of entries in a big portfolio)."""
+    pieces = []
+    for part in back_pieces(len(report.references)):
+        pieces.append(render.part_pdf_bytes(render.portfolio_part_html(report, part)))
+        gc.collect()
+    return stitching.join(pieces)
+
+
+def back_pieces(entries, size=None):
+    """The pieces of a back matter citing ``entries``: what it leaves out with Annex A's first entries, Annex A's
+    next entries piece by piece, and Annexes B and C."""
+    size = size or ANNEX_PIECE
+    slices = [(start, min(start + size, entries)) for start in range(0, entries, size)] or [(0, 0)]
+    return [*(Part(PartKind.BACK.value, opening=number == 0, annex=piece, closing=False)
+              for number, piece in enumerate(slices)),
+            Part(PartKind.BACK.value, opening=False, with_annex=False, closing=True)]
 
 
 def assembled_report(session, job):

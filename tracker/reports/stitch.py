@@ -99,10 +99,31 @@ def chapters(bookmarks, pages):
 
 def stitch(parts, furniture, top_levels):
     """One PDF of ``parts`` (PDF bytes, in order) with ``furniture`` (PDF bytes, one page per page) laid over it;
-    the top bookmarks of part ``i`` are at level ``top_levels[i]`` of the outline.
+    the top bookmarks of part ``i`` are at level ``top_levels[i]`` of the outline."""
+    writer, pages = combined(parts, top_levels)
+    lay_over(pages, PdfWriter(clone_from=io.BytesIO(furniture)))
+    return compact(written(writer))
+
+
+def join(pieces):
+    """One part of several PDF documents (a long back matter rendered piece by piece): its anchors named, its
+    links between pieces made internal, its links to other parts left for :func:`stitch`."""
+    writer, _pages = combined(pieces, [1] * len(pieces))
+    return written(writer)
+
+
+def written(writer):
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def combined(parts, top_levels):
+    """A writer holding the pages of ``parts`` in order, one structure tree, named anchors, internal links and one
+    outline, the first part's metadata; and the pages.
 
     Each part's reader is dropped once its pages and structure are copied: pypdf holds every object of the
-    stitched file until it writes it, and should not hold the parts' own copies too.
+    result until it writes it, and should not hold the parts' own copies too.
     """
     writer = PdfWriter()
     tree = StructureTree(writer)
@@ -123,10 +144,7 @@ def stitch(parts, furniture, top_levels):
     for page in pages:
         link_internally(page, found, pages)
     add_outline(writer, bookmarks)
-    lay_over(pages, PdfWriter(clone_from=io.BytesIO(furniture)))
-    output = io.BytesIO()
-    writer.write(output)
-    return compact(output.getvalue())
+    return writer, pages
 
 
 def compact(content):
