@@ -13,6 +13,7 @@ Each part is a PDF/UA file of its own (WeasyPrint, ``pdf/ua-1``). The stitched f
 * metadata: title, author, language, creation date, and the front part's XMP packet (with its PDF/UA mark).
 """
 
+import gc
 import io
 import re
 from dataclasses import dataclass
@@ -102,7 +103,10 @@ def stitch(parts, furniture, top_levels):
     the top bookmarks of part ``i`` are at level ``top_levels[i]`` of the outline."""
     writer, pages = combined(parts, top_levels)
     lay_over(pages, PdfWriter(clone_from=io.BytesIO(furniture)))
-    return compact(written(writer))
+    content = written(writer)
+    del writer, pages
+    gc.collect()  # pypdf's objects, before pikepdf reads the file again
+    return compact(content)
 
 
 def join(pieces):
