@@ -71,3 +71,21 @@ def test_bench_audit_prints_the_access_overviews_server_time_as_json(app):
     figures = json.loads(result.stdout)
     assert figures["entries"] == 2000
     assert {"page_ms_p50", "page_ms_p95", "queries"} <= set(figures)
+
+
+def test_bench_report_renders_the_portfolio_in_parts_with_each_number_of_workers(app):
+    result = app.test_cli_runner().invoke(args=["bench-report", "--projects", "2", "--workers", "1,2", "--skip-demo"])
+
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)["portfolio_in_parts"]
+    assert [(run["workers"], run["status"], len(run["render"])) for run in figures["runs"]] == [
+        (1, "done", 1), (2, "done", 2)]
+    assert figures["peak_rss_mb"] == max(run["peak_rss_mb"] for run in figures["runs"]) > 0
+    assert {"estimated_wall_s_8_workers", "wall_ratio_2_to_1", "wall_ratio_target"} <= set(figures)
+
+
+@pytest.mark.parametrize("workers", ["0", "one", "1,,2"])
+def test_bench_report_refuses_numbers_of_workers_it_cannot_use(app, workers):
+    result = app.test_cli_runner().invoke(args=["bench-report", "--workers", workers, "--skip-demo"])
+
+    assert result.exit_code == 2 and "--workers" in result.output

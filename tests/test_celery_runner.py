@@ -22,6 +22,7 @@ import redis
 import sqlalchemy as sa
 from sqlmodel import select
 
+from tests import stored_files as stored_contents
 from tests.conftest import FAST_HASHING
 from tests.conftest import csrf_from
 from tests.conftest import skip_or_fail
@@ -464,3 +465,32 @@ def test_a_worker_takes_one_report_at_a_time_and_acknowledges_it_only_once_it_en
     assert (task.acks_late, task.reject_on_worker_lost, task.ignore_result) == (True, True, True)
     assert celery.conf.worker_prefetch_multiplier == 1 and celery.conf.task_ignore_result
     assert celery.conf.broker_transport_options["visibility_timeout"] == 90
+
+
+# A portfolio PDF fans out over the workers ---------------------------------------------------------------
+
+
+@pytest.mark.heavy  # about 15 s: two workers start and render the parts of a three-project portfolio
+@pytest.mark.both_backends
+def test_a_portfolio_pdf_is_rendered_one_task_per_part_by_every_worker_and_stitched_once(
+        app, factory, session, tmp_path, start_worker):
+    for slug in ("thailand-helpline", "cambodia-schools", "viet-nam-community-networks"):
+        factory.project(slug)
+    donor = factory.user("donor")
+    session.commit()
+    with app.test_request_context():
+        job_id = runner.queue(app, session, TEST_ACTOR, donor, fund=factory.fund(), audience="donor").id
+    session.commit()  # on SQLite a transaction holds the write lock: end it before the workers write
+
+    for _worker in range(2):
+        start_worker(celery_worker())
+    wait_for(lambda: status_of(app, job_id).status == JobStatus.DONE, seconds=120)
+
+    done = status_of(app, job_id)
+    with database(app).new_session() as reading:
+        pdf = stored_contents.content(reading, done.file_name)
+    part_tasks = [log.read_text(errors="replace").count(f"{tasks.PART_TASK_NAME}[")
+                  for log in sorted(tmp_path.glob("worker-*.log"))]
+    assert (done.parts_total, done.parts_done) == (5, 5) and pdf.startswith(b"%PDF")
+    assert stored_files(app) == [done.file_name]
+    assert all(part_tasks), part_tasks  # each worker rendered parts of its own

@@ -60,11 +60,27 @@ def bench_command(scale, url, repeat, import_rows, throughput_requests, no_throu
 @click.option("--seed-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="The demo portfolio to load (default: the bundled demo).")
 @click.option("--skip-demo", is_flag=True, help="Only the synthetic portfolio.")
-def bench_report_command(projects, repeat, seed_dir, skip_demo):
+@click.option("--workers", callback=lambda _context, _param, value: worker_counts(value),
+              help="Render the portfolio in parts, as report jobs do, with each of these numbers of worker "
+                   "processes (such as 1,2), and print each process's peak memory and the wall times side by side.")
+def bench_report_command(projects, repeat, seed_dir, skip_demo, workers):
     """(Developers) Print report timings and peak memory as JSON; nothing touches the configured database."""
     with quiet_app_log():
-        figures = load("report").figures(projects, repeat, seed_dir, skip_demo)
+        figures = load("report").figures(projects, repeat, seed_dir, skip_demo, workers)
     emit(figures)
+
+
+def worker_counts(value):
+    """``"1,2"`` as ``(1, 2)``; nothing when not given."""
+    if not value:
+        return ()
+    try:
+        counts = tuple(int(number) for number in value.split(","))
+    except ValueError:
+        raise click.BadParameter("numbers of workers separated by commas, such as 1,2") from None
+    if not counts or min(counts) < 1:
+        raise click.BadParameter("each number of workers must be 1 or more")
+    return counts
 
 
 @click.command("bench-toc")

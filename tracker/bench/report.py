@@ -247,13 +247,44 @@ def portfolio_figures(folder, sizes):
     return figures
 
 
-def figures(projects, repeat, seed_dir, skip_demo):
-    """Report timings and peak memory; everything happens in a temporary folder."""
+def parts_figures(folder, projects, workers):
+    """The synthetic portfolio of ``projects`` rendered in parts by 1, 2… worker processes
+    (:mod:`tracker.bench.report_parts`)."""
+    from tracker.bench import report_parts
+
+    app = bench_app(folder, "synthetic.sqlite")
+    migrate.upgrade(database(app).engine)
+    started = time.perf_counter()
+    with app.test_request_context(), database(app).new_session() as session:
+        synthetic = Synthetic(session)
+        while synthetic.count < projects:
+            synthetic.add(synthetic.count)
+            if synthetic.count % 25 == 0:
+                session.commit()
+        user = report_parts.bench_user(session, app.extensions["tracker.hasher"])
+        session.commit()
+        fund_id, user_id = synthetic.fund.id, user.id
+    built = time.perf_counter() - started
+    result = report_parts.figures(app, f"sqlite:///{folder / 'synthetic.sqlite'}", str(folder / "reports"),
+                                  fund_id, user_id, workers)
+    database(app).engine.dispose()
+    return {"projects": projects, "build_s": round(built, 1), **result}
+
+
+def figures(projects, repeat, seed_dir, skip_demo, workers=()):
+    """Report timings and peak memory; everything happens in a temporary folder.
+
+    With ``workers``, the portfolio is measured as report jobs render it, in parts by that many worker
+    processes, and only at ``projects``; without, as one document in one process, at half and at ``projects``.
+    """
     result = {}
     with tempfile.TemporaryDirectory(prefix="bench-report-") as name:
         folder = Path(name)
         if not skip_demo:
             result["largest_demo_project"] = demo_figures(folder, seed_dir, repeat)
+        if workers:
+            result["portfolio_in_parts"] = parts_figures(folder, projects, workers)
+            return result
         sizes = sorted({max(1, projects // 2), projects})
         result["synthetic_portfolio"] = portfolio_figures(folder, sizes)
     runs = result["synthetic_portfolio"]

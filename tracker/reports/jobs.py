@@ -9,7 +9,8 @@ only (its text may hold personal data). A job whose lease ran out for ``REPORT_L
 else, whatever runs the jobs (:mod:`tracker.reports.runner`).
 
 Running a job (:func:`run_job`) assembles the report in its own database session, renders it, and stores the
-file in the database (:mod:`tracker.common.blobs`) in the transaction that marks the job done.
+file in the database (:mod:`tracker.common.blobs`) in the transaction that marks the job done. A portfolio PDF
+is rendered in parts and stitched (:mod:`tracker.reports.parts`).
 
 Download links last ``REPORT_LINK_HOURS`` (24); an expired or revoked job's file is deleted with that change.
 """
@@ -53,6 +54,7 @@ from tracker.reports.models import ReportFormat
 from tracker.reports.models import ReportJob
 from tracker.reports.models import ReportJobStory
 from tracker.reports.models import ReportKind
+from tracker.reports.models import ReportPart
 from tracker.reports.portfolio import portfolio_report
 from tracker.reports.project import project_report
 from tracker.reports.scope import Period
@@ -143,7 +145,7 @@ def run_job(app, job_id, take_over_after=None):
             claimed = claim(session, job_id, take_over_after=take_over_after)
             if claimed:
                 with lease_kept(app, job_id):
-                    finish(app, session, session.get(ReportJob, job_id))
+                    build_claimed(app, session, job_id)
         except Exception as error:  # noqa: BLE001 - any failure becomes the job's visible reason
             session.rollback()
             log_failure(app, job_id, error)
@@ -151,6 +153,18 @@ def run_job(app, job_id, take_over_after=None):
         finally:
             session.close()
     return claimed
+
+
+def build_claimed(app, session, job_id):
+    """Build claimed job ``job_id``: a portfolio PDF in parts, stitched (:mod:`tracker.reports.parts`, which
+    builds on this module, hence imported here), any other report in one go."""
+    from tracker.reports import parts
+
+    job = session.get(ReportJob, job_id)
+    if parts.in_parts(job):
+        parts.build_in_parts(app, session, job_id)
+    else:
+        finish(app, session, job)
 
 
 def finish(app, session, job):
@@ -162,16 +176,23 @@ def finish(app, session, job):
     with force_locale(job.language):
         report, content = build(session, job, requester_for(session, user))
     session.commit()  # end the long read before writing: SQLite refuses to turn a stale snapshot into a write
+    end_done(app, session, job, content, report.story_ids, len(report.references))
+
+
+def end_done(app, session, job, content, story_ids, references):
+    """End ``job`` done with ``content`` stored in the database, in one transaction under the job's lease: the
+    stories it holds checked once more, remembered for revocation, and the export audited."""
     if not renew_lease(session, job.id):  # first, so that the rest of this transaction holds the write lock
         raise LeaseLost(job.id)
-    check_still_shareable(session, job, report.story_ids)
+    check_still_shareable(session, job, story_ids)
     job.status, job.finished_at = JobStatus.DONE, utcnow()
     job.expires_at = job.finished_at + timedelta(hours=app.config["REPORT_LINK_HOURS"])
     job.file_name, job.file_size = blobs.save(session, content, MEDIA_TYPES[job.format]), len(content)
-    session.add_all(ReportJobStory(job_id=job.id, story_id=story_id) for story_id in sorted(report.story_ids))
-    record(session, job_actor(user), "export", "report", job.id, project_id=job.project_id,
+    session.add_all(ReportJobStory(job_id=job.id, story_id=story_id) for story_id in sorted(story_ids))
+    record(session, job_actor(session.get(User, job.requester_id)), "export", "report", job.id,
+           project_id=job.project_id,
            details={"kind": job.kind.value, "audience": job.audience.value, "format": job.format.value,
-                    "stories": sorted(report.story_ids), "evidence": len(report.references)})
+                    "stories": sorted(story_ids), "evidence": references})
     session.commit()
 
 
@@ -241,11 +262,16 @@ def renew_lease(session, job_id, now=None):
 
 
 def fail(session, job_id, reason, status=JobStatus.RUNNING):
-    """End job ``job_id`` as failed with ``reason``, if it is still ``status``, and commit."""
+    """End job ``job_id`` as failed with ``reason``, if it is still ``status``, drop the parts it rendered (a
+    failed job keeps no file, whole or in parts), and commit."""
     session.execute(sa.update(ReportJob)
                     .where(ReportJob.id == job_id, ReportJob.status == status)
                     .values(status=JobStatus.FAILED, finished_at=utcnow(), error=reason)
                     .execution_options(synchronize_session=False))
+    session.execute(sa.delete(ReportPart).where(ReportPart.job_id == job_id,
+                                                sa.select(ReportJob.id).where(ReportJob.id == job_id,
+                                                                              ReportJob.status == JobStatus.FAILED)
+                                                .exists()))
     session.commit()
 
 

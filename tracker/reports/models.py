@@ -93,6 +93,9 @@ class ReportJob(SQLModel, table=True):
     file_name: str = Field(default="", max_length=80)
     file_size: int | None = None
     revoked_reason: str = Field(default="", max_length=40)
+    # A portfolio PDF is rendered in parts (tracker.reports.parts): how many, and how many are rendered so far.
+    parts_total: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    parts_done: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
     @property
     def is_finished(self):
@@ -106,3 +109,31 @@ class ReportJobStory(SQLModel, table=True):
 
     job_id: int = Field(foreign_key="report_job.id", primary_key=True, ondelete="CASCADE")
     story_id: int = Field(primary_key=True, index=True)
+
+
+class PartKind(enum.StrEnum):
+    """What a part of a report holds: the front matter (cover, contents, key figures, synthesis), one project's
+    pages, or the back matter (what the report leaves out and the annexes)."""
+
+    FRONT = "front"
+    PROJECT = "project"
+    BACK = "back"
+
+
+class ReportPart(SQLModel, table=True):
+    """One part of a report job's PDF, rendered on its own and stitched with the others when all are done.
+
+    Kept only while the job runs: the stitched file replaces them. ``story_ids`` are the stories the part
+    holds, so that the stitch re-checks exactly what went into the file.
+    """
+
+    __tablename__ = "report_part"
+
+    job_id: int = Field(foreign_key="report_job.id", primary_key=True, ondelete="CASCADE")
+    index: int = Field(primary_key=True)
+    kind: PartKind = Field(sa_column=choice_column(PartKind))
+    project_id: int | None = None
+    pdf: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
+    pages: int = Field(default=0)
+    story_ids: list = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False, default=list))
+    done: bool = Field(default=False)

@@ -7,9 +7,12 @@ resource is simply left out (WeasyPrint logs a warning), so a story containing
 """
 
 import mimetypes
+import threading
 from pathlib import Path
 
+from weasyprint import CSS
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
@@ -18,6 +21,7 @@ from tracker.reports import actual_text
 # Report templates refer to static files under this base URL; it never leaves the process.
 STATIC_BASE_URL = "https://report.invalid/static/"
 PDF_VARIANT = "pdf/ua-1"
+PARSED = threading.local()
 
 
 class RefusedResource(ValueError):
@@ -56,13 +60,30 @@ def static_url(filename):
     return STATIC_BASE_URL + filename
 
 
-def render_pdf(html, static_dir, *, variant=PDF_VARIANT):
+def render_pdf(html, static_dir, *, variant=PDF_VARIANT, stylesheets=()):
     """Return the PDF bytes for ``html``; title, author, date and language come from its <head>.
 
     ``variant`` defaults to PDF/UA-1 (tagged, accessible): the HTML must carry a ``lang``
-    attribute and a ``<title>``.
+    attribute and a ``<title>``. ``stylesheets`` (static file names) are applied parsed once per thread,
+    fonts included, for the many small documents of a report rendered in parts; the HTML then links none.
     """
     actual_text.install()
     fetcher = StaticFilesOnly(static_dir)
-    document = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=fetcher).render()
+    options = {}
+    if stylesheets:
+        font_config, sheets = parsed_stylesheets(static_dir, tuple(stylesheets))
+        options = {"stylesheets": sheets, "font_config": font_config}
+    document = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=fetcher).render(**options)
     return document.write_pdf(pdf_variant=variant)
+
+
+def parsed_stylesheets(static_dir, names):
+    """``(font configuration, [CSS])`` of static files ``names``, parsed once per thread (WeasyPrint's objects
+    are not shared between threads)."""
+    key = (str(static_dir), names)
+    if getattr(PARSED, "key", None) != key:
+        font_config = FontConfiguration()
+        fetcher = StaticFilesOnly(static_dir)
+        PARSED.sheets = [CSS(url=static_url(name), url_fetcher=fetcher, font_config=font_config) for name in names]
+        PARSED.font_config, PARSED.key = font_config, key
+    return PARSED.font_config, PARSED.sheets

@@ -1,14 +1,16 @@
-"""How far a report job has got, as ``(done, total)`` parts: the API's ``progress``.
+"""How far a report job has come, in parts rendered: what its page shows as a progress bar.
 
-For now a job is one part, built or not; counting the report's real parts replaces the body of
-:func:`progress` and leaves its callers as they are.
+A portfolio PDF is rendered in parts (:mod:`tracker.reports.parts`): the front matter, one part per project and
+the back matter, counted in ``report_job.parts_done`` as each is kept. Any other report is one part, done when
+the job is.
 """
 
 from tracker.reports.models import JobStatus
 
 
 def progress(job):
-    """``(done, total)`` of ``job``: ``(1, 1)`` once its file was built (also after it expired or was revoked)."""
-    built = job.status in (JobStatus.DONE, JobStatus.EXPIRED) or (
-        job.status == JobStatus.REVOKED and job.file_size is not None)
-    return (1, 1) if built else (0, 1)
+    """``(done, total)`` parts of ``job``; a finished job counts all its parts done."""
+    if job.parts_total:
+        done = job.parts_total if job.status == JobStatus.DONE else min(job.parts_done, job.parts_total)
+        return done, job.parts_total
+    return (1 if job.status == JobStatus.DONE else 0), 1

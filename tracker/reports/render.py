@@ -37,6 +37,7 @@ from tracker.toc import services as toc_services
 REPORT_FONTS = "Report Sans, Report Sans Khmer, Report Sans Thai"
 SVG_FONT = re.compile(r'(<svg\b[^>]*?\bfont-family=)"[^"]*"')
 STYLESHEETS = ("css/report-fonts.css", "css/report.css")
+PART_STYLESHEETS = ("css/report-part.css",)
 
 
 class Mode:
@@ -185,13 +186,13 @@ def project_figures(section, prefix):
 # Documents ---------------------------------------------------------------------------------------
 
 
-def stylesheet_urls(mode):
+def stylesheet_urls(mode, names=STYLESHEETS):
     if mode == Mode.PDF:
         from tracker.reports import pdf  # WeasyPrint: loaded when a PDF is made, not at app start
 
-        return [pdf.static_url(name) for name in STYLESHEETS]
+        return [pdf.static_url(name) for name in names]
     if mode == Mode.PREVIEW:
-        return [url_for("static", filename=name) for name in STYLESHEETS]
+        return [url_for("static", filename=name) for name in names]
     return []
 
 
@@ -222,6 +223,22 @@ def portfolio_html(report, mode=Mode.PDF, **extra):
     return render_template("reports/portfolio.html", **context(report, mode, **extra))
 
 
+def portfolio_part_html(report, part):
+    """One part of the portfolio report for WeasyPrint (:mod:`tracker.reports.parts`): its pages draw no running
+    heads nor page numbers (the stitch lays them over), and its links into other parts are kept for the stitch."""
+    from tracker.reports import stitch  # pypdf: loaded when a PDF is made, not at app start
+
+    values = {**context(report, Mode.PDF, part=part), "stylesheets": []}  # given parsed: see part_pdf_bytes
+    return stitch.linked_across_parts(render_template("reports/portfolio.html", **values))
+
+
+def furniture_html(report, chapters):
+    """The running heads and page numbers of a stitched report: one page per page, ``chapters`` as
+    :func:`tracker.reports.stitch.chapters` gives them."""
+    return render_template("reports/furniture.html", title=report.meta.fund_name, fund=report.meta.fund_name,
+                           chapters=chapters, stylesheets=[])
+
+
 def html_for(report, mode=Mode.PDF, **extra):
     return (portfolio_html if report.meta.kind == "portfolio" else project_html)(report, mode, **extra)
 
@@ -230,3 +247,17 @@ def pdf_bytes(html):
     from tracker.reports import pdf  # WeasyPrint: loaded when a PDF is made, not at app start
 
     return pdf.render_pdf(html, static_dir())
+
+
+def part_pdf_bytes(html):
+    """A part of a report rendered in parts, with the stylesheets parsed once for all the parts."""
+    from tracker.reports import pdf  # WeasyPrint: loaded when a PDF is made, not at app start
+
+    return pdf.render_pdf(html, static_dir(), stylesheets=(*STYLESHEETS, *PART_STYLESHEETS))
+
+
+def furniture_pdf_bytes(html):
+    """The furniture of a report rendered in parts, without tags: the stitch marks its drawing as artifacts."""
+    from tracker.reports import pdf  # WeasyPrint: loaded when a PDF is made, not at app start
+
+    return pdf.render_pdf(html, static_dir(), variant=None, stylesheets=STYLESHEETS)

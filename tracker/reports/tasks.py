@@ -7,6 +7,12 @@ left as it is, and a job is built once. A job still running under a live lease m
 just been killed (its pool process lost, the message given straight back): the task comes back when that
 lease would run out, and takes the job over if no one renewed it.
 
+A portfolio PDF fans out (:mod:`tracker.reports.parts`): the job's task plans its parts and sends one task per
+part, so that every worker renders some; each part task, once its part is kept, looks whether every part is
+done, and the first to see it sends the stitch task (a key in Redis makes it one sender; the stitch of a job no
+longer running does nothing, so a second delivery is harmless). No result backend is needed for this chord:
+the parts' progress lives in the ``report_part`` rows.
+
 A job is taken over once (:data:`TAKEOVERS`): a report that killed its worker, by running out of memory on a
 huge portfolio, say, would kill the next one too. The second time, the task leaves the job to the sweep,
 which fails it and tells the requester that the worker stopped. The count lives in Redis beside the queue.
@@ -20,10 +26,14 @@ from tracker.db import database
 from tracker.db import read_only
 from tracker.db_types import utcnow
 from tracker.reports import jobs
+from tracker.reports import parts
 from tracker.reports.models import JobStatus
 from tracker.reports.models import ReportJob
 
 TASK_NAME = "tracker.reports.build_report"
+PART_TASK_NAME = "tracker.reports.render_report_part"
+STITCH_TASK_NAME = "tracker.reports.stitch_report"
+STITCH_SENT_KEY = "tracker:report-job:{}:stitch-sent"
 TAKEOVERS = 1
 TAKEOVER_KEY = "tracker:report-job:{}:takeovers"
 TAKEOVER_MEMORY_SECONDS = 7 * 24 * 3600
@@ -44,7 +54,51 @@ def build_report(task, job_id):
         return
     if wait:
         raise task.retry(countdown=wait)
-    jobs.run_job(app, job_id, take_over_after=lease)
+    if wait is None and in_parts(app, job_id):
+        fan_out(app, job_id)
+    else:
+        jobs.run_job(app, job_id, take_over_after=lease)
+
+
+@shared_task(name=PART_TASK_NAME, ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+def render_report_part(job_id, index):
+    """Render one part of a portfolio PDF; the task that finds every part done sends the stitch."""
+    app = current_app._get_current_object()
+    parts.run_part(app, job_id, index)
+    if all_parts_done(app, job_id) and first_to_stitch(app, job_id):
+        stitch_report.delay(job_id)
+
+
+@shared_task(name=STITCH_TASK_NAME, ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+def stitch_report(job_id):
+    parts.stitch(current_app._get_current_object(), job_id)
+
+
+def in_parts(app, job_id):
+    """Whether queued job ``job_id`` is rendered in parts (a portfolio PDF)."""
+    with database(app).new_session() as session:
+        read_only(session)
+        job = session.get(ReportJob, job_id)
+        return job is not None and job.status == JobStatus.QUEUED and parts.in_parts(job)
+
+
+def fan_out(app, job_id):
+    """Claim the job, record its parts and send one task per part (none when another worker claimed it)."""
+    for index in range(parts.plan(app, job_id)):
+        render_report_part.delay(job_id, index)
+
+
+def all_parts_done(app, job_id):
+    with database(app).new_session() as session:
+        read_only(session)
+        job = session.get(ReportJob, job_id)
+        return job is not None and job.status == JobStatus.RUNNING and 0 < job.parts_total <= job.parts_done
+
+
+def first_to_stitch(app, job_id):
+    """Whether this task is the first to find every part of job ``job_id`` done (it then sends the stitch)."""
+    with redis.Redis.from_url(app.config["CELERY_BROKER_URL"]) as client:
+        return bool(client.set(STITCH_SENT_KEY.format(job_id), 1, nx=True, ex=TAKEOVER_MEMORY_SECONDS))
 
 
 def seconds_until_lease_ends(app, job_id):

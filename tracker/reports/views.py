@@ -30,6 +30,7 @@ from tracker.reports.forms import language_choices
 from tracker.reports.models import Audience
 from tracker.reports.models import JobStatus
 from tracker.reports.portfolio import portfolio_report
+from tracker.reports.progress import progress
 from tracker.reports.project import project_report
 from tracker.reports.scope import Period
 from tracker.web.access import actor
@@ -228,6 +229,7 @@ def job(token):
     again_url, again_fields = request_again(report_job) if report_job.is_finished else (None, {})
     return render_template("reports/job.html", job=report_job, title=titles.get(report_job.project_id),
                            refresh=None if report_job.is_finished else REFRESH_SECONDS,
+                           progress=progress(report_job),
                            failure=_(report_job.error) if report_job.error else "", again_form=ConfirmForm(),
                            revocation=downloads.revocation(report_job),
                            again_url=again_url, again_fields=again_fields)

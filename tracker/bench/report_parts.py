@@ -1,0 +1,144 @@
+"""``flask --app tracker bench-report --workers 1,2``: the donor portfolio PDF rendered in parts by worker processes.
+
+For each number of workers, on the same synthetic portfolio (:class:`tracker.bench.report.Synthetic`): one
+process plans the job (:func:`tracker.reports.parts.plan`), that many processes render a share of the parts
+each at the same time (:func:`tracker.reports.parts.run_parts`, part ``i`` to worker ``i % workers``), and one
+process stitches them (:func:`tracker.reports.parts.stitch`). Each process reports its own time and peak
+memory (``ru_maxrss``); the wall time is the parent's, process starts included, as a queue would see it.
+
+From the one-worker run's time per part, it estimates the wall time on 8 cores: the parts dealt to 8 workers
+(longest first), plus each worker's fixed cost (start, app, assembling the report), plus planning and the
+stitch, which stay serial.
+"""
+
+import heapq
+import json
+import resource
+import secrets
+
+# The child Python (this module) runs one step so that its peak memory is measured alone.
+import subprocess  # nosec B404
+import sys
+import time
+
+from tracker import create_app
+from tracker.audit.services import Actor
+from tracker.auth import services as auth_services
+from tracker.auth.models import User
+from tracker.db import database
+from tracker.portfolio.models import Fund
+from tracker.reports import jobs
+from tracker.reports import parts
+from tracker.reports.models import ReportJob
+
+RSS_TARGET_MB = 500
+SPEED_UP_TARGET = 0.65
+ESTIMATED_CORES = 8
+PASSWORD = secrets.token_urlsafe(18)
+ACTOR = Actor.command_line("benchmark")
+
+
+def run_child(*arguments):
+    """Run one step in a child process of its own; ``Popen`` of ``python -m tracker.bench.report_parts``."""
+    # Our own module, no shell, fixed arguments.
+    return subprocess.Popen([sys.executable, "-m", "tracker.bench.report_parts", *map(str, arguments)],  # noqa: S603 # nosec B603
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def result_of(process):
+    out, err = process.communicate()
+    if process.returncode:
+        raise RuntimeError(f"bench step failed ({process.returncode}): {err[-2000:]}")
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def new_job(app, fund_id, user_id):
+    with app.app_context(), database(app).new_session() as session:
+        job = jobs.create_job(session, ACTOR, session.get(User, user_id), fund=session.get(Fund, fund_id),
+                              audience="donor")
+        session.commit()
+        return job.id
+
+
+def fanned_out(app, url, folder, fund_id, user_id, workers):
+    """Plan, render in ``workers`` processes at once, stitch: the figures of each process and the wall time."""
+    job_id = new_job(app, fund_id, user_id)
+    started = time.perf_counter()
+    planned = result_of(run_child("plan", url, folder, job_id))
+    count = planned["parts"]
+    shares = [list(range(worker, count, workers)) for worker in range(workers)]
+    running = [run_child("run", url, folder, job_id, ",".join(map(str, share))) for share in shares]
+    rendered = [result_of(process) for process in running]
+    rendering = time.perf_counter() - started
+    stitched = result_of(run_child("stitch", url, folder, job_id))
+    wall = time.perf_counter() - started
+    with database(app).new_session() as session:
+        job = session.get(ReportJob, job_id)
+        status, size, error = job.status.value, job.file_size, job.error
+    return {"workers": workers, "parts": count, "status": status, "error": error, "pdf_bytes": size,
+            "wall_s": round(wall, 2), "plan_and_render_s": round(rendering, 2), "plan": planned,
+            "render": rendered, "stitch": stitched,
+            "peak_rss_mb": max([planned["max_rss_mb"], stitched["max_rss_mb"],
+                                *(worker["max_rss_mb"] for worker in rendered)])}
+
+
+def estimate(run, cores=ESTIMATED_CORES):
+    """The wall time with ``cores`` workers, from one worker's time per part (see the module's docstring)."""
+    worker = run["render"][0]
+    fixed = worker["s"] - sum(worker["part_s"])
+    loads = [0.0] * cores
+    for seconds in sorted(worker["part_s"], reverse=True):
+        heapq.heapreplace(loads, loads[0] + seconds)
+    return round(run["plan"]["s"] + fixed + max(loads) + run["stitch"]["s"], 1)
+
+
+def figures(synthetic_app, url, folder, fund_id, user_id, worker_counts):
+    """The figures of each number of workers in ``worker_counts``, side by side, with the targets."""
+    runs = [fanned_out(synthetic_app, url, folder, fund_id, user_id, workers) for workers in worker_counts]
+    result = {"runs": runs, "rss_target_mb": RSS_TARGET_MB,
+              "peak_rss_mb": max(run["peak_rss_mb"] for run in runs)}
+    one = next((run for run in runs if run["workers"] == 1), None)
+    if one is not None:
+        result[f"estimated_wall_s_{ESTIMATED_CORES}_workers"] = estimate(one)
+        for run in runs:
+            if run["workers"] > 1:
+                result[f"wall_ratio_{run['workers']}_to_1"] = round(run["wall_s"] / one["wall_s"], 3)
+        result["wall_ratio_target"] = SPEED_UP_TARGET
+    return result
+
+
+def bench_user(session, hasher):
+    return auth_services.create_user(session, hasher, ACTOR,
+                                     email=f"donor-{secrets.token_hex(4)}@example.org", display_name="Bench donor",
+                                     role="donor", password=PASSWORD)
+
+
+# In the child processes ----------------------------------------------------------------------------------
+
+
+def child(step, url, folder, job_id, indices=""):
+    """One step of the job in this process: its time and peak memory as one JSON line (and per part times)."""
+    started = time.perf_counter()
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(16), "REPORT_FOLDER": folder})
+    app.logger.disabled = True
+    job_id = int(job_id)
+    figures = {}
+    if step == "plan":
+        figures["parts"] = parts.plan(app, job_id)
+    elif step == "run":
+        figures["part_s"] = []
+        for index in (int(number) for number in indices.split(",") if number):
+            begun = time.perf_counter()
+            parts.run_part(app, job_id, index)
+            figures["part_s"].append(round(time.perf_counter() - begun, 3))
+        figures["parts"] = len(figures["part_s"])
+    else:
+        parts.stitch(app, job_id)
+    database(app).engine.dispose()
+    print(json.dumps({"s": round(time.perf_counter() - started, 2),
+                      "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                      **figures}))
+
+
+if __name__ == "__main__":
+    child(*sys.argv[1:])
