@@ -230,3 +230,20 @@ def test_a_to_do_key_names_its_kind_project_record_and_marker():
 
     assert todo.key == "actual_returned:x:7:4"
     assert rules.unsent([todo], {todo.key}) == []
+
+
+def test_the_grantee_home_lists_the_same_to_dos_as_the_inbox(client, factory, login, session, project, grantee,
+                                                             reviewer):
+    period = returned_actual(factory, session, project, reviewer)
+    login(grantee)
+
+    home = client.get("/").get_data(as_text=True)
+
+    assert "My to-dos" in home and "1 returned actual to correct" in home
+    assert f'href="{actual_url(project, period)}"' in home
+
+
+def test_the_donor_home_has_no_to_do_list(client, factory, login, session):
+    login(factory.user("donor"))
+
+    assert "My to-dos" not in client.get("/").get_data(as_text=True)

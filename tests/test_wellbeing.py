@@ -298,3 +298,20 @@ def test_the_fund_settings_page_keeps_the_support_contacts(client, factory, logi
     assert response.status_code == 302
     session.expire_all()
     assert get_fund(session).wellbeing_support == SUPPORT
+
+
+@pytest.mark.parametrize("role", ["grantee", "me", "admin"])
+def test_the_home_page_shows_the_readers_own_week_and_nobody_elses(client, factory, login, session, stories, role):
+    reader, other = factory.user(role), factory.user("me")
+    insert(session, [read(reader, story, utcnow()) for story in stories["some"]])
+    insert(session, [read(other, story, utcnow()) for story in stories["severe"] + stories["some"]])
+    login(reader)
+
+    assert own_figure(client.get("/").get_data(as_text=True)) == 3
+    assert own_figure(client.get(f"/?user_id={other.id}").get_data(as_text=True)) == 3
+
+
+def test_the_donor_home_has_no_wellbeing_panel(client, factory, login, session):
+    login(factory.user("donor"))
+
+    assert "Your reading this week" not in client.get("/").get_data(as_text=True)
