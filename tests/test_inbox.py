@@ -80,7 +80,7 @@ def test_the_navigation_shows_the_number_of_to_dos(client, factory, login, sessi
 
     page = " ".join(client.get("/account").get_data(as_text=True).split())
 
-    assert 'Inbox <span class="count">1</span><span class="visually-hidden"> to-do</span>' in page
+    assert 'Inbox <span class="count nav-count">1</span><span class="visually-hidden"> to-do</span>' in page
 
 
 def test_a_grantee_sees_only_their_own_projects_to_dos(factory, session, project, grantee, reviewer):

@@ -303,6 +303,7 @@ NOT_EDITS = {
     "auth.verify": "asks for the second factor while signing in",
     "auth.account": "one's own language and password, which no one else changes",
     "auth.account_two_factor": "enrols or resets one's own second factor",
+    "wellbeing.own_wellbeing": "one's own reading threshold, which no one else sees or changes",
     "api_tokens.token_list": "creates an API token",
     "tabular_export.portfolio_export": "chooses what to download",
     "tabular_export.project_export": "chooses what to download",

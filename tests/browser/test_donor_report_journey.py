@@ -56,6 +56,7 @@ def pdf_text(path):
 def test_a_donor_finds_a_project_by_search_and_downloads_its_donor_pdf(page, own_live_server, tmp_path):
     add_restricted_story(own_live_server["app"])
     log_in(page, own_live_server, "donor")
+    page.get_by_role("navigation").get_by_role("link", name="Portfolio", exact=True).click()
 
     assert page.locator("table.data-table tbody th a").count() >= 8
     page.get_by_label("Search titles and summaries").fill("Da Nang")
