@@ -1,23 +1,32 @@
 """The import pages: upload → mapping → dry-run preview → import, without JavaScript, post/redirect/get."""
 
-import os
+import io
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import csrf_from
+from tests.conftest import test_config as app_config
 from tests.fixtures.imports.builders import KOBO_FORM_TITLE
 from tests.fixtures.imports.builders import kobo_msc_workbook
 from tests.fixtures.imports.builders import odk_interviews_zip
 from tests.fixtures.imports.builders import odk_outcomes_csv
 from tests.test_import_files import zip_bomb
+from tracker import create_app
 from tracker.audit.models import AuditEntry
+from tracker.common import blobs
+from tracker.common.blobs import StoredFile
+from tracker.db import database
+from tracker.db_types import utcnow
 from tracker.imports import staging
 from tracker.imports.models import ImportBatch
 from tracker.imports.models import ImportKind
 from tracker.imports.models import ImportMapping
+from tracker.imports.models import ImportUpload
+from tracker.imports.services import file_sha256
 from tracker.msc.models import Story
 from tracker.outcomes.models import Outcome
 
@@ -90,18 +99,45 @@ def test_uploading_goes_to_the_mapping_page_with_suggested_columns(client, login
     assert selected(html, "map_collected_on") == f"{KOBO_FORM_TITLE}::today"
 
 
-def test_the_uploaded_file_is_kept_privately_under_a_random_name(client, login, team, tmp_path, instance_path):
+def waiting(session):
+    """The uploads waiting in the database, and the stored files (their content) there."""
+    uploads = session.scalars(sa.select(ImportUpload)).all()
+    return uploads, session.scalar(sa.select(sa.func.count()).select_from(StoredFile))
+
+
+@pytest.mark.both_backends
+def test_the_uploaded_file_waits_in_the_database_under_a_random_token(client, login, team, tmp_path, session,
+                                                                       instance_path):
     project, _cycle, grantee = team
     login(grantee)
+    path = kobo_msc_workbook(tmp_path / "kobo.xlsx")
 
+    token = token_of(upload(client, project, path))
+
+    (row,), files = waiting(session)
+    assert (row.token, row.project_id, row.user_id, row.file_name) == (token, project.id, grantee.id, "kobo.xlsx")
+    assert files == 1 and blobs.content_sha256(session, row.content_key) == row.sha256 == file_sha256(path)
+    assert not (instance_path / "imports").exists()
+
+
+def test_a_second_host_continues_an_upload_the_first_one_received(engine, connection, client, login, team, tmp_path,
+                                                                  monkeypatch):
+    project, _cycle, grantee = team
+    login(grantee)
     token = token_of(upload(client, project, kobo_msc_workbook(tmp_path / "kobo.xlsx")))
+    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path / "other-host"))
+    other_host = create_app(app_config(engine))
+    database(other_host).bind_to(connection)
+    other_client = other_host.test_client()
+    login(grantee, target=other_client)
 
-    stored = sorted(path.name for path in (instance_path / "imports").iterdir())
-    assert stored == [f"{token}.json", f"{token}.xlsx"]
-    assert all((instance_path / "imports" / name).stat().st_mode & 0o077 == 0 for name in stored)
+    response = other_client.get(f"/projects/{project.slug}/import/{token}/mapping")
+
+    assert other_host.instance_path != client.application.instance_path
+    assert response.status_code == 200 and "kobo.xlsx" in response.get_data(as_text=True)
 
 
-def test_a_refused_file_is_explained_on_the_form_and_not_kept(client, login, team, tmp_path, instance_path):
+def test_a_refused_file_is_explained_on_the_form_and_not_kept(client, login, team, tmp_path, session):
     project, _cycle, grantee = team
     login(grantee)
     fake = tmp_path / "stories.xlsx"
@@ -111,7 +147,7 @@ def test_a_refused_file_is_explained_on_the_form_and_not_kept(client, login, tea
 
     assert response.status_code == 200
     assert "is named .xlsx but is not an Excel workbook" in response.get_data(as_text=True)
-    assert not any((instance_path / "imports").iterdir())
+    assert waiting(session) == ([], 0)
 
 
 def test_the_whole_journey_imports_the_stories_once(client, login, team, tmp_path, session):
@@ -198,7 +234,7 @@ def test_outcomes_import_from_the_web_is_audited_as_the_grantee(client, login, t
     assert session.scalar(sa.select(sa.func.count()).select_from(Outcome)) == 3
 
 
-def test_cancel_deletes_the_uploaded_file(client, login, team, tmp_path, instance_path):
+def test_cancel_deletes_the_uploaded_file(client, login, team, tmp_path, session):
     project, _cycle, grantee = team
     login(grantee)
     token = token_of(upload(client, project, kobo_msc_workbook(tmp_path / "kobo.xlsx")))
@@ -207,7 +243,7 @@ def test_cancel_deletes_the_uploaded_file(client, login, team, tmp_path, instanc
     response = client.post(f"/projects/{project.slug}/import/{token}/cancel", data={"csrf_token": csrf_from(page)})
 
     assert response.status_code == 302
-    assert not any((instance_path / "imports").iterdir())
+    assert waiting(session) == ([], 0)
 
 
 def test_another_user_cannot_continue_someone_elses_upload(client, login, team, factory, session, tmp_path):
@@ -242,7 +278,8 @@ def test_me_staff_may_import_into_any_project(client, login, team, factory, sess
     assert client.get(f"/projects/{project.slug}/import").status_code == 200
 
 
-def test_a_file_over_the_size_limit_is_refused_while_it_uploads(app, client, login, team, tmp_path, instance_path):
+@pytest.mark.both_backends
+def test_a_file_over_the_size_limit_is_refused_while_it_uploads(app, client, login, team, tmp_path, session):
     project, _cycle, grantee = team
     app.config["IMPORT_MAX_BYTES"] = 2_000
     login(grantee)
@@ -250,7 +287,7 @@ def test_a_file_over_the_size_limit_is_refused_while_it_uploads(app, client, log
     response = upload(client, project, kobo_msc_workbook(tmp_path / "kobo.xlsx"))
 
     assert response.status_code == 200 and "the most an import accepts" in response.get_data(as_text=True)
-    assert not any((instance_path / "imports").iterdir())
+    assert waiting(session) == ([], 0)
 
 
 def test_a_zip_bomb_upload_is_refused_with_a_clear_message(app, client, login, team, tmp_path):
@@ -263,14 +300,17 @@ def test_a_zip_bomb_upload_is_refused_with_a_clear_message(app, client, login, t
     assert response.status_code == 200 and "It may be a zip bomb" in response.get_data(as_text=True)
 
 
-def test_uploads_older_than_the_limit_are_purged(tmp_path):
-    old, fresh = tmp_path / "old.xlsx", tmp_path / "fresh.xlsx"
-    old.write_bytes(b"x")
-    fresh.write_bytes(b"x")
-    os.utime(old, (1_000, 1_000))
+def test_uploads_older_than_the_limit_are_purged(team, session):
+    project, _cycle, grantee = team
+    old, fresh = (staging.store(session, io.BytesIO(b"title\nA\n"), file_name=f"{name}.csv", suffix=".csv",
+                                project_id=project.id, user_id=grantee.id, kind="stories", max_bytes=1_000)
+                  for name in ("old", "fresh"))
+    session.execute(sa.update(ImportUpload).where(ImportUpload.token == old.token)
+                    .values(created_at=utcnow() - timedelta(hours=2)))
 
-    assert staging.purge_expired(tmp_path, max_age_seconds=3600) == 1
-    assert [path.name for path in tmp_path.iterdir()] == ["fresh.xlsx"]
+    assert staging.purge_expired(session, max_age_seconds=3600) == 1
+    uploads, files = waiting(session)
+    assert [item.token for item in uploads] == [fresh.token] and files == 1
 
 
 def test_the_import_history_page_runs_the_same_queries_for_few_or_many_imports(

@@ -25,7 +25,6 @@ import re
 import shutil
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -234,16 +233,16 @@ def import_batch(fill):
 
 def import_upload(fill):
     """An outcomes spreadsheet staged for the acting user, read and given its suggested mapping, as on upload."""
-    directory = Path(fill.app.instance_path) / "imports"
     limits = limits_from(fill.app.config)
     project = fill.session.get(Project, fill.project_id)
-    upload = staging.store(directory, io.BytesIO(IMPORT_CSV), file_name="outcomes.csv", suffix=".csv",
+    upload = staging.store(fill.session, io.BytesIO(IMPORT_CSV), file_name="outcomes.csv", suffix=".csv",
                            project_id=project.id, user_id=fill.user.id, kind=ImportKind.OUTCOMES.value,
                            max_bytes=limits.max_bytes)
-    dataset = import_services.load_dataset(staging.data_path(directory, upload), upload.file_name, limits)
+    with staging.local_copy(fill.session, upload) as path:
+        dataset = import_services.load_dataset(path, upload.file_name, limits)
     upload.mapping = import_services.suggested_mapping(fill.session, project, dataset, ImportKind.OUTCOMES)
     upload.extra["summary"] = dataset_summary(dataset)
-    staging.save(directory, upload)
+    staging.save(fill.session, upload)
     return upload.token
 
 

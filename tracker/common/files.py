@@ -1,6 +1,6 @@
 """Folders and files that only the app's own user can read, whatever the umask.
 
-Evidence documents, report files, import stagings, backups and the database hold children's stories: they are
+Temporary copies of import uploads, backups and the database hold children's stories: they are
 created 0600 inside folders that are 0700 (``os.open``'s mode and ``mkdir``'s are narrowed by the umask, never
 widened, and an existing folder is narrowed with ``chmod``).
 """

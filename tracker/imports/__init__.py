@@ -8,5 +8,5 @@ The stages, each in its own module:
 - :mod:`.values`: dates, yes/no answers, choices and ages as people and survey tools write them;
 - :mod:`.plan`: each record checked with the outcome and story areas' own rules, giving a dry run;
 - :mod:`.services`: the all-or-nothing import in one transaction, mapping templates, the audit trail;
-- :mod:`.staging`: uploaded files kept server-side between the web steps.
+- :mod:`.staging`: uploaded files kept in the database between the web steps, so any host continues them.
 """

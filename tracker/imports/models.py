@@ -87,3 +87,28 @@ class ImportedRecord(SQLModel, table=True):
     source_id: str = Field(max_length=255)
     object_type: str = Field(max_length=40)
     object_id: int
+
+
+class ImportUpload(SQLModel, table=True):
+    """An uploaded file waiting between the import steps (see :mod:`tracker.imports.staging`).
+
+    Kept in the database, content included (``content_key``, a :mod:`tracker.common.blobs` key), so that any
+    web host can continue an import that another one received.
+    """
+
+    __tablename__ = "import_upload"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE")
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="CASCADE")
+    kind: str = Field(max_length=20)
+    file_name: str = Field(max_length=255)
+    suffix: str = Field(max_length=20)
+    size: int = Field(default=0)
+    sha256: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(index=True))
+    mapping: dict | None = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
+    mapping_name: str = Field(default="", max_length=120)
+    extra: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    content_key: str = Field(max_length=32)

@@ -1,7 +1,7 @@
 """Import pages: upload → column mapping → dry-run preview → import, without JavaScript.
 
 Every step is a form posted with its CSRF token and answered with a redirect
-(post/redirect/get). The file stays on the server (:mod:`.staging`) between
+(post/redirect/get). The file waits in the database (:mod:`.staging`) between
 steps; only its uploader can continue, on the same project. The preview runs
 the full dry run; "Import" runs it again inside one transaction and commits
 everything or nothing.
@@ -76,10 +76,6 @@ ROWS_PER_PAGE = 50
 # Helpers -----------------------------------------------------------------------------------
 
 
-def upload_dir():
-    return Path(current_app.instance_path) / "imports"
-
-
 def max_age():
     return current_app.config["IMPORT_UPLOAD_MINUTES"] * 60
 
@@ -90,7 +86,7 @@ def limits():
 
 def load_upload(project, token):
     """The current user's upload ``token`` on ``project``; None (with a message) when it is gone."""
-    upload = staging.load(upload_dir(), token, project_id=project.id, user_id=current_user.id,
+    upload = staging.load(get_session(), token, project_id=project.id, user_id=current_user.id,
                           max_age_seconds=max_age())
     if upload is None:
         flash(_("That upload is no longer waiting: it was imported, cancelled or older than %(minutes)d minutes. "
@@ -151,7 +147,7 @@ def upload_form(session, project):
 @project_route("import.run")
 def start(project):
     session = get_session()
-    staging.purge_expired(upload_dir(), max_age())
+    staging.purge_expired(session, max_age())
     form, templates = upload_form(session, project)
     if form.validate_on_submit():
         upload = receive(session, project, form)
@@ -170,16 +166,16 @@ def receive(session, project, form):
     storage = form.file.data
     try:
         suffix = file_type(storage.filename)
-        upload = staging.store(upload_dir(), storage.stream, file_name=Path(storage.filename or "").name,
+        upload = staging.store(session, storage.stream, file_name=Path(storage.filename or "").name,
                                suffix=suffix, project_id=project.id, user_id=current_user.id, kind=kind.value,
                                max_bytes=limits().max_bytes)
     except FileRejected as error:
         form.file.errors = [*form.file.errors, error_text(error)]
         return None
     try:
-        dataset = services.load_dataset(staging.data_path(upload_dir(), upload), upload.file_name, limits())
+        dataset = read_dataset(session, upload)
     except FileRejected as error:
-        staging.discard(upload_dir(), upload)
+        staging.discard(session, upload)
         form.file.errors = [*form.file.errors, error_text(error)]
         return None
     template = services.get_mapping_template(session, project, form.template.data) if form.template.data else None
@@ -191,7 +187,7 @@ def receive(session, project, form):
                     "headers instead.", name=template.name, kind=KIND_LABELS[template.kind]), "info")
         upload.mapping = services.suggested_mapping(session, project, dataset, kind)
     upload.extra["summary"] = dataset_summary(dataset)
-    staging.save(upload_dir(), upload)
+    staging.save(session, upload)
     return upload
 
 
@@ -245,7 +241,7 @@ def change_record_table(session, project, upload, dataset):
     table = request.form.get("record_table")
     if dataset.table(table) is not None:
         upload.mapping = services.suggested_mapping(session, project, dataset, upload.kind, table)
-        staging.save(upload_dir(), upload)
+        staging.save(session, upload)
     return redirect(url_for(".mapping", slug=project.slug, token=upload.token))
 
 
@@ -264,16 +260,22 @@ def keep_mapping(session, project, upload, form, dataset):
         upload.mapping_name = template.name
         flash(_("Mapping saved as “%(name)s”.", name=template.name), "success")
     upload.mapping = adapt(chosen, dataset, kind)
-    staging.save(upload_dir(), upload)
+    staging.save(session, upload)
 
 
 # Preview and import ------------------------------------------------------------------------
 
 
-def usable_dataset(upload):
+def read_dataset(session, upload):
+    """Check and read the upload's file (from a private temporary copy); :class:`FileRejected` says why not."""
+    with staging.local_copy(session, upload) as path:
+        return services.load_dataset(path, upload.file_name, limits())
+
+
+def usable_dataset(session, upload):
     """The upload's whole dataset; None, with the reason flashed, when the file or the mapping no longer reads."""
     try:
-        dataset = services.load_dataset(staging.data_path(upload_dir(), upload), upload.file_name, limits())
+        dataset = read_dataset(session, upload)
     except FileRejected as error:
         flash(error_text(error), "error")
         return None
@@ -299,7 +301,7 @@ def preview(project, token):
     upload = load_upload(project, token)
     if upload is None:
         return redirect(start_url(project))
-    dataset = usable_dataset(upload)
+    dataset = usable_dataset(session, upload)
     if dataset is None:
         return redirect(url_for(".mapping", slug=project.slug, token=token))
     plan = services.dry_run(session, project, dataset, upload.kind, upload.mapping)
@@ -313,7 +315,7 @@ def commit(project, token):
     upload = load_upload(project, token)
     if upload is None:
         return redirect(start_url(project))
-    dataset = usable_dataset(upload)
+    dataset = usable_dataset(session, upload)
     if dataset is None:
         return redirect(url_for(".mapping", slug=project.slug, token=token))
 
@@ -323,7 +325,7 @@ def commit(project, token):
         batch, plan = services.run_import(session, actor(), project, dataset, upload.kind, upload.mapping,
                                           file_name=upload.file_name, file_sha256=upload.sha256,
                                           mapping_name=upload.mapping_name)
-        staging.discard(upload_dir(), upload)
+        staging.discard(session, upload)
         done["batch"] = batch.id
         flash(imported_message(batch, plan), "success")
 
@@ -414,10 +416,11 @@ def download_template(project, kind):
 
 @project_route("import.run")
 def cancel(project, token):
-    upload = staging.load(upload_dir(), token, project_id=project.id, user_id=current_user.id,
+    session = get_session()
+    upload = staging.load(session, token, project_id=project.id, user_id=current_user.id,
                           max_age_seconds=max_age())
     if upload is not None and ActionForm().validate_on_submit():
-        staging.discard(upload_dir(), upload)
+        staging.discard(session, upload)
         flash(_("Import cancelled; the uploaded file was deleted."), "info")
     return redirect(start_url(project))
 

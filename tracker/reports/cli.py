@@ -17,6 +17,7 @@ from tracker.audit.services import record
 from tracker.common import blobs
 from tracker.db import database
 from tracker.evidence.models import EvidenceItem
+from tracker.imports.models import ImportUpload
 from tracker.portfolio import services as portfolio_services
 from tracker.reports import jobs
 from tracker.reports import render
@@ -133,7 +134,7 @@ def left_out_summary(entries):
 @with_appcontext
 def report_cleanup_command():
     """Fail the report jobs whose worker stopped, delete report files whose download link expired, and stored files
-    that neither a live report nor an evidence item points to."""
+    that neither a live report, an evidence item nor a waiting import points to."""
     app = current_app
     with database().new_session() as session:
         stopped = jobs.sweep(session, runner.stopped_after(app))
@@ -144,14 +145,15 @@ def report_cleanup_command():
         session.commit()
     click.echo(f"Failed {len(stopped)} report job(s) whose worker stopped; handed {len(handed_over)} waiting "
                f"job(s) to the queue again.")
-    click.echo(f"Expired {len(expired)} report link(s); deleted {removed} file(s) no report or evidence item "
-               f"points to.")
+    click.echo(f"Expired {len(expired)} report link(s); deleted {removed} file(s) no report, evidence item or "
+               f"waiting import points to.")
 
 
 def stored_file_references():
-    """The keys of the stored files still needed: those of done reports and of evidence documents."""
+    """The keys of the stored files still needed: those of done reports, evidence documents and waiting imports."""
     return [sa.select(ReportJob.file_name).where(ReportJob.status == JobStatus.DONE, ReportJob.file_name != ""),
-            sa.select(EvidenceItem.stored_name).where(EvidenceItem.stored_name != "")]
+            sa.select(EvidenceItem.stored_name).where(EvidenceItem.stored_name != ""),
+            sa.select(ImportUpload.content_key)]
 
 
 def init_app(app):
