@@ -59,7 +59,7 @@ class Setting:
 SETTINGS = (
     # Where the data lives.
     Setting("INSTANCE_PATH", None, str,
-            "The instance folder (config.py, secret key, SQLite file, imports); a special case, "
+            "The instance folder (config.py, secret key, SQLite file); a special case, "
             "read from the environment only and before anything else, since instance/config.py lives in it.",
             shown_default="`instance/` beside the `tracker` package"),
     Setting("DATABASE_URL", None, str,
