@@ -29,6 +29,7 @@ from tracker.imports.models import ImportUpload
 from tracker.imports.services import file_sha256
 from tracker.msc.models import Story
 from tracker.outcomes.models import Outcome
+from tracker.reports.cli import stored_file_references
 
 TOKEN = re.compile(r"/import/([A-Za-z0-9_-]+)/mapping")
 
@@ -344,3 +345,14 @@ def test_choosing_the_repeat_group_sheet_suggests_the_columns_again(client, logi
     assert response.status_code == 302
     assert selected(html, "record_table") == "oh_interviews"
     assert selected(html, "map_description") == ""
+
+
+def test_the_stored_files_cleanup_keeps_the_content_of_waiting_uploads(client, login, team, tmp_path, session):
+    project, _cycle, grantee = team
+    login(grantee)
+    upload(client, project, kobo_msc_workbook(tmp_path / "kobo.xlsx"))
+
+    removed = blobs.delete_unreferenced(session, stored_file_references())
+
+    (row,), files = waiting(session)
+    assert removed == 0 and files == 1 and blobs.describe(session, row.content_key) is not None
