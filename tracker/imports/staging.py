@@ -10,6 +10,7 @@ Nothing of it is served back: the file is only read, through a private temporary
 Plain functions taking a session, no Flask; the caller's transaction decides when the changes stay.
 """
 
+import copy
 import os
 import re
 import secrets
@@ -86,10 +87,11 @@ def store(session, stream, *, file_name, suffix, project_id, user_id, kind, max_
 
 
 def upload_of(row):
+    """The row as an :class:`Upload`, its JSON values copied: a JSON column is saved only when given a new value."""
     return Upload(token=row.token, project_id=row.project_id, user_id=row.user_id, kind=row.kind,
                   file_name=row.file_name, suffix=row.suffix, size=row.size, sha256=row.sha256,
-                  created=row.created_at, mapping=row.mapping, mapping_name=row.mapping_name,
-                  extra=dict(row.extra or {}), content_key=row.content_key)
+                  created=row.created_at, mapping=copy.deepcopy(row.mapping), mapping_name=row.mapping_name,
+                  extra=copy.deepcopy(row.extra or {}), content_key=row.content_key)
 
 
 def row_of(session, token):
@@ -100,7 +102,8 @@ def save(session, upload):
     """Keep the mapping (and what else the steps add) chosen so far with the upload."""
     row = row_of(session, upload.token)
     if row is not None:
-        row.mapping, row.mapping_name, row.extra = upload.mapping, upload.mapping_name, dict(upload.extra)
+        row.mapping, row.mapping_name = copy.deepcopy(upload.mapping), upload.mapping_name
+        row.extra = copy.deepcopy(upload.extra)
         session.flush()
 
 
