@@ -1,16 +1,21 @@
 
+import io
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+import time_machine
 
 from tracker import create_app
 from tracker import migrate
 from tracker.auth import services as auth_services
 from tracker.auth.models import User
 from tracker.db import database
+from tracker.db_types import utcnow
+from tracker.imports import staging
 
 ROOT = Path(__file__).resolve().parents[1]
 # What `flask --app tracker --help` prints, then every module it loaded.
@@ -105,3 +110,18 @@ def test_flask_help_lists_the_benchmarks_without_loading_them_or_weasyprint(tmp_
     for command in ("bench", "bench-toc", "bench-import", "bench-report", "report", "init-db"):
         assert any(line.split()[:1] == [command] for line in help_lines), command
     assert [name for name in modules.split() if name.startswith(LOADED_ON_USE)] == []
+
+
+def test_purge_expired_deletes_import_uploads_left_waiting(app, factory, session):
+    project, user = factory.project(), factory.user("grantee")
+    upload = staging.store(session, io.BytesIO(b"title\nA helpline answers in Khmer\n"), file_name="outcomes.csv",
+                           suffix=".csv", project_id=project.id, user_id=user.id, kind="outcome", max_bytes=1000)
+    session.commit()
+
+    with time_machine.travel(utcnow() + timedelta(minutes=app.config["IMPORT_UPLOAD_MINUTES"] + 1)):
+        result = app.test_cli_runner().invoke(args=["purge-expired"])
+
+    assert result.exit_code == 0, result.output
+    assert "1 abandoned import uploads deleted" in result.output
+    session.expire_all()
+    assert staging.load(session, upload.token, project_id=project.id, user_id=user.id, max_age_seconds=10**9) is None

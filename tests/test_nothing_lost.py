@@ -429,4 +429,4 @@ def test_purge_expired_forgets_old_receipts(app, session):
 
     result = app.test_cli_runner().invoke(args=["purge-expired"])
 
-    assert "1 expired form receipts forgotten." in result.output and receipts(session) == 0
+    assert "1 expired form receipts forgotten," in result.output and receipts(session) == 0

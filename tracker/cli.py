@@ -26,6 +26,7 @@ from tracker.demo_logins import read_demo_logins
 from tracker.demo_logins import read_demo_passwords
 from tracker.demo_logins import read_demo_secrets
 from tracker.demo_logins import write_demo_logins
+from tracker.imports import staging
 from tracker.portfolio import services as portfolio_services
 from tracker.seeding import DEFAULT_SEED_DIR
 from tracker.seeding import seed_demo
@@ -255,13 +256,15 @@ def check_evidence_files(engine):
 def purge_expired_command(dry_run):
     """Erase stories and other identifying text of projects past their fund's retention period.
 
-    Also forgets expired double-submission receipts (run it daily from cron).
+    Also forgets expired double-submission receipts and import uploads left waiting longer than
+    IMPORT_UPLOAD_MINUTES (run it daily from cron).
     """
     with session_scope() as session:
         if not dry_run:
             forgotten = submissions.forget_old(session)
+            uploads = staging.purge_expired(session, current_app.config["IMPORT_UPLOAD_MINUTES"] * 60)
             session.commit()
-            click.echo(f"{forgotten} expired form receipts forgotten.")
+            click.echo(f"{forgotten} expired form receipts forgotten, {uploads} abandoned import uploads deleted.")
         plans = retention.plan(session)
         if not plans:
             click.echo("Nothing has passed its retention period.")
