@@ -109,13 +109,6 @@ def stitch(parts, furniture, top_levels):
     return compact(content)
 
 
-def join(pieces):
-    """One part of several PDF documents (a long back matter rendered piece by piece): its anchors named, its
-    links between pieces made internal, its links to other parts left for :func:`stitch`."""
-    writer, _pages = combined(pieces, [1] * len(pieces))
-    return written(writer)
-
-
 def written(writer):
     output = io.BytesIO()
     writer.write(output)
