@@ -3,11 +3,12 @@ contents with the right page numbers, one bookmark per project under its chapter
 the report's metadata, and links that land on the right page, all read back from the stitched file.
 
 The stitched file is made once for the module, from a copy of the demo portfolio, by the in-process runner
-(plan, every part, stitch, in one process), its back matter in pieces of 25 entries of Annex A. The steps a
+(plan, every part, stitch, in one process), its back matter in parts of 25 entries of Annex A. The steps a
 queue runs one by one (plan, run_part, stitch) run on a small fund of the factory.
 """
 
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -23,6 +24,7 @@ from tests.conftest import skip_or_fail
 from tests.factories import TEST_ACTOR
 from tests.factories import Factory
 from tracker import create_app
+from tracker.audit.models import AuditEntry
 from tracker.auth.models import User
 from tracker.db import database
 from tracker.msc import services as story_services
@@ -106,9 +108,13 @@ def stitched(demo_database, tmp_path_factory):
         assert job.status == JobStatus.DONE, job.error
         content = stored_files.content(session, job.file_name)
         remaining_parts = session.scalar(sa.select(sa.func.count()).where(ReportPart.job_id == job_id))
+        export = session.scalar(sa.select(AuditEntry.details).where(AuditEntry.action == "export",
+                                                                    AuditEntry.object_type == "report",
+                                                                    AuditEntry.object_id == str(job_id)))
     database(app).engine.dispose()
     result = Stitched(content, folder, job, projects)
     result.remaining_parts = remaining_parts
+    result.evidence = json.loads(export)["evidence"]
     return result
 
 
@@ -119,8 +125,11 @@ def squeezed(text):
 # Pages and their numbers --------------------------------------------------------------------------------
 
 
-def test_the_job_is_one_part_per_project_plus_the_front_and_back_matter(stitched):
-    assert stitched.job.parts_total == len(stitched.projects) + 2
+def test_the_job_is_one_part_per_project_plus_the_front_matter_and_the_pieces_of_the_back_matter(stitched):
+    back_pieces = len(parts.back_pieces(stitched.evidence, size=25))
+
+    assert back_pieces > 2
+    assert stitched.job.parts_total == 1 + len(stitched.projects) + back_pieces
     assert progress(stitched.job) == (stitched.job.parts_total, stitched.job.parts_total)
 
 
@@ -315,18 +324,18 @@ def test_a_queue_plans_renders_each_part_once_and_stitches(app, portfolio_job):
     parts.run_part(app, portfolio_job.id, 1)
     parts.run_part(app, portfolio_job.id, 1)
 
-    assert count == 4 and progress(job_now(app, portfolio_job.id)) == (1, 4)
-    for index in (3, 0, 2):
+    assert count == 5 and progress(job_now(app, portfolio_job.id)) == (1, 5)  # front, 2 projects, 2 back pieces
+    for index in (4, 3, 0, 2):
         parts.run_part(app, portfolio_job.id, index)
     parts.stitch(app, portfolio_job.id)
     job = job_now(app, portfolio_job.id)
-    assert job.status == JobStatus.DONE and progress(job) == (4, 4), job.error
+    assert job.status == JobStatus.DONE and progress(job) == (5, 5), job.error
     with database(app).new_session() as session:
         assert PdfReader(io.BytesIO(stored_files.content(session, job.file_name))).outline
 
 
 def test_a_second_plan_of_a_claimed_job_does_nothing(app, portfolio_job):
-    assert parts.plan(app, portfolio_job.id) == 4
+    assert parts.plan(app, portfolio_job.id) == 5
     assert parts.plan(app, portfolio_job.id) == 0
 
 
@@ -348,7 +357,7 @@ def test_a_part_of_a_failed_job_is_not_rendered(app, portfolio_job, session):
     parts.run_part(app, portfolio_job.id, 1)
 
     assert session.get(ReportPart, (portfolio_job.id, 1)) is None
-    assert progress(job_now(app, portfolio_job.id)) == (0, 4)
+    assert progress(job_now(app, portfolio_job.id)) == (0, 5)
 
 
 def test_a_story_withdrawn_after_its_part_was_rendered_fails_the_stitch(app, factory, session):
@@ -381,8 +390,8 @@ def test_the_job_page_shows_the_parts_prepared_as_a_progress_bar(app, client, lo
 
     page = client.get(f"/reports/{portfolio_job.token}").get_data(as_text=True)
 
-    assert re.search(r'<progress id="report-progress" value="1" max="4">', page)
-    assert "1 of 4 parts" in page and '<label for="report-progress">' in page
+    assert re.search(r'<progress id="report-progress" value="1" max="5">', page)
+    assert "1 of 5 parts" in page and '<label for="report-progress">' in page
 
 
 def test_annex_a_numbers_run_on_across_the_pieces_of_the_back_matter(stitched):

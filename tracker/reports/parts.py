@@ -1,7 +1,8 @@
 """A portfolio PDF rendered in parts and stitched: WeasyPrint holds only one part's layout at a time.
 
 The front matter (cover, contents, key figures, synthesis) is one part, each project's pages are one part,
-and the back matter (what the report leaves out, the annexes) is one part. Three steps, each a function of an
+and the back matter (what the report leaves out, the annexes) is a part per ``ANNEX_PIECE`` entries of Annex A
+and one for Annexes B and C. Three steps, each a function of an
 app and a job id that a queue can run as a task of its own (one task per part, the parts in any order and in
 any process):
 
@@ -51,7 +52,7 @@ from tracker.reports.scope import Period
 # should not: the numbers sit in dotted leaders), it is rendered once more with the numbers that follow.
 FRONT_RENDERINGS = 3
 PAGE_PLACEHOLDER = "000"
-# Entries of Annex A per piece of the back matter: about 20 pages, a layout of some 150 MB at most.
+# Entries of Annex A per part of the back matter: about 20 pages, a layout of some 150 MB at most.
 ANNEX_PIECE = 400
 # A project's heading is a level-2 bookmark (static/css/report.css: h3), under "5. Project summaries".
 PROJECT_BOOKMARK_LEVEL = 2
@@ -152,8 +153,10 @@ def plan_parts(session, job):
     if existing:
         return existing
     projects = fund_projects(session, session.get(Fund, job.fund_id))
+    session.commit()
+    entries = len(assembled_report(session, job).references)
     kinds = [(PartKind.FRONT, None), *((PartKind.PROJECT, project.id) for project in projects),
-             (PartKind.BACK, None)]
+             *((PartKind.BACK, None) for _piece in back_pieces(entries))]
     session.add_all(ReportPart(job_id=job.id, index=index, kind=kind, project_id=project_id)
                     for index, (kind, project_id) in enumerate(kinds))
     job.parts_total, job.parts_done = len(kinds), 0
@@ -177,27 +180,16 @@ def render_parts(session, job_id, indices):
         if assembled is None:
             assembled = assembled_report(session, job)
         with force_locale(job.language):
-            if part.kind == PartKind.BACK:
-                content = back_matter(assembled)
-            else:
-                content = render.part_pdf_bytes(render.portfolio_part_html(assembled, template_part(assembled, part)))
+            content = render.part_pdf_bytes(render.portfolio_part_html(assembled, template_part(assembled, part,
+                                                                                                session=session)))
         keep(session, job_id, index, content, assembled.story_ids)
         gc.collect()  # WeasyPrint's layout of this part is garbage now: release it before the next part
 
 
-def back_matter(report):
-    """The back matter's PDF, rendered in pieces of ``ANNEX_PIECE`` entries of Annex A and joined: its layout at
-    once would be the largest of all (thousands of entries in a big portfolio)."""
-    pieces = []
-    for part in back_pieces(len(report.references)):
-        pieces.append(render.part_pdf_bytes(render.portfolio_part_html(report, part)))
-        gc.collect()
-    return stitching.join(pieces)
-
-
 def back_pieces(entries, size=None):
-    """The pieces of a back matter citing ``entries``: what it leaves out with Annex A's first entries, Annex A's
-    next entries piece by piece, and Annexes B and C."""
+    """The pieces of a back matter citing ``entries``, each a part of its own: its layout at once would be the
+    largest of all (thousands of entries in a big portfolio). What it leaves out with Annex A's first entries,
+    Annex A's next entries piece by piece, and Annexes B and C."""
     size = size or ANNEX_PIECE
     slices = [(start, min(start + size, entries)) for start in range(0, entries, size)] or [(0, 0)]
     return [*(Part(PartKind.BACK.value, opening=number == 0, annex=piece, closing=False)
@@ -235,11 +227,26 @@ def assemble(session, job):
     return report
 
 
-def template_part(report, part, page_numbers=None):
+def template_part(report, part, page_numbers=None, session=None):
     if part.kind == PartKind.PROJECT:
         return Part(part.kind.value, [section for section in report.sections
                                       if section.project.id == part.project_id])
+    if part.kind == PartKind.BACK:
+        backs = list(session.scalars(sa.select(ReportPart.index).where(ReportPart.job_id == part.job_id,
+                                                                       ReportPart.kind == PartKind.BACK)
+                                     .order_by(ReportPart.index)))
+        return back_piece(len(report.references), backs.index(part.index), len(backs))
     return Part(part.kind.value, page_numbers=page_numbers)
+
+
+def back_piece(entries, number, count):
+    """Piece ``number`` of a back matter planned in ``count`` pieces, citing ``entries`` now: the last one closes
+    it, and the last one of Annex A holds every entry left (should Annex A have grown since the plan)."""
+    if number == count - 1:
+        return back_pieces(0)[-1]
+    start = number * ANNEX_PIECE
+    end = None if number == count - 2 else start + ANNEX_PIECE
+    return Part(PartKind.BACK.value, opening=number == 0, annex=(start, end), closing=False)
 
 
 def keep(session, job_id, index, content, story_ids):

@@ -1,9 +1,10 @@
-"""Stitch the PDF parts of a report into one tagged document with pypdf (no Flask, no database).
+"""Stitch the PDF parts of a report into one tagged document: pypdf reads, pikepdf copies and writes (no Flask, no
+database).
 
 Each part is a PDF/UA file of its own (WeasyPrint, ``pdf/ua-1``). The stitched file keeps, across parts:
 
-* the pages in order, each part's structure tree under one ``Document`` element (pypdf copies pages, not
-  structure trees: the parent tree is renumbered here, part after part);
+* the pages in order, each part's structure tree under one ``Document`` element (the parent tree is renumbered
+  here, part after part);
 * links: a part links to an anchor in another part through :func:`linked_across_parts`, an address under
   :data:`ANCHOR_BASE` that :func:`stitch` turns into a destination in the stitched file, like the links
   within a part;
@@ -16,19 +17,17 @@ Each part is a PDF/UA file of its own (WeasyPrint, ``pdf/ua-1``). The stitched f
 import gc
 import io
 import re
+import warnings
+from contextlib import ExitStack
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+import pikepdf
+from pikepdf import Array
+from pikepdf import Dictionary
+from pikepdf import Name
+from pikepdf import OutlineItem
 from pypdf import PdfReader
-from pypdf import PdfWriter
-from pypdf.generic import ArrayObject
-from pypdf.generic import BooleanObject
-from pypdf.generic import DecodedStreamObject
-from pypdf.generic import DictionaryObject
-from pypdf.generic import FloatObject
-from pypdf.generic import NameObject
-from pypdf.generic import NumberObject
-from pypdf.generic import TextStringObject
 
 # Never fetched: links to another part's anchors carry it until the stitch makes them internal.
 ANCHOR_BASE = "https://report.invalid/anchor/"
@@ -100,140 +99,146 @@ def chapters(bookmarks, pages):
 
 def stitch(parts, furniture, top_levels):
     """One PDF of ``parts`` (PDF bytes, in order) with ``furniture`` (PDF bytes, one page per page) laid over it;
-    the top bookmarks of part ``i`` are at level ``top_levels[i]`` of the outline."""
-    writer, pages = combined(parts, top_levels)
-    lay_over(pages, PdfWriter(clone_from=io.BytesIO(furniture)))
-    content = written(writer)
-    del writer, pages
-    gc.collect()  # pypdf's objects, before pikepdf reads the file again
-    return compact(content)
+    the top bookmarks of part ``i`` are at level ``top_levels[i]`` of the outline.
 
-
-def join(pieces):
-    """One part of several PDF documents (a long back matter rendered piece by piece): its anchors named, its
-    links between pieces made internal, its links to other parts left for :func:`stitch`."""
-    writer, _pages = combined(pieces, [1] * len(pieces))
-    return written(writer)
-
-
-def written(writer):
-    output = io.BytesIO()
-    writer.write(output)
-    return output.getvalue()
-
-
-def combined(parts, top_levels):
-    """A writer holding the pages of ``parts`` in order, one structure tree, named anchors, internal links and one
-    outline, the first part's metadata; and the pages.
-
-    Each part's reader is dropped once its pages and structure are copied: pypdf holds every object of the
-    result until it writes it, and should not hold the parts' own copies too.
+    pypdf reads each part's anchors and bookmarks; pikepdf (qpdf, in C++) copies the pages and the structure
+    trees and writes the file: pypdf's objects for thousands of pages and tens of thousands of structure
+    elements would take a gigabyte. The parts stay open until the file is written (qpdf copies their streams
+    then).
     """
-    writer = PdfWriter()
-    tree = StructureTree(writer)
-    pages, found, bookmarks = [], {}, []
-    for index, (content, top_level) in enumerate(zip(parts, top_levels, strict=True)):
+    found, bookmarks, first = {}, [], 0
+    for content, top_level in zip(parts, top_levels, strict=True):
         part = reader(content)
-        first = len(pages)
-        added = [writer.add_page(page) for page in part.pages]
-        tree.add(part, added)
-        pages.extend(added)
         found.update(anchors(part, first))
         bookmarks.extend(outline(part, first, top_level))
-        if index == 0:
-            describe(writer, part)
+        first += len(part.pages)
         del part
-    tree.finish()
-    name_destinations(writer, found, pages)
-    for page in pages:
-        link_internally(page, found, pages)
-    add_outline(writer, bookmarks)
-    return writer, pages
+    gc.collect()
+    with ExitStack() as stack:
+        opened = [stack.enter_context(pikepdf.open(io.BytesIO(content))) for content in parts]
+        pdf = stack.enter_context(pikepdf.new())
+        tree = StructureTree(pdf)
+        for part in opened:
+            added = len(pdf.pages)
+            with warnings.catch_warnings():  # the named destinations are the stitch's own (name_destinations)
+                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                pdf.pages.extend(part.pages)
+            tree.add(part, pdf.pages[added:])
+        tree.finish()
+        describe(pdf, opened[0])
+        pages = [page.obj for page in pdf.pages]
+        name_destinations(pdf, found, pages)
+        for page in pages:
+            link_internally(page, found, pages)
+        add_outline(pdf, bookmarks)
+        lay_over(pdf, stack.enter_context(pikepdf.open(io.BytesIO(furniture))))
+        return written(pdf)
 
 
-def compact(content):
-    """``content`` with its objects in compressed object streams, as WeasyPrint writes them (pypdf cannot): the
-    structure trees are tens of thousands of small objects."""
-    import pikepdf  # a dependency already (tracker.evidence.metadata); loaded when a report is stitched
-
+def written(pdf):
+    """The file, its objects in compressed object streams as WeasyPrint writes them: the structure trees are tens
+    of thousands of small objects."""
     output = io.BytesIO()
-    with pikepdf.open(io.BytesIO(content)) as pdf:
-        pdf.save(output, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
+    pdf.save(output, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
     return output.getvalue()
 
 
 def link_internally(page, found, pages):
     """Give every link to an anchor, in this part or another, the anchor's page in the stitched document."""
     for annotation in page.get("/Annots") or []:
-        annotation = annotation.get_object()
-        if annotation.get("/Subtype") != "/Link":
+        if annotation.get("/Subtype") != Name.Link:
             continue
         target = None
-        if isinstance(annotation.get("/Dest"), str):
-            target = str(annotation["/Dest"])
+        if isinstance(annotation.get("/Dest"), pikepdf.String):
+            target = str(annotation.Dest)
         action = annotation.get("/A")
-        if action is not None and str(action.get_object().get("/URI", "")).startswith(ANCHOR_BASE):
-            target = unquote(str(action.get_object()["/URI"])[len(ANCHOR_BASE):])
+        if action is not None and str(action.get("/URI", "")).startswith(ANCHOR_BASE):
+            target = unquote(str(action.URI)[len(ANCHOR_BASE):])
         anchor = found.get(target) if target else None
         if anchor is None:
             continue
-        annotation[NameObject("/Dest")] = destination(pages, anchor)
-        annotation.pop("/A", None)
-        annotation[NameObject("/Contents")] = TextStringObject(target)
+        annotation.Dest = destination(pages, anchor)
+        if "/A" in annotation:
+            del annotation.A
+        annotation.Contents = pikepdf.String(target)
 
 
 def destination(pages, anchor):
-    return ArrayObject([pages[anchor.page].indirect_reference, NameObject("/XYZ"), FloatObject(anchor.left),
-                        FloatObject(anchor.top), NumberObject(0)])
+    return Array([pages[anchor.page], Name.XYZ, anchor.left, anchor.top, 0])
 
 
-def name_destinations(writer, found, pages):
+def name_destinations(pdf, found, pages):
     """Every part's anchors as the stitched file's named destinations (``report.pdf#annex-evidence``)."""
-    names = ArrayObject()
+    names = Array()
     for name in sorted(found):
-        names.extend([TextStringObject(name), destination(pages, found[name])])
-    tree = writer._add_object(DictionaryObject({NameObject("/Names"): names}))
-    writer.root_object[NameObject("/Names")] = DictionaryObject({NameObject("/Dests"): tree})
+        names.extend([pikepdf.String(name), destination(pages, found[name])])
+    pdf.Root.Names = Dictionary(Dests=pdf.make_indirect(Dictionary(Names=names)))
 
 
-def add_outline(writer, bookmarks):
+def add_outline(pdf, bookmarks):
     """The parts' bookmarks as one outline; a part's deeper bookmarks nest under the last shallower one."""
-    parents = {}
-    for level, title, page in bookmarks:
-        parent = next((parents[depth] for depth in range(level - 1, 0, -1) if depth in parents), None)
-        parents[level] = writer.add_outline_item(title=title, page_number=page, parent=parent)
-        for deeper in [depth for depth in parents if depth > level]:
-            del parents[deeper]
+    with pdf.open_outline() as tree:
+        parents = {}
+        for level, title, page in bookmarks:
+            item = OutlineItem(title, page)
+            parent = next((parents[depth] for depth in range(level - 1, 0, -1) if depth in parents), None)
+            (parent.children if parent is not None else tree.root).append(item)
+            parents[level] = item
+            for deeper in [depth for depth in parents if depth > level]:
+                del parents[deeper]
 
 
-def lay_over(pages, furniture):
-    """Lay each furniture page over the stitched page of the same number, marked as a pagination artifact."""
-    for page, over in zip(pages, furniture.pages, strict=True):
-        content = over.get_contents()
-        if content is None:
+def lay_over(pdf, furniture):
+    """Lay each furniture page over the stitched page of the same number, marked as a pagination artifact: its
+    drawing joins the page's own, its resources renamed so as not to clash with the page's."""
+    for page, over in zip(pdf.pages, furniture.pages, strict=True):
+        if "/Contents" not in over.obj:
             continue
-        marked = DecodedStreamObject()
-        marked.set_data(b"/Artifact <</Type /Pagination>> BDC\n" + content.get_data() + b"\nEMC\n")
-        over.replace_contents(marked)
-        page.merge_page(over)
-        page.compress_content_streams()  # pypdf writes the merged content decoded
+        resources = pdf.copy_foreign(furniture.make_indirect(over.obj.get("/Resources", Dictionary())))
+        own = own_resources(page)
+        renamed = {}
+        for category, entries in resources.items():
+            if category not in own:
+                own[category] = Dictionary()
+            for key, value in entries.items():
+                renamed[key] = f"/Furniture{key[1:]}"
+                own[category][renamed[key]] = value
+        drawing = pikepdf.unparse_content_stream(
+            [(operands_renamed(operands, renamed), operator) for operands, operator
+             in pikepdf.parse_content_stream(over)])
+        page.contents_add(b"q\n", prepend=True)
+        page.contents_add(b"Q\n/Artifact <</Type /Pagination>> BDC\n" + drawing + b"\nEMC\n")
 
 
-def describe(writer, front):
+def own_resources(page):
+    """The resources of ``page`` as a dictionary of its own: a part's pages may share theirs, and each page gets
+    the resources of its own furniture page."""
+    shared = page.obj.get("/Resources") or Dictionary()
+    page.obj.Resources = Dictionary({category: Dictionary(dict(entries.items())) if isinstance(entries, Dictionary)
+                                     else entries for category, entries in shared.items()})
+    return page.obj.Resources
+
+
+def operands_renamed(operands, renamed):
+    return [Name(renamed[str(operand)]) if isinstance(operand, Name) and str(operand) in renamed else operand
+            for operand in operands]
+
+
+def describe(pdf, front):
     """The front part's title, author, subject, keywords, creation date, language and XMP packet (with its PDF/UA
     mark), and the marks of a tagged PDF."""
-    information = front.metadata or {}
-    writer.add_metadata({**{key: value for key, value in information.items() if key in DESCRIBING},
-                         "/Producer": "Evidence Tracker (WeasyPrint, pypdf)"})
-    catalog, front_catalog = writer.root_object, front.trailer["/Root"]
+    information = front.trailer.get("/Info") or Dictionary()
+    for key in DESCRIBING:
+        if key in information:
+            pdf.docinfo[key] = pikepdf.String(str(information[key]))
+    pdf.docinfo.Producer = pikepdf.String("Evidence Tracker (WeasyPrint, pypdf, pikepdf)")
+    catalog, front_catalog = pdf.Root, front.Root
     if "/Lang" in front_catalog:
-        catalog[NameObject("/Lang")] = TextStringObject(front_catalog["/Lang"])
-    catalog[NameObject("/MarkInfo")] = DictionaryObject({NameObject("/Marked"): BooleanObject(True)})
-    catalog[NameObject("/ViewerPreferences")] = DictionaryObject(
-        {NameObject("/DisplayDocTitle"): BooleanObject(True)})
-    metadata = front_catalog.get("/Metadata")
-    if metadata is not None:
-        catalog[NameObject("/Metadata")] = metadata.get_object().clone(writer).indirect_reference
+        catalog.Lang = pikepdf.String(str(front_catalog.Lang))
+    catalog.MarkInfo = Dictionary(Marked=True)
+    catalog.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+    if "/Metadata" in front_catalog:
+        catalog.Metadata = pdf.copy_foreign(front_catalog.Metadata)
 
 
 class StructureTree:
@@ -241,87 +246,66 @@ class StructureTree:
     and one parent tree whose keys follow on from part to part (pages' ``/StructParents``, links'
     ``/StructParent``)."""
 
-    def __init__(self, writer):
-        self.writer = writer
-        self.document = DictionaryObject({NameObject("/Type"): NameObject("/StructElem"),
-                                          NameObject("/S"): NameObject("/Document")})
-        self.document_reference = writer._add_object(self.document)
-        self.kids = ArrayObject()
-        self.numbers = ArrayObject()
+    def __init__(self, pdf):
+        self.pdf = pdf
+        self.document = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document))
+        self.kids = Array()
+        self.numbers = Array()
         self.next_key = 0
-        self.role_map = DictionaryObject()
+        self.role_map = Dictionary()
 
     def add(self, part, added):
-        """Add ``part``'s tree, its pages having been added as ``added``."""
-        root = part.trailer["/Root"].get("/StructTreeRoot")
-        if root is None:
+        """Add ``part``'s tree, its pages having been added as ``added``: the tree is copied whole after the
+        pages, so that its elements point at the copied pages."""
+        if "/StructTreeRoot" not in part.Root:
             return
-        root = root.get_object()
+        root = self.pdf.copy_foreign(part.Root.StructTreeRoot)
         offset = self.next_key
-        for original, page in zip(part.pages, added, strict=True):
-            if "/StructParents" in original:
-                page[NameObject("/StructParents")] = NumberObject(original["/StructParents"] + offset)
-            for annotation in page.get("/Annots") or []:
-                annotation = annotation.get_object()
+        for page in added:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + offset
+            for annotation in page.obj.get("/Annots") or []:
                 if "/StructParent" in annotation:
-                    annotation[NameObject("/StructParent")] = NumberObject(annotation["/StructParent"] + offset)
-        # Cloned without their parents (/P), which would drag the part's whole tree root along; set again below.
-        for key, value in number_tree(root["/ParentTree"].get_object()):
-            self.numbers.extend([NumberObject(key + offset), value.clone(self.writer, ignore_fields=("/P",))])
+                    annotation.StructParent = int(annotation.StructParent) + offset
+        for key, value in number_tree(root.ParentTree):
+            self.numbers.extend([key + offset, value])
             self.next_key = max(self.next_key, key + offset + 1)
         for top in as_list(root.get("/K")):
-            for element in document_kids(top.get_object()):
-                cloned = element.clone(self.writer, ignore_fields=("/P",))
-                adopt(cloned, self.document_reference)
-                self.kids.append(cloned.indirect_reference or cloned)
+            for element in document_kids(top):
+                element.P = self.document
+                self.kids.append(element)
         if "/RoleMap" in root:
-            self.role_map.update(root["/RoleMap"].get_object())
+            for key, value in root.RoleMap.items():
+                self.role_map[key] = value
 
     def finish(self):
-        self.document[NameObject("/K")] = self.kids
-        parent_tree = self.writer._add_object(DictionaryObject({NameObject("/Nums"): self.numbers}))
-        tree = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot"),
-                                 NameObject("/K"): ArrayObject([self.document_reference]),
-                                 NameObject("/ParentTree"): parent_tree,
-                                 NameObject("/ParentTreeNextKey"): NumberObject(self.next_key)})
+        self.document.K = self.kids
+        tree = self.pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot, K=Array([self.document]),
+                                                 ParentTree=self.pdf.make_indirect(Dictionary(Nums=self.numbers)),
+                                                 ParentTreeNextKey=self.next_key))
         if self.role_map:
-            tree[NameObject("/RoleMap")] = self.role_map
-        reference = self.writer._add_object(tree)
-        self.document[NameObject("/P")] = reference
-        self.writer.root_object[NameObject("/StructTreeRoot")] = reference
-
-
-def adopt(element, parent):
-    """Set ``/P`` of ``element`` and of every structure element under it to its parent."""
-    pending = [(element, parent)]
-    while pending:
-        element, parent = pending.pop()
-        element = element.get_object()
-        element[NameObject("/P")] = parent
-        reference = element.indirect_reference
-        pending.extend((kid, reference) for kid in as_list(element.get("/K"))
-                       if isinstance(kid.get_object(), DictionaryObject) and "/S" in kid.get_object())
+            tree.RoleMap = self.role_map
+        self.document.P = tree
+        self.pdf.Root.StructTreeRoot = tree
 
 
 def as_list(value):
     if value is None:
         return []
-    value = value.get_object()
-    return list(value) if isinstance(value, list) else [value]
+    return list(value) if isinstance(value, Array) else [value]
 
 
 def document_kids(element):
     """The elements under a part's ``Document`` element (or the element itself when it is not one)."""
-    if element.get("/S") == "/Document":
+    if element.get("/S") == Name.Document:
         return as_list(element.get("/K"))
     return [element]
 
 
 def number_tree(node):
     """The ``(key, value)`` pairs of a PDF number tree, leaves in order."""
-    node = node.get_object()
     if "/Nums" in node:
-        numbers = node["/Nums"]
+        numbers = node.Nums
         yield from ((int(numbers[index]), numbers[index + 1]) for index in range(0, len(numbers), 2))
     for kid in node.get("/Kids") or []:
         yield from number_tree(kid)
