@@ -26,7 +26,6 @@ from tracker.db import database
 from tracker.db import read_only
 from tracker.db_types import utcnow
 from tracker.reports import jobs
-from tracker.reports import parts
 from tracker.reports.models import JobStatus
 from tracker.reports.models import ReportJob
 
@@ -64,14 +63,22 @@ def build_report(task, job_id):
 def render_report_part(job_id, index):
     """Render one part of a portfolio PDF; the task that finds every part done sends the stitch."""
     app = current_app._get_current_object()
-    parts.run_part(app, job_id, index)
+    portfolio_parts().run_part(app, job_id, index)
     if all_parts_done(app, job_id) and first_to_stitch(app, job_id):
         stitch_report.delay(job_id)
 
 
 @shared_task(name=STITCH_TASK_NAME, ignore_result=True, acks_late=True, reject_on_worker_lost=True)
 def stitch_report(job_id):
-    parts.stitch(current_app._get_current_object(), job_id)
+    portfolio_parts().stitch(current_app._get_current_object(), job_id)
+
+
+def portfolio_parts():
+    """:mod:`tracker.reports.parts`, loaded when a task runs: it brings pypdf and pikepdf, which the web processes
+    that only send tasks never need (`flask --help` loads this module)."""
+    from tracker.reports import parts
+
+    return parts
 
 
 def in_parts(app, job_id):
@@ -79,12 +86,12 @@ def in_parts(app, job_id):
     with database(app).new_session() as session:
         read_only(session)
         job = session.get(ReportJob, job_id)
-        return job is not None and job.status == JobStatus.QUEUED and parts.in_parts(job)
+        return job is not None and job.status == JobStatus.QUEUED and portfolio_parts().in_parts(job)
 
 
 def fan_out(app, job_id):
     """Claim the job, record its parts and send one task per part (none when another worker claimed it)."""
-    for index in range(parts.plan(app, job_id)):
+    for index in range(portfolio_parts().plan(app, job_id)):
         render_report_part.delay(job_id, index)
 
 
