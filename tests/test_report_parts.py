@@ -318,6 +318,7 @@ def job_now(app, job_id):
         return session.get(ReportJob, job_id)
 
 
+@pytest.mark.heavy  # about 30 s per backend: every part rendered and stitched
 @pytest.mark.both_backends
 def test_a_queue_plans_renders_each_part_once_and_stitches(app, portfolio_job):
     count = parts.plan(app, portfolio_job.id)
@@ -360,6 +361,7 @@ def test_a_part_of_a_failed_job_is_not_rendered(app, portfolio_job, session):
     assert progress(job_now(app, portfolio_job.id)) == (0, 5)
 
 
+@pytest.mark.heavy  # about 30 s: the parts are rendered before the story is withdrawn
 def test_a_story_withdrawn_after_its_part_was_rendered_fails_the_stitch(app, factory, session):
     project = factory.project()
     cycle = factory.cycle(project)
