@@ -6,6 +6,7 @@ within seconds.
 """
 
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -467,6 +468,16 @@ def test_a_worker_takes_one_report_at_a_time_and_acknowledges_it_only_once_it_en
     assert celery.conf.broker_transport_options["visibility_timeout"] == 90
 
 
+def test_a_pool_process_that_grew_past_the_memory_setting_is_replaced_after_its_task(tmp_path, instance_path):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite'}", "SECRET_KEY": SECRET_KEY,
+                      "REPORT_JOB_RUNNER": "celery", "CELERY_WORKER_MAX_MEMORY_MB": 300})
+    unbounded = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite'}", "SECRET_KEY": SECRET_KEY,
+                            "REPORT_JOB_RUNNER": "celery", "CELERY_WORKER_MAX_MEMORY_MB": 0})
+
+    assert app.extensions["celery"].conf.worker_max_memory_per_child == 300 * 1024  # Celery counts in KiB
+    assert unbounded.extensions["celery"].conf.worker_max_memory_per_child is None
+
+
 # A portfolio PDF fans out over the workers ---------------------------------------------------------------
 
 
@@ -496,3 +507,10 @@ def test_a_portfolio_pdf_is_rendered_one_task_per_part_by_every_worker_and_stitc
     assert (done.parts_total, done.parts_done) == (every_part, every_part) and pdf.startswith(b"%PDF")
     assert stored_files(app) == [done.file_name]
     assert all(part_tasks), part_tasks  # each worker rendered parts of its own
+    assert received(tmp_path, tasks.NUMBER_TASK_NAME) == received(tmp_path, tasks.STITCH_TASK_NAME) == 1
+
+
+def received(folder, task_name):
+    """How many times the workers logging in ``folder`` received a task ``task_name``."""
+    return sum(len(re.findall(rf"{re.escape(task_name)}\[[^\]]+\] received", log.read_text(errors="replace")))
+               for log in folder.glob("worker-*.log"))

@@ -3,17 +3,19 @@ contents with the right page numbers, one bookmark per project under its chapter
 the report's metadata, and links that land on the right page, all read back from the stitched file.
 
 The stitched file is made once for the module, from a copy of the demo portfolio, by the in-process runner
-(plan, every part, stitch, in one process), its back matter in parts of 25 entries of Annex A. The steps a
-queue runs one by one (plan, run_part, stitch) run on a small fund of the factory.
+(plan, every part, numbering, stitch, in one process), its back matter in parts of 25 entries of Annex A. The
+steps a queue runs one by one (plan, run_part, number_front, stitch) run on a small fund of the factory.
 """
 
 import io
 import json
+import logging
 import re
 import shutil
 import subprocess
 from datetime import date
 
+import pikepdf
 import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
@@ -328,11 +330,74 @@ def test_a_queue_plans_renders_each_part_once_and_stitches(app, portfolio_job):
     assert count == 5 and progress(job_now(app, portfolio_job.id)) == (1, 5)  # front, 2 projects, 2 back pieces
     for index in (4, 3, 0, 2):
         parts.run_part(app, portfolio_job.id, index)
+    assert parts.number_front(app, portfolio_job.id) and parts.number_front(app, portfolio_job.id)
     parts.stitch(app, portfolio_job.id)
     job = job_now(app, portfolio_job.id)
     assert job.status == JobStatus.DONE and progress(job) == (5, 5), job.error
     with database(app).new_session() as session:
         assert PdfReader(io.BytesIO(stored_files.content(session, job.file_name))).outline
+
+
+def test_a_rendered_part_keeps_its_pages_anchors_and_bookmarks_for_the_stitch(app, portfolio_job, session):
+    parts.plan(app, portfolio_job.id)
+    parts.run_part(app, portfolio_job.id, 1)
+
+    part = session.get(ReportPart, (portfolio_job.id, 1))
+    layout = parts.layout_of(part)
+    assert layout == stitch.Layout.of(part.pdf) and layout.pages == part.pages >= 1
+    assert [title for _level, title, _page in layout.bookmarks] == ["Helpline referrals 0"]
+    assert layout.anchors and all(0 <= anchor.page < layout.pages for anchor in layout.anchors.values())
+
+
+def test_the_contents_are_not_numbered_before_every_part_is_rendered(app, portfolio_job):
+    parts.plan(app, portfolio_job.id)
+    parts.run_part(app, portfolio_job.id, 0)
+
+    assert not parts.number_front(app, portfolio_job.id)
+    assert job_now(app, portfolio_job.id).status == JobStatus.FAILED
+
+
+def test_anchors_and_bookmarks_run_on_across_the_parts_each_part_at_its_own_level():
+    front = stitch.Layout(2, {"contents": stitch.Anchor(1, 10.0, 700.0)}, [(1, "Contents", 1)])
+    project = stitch.Layout(3, {"project-7": stitch.Anchor(0, 0.0, 800.0)}, [(1, "Helpline", 0), (2, "Stories", 2)])
+
+    place = stitch.placed([front, project], [1, 2])
+
+    assert place.pages == 5
+    assert place.anchors == {"contents": stitch.Anchor(1, 10.0, 700.0), "project-7": stitch.Anchor(2, 0.0, 800.0)}
+    assert place.bookmarks == [(1, "Contents", 1), (2, "Helpline", 2), (3, "Stories", 4)]
+    assert stitch.chapters(place.bookmarks, place.pages) == [None, "Contents", None, None, None]
+
+
+def blank_pdf(pages):
+    with pikepdf.new() as pdf:
+        for _page in range(pages):
+            pdf.add_blank_page(page_size=(595, 842))
+        output = io.BytesIO()
+        pdf.save(output)
+        return output.getvalue()
+
+
+def test_the_copy_runs_in_a_process_of_its_own_which_reports_its_peak_memory(caplog):
+    place = stitch.Placed({"second": stitch.Anchor(1, 0.0, 800.0)}, [(1, "First", 0), (1, "Second", 1)], 2)
+
+    with caplog.at_level(logging.INFO, logger=stitch.__name__):
+        content = stitch.stitch_apart([blank_pdf(1), blank_pdf(1)], place, blank_pdf(2))
+
+    reader = PdfReader(io.BytesIO(content))
+    assert len(reader.pages) == 2 and [item.title for item in reader.outline] == ["First", "Second"]
+    assert [record.peak_rss_mb > 0 for record in caplog.records] == [True]
+
+
+def test_a_copy_that_fails_says_so_and_gives_no_file():
+    with pytest.raises(stitch.StitchFailed, match="the stitch ended with 1"):
+        stitch.stitch_apart([b"not a PDF"], stitch.Placed({}, [], 1), blank_pdf(1))
+
+
+def test_a_kept_layout_loads_back_as_it_was():
+    layout = stitch.Layout(2, {"annex-evidence": stitch.Anchor(1, 56.7, 785.2)}, [(1, "Annex A. Evidence", 1)])
+
+    assert stitch.Layout.loaded(layout.pages, *layout.kept()) == layout
 
 
 def test_a_second_plan_of_a_claimed_job_does_nothing(app, portfolio_job):

@@ -8,10 +8,13 @@ Workers start with ``flask --app tracker worker`` or ``celery -A tracker.celery_
 a worker that dies in the middle of a job (killed, out of memory, restarted) give the job back instead of losing
 it: a task is acknowledged only once it ends (``task_acks_late``), goes back to the queue when its pool process
 is lost (``task_reject_on_worker_lost``), and a worker reserves one task at a time
-(``worker_prefetch_multiplier``). Redis gives a message that was not acknowledged within a report lease to a
-worker again (``visibility_timeout``, looked for every heartbeat): the message of a killed worker, which the
-report task then takes over (:mod:`tracker.reports.tasks`), and also that of a job still being built past a
-lease, which the task finds held and leaves. Status lives in the ``report_job`` table: no result backend.
+(``worker_prefetch_multiplier``). A pool process whose memory went past ``CELERY_WORKER_MAX_MEMORY_MB`` in a
+task is replaced once it ends (``worker_max_memory_per_child``): what one task leaves behind (WeasyPrint's
+caches, a heap the layout of a long part fragmented) never adds to the peak of the next. Redis gives a message
+that was not acknowledged within a report lease to a worker again (``visibility_timeout``, looked for every
+heartbeat): the message of a killed worker, which the report task then takes over
+(:mod:`tracker.reports.tasks`), and also that of a job still being built past a lease, which the task finds
+held and leaves. Status lives in the ``report_job`` table: no result backend.
 """
 
 import logging
@@ -21,12 +24,16 @@ from celery import Celery
 from celery import Task
 from celery import current_app as current_celery_app
 from celery.signals import worker_process_init
+from celery.signals import worker_process_shutdown
+from celery.utils.log import get_logger
 from flask import current_app
 from flask.cli import with_appcontext
 
+from tracker.common.memory import peak_rss_mb
 from tracker.db import database
 
 EXTENSION = "celery"
+LOG = get_logger(__name__)
 
 
 def celery_init_app(app):
@@ -57,6 +64,7 @@ def celery_settings(config):
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
+        "worker_max_memory_per_child": config["CELERY_WORKER_MAX_MEMORY_MB"] * 1024 or None,
         "task_serializer": "json",
         "accept_content": ["json"],
         "worker_hijack_root_logger": False,
@@ -75,6 +83,13 @@ def start_pool_process(**_kwargs):
     app = getattr(current_celery_app, "flask_app", None)
     if app is not None:
         database(app).engine.dispose(close=False)
+
+
+@worker_process_shutdown.connect
+def end_pool_process(pid=None, exitcode=None, **_kwargs):
+    """Log a pool process's peak memory as it ends (replaced past ``CELERY_WORKER_MAX_MEMORY_MB``, or with its
+    worker): what sizing that setting and the machine needs."""
+    LOG.info("Pool process %s ends (exit code %s); its peak memory was %s MB", pid, exitcode, peak_rss_mb())
 
 
 @click.command("worker")

@@ -2,18 +2,20 @@
 
 For each number of workers, on the same synthetic portfolio (:class:`tracker.bench.report.Synthetic`): one
 process plans the job (:func:`tracker.reports.parts.plan`), that many processes render a share of the parts
-each at the same time (:func:`tracker.reports.parts.run_parts`, part ``i`` to worker ``i % workers``), and one
-process stitches them (:func:`tracker.reports.parts.stitch`). Each process reports its own time and peak
-memory (``ru_maxrss``); the wall time is the parent's, process starts included, as a queue would see it.
+each at the same time (:func:`tracker.reports.parts.run_parts`, part ``i`` to worker ``i % workers``), one
+process numbers the contents (:func:`tracker.reports.parts.number_front`) and one stitches the parts
+(:func:`tracker.reports.parts.stitch`), copying them in a process of its own. Each process reports its own time
+and peak memory (``VmHWM``), the stitch also its copy's; the wall time is the parent's, process starts
+included, as a queue would see it.
 
 From the one-worker run's time per part, it estimates the wall time on 8 cores: the parts dealt to 8 workers
-(longest first), plus each worker's fixed cost (start, app, assembling the report), plus planning and the
-stitch, which stay serial.
+(longest first), plus each worker's fixed cost (start, app, assembling the report), plus planning, numbering
+and the stitch, which stay serial.
 """
 
 import heapq
 import json
-import resource
+import logging
 import secrets
 
 # The child Python (this module) runs one step so that its peak memory is measured alone.
@@ -25,10 +27,12 @@ from tracker import create_app
 from tracker.audit.services import Actor
 from tracker.auth import services as auth_services
 from tracker.auth.models import User
+from tracker.common.memory import peak_rss_mb
 from tracker.db import database
 from tracker.portfolio.models import Fund
 from tracker.reports import jobs
 from tracker.reports import parts
+from tracker.reports import stitch as stitching
 from tracker.reports.models import ReportJob
 
 RSS_TARGET_MB = 500
@@ -70,6 +74,7 @@ def fanned_out(app, url, folder, fund_id, user_id, workers):
     running = [run_child("run", url, folder, job_id, ",".join(map(str, share))) for share in shares]
     rendered = [result_of(process) for process in running]
     rendering = time.perf_counter() - started
+    numbered = result_of(run_child("number", url, folder, job_id))
     stitched = result_of(run_child("stitch", url, folder, job_id))
     wall = time.perf_counter() - started
     with database(app).new_session() as session:
@@ -77,9 +82,9 @@ def fanned_out(app, url, folder, fund_id, user_id, workers):
         status, size, error = job.status.value, job.file_size, job.error
     return {"workers": workers, "parts": count, "status": status, "error": error, "pdf_bytes": size,
             "wall_s": round(wall, 2), "plan_and_render_s": round(rendering, 2), "plan": planned,
-            "render": rendered, "stitch": stitched,
-            "peak_rss_mb": max([planned["max_rss_mb"], stitched["max_rss_mb"],
-                                *(worker["max_rss_mb"] for worker in rendered)])}
+            "render": rendered, "number": numbered, "stitch": stitched,
+            "peak_rss_mb": max(step.get(figure) or 0 for step in (planned, numbered, stitched, *rendered)
+                               for figure in ("max_rss_mb", "copy_process_max_rss_mb"))}
 
 
 def estimate(run, cores=ESTIMATED_CORES):
@@ -89,7 +94,7 @@ def estimate(run, cores=ESTIMATED_CORES):
     loads = [0.0] * cores
     for seconds in sorted(worker["part_s"], reverse=True):
         heapq.heapreplace(loads, loads[0] + seconds)
-    return round(run["plan"]["s"] + fixed + max(loads) + run["stitch"]["s"], 1)
+    return round(run["plan"]["s"] + fixed + max(loads) + run["number"]["s"] + run["stitch"]["s"], 1)
 
 
 def figures(synthetic_app, url, folder, fund_id, user_id, worker_counts):
@@ -125,6 +130,8 @@ def child(step, url, folder, job_id, indices=""):
     figures = {}
     if step == "plan":
         figures["parts"] = parts.plan(app, job_id)
+    elif step == "number":
+        parts.number_front(app, job_id)
     elif step == "run":
         figures["part_s"] = []
         for index in (int(number) for number in indices.split(",") if number):
@@ -133,11 +140,28 @@ def child(step, url, folder, job_id, indices=""):
             figures["part_s"].append(round(time.perf_counter() - begun, 3))
         figures["parts"] = len(figures["part_s"])
     else:
+        copy = CopyPeak()
+        stitching.LOG.addHandler(copy)
+        stitching.LOG.setLevel(logging.INFO)
         parts.stitch(app, job_id)
+        figures["copy_process_max_rss_mb"] = max(copy.peaks, default=None)
     database(app).engine.dispose()
     print(json.dumps({"s": round(time.perf_counter() - started, 2),
-                      "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                      "max_rss_mb": peak_rss_mb(),
                       **figures}))
+
+
+class CopyPeak(logging.Handler):
+    """The peak memory of the process the stitch copies in (:func:`tracker.reports.stitch.stitch_apart` logs
+    it)."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.peaks = []
+
+    def emit(self, record):
+        if getattr(record, "peak_rss_mb", None) is not None:
+            self.peaks.append(record.peak_rss_mb)
 
 
 if __name__ == "__main__":

@@ -137,3 +137,13 @@ class ReportPart(SQLModel, table=True):
     pages: int = Field(default=0)
     story_ids: list = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False, default=list))
     done: bool = Field(default=False)
+    # Its layout (tracker.reports.stitch.Layout), read once when it is rendered: None for a part rendered before
+    # migration 0034, which the stitch reads then.
+    anchors: dict | None = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
+    bookmarks: list | None = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
+    # The front part, once every part is rendered, is rendered again with the page numbers of its contents; it
+    # then also keeps the furniture of every page (running heads, page numbers) and counts the entries of
+    # Annex A for the audit record.
+    numbered: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    furniture: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
+    evidence_cited: int | None = None

@@ -2,22 +2,23 @@
 
 The front matter (cover, contents, key figures, synthesis) is one part, each project's pages are one part,
 and the back matter (what the report leaves out, the annexes) is a part per ``ANNEX_PIECE`` entries of Annex A
-and one for Annexes B and C. Three steps, each a function of an
-app and a job id that a queue can run as a task of its own (one task per part, the parts in any order and in
-any process):
+and one for Annexes B and C. Four steps, each a function of an app and a job id that a queue can run as a task
+of its own (one task per part, the parts in any order and in any process):
 
 * :func:`plan` claims the queued job and records its parts (``report_part`` rows, ``report_job.parts_total``);
-* :func:`run_part` renders part ``index`` to PDF bytes and keeps them with their page count and the stories
-  they hold; a part already done is skipped;
-* :func:`stitch` renders the front part again with every page number in its contents, stitches the parts
-  (:mod:`tracker.reports.stitch`), and ends the job done as :func:`tracker.reports.jobs.finish` does: under
-  the job's lease, after re-checking that every story in any part is still shareable, with the audit record
-  and the link's expiry.
+* :func:`run_part` renders part ``index`` to PDF bytes and keeps them with their layout (pages, anchors,
+  bookmarks) and the stories they hold; a part already done is skipped;
+* :func:`number_front`, once every part is done, renders the front part again with the page number of every
+  entry of its contents, from the report as its requester may see it then, and the furniture of every page
+  (running heads, page numbers);
+* :func:`stitch` stitches the parts under their furniture (:mod:`tracker.reports.stitch`), and ends the job
+  done as :func:`tracker.reports.jobs.finish` does: under the job's lease, after re-checking that every story in
+  any part is still shareable, with the audit record and the link's expiry. It assembles no report and renders
+  nothing, so that its memory is the copy's alone.
 
 Each step ends the job failed on any error, as :func:`tracker.reports.jobs.run_job` does, and does nothing
-for a job that is no longer running. The in-process runners (thread, inline) run the three steps one after
-the other in one process (:func:`build_in_parts`), assembling the report once and releasing each part's
-layout before the next.
+for a job that is no longer running. The in-process runners (thread, inline) run the steps one after the other
+in one process (:func:`build_in_parts`), releasing each part's layout before the next.
 """
 
 import gc
@@ -48,8 +49,8 @@ from tracker.reports.portfolio import fund_projects
 from tracker.reports.portfolio import portfolio_report
 from tracker.reports.scope import Period
 
-# The front part is rendered again by the stitch with its page numbers; should that change its length (it
-# should not: the numbers sit in dotted leaders), it is rendered once more with the numbers that follow.
+# Once every part is done, the front part is rendered again with its page numbers (number_front); should that
+# change its length (it should not: the numbers sit in dotted leaders), once more with the numbers that follow.
 FRONT_RENDERINGS = 3
 PAGE_PLACEHOLDER = "000"
 # Entries of Annex A per part of the back matter: about 20 pages, a layout of some 150 MB at most.
@@ -110,6 +111,13 @@ def run_parts(app, job_id, indices):
         render_parts(session, job_id, indices)
 
 
+def number_front(app, job_id):
+    """Number the contents of running job ``job_id``, every part done; whether the job goes on to its stitch."""
+    with job_session(app, job_id) as (session, _step), jobs.lease_kept(app, job_id):
+        return numbered_front(session, job_id)
+    return False
+
+
 def stitch(app, job_id):
     """Stitch the parts of running job ``job_id`` and end it done; nothing when the job is over."""
     with job_session(app, job_id) as (session, _step), jobs.lease_kept(app, job_id):
@@ -117,9 +125,10 @@ def stitch(app, job_id):
 
 
 def build_in_parts(app, session, job_id):
-    """The three steps in this process, for a job it claimed and holds the lease of (the in-process runners)."""
+    """The four steps in this process, for a job it claimed and holds the lease of (the in-process runners)."""
     count = plan_parts(session, session.get(ReportJob, job_id))
     render_parts(session, job_id, range(count))
+    numbered_front(session, job_id)
     finish(app, session, job_id)
 
 
@@ -250,11 +259,12 @@ def back_piece(entries, number, count):
 
 
 def keep(session, job_id, index, content, story_ids):
-    """Keep a rendered part and count it done, once: a part another worker finished first stays theirs."""
+    """Keep a rendered part with its layout and count it done, once: a part another worker finished first stays
+    theirs."""
     kept = session.execute(sa.update(ReportPart)
                            .where(ReportPart.job_id == job_id, ReportPart.index == index, ReportPart.done.is_(False))
-                           .values(pdf=content, pages=stitching.page_count(content), done=True,
-                                   story_ids=sorted(story_ids))
+                           .values(pdf=content, done=True, story_ids=sorted(story_ids),
+                                   **layout_values(stitching.Layout.of(content)))
                            .execution_options(synchronize_session=False)).rowcount == 1
     if kept:
         session.execute(sa.update(ReportJob).where(ReportJob.id == job_id)
@@ -263,11 +273,90 @@ def keep(session, job_id, index, content, story_ids):
     session.commit()
 
 
-# Stitching ------------------------------------------------------------------------------------------
+def layout_values(layout):
+    anchors, bookmarks = layout.kept()
+    return {"pages": layout.pages, "anchors": anchors, "bookmarks": bookmarks}
+
+
+def layout_of(part):
+    """The layout of a rendered part, read again from its PDF if it was rendered before it was kept."""
+    if part.anchors is None or part.bookmarks is None:
+        return stitching.Layout.of(part.pdf)
+    return stitching.Layout.loaded(part.pages, part.anchors, part.bookmarks)
+
+
+# Numbering the contents ------------------------------------------------------------------------------
 
 
 class PartsMissing(RuntimeError):
-    """The stitch ran before every part was rendered."""
+    """The front was numbered, or the parts stitched, before every part was rendered."""
+
+
+def done_parts(session, job_id):
+    """The parts of job ``job_id`` in order, every one rendered."""
+    parts = list(session.exec(select(ReportPart).where(ReportPart.job_id == job_id).order_by(ReportPart.index)))
+    if not parts or not all(part.done for part in parts):
+        raise PartsMissing(job_id)
+    return parts
+
+
+def numbered_front(session, job_id):
+    """Render the front part of running job ``job_id`` again, the page of every anchor in its contents filled in,
+    from the report as its requester may see it now (its stories the ones the stitch re-checks), and the
+    furniture of every page; whether the job is still running."""
+    job = session.get(ReportJob, job_id)
+    if job.status != JobStatus.RUNNING:
+        session.commit()
+        return False
+    parts = done_parts(session, job_id)
+    front = parts[0]
+    if front.numbered:
+        session.commit()
+        return True
+    layouts = [layout_of(part) for part in parts]
+    session.commit()
+    forget_report(job)
+    report = assemble(session, job)
+    with force_locale(job.language):
+        content, layouts[0] = numbered(report, front, layouts)
+        place = stitching.placed(layouts, top_levels(parts))
+        furniture = render.furniture_pdf_bytes(render.furniture_html(
+            report.meta.fund_name, stitching.chapters(place.bookmarks, place.pages)))
+    session.execute(sa.update(ReportPart).where(ReportPart.job_id == job_id, ReportPart.index == front.index)
+                    .values(pdf=content, numbered=True, furniture=furniture, story_ids=sorted(report.story_ids),
+                            evidence_cited=len(report.references), **layout_values(layouts[0]))
+                    .execution_options(synchronize_session=False))
+    session.commit()
+    session.expire_all()
+    return True
+
+
+def top_levels(parts):
+    """The outline level of each part's top bookmarks: a project's heading under "5. Project summaries"."""
+    return [PROJECT_BOOKMARK_LEVEL if part.kind == PartKind.PROJECT else 1 for part in parts]
+
+
+def numbered(report, front, layouts):
+    """The front part's PDF bytes and layout with the page numbers of its contents, rendered again (at most
+    ``FRONT_RENDERINGS`` times) should the numbers change its length."""
+    content, layout = None, layouts[0]
+    for _rendering in range(FRONT_RENDERINGS):
+        numbers = page_numbers([layout, *layouts[1:]])
+        content = render.part_pdf_bytes(render.portfolio_part_html(report, template_part(report, front, numbers)))
+        pages, layout = layout.pages, stitching.Layout.of(content)
+        gc.collect()  # the front's layout is garbage: release it before the next rendering, or the stitch
+        if layout.pages == pages:
+            break
+    return content, layout
+
+
+def page_numbers(layouts):
+    """``{anchor: page number}`` across parts laid out as ``layouts``, in order, numbered from 1."""
+    place = stitching.placed(layouts, [1] * len(layouts))
+    return {name: anchor.page + 1 for name, anchor in place.anchors.items()}
+
+
+# Stitching ------------------------------------------------------------------------------------------
 
 
 def finish(app, session, job_id):
@@ -275,46 +364,16 @@ def finish(app, session, job_id):
     if job.status != JobStatus.RUNNING:
         session.commit()
         return
-    parts = list(session.exec(select(ReportPart).where(ReportPart.job_id == job_id).order_by(ReportPart.index)))
-    if not parts or not all(part.done for part in parts):
-        raise PartsMissing(job_id)
+    parts = done_parts(session, job_id)
+    if not parts[0].numbered:  # its step did not run (a part rendered before migration 0034, a lost message)
+        numbered_front(session, job_id)
+        parts = done_parts(session, job_id)
     session.commit()
-    forget_report(job)
-    report = assemble(session, job)
-    with force_locale(job.language):
-        content = stitched(report, parts)
-    story_ids = set(report.story_ids).union(*(part.story_ids for part in parts))
+    forget_report(job)  # this process may have rendered parts of the job: the stitch needs no report
+    content = stitching.stitch_apart([part.pdf for part in parts],
+                               stitching.placed([layout_of(part) for part in parts], top_levels(parts)),
+                               parts[0].furniture)
+    story_ids = set().union(*(part.story_ids for part in parts))
+    references = parts[0].evidence_cited
     session.execute(sa.delete(ReportPart).where(ReportPart.job_id == job.id))
-    jobs.end_done(app, session, job, content, story_ids, len(report.references))
-
-
-def stitched(report, parts):
-    """The parts' PDF bytes stitched, the front part rendered again with the page numbers of the contents."""
-    front, rest = parts[0], parts[1:]
-    front_pages, front_content = front.pages, front.pdf
-    for _rendering in range(FRONT_RENDERINGS):
-        numbers = page_numbers([front_content, *(part.pdf for part in rest)])
-        front_content = render.part_pdf_bytes(render.portfolio_part_html(report, template_part(report, front, numbers)))
-        if stitching.page_count(front_content) == front_pages:
-            break
-        front_pages = stitching.page_count(front_content)
-    contents = [front_content, *(part.pdf for part in rest)]
-    top_levels = [PROJECT_BOOKMARK_LEVEL if part.kind == PartKind.PROJECT else 1 for part in parts]
-    bookmarks, first = [], 0
-    for content, top_level in zip(contents, top_levels, strict=True):
-        part = stitching.reader(content)
-        bookmarks.extend(stitching.outline(part, first, top_level))
-        first += len(part.pages)
-    furniture = render.furniture_pdf_bytes(render.furniture_html(report, stitching.chapters(bookmarks, first)))
-    gc.collect()  # the front's and the furniture's layouts are garbage: release them before pypdf's objects
-    return stitching.stitch(contents, furniture, top_levels)
-
-
-def page_numbers(contents):
-    """``{anchor: page number}`` across ``contents`` (PDF bytes in order), numbered from 1."""
-    numbers, first = {}, 0
-    for content in contents:
-        part = stitching.reader(content)
-        numbers.update({name: anchor.page + 1 for name, anchor in stitching.anchors(part, first).items()})
-        first += len(part.pages)
-    return numbers
+    jobs.end_done(app, session, job, content, story_ids, references)

@@ -232,11 +232,11 @@ def portfolio_part_html(report, part):
     return stitch.linked_across_parts(render_template("reports/portfolio.html", **values))
 
 
-def furniture_html(report, chapters):
-    """The running heads and page numbers of a stitched report: one page per page, ``chapters`` as
-    :func:`tracker.reports.stitch.chapters` gives them."""
-    return render_template("reports/furniture.html", title=report.meta.fund_name, fund=report.meta.fund_name,
-                           chapters=chapters, stylesheets=[])
+def furniture_html(fund_name, chapters):
+    """The running heads and page numbers of a stitched report of fund ``fund_name``: one page per page,
+    ``chapters`` as :func:`tracker.reports.stitch.chapters` gives them."""
+    return render_template("reports/furniture.html", title=fund_name, fund=fund_name, chapters=chapters,
+                           stylesheets=[])
 
 
 def html_for(report, mode=Mode.PDF, **extra):

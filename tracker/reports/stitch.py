@@ -1,7 +1,9 @@
 """Stitch the PDF parts of a report into one tagged document: pypdf reads, pikepdf copies and writes (no Flask, no
 database).
 
-Each part is a PDF/UA file of its own (WeasyPrint, ``pdf/ua-1``). The stitched file keeps, across parts:
+Each part is a PDF/UA file of its own (WeasyPrint, ``pdf/ua-1``). What the stitch needs to know of a part
+besides its content, its :class:`Layout` (pages, anchors, bookmarks), is read once with pypdf when the part is
+rendered, so that the stitch itself builds no pypdf objects. The stitched file keeps, across parts:
 
 * the pages in order, each part's structure tree under one ``Document`` element (the parent tree is renumbered
   here, part after part);
@@ -14,12 +16,17 @@ Each part is a PDF/UA file of its own (WeasyPrint, ``pdf/ua-1``). The stitched f
 * metadata: title, author, language, creation date, and the front part's XMP packet (with its PDF/UA mark).
 """
 
-import gc
 import io
+import json
+import logging
 import re
+
+# The stitch's copy runs in a child Python of this module: fixed arguments, no shell.
+import subprocess  # nosec B404
+import sys
 import warnings
-from contextlib import ExitStack
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import unquote
 
 import pikepdf
@@ -29,11 +36,21 @@ from pikepdf import Name
 from pikepdf import OutlineItem
 from pypdf import PdfReader
 
+from tracker.common.memory import peak_rss_mb
+
 # Never fetched: links to another part's anchors carry it until the stitch makes them internal.
 ANCHOR_BASE = "https://report.invalid/anchor/"
 HREF = re.compile(r'href="#([^"]+)"')
 ID = re.compile(r'\bid="([^"]+)"')
 DESCRIBING = ("/Title", "/Author", "/Subject", "/Keywords", "/Creator", "/CreationDate", "/ModDate")
+PEAK = re.compile(rb"^peak_rss_mb=([0-9.]+)$", re.MULTILINE)
+LOG = logging.getLogger(__name__)
+# Where the ``tracker`` package is: the stitching process imports this module from there.
+PACKAGE_HOME = Path(__file__).resolve().parents[2]
+
+
+class StitchFailed(RuntimeError):
+    """The process that stitches ended without the stitched file."""
 
 
 def linked_across_parts(html):
@@ -45,36 +62,54 @@ def linked_across_parts(html):
 
 @dataclass(frozen=True)
 class Anchor:
-    """Where an anchor is: a page of the stitched document (from 0) and its position on that page."""
+    """Where an anchor is: a page (from 0) and its position on that page."""
 
     page: int
     left: float
     top: float
 
 
-def reader(content):
-    return PdfReader(io.BytesIO(content))
+@dataclass(frozen=True)
+class Layout:
+    """What the stitch needs of a part: its pages, its anchors (``{name: Anchor}``, pages of the part) and its
+    bookmarks (``[(level, title, page)]``, its top ones at level 1, pages of the part)."""
+
+    pages: int
+    anchors: dict
+    bookmarks: list
+
+    @classmethod
+    def of(cls, content):
+        """The layout of a part's PDF bytes, read with pypdf."""
+        part = PdfReader(io.BytesIO(content))
+        return cls(len(part.pages), anchors(part), outline(part))
+
+    @classmethod
+    def loaded(cls, pages, anchors, bookmarks):
+        """A layout kept as JSON (:meth:`kept`)."""
+        return cls(pages, {name: Anchor(*place) for name, place in anchors.items()},
+                   [(level, title, page) for level, title, page in bookmarks])
+
+    def kept(self):
+        """``(anchors, bookmarks)`` as JSON values."""
+        return ({name: [anchor.page, anchor.left, anchor.top] for name, anchor in self.anchors.items()},
+                [list(bookmark) for bookmark in self.bookmarks])
 
 
-def page_count(content):
-    return len(reader(content).pages)
-
-
-def anchors(part, first_page=0):
-    """``{anchor: Anchor}`` of a part's named destinations, its pages counted from ``first_page``."""
+def anchors(part):
+    """``{anchor: Anchor}`` of a pypdf reader's named destinations."""
     numbers = {page.indirect_reference.idnum: number for number, page in enumerate(part.pages)}
     found = {}
     for name, destination in part.named_destinations.items():
         page = destination.page
         index = numbers.get(page.idnum) if hasattr(page, "idnum") else page
         if index is not None:
-            found[str(name)] = Anchor(first_page + index, float(destination.left or 0), float(destination.top or 0))
+            found[str(name)] = Anchor(index, float(destination.left or 0), float(destination.top or 0))
     return found
 
 
-def outline(part, first_page=0, top_level=1):
-    """``[(level, title, page)]``: a part's bookmarks in order, its top ones at ``top_level``, pages counted from
-    ``first_page``."""
+def outline(part):
+    """``[(level, title, page)]``: a pypdf reader's bookmarks in order, its top ones at level 1."""
     entries = []
 
     def walk(items, level):
@@ -82,10 +117,31 @@ def outline(part, first_page=0, top_level=1):
             if isinstance(item, list):
                 walk(item, level + 1)
             else:
-                entries.append((level, str(item.title), first_page + part.get_destination_page_number(item)))
+                entries.append((level, str(item.title), part.get_destination_page_number(item)))
 
-    walk(part.outline, top_level)
+    walk(part.outline, 1)
     return entries
+
+
+@dataclass(frozen=True)
+class Placed:
+    """The parts' anchors and bookmarks placed in the stitched document, and its pages."""
+
+    anchors: dict
+    bookmarks: list
+    pages: int
+
+
+def placed(layouts, top_levels):
+    """Where the anchors and bookmarks of parts laid out as ``layouts`` are once stitched in order, the top
+    bookmarks of part ``i`` at level ``top_levels[i]``."""
+    found, bookmarks, first = {}, [], 0
+    for layout, top_level in zip(layouts, top_levels, strict=True):
+        found.update({name: Anchor(first + anchor.page, anchor.left, anchor.top)
+                      for name, anchor in layout.anchors.items()})
+        bookmarks.extend((level + top_level - 1, title, first + page) for level, title, page in layout.bookmarks)
+        first += layout.pages
+    return Placed(found, bookmarks, first)
 
 
 def chapters(bookmarks, pages):
@@ -97,41 +153,68 @@ def chapters(bookmarks, pages):
     return names
 
 
-def stitch(parts, furniture, top_levels):
-    """One PDF of ``parts`` (PDF bytes, in order) with ``furniture`` (PDF bytes, one page per page) laid over it;
-    the top bookmarks of part ``i`` are at level ``top_levels[i]`` of the outline.
+def stitch_apart(parts, place, furniture):
+    """:func:`stitch` in a Python process of its own, started for it and ended with it.
 
-    pypdf reads each part's anchors and bookmarks; pikepdf (qpdf, in C++) copies the pages and the structure
-    trees and writes the file: pypdf's objects for thousands of pages and tens of thousands of structure
-    elements would take a gigabyte. The parts stay open until the file is written (qpdf copies their streams
-    then).
+    The copy of every page and structure element is the heaviest thing a report does (some 200 MB at 300
+    projects); apart, its memory goes back to the system the moment it is done, whichever process stitches (a
+    Celery pool process that rendered parts before, a web process with the thread runner), and never adds to
+    what that process already holds. The parts go to it on its standard input, after a line of JSON that says
+    how long each is and where the anchors and bookmarks are; the stitched file comes back on its standard
+    output. Its peak memory is logged (``peak_rss_mb``).
     """
-    found, bookmarks, first = {}, [], 0
-    for content, top_level in zip(parts, top_levels, strict=True):
-        part = reader(content)
-        found.update(anchors(part, first))
-        bookmarks.extend(outline(part, first, top_level))
-        first += len(part.pages)
-        del part
-    gc.collect()
-    with ExitStack() as stack:
-        opened = [stack.enter_context(pikepdf.open(io.BytesIO(content))) for content in parts]
-        pdf = stack.enter_context(pikepdf.new())
+    header = {"parts": [len(part) for part in parts], "furniture": len(furniture), "pages": place.pages,
+              "anchors": {name: [anchor.page, anchor.left, anchor.top] for name, anchor in place.anchors.items()},
+              "bookmarks": place.bookmarks}
+    # Our own module, no shell, fixed arguments; what it reads is the parts' bytes.
+    done = subprocess.run([sys.executable, "-m", __name__], input=b"".join(  # noqa: S603 # nosec B603
+        [json.dumps(header).encode(), b"\n", *parts, furniture]), capture_output=True, check=False, cwd=PACKAGE_HOME)
+    if done.returncode or not done.stdout.startswith(b"%PDF"):
+        raise StitchFailed(f"the stitch ended with {done.returncode}: {done.stderr.decode(errors='replace')[-1500:]}")
+    peak = PEAK.search(done.stderr)
+    LOG.info("Stitched %d parts, %d pages, in a process of its own", len(parts), place.pages,
+             extra={"peak_rss_mb": float(peak.group(1)) if peak else None})
+    return done.stdout
+
+
+def stitch_from(stream):
+    """The stitched file of what :func:`stitch_apart` writes to ``stream``."""
+    header = json.loads(stream.readline())
+    parts = [stream.read(size) for size in header["parts"]]
+    furniture = stream.read(header["furniture"])
+    place = Placed({name: Anchor(*where) for name, where in header["anchors"].items()},
+                   [tuple(bookmark) for bookmark in header["bookmarks"]], header["pages"])
+    return stitch(parts, place, furniture)
+
+
+def stitch(parts, place, furniture):
+    """One PDF of ``parts`` (PDF bytes, in order) whose anchors and bookmarks are ``place`` (:func:`placed`), with
+    ``furniture`` (PDF bytes, one page per page) laid over it.
+
+    pikepdf (qpdf, in C++) copies the pages and the structure trees and writes the file. Each part is let go as
+    soon as it is copied: since qpdf 8.3 a copy keeps reading its streams' data from the part's bytes, not from
+    the part's parsed objects, which would otherwise double the memory of a copy of thousands of structure
+    elements.
+    """
+    with pikepdf.new() as pdf:
         tree = StructureTree(pdf)
-        for part in opened:
+        for number, content in enumerate(parts):
+            part = pikepdf.open(io.BytesIO(content))
             added = len(pdf.pages)
             with warnings.catch_warnings():  # the named destinations are the stitch's own (name_destinations)
                 warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
                 pdf.pages.extend(part.pages)
             tree.add(part, pdf.pages[added:])
+            if number == 0:
+                describe(pdf, part)
+            del part
         tree.finish()
-        describe(pdf, opened[0])
         pages = [page.obj for page in pdf.pages]
-        name_destinations(pdf, found, pages)
+        name_destinations(pdf, place.anchors, pages)
         for page in pages:
-            link_internally(page, found, pages)
-        add_outline(pdf, bookmarks)
-        lay_over(pdf, stack.enter_context(pikepdf.open(io.BytesIO(furniture))))
+            link_internally(page, place.anchors, pages)
+        add_outline(pdf, place.bookmarks)
+        lay_over(pdf, pikepdf.open(io.BytesIO(furniture)))
         return written(pdf)
 
 
@@ -309,3 +392,9 @@ def number_tree(node):
         yield from ((int(numbers[index]), numbers[index + 1]) for index in range(0, len(numbers), 2))
     for kid in node.get("/Kids") or []:
         yield from number_tree(kid)
+
+
+if __name__ == "__main__":
+    sys.stdout.buffer.write(stitch_from(sys.stdin.buffer))
+    sys.stdout.buffer.flush()
+    print(f"peak_rss_mb={peak_rss_mb()}", file=sys.stderr)

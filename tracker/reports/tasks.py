@@ -9,9 +9,12 @@ lease would run out, and takes the job over if no one renewed it.
 
 A portfolio PDF fans out (:mod:`tracker.reports.parts`): the job's task plans its parts and sends one task per
 part, so that every worker renders some; each part task, once its part is kept, looks whether every part is
-done, and the first to see it sends the stitch task (a key in Redis makes it one sender; the stitch of a job no
-longer running does nothing, so a second delivery is harmless). No result backend is needed for this chord:
-the parts' progress lives in the ``report_part`` rows.
+done, and the first to see it sends the task that numbers the contents (a key in Redis makes it one sender),
+which sends the stitch task when it is done. Numbering and stitching are tasks of their own so that each
+process holds one heavy thing at a time: WeasyPrint's layout of the front matter, or qpdf's copy of every page.
+A second delivery of either is harmless: the contents are numbered once, and the stitch of a job no longer
+running does nothing. No result backend is needed for this chord: the parts' progress lives in the
+``report_part`` rows.
 
 A job is taken over once (:data:`TAKEOVERS`): a report that killed its worker, by running out of memory on a
 huge portfolio, say, would kill the next one too. The second time, the task leaves the job to the sweep,
@@ -31,6 +34,7 @@ from tracker.reports.models import ReportJob
 
 TASK_NAME = "tracker.reports.build_report"
 PART_TASK_NAME = "tracker.reports.render_report_part"
+NUMBER_TASK_NAME = "tracker.reports.number_report_contents"
 STITCH_TASK_NAME = "tracker.reports.stitch_report"
 STITCH_SENT_KEY = "tracker:report-job:{}:stitch-sent"
 TAKEOVERS = 1
@@ -61,10 +65,18 @@ def build_report(task, job_id):
 
 @shared_task(name=PART_TASK_NAME, ignore_result=True, acks_late=True, reject_on_worker_lost=True)
 def render_report_part(job_id, index):
-    """Render one part of a portfolio PDF; the task that finds every part done sends the stitch."""
+    """Render one part of a portfolio PDF; the task that finds every part done sends the numbering of the
+    contents."""
     app = current_app._get_current_object()
     portfolio_parts().run_part(app, job_id, index)
     if all_parts_done(app, job_id) and first_to_stitch(app, job_id):
+        number_report_contents.delay(job_id)
+
+
+@shared_task(name=NUMBER_TASK_NAME, ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+def number_report_contents(job_id):
+    """Render the front part again with the page numbers of its contents, then send the stitch."""
+    if portfolio_parts().number_front(current_app._get_current_object(), job_id):
         stitch_report.delay(job_id)
 
 
@@ -103,7 +115,8 @@ def all_parts_done(app, job_id):
 
 
 def first_to_stitch(app, job_id):
-    """Whether this task is the first to find every part of job ``job_id`` done (it then sends the stitch)."""
+    """Whether this task is the first to find every part of job ``job_id`` done (it then sends the numbering and
+    the stitch)."""
     with redis.Redis.from_url(app.config["CELERY_BROKER_URL"]) as client:
         return bool(client.set(STITCH_SENT_KEY.format(job_id), 1, nx=True, ex=TAKEOVER_MEMORY_SECONDS))
 
