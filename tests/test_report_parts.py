@@ -323,11 +323,11 @@ def job_now(app, job_id):
 @pytest.mark.heavy  # about 30 s per backend: every part rendered and stitched
 @pytest.mark.both_backends
 def test_a_queue_plans_renders_each_part_once_and_stitches(app, portfolio_job):
-    count = parts.plan(app, portfolio_job.id)
+    order = parts.plan(app, portfolio_job.id)
     parts.run_part(app, portfolio_job.id, 1)
     parts.run_part(app, portfolio_job.id, 1)
 
-    assert count == 5 and progress(job_now(app, portfolio_job.id)) == (1, 5)  # front, 2 projects, 2 back pieces
+    assert len(order) == 5 and progress(job_now(app, portfolio_job.id)) == (1, 5)  # front, 2 projects, 2 back
     for index in (4, 3, 0, 2):
         parts.run_part(app, portfolio_job.id, index)
     assert parts.number_front(app, portfolio_job.id) and parts.number_front(app, portfolio_job.id)
@@ -401,8 +401,12 @@ def test_a_kept_layout_loads_back_as_it_was():
 
 
 def test_a_second_plan_of_a_claimed_job_does_nothing(app, portfolio_job):
-    assert parts.plan(app, portfolio_job.id) == 5
-    assert parts.plan(app, portfolio_job.id) == 0
+    assert len(parts.plan(app, portfolio_job.id)) == 5
+    assert parts.plan(app, portfolio_job.id) == []
+
+
+def test_the_longest_parts_are_sent_first_the_front_then_the_back_matter_then_the_projects(app, portfolio_job):
+    assert parts.plan(app, portfolio_job.id) == [0, 3, 4, 1, 2]
 
 
 def test_a_stitch_before_every_part_is_rendered_fails_the_job_and_keeps_no_file(app, portfolio_job):
@@ -434,8 +438,7 @@ def test_a_story_withdrawn_after_its_part_was_rendered_fails_the_stitch(app, fac
     factory.decision(factory.panel(cycle), story)
     job = jobs.create_job(session, TEST_ACTOR, factory.user("me"), fund=factory.fund(), audience="internal")
     session.commit()
-    count = parts.plan(app, job.id)
-    for index in range(count):
+    for index in parts.plan(app, job.id):
         parts.run_part(app, job.id, index)
     rendered = session.get(ReportPart, (job.id, 1)).story_ids
     story_services.withdraw_consent(session, TEST_ACTOR, story, date.today(), "", story.consent.version)

@@ -63,10 +63,13 @@ def bench_command(scale, url, repeat, import_rows, throughput_requests, no_throu
 @click.option("--workers", callback=lambda _context, _param, value: worker_counts(value),
               help="Render the portfolio in parts, as report jobs do, with each of these numbers of worker "
                    "processes (such as 1,2), and print each process's peak memory and the wall times side by side.")
-def bench_report_command(projects, repeat, seed_dir, skip_demo, workers):
+@click.option("--one-process", is_flag=True,
+              help="With --workers, also build the portfolio in one process as the thread runner does (plan, every "
+                   "part, numbering, stitch): the peak of a process that does every step.")
+def bench_report_command(projects, repeat, seed_dir, skip_demo, workers, one_process):
     """(Developers) Print report timings and peak memory as JSON; nothing touches the configured database."""
     with quiet_app_log():
-        figures = load("report").figures(projects, repeat, seed_dir, skip_demo, workers)
+        figures = load("report").figures(projects, repeat, seed_dir, skip_demo, workers, one_process)
     emit(figures)
 
 

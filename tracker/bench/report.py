@@ -247,7 +247,7 @@ def portfolio_figures(folder, sizes):
     return figures
 
 
-def parts_figures(folder, projects, workers):
+def parts_figures(folder, projects, workers, one_process=False):
     """The synthetic portfolio of ``projects`` rendered in parts by 1, 2… worker processes
     (:mod:`tracker.bench.report_parts`)."""
     from tracker.bench import report_parts
@@ -266,12 +266,12 @@ def parts_figures(folder, projects, workers):
         fund_id, user_id = synthetic.fund.id, user.id
     built = time.perf_counter() - started
     result = report_parts.figures(app, f"sqlite:///{folder / 'synthetic.sqlite'}", str(folder / "reports"),
-                                  fund_id, user_id, workers)
+                                  fund_id, user_id, workers, one_process)
     database(app).engine.dispose()
     return {"projects": projects, "build_s": round(built, 1), **result}
 
 
-def figures(projects, repeat, seed_dir, skip_demo, workers=()):
+def figures(projects, repeat, seed_dir, skip_demo, workers=(), one_process=False):
     """Report timings and peak memory; everything happens in a temporary folder.
 
     With ``workers``, the portfolio is measured as report jobs render it, in parts by that many worker
@@ -283,7 +283,7 @@ def figures(projects, repeat, seed_dir, skip_demo, workers=()):
         if not skip_demo:
             result["largest_demo_project"] = demo_figures(folder, seed_dir, repeat)
         if workers:
-            result["portfolio_in_parts"] = parts_figures(folder, projects, workers)
+            result["portfolio_in_parts"] = parts_figures(folder, projects, workers, one_process)
             return result
         sizes = sorted({max(1, projects // 2), projects})
         result["synthetic_portfolio"] = portfolio_figures(folder, sizes)

@@ -55,6 +55,8 @@ FRONT_RENDERINGS = 3
 PAGE_PLACEHOLDER = "000"
 # Entries of Annex A per part of the back matter: about 20 pages, a layout of some 150 MB at most.
 ANNEX_PIECE = 400
+# Which parts go to the workers first (sending_order): the longest to render.
+LONGEST_FIRST = {PartKind.FRONT: 0, PartKind.BACK: 1, PartKind.PROJECT: 2}
 # A project's heading is a level-2 bookmark (static/css/report.css: h3), under "5. Project summaries".
 PROJECT_BOOKMARK_LEVEL = 2
 # The last report this process assembled for the parts of a job (see assembled_report).
@@ -91,13 +93,15 @@ def in_parts(job):
 
 
 def plan(app, job_id):
-    """Claim queued job ``job_id`` and record its parts; how many (0: another worker took it, or it failed)."""
+    """Claim queued job ``job_id`` and record its parts; their indices in the order to send them
+    (:func:`sending_order`), none when another worker took the job or it failed."""
     with job_session(app, job_id, claimed=False) as (session, step):
         if not jobs.claim(session, job_id):
-            return 0
+            return []
         step.claimed = True
-        return plan_parts(session, session.get(ReportJob, job_id))
-    return 0
+        plan_parts(session, session.get(ReportJob, job_id))
+        return sending_order(session, job_id)
+    return []
 
 
 def run_part(app, job_id, index):
@@ -172,6 +176,15 @@ def plan_parts(session, job):
     session.add(job)
     session.commit()
     return len(kinds)
+
+
+def sending_order(session, job_id):
+    """The indices of the job's parts, the longest to render first: the front (whose worker assembles the report
+    too), the pieces of the back matter, then the projects. Workers that each take the next part as they free
+    up then end close together, instead of one finishing the long pieces after the others are done."""
+    rows = session.execute(sa.select(ReportPart.index, ReportPart.kind).where(ReportPart.job_id == job_id)).all()
+    session.commit()
+    return [index for index, kind in sorted(rows, key=lambda row: (LONGEST_FIRST[row.kind], row.index))]
 
 
 # Rendering parts ------------------------------------------------------------------------------------
@@ -360,19 +373,20 @@ def page_numbers(layouts):
 
 
 def finish(app, session, job_id):
+    """Stitch the parts of running job ``job_id`` and end it done (its contents numbered first if they are not)."""
     job = session.get(ReportJob, job_id)
     if job.status != JobStatus.RUNNING:
         session.commit()
         return
     parts = done_parts(session, job_id)
     if not parts[0].numbered:  # its step did not run (a part rendered before migration 0034, a lost message)
-        numbered_front(session, job_id)
+        if not numbered_front(session, job_id):
+            return
         parts = done_parts(session, job_id)
     session.commit()
     forget_report(job)  # this process may have rendered parts of the job: the stitch needs no report
-    content = stitching.stitch_apart([part.pdf for part in parts],
-                               stitching.placed([layout_of(part) for part in parts], top_levels(parts)),
-                               parts[0].furniture)
+    place = stitching.placed([layout_of(part) for part in parts], top_levels(parts))
+    content = stitching.stitch_apart([part.pdf for part in parts], place, parts[0].furniture)
     story_ids = set().union(*(part.story_ids for part in parts))
     references = parts[0].evidence_cited
     session.execute(sa.delete(ReportPart).where(ReportPart.job_id == job.id))

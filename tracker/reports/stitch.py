@@ -252,10 +252,10 @@ def destination(pages, anchor):
 
 def name_destinations(pdf, found, pages):
     """Every part's anchors as the stitched file's named destinations (``report.pdf#annex-evidence``)."""
-    names = Array()
+    names = []  # a Python list made an Array once: extending an Array copies it (thousands of anchors)
     for name in sorted(found):
         names.extend([pikepdf.String(name), destination(pages, found[name])])
-    pdf.Root.Names = Dictionary(Dests=pdf.make_indirect(Dictionary(Names=names)))
+    pdf.Root.Names = Dictionary(Dests=pdf.make_indirect(Dictionary(Names=Array(names))))
 
 
 def add_outline(pdf, bookmarks):
@@ -332,8 +332,9 @@ class StructureTree:
     def __init__(self, pdf):
         self.pdf = pdf
         self.document = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document))
-        self.kids = Array()
-        self.numbers = Array()
+        # Python lists made Arrays once, in finish: extending an Array copies it (tens of thousands of entries).
+        self.kids = []
+        self.numbers = []
         self.next_key = 0
         self.role_map = Dictionary()
 
@@ -362,9 +363,9 @@ class StructureTree:
                 self.role_map[key] = value
 
     def finish(self):
-        self.document.K = self.kids
+        self.document.K = Array(self.kids)
         tree = self.pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot, K=Array([self.document]),
-                                                 ParentTree=self.pdf.make_indirect(Dictionary(Nums=self.numbers)),
+                                                 ParentTree=self.pdf.make_indirect(Dictionary(Nums=Array(self.numbers))),
                                                  ParentTreeNextKey=self.next_key))
         if self.role_map:
             tree.RoleMap = self.role_map

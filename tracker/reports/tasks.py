@@ -103,7 +103,7 @@ def in_parts(app, job_id):
 
 def fan_out(app, job_id):
     """Claim the job, record its parts and send one task per part (none when another worker claimed it)."""
-    for index in range(portfolio_parts().plan(app, job_id)):
+    for index in portfolio_parts().plan(app, job_id):
         render_report_part.delay(job_id, index)
 
 
