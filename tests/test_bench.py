@@ -1,10 +1,12 @@
 """``flask bench`` at a tiny scale: the command runs and prints every figure (not the timings themselves)."""
 
 import json
+import shutil
 
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import skip_or_fail
 from tracker import migrate
 from tracker.bench import measure
 from tracker.bench.data import Sizes
@@ -73,15 +75,17 @@ def test_bench_audit_prints_the_access_overviews_server_time_as_json(app):
     assert {"page_ms_p50", "page_ms_p95", "queries"} <= set(figures)
 
 
-def test_bench_report_renders_the_portfolio_in_parts_with_each_number_of_workers(app):
+def test_bench_report_builds_the_portfolio_on_real_celery_workers_with_each_number_of_pool_processes(app):
+    if shutil.which("redis-server") is None:
+        skip_or_fail("redis-server is not installed: bench-report --workers runs real Celery workers")
     result = app.test_cli_runner().invoke(args=["bench-report", "--projects", "2", "--workers", "1,2", "--skip-demo",
                                                 "--one-process"])
 
     assert result.exit_code == 0, result.output
     figures = json.loads(result.stdout)["portfolio_in_parts"]
-    assert [(run["workers"], run["status"], len(run["render"])) for run in figures["runs"]] == [
+    assert [(run["workers"], run["status"], len(run["pool_processes_max_rss_mb"])) for run in figures["runs"]] == [
         (1, "done", 1), (2, "done", 2)]
-    assert all(run["stitch"]["copy_process_max_rss_mb"] > 0 for run in figures["runs"])
+    assert all(len(run["part_s"]) == run["parts"] and run["copy_process_max_rss_mb"] > 0 for run in figures["runs"])
     assert figures["in_one_process"]["status"] == "done" and figures["in_one_process"]["copy_process_max_rss_mb"] > 0
     assert figures["peak_rss_mb"] == max(run["peak_rss_mb"] for run in [*figures["runs"], figures["in_one_process"]])
     assert {"estimated_wall_s_8_workers", "wall_ratio_2_to_1", "wall_ratio_target"} <= set(figures)

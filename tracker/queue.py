@@ -25,7 +25,6 @@ from celery import Task
 from celery import current_app as current_celery_app
 from celery.signals import worker_process_init
 from celery.signals import worker_process_shutdown
-from celery.utils.log import get_logger
 from flask import current_app
 from flask.cli import with_appcontext
 
@@ -33,7 +32,7 @@ from tracker.common.memory import peak_rss_mb
 from tracker.db import database
 
 EXTENSION = "celery"
-LOG = get_logger(__name__)
+LOG = logging.getLogger(__name__)  # a worker logs it: Celery sets up the root logger at its level
 
 
 def celery_init_app(app):

@@ -265,7 +265,7 @@ def parts_figures(folder, projects, workers, one_process=False):
         session.commit()
         fund_id, user_id = synthetic.fund.id, user.id
     built = time.perf_counter() - started
-    result = report_parts.figures(app, f"sqlite:///{folder / 'synthetic.sqlite'}", str(folder / "reports"),
+    result = report_parts.figures(app, f"sqlite:///{folder / 'synthetic.sqlite'}", folder,
                                   fund_id, user_id, workers, one_process)
     database(app).engine.dispose()
     return {"projects": projects, "build_s": round(built, 1), **result}

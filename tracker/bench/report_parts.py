@@ -1,42 +1,53 @@
-"""``flask --app tracker bench-report --workers 1,2``: the donor portfolio PDF rendered in parts by worker processes.
+"""``flask --app tracker bench-report --workers 1,2``: the donor portfolio PDF built in parts by real Celery workers.
 
-For each number of workers, on the same synthetic portfolio (:class:`tracker.bench.report.Synthetic`): one
-process plans the job (:func:`tracker.reports.parts.plan`), that many processes render the parts at the same
-time, each taking the next one as it frees up, in the order the plan sends them (longest first), as Celery's
-workers take tasks (:func:`tracker.reports.parts.run_part`), one
-process numbers the contents (:func:`tracker.reports.parts.number_front`) and one stitches the parts
-(:func:`tracker.reports.parts.stitch`), copying them in a process of its own. Each process reports its own time
-and peak memory (``VmHWM``), the stitch also its copy's; the wall time is the parent's, process starts
-included, as a queue would see it. With ``--one-process``, the job is also built by one process doing every
-step (:func:`tracker.reports.jobs.run_job`, as the thread runner does): the peak of a process that is reused.
+For each number of workers, on the same synthetic portfolio (:class:`tracker.bench.report.Synthetic`): a
+``redis-server`` of its own on a free loopback port, and ``flask --app tracker worker -c N`` started and ready
+before the clock starts, as a running pool is. The job is then sent as the web app sends it
+(:func:`tracker.reports.runner.submit`) and the wall time runs until it is done: the job's task plans the
+parts, the pool processes take the part tasks one at a time (longest first), one numbers the contents, one
+stitches (:mod:`tracker.reports.tasks`). The worker's own log gives each task's time, each pool process's peak
+memory as it ends (``VmHWM``, logged by :mod:`tracker.queue`; the worker is stopped once the job is done) and
+that of the process the stitch copies in (:func:`tracker.reports.stitch.stitch_apart`).
 
-From the one-worker run's time per part, it estimates the wall time on 8 cores: the parts dealt to 8 workers
-(longest first), plus each worker's fixed cost (start, app, assembling the report), plus planning, numbering
+From the one-worker run's task times, it estimates the wall time on 8 cores: the part tasks dealt to 8 workers
+(longest first), each worker assembling the report once (about the job task's time), plus planning, numbering
 and the stitch, which stay serial.
+
+With ``--one-process``, the job is also built by one process doing every step (:func:`jobs.run_job`, as the
+thread runner does): the peak of a process that is never replaced.
 """
 
 import heapq
 import json
 import logging
-import queue
+import os
+import re
 import secrets
+import shutil
+import signal
 
-# The child Python (this module) runs one step so that its peak memory is measured alone.
+# The worker, redis-server and a child Python of this module run as processes: fixed arguments, no shell.
 import subprocess  # nosec B404
 import sys
-import threading
 import time
+from contextlib import contextmanager
+
+import click
+import redis
 
 from tracker import create_app
 from tracker.audit.services import Actor
 from tracker.auth import services as auth_services
 from tracker.auth.models import User
+from tracker.bench.measure import free_port
 from tracker.common.memory import peak_rss_mb
 from tracker.db import database
 from tracker.portfolio.models import Fund
 from tracker.reports import jobs
-from tracker.reports import parts
+from tracker.reports import runner
 from tracker.reports import stitch as stitching
+from tracker.reports import tasks
+from tracker.reports.models import JobStatus
 from tracker.reports.models import ReportJob
 
 RSS_TARGET_MB = 500
@@ -44,108 +55,19 @@ SPEED_UP_TARGET = 0.65
 ESTIMATED_CORES = 8
 PASSWORD = secrets.token_urlsafe(18)
 ACTOR = Actor.command_line("benchmark")
-
-
-def run_child(*arguments, stdin=None):
-    """Run one step in a child process of its own; ``Popen`` of ``python -m tracker.bench.report_parts``."""
-    # Our own module, no shell, fixed arguments.
-    return subprocess.Popen([sys.executable, "-m", "tracker.bench.report_parts", *map(str, arguments)],  # noqa: S603 # nosec B603
-                            stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def result_of(process):
-    out, err = process.communicate()
-    if process.returncode:
-        raise RuntimeError(f"bench step failed ({process.returncode}): {err[-2000:]}")
-    return json.loads(out.strip().splitlines()[-1])
-
-
-def rendered_by(workers, url, folder, job_id, order):
-    """The parts in ``order`` rendered by ``workers`` processes at once, each taking the next part as it frees
-    up, as Celery's workers take the next task (one at a time): the figures of each process."""
-    waiting = queue.SimpleQueue()
-    for index in order:
-        waiting.put(index)
-    running = [run_child("serve", url, folder, job_id, stdin=subprocess.PIPE) for _worker in range(workers)]
-    feeders = [threading.Thread(target=feed, args=(process, waiting)) for process in running]
-    for feeder in feeders:
-        feeder.start()
-    for feeder in feeders:
-        feeder.join()
-    return [result_of(process) for process in running]
-
-
-def feed(process, waiting):
-    """Hand ``process`` the next waiting part each time it says the last one is done; then close its input."""
-    while True:
-        try:
-            index = waiting.get_nowait()
-        except queue.Empty:
-            break
-        process.stdin.write(f"{index}\n")
-        process.stdin.flush()
-        if not process.stdout.readline():  # it ended: result_of tells why
-            break
-    process.stdin.close()
-    process.stdin = None  # closed: communicate() only reads what is left
-
-
-def new_job(app, fund_id, user_id):
-    with app.app_context(), database(app).new_session() as session:
-        job = jobs.create_job(session, ACTOR, session.get(User, user_id), fund=session.get(Fund, fund_id),
-                              audience="donor")
-        session.commit()
-        return job.id
-
-
-def fanned_out(app, url, folder, fund_id, user_id, workers):
-    """Plan, render in ``workers`` processes at once, stitch: the figures of each process and the wall time."""
-    job_id = new_job(app, fund_id, user_id)
-    started = time.perf_counter()
-    planned = result_of(run_child("plan", url, folder, job_id))
-    order = planned.pop("order")
-    planned["parts"] = count = len(order)
-    rendered = rendered_by(workers, url, folder, job_id, order)
-    rendering = time.perf_counter() - started
-    numbered = result_of(run_child("number", url, folder, job_id))
-    stitched = result_of(run_child("stitch", url, folder, job_id))
-    wall = time.perf_counter() - started
-    with database(app).new_session() as session:
-        job = session.get(ReportJob, job_id)
-        status, size, error = job.status.value, job.file_size, job.error
-    return {"workers": workers, "parts": count, "status": status, "error": error, "pdf_bytes": size,
-            "wall_s": round(wall, 2), "plan_and_render_s": round(rendering, 2), "plan": planned,
-            "render": rendered, "number": numbered, "stitch": stitched,
-            "peak_rss_mb": max(step.get(figure) or 0 for step in (planned, numbered, stitched, *rendered)
-                               for figure in ("max_rss_mb", "copy_process_max_rss_mb"))}
-
-
-def estimate(run, cores=ESTIMATED_CORES):
-    """The wall time with ``cores`` workers, from one worker's time per part (see the module's docstring)."""
-    worker = run["render"][0]
-    fixed = worker["s"] - sum(worker["part_s"])
-    loads = [0.0] * cores
-    for seconds in sorted(worker["part_s"], reverse=True):
-        heapq.heapreplace(loads, loads[0] + seconds)
-    return round(run["plan"]["s"] + fixed + max(loads) + run["number"]["s"] + run["stitch"]["s"], 1)
-
-
-def in_one_process(app, url, folder, fund_id, user_id):
-    """Every step of the job in one process, as the thread runner builds it: its time and peak memory."""
-    job_id = new_job(app, fund_id, user_id)
-    started = time.perf_counter()
-    built = result_of(run_child("whole", url, folder, job_id))
-    with database(app).new_session() as session:
-        job = session.get(ReportJob, job_id)
-        status, size = job.status.value, job.file_size
-    return {"status": status, "pdf_bytes": size, "wall_s": round(time.perf_counter() - started, 2), **built,
-            "peak_rss_mb": max(built["max_rss_mb"], built.get("copy_process_max_rss_mb") or 0)}
+START_SECONDS = 60
+JOB_SECONDS = 3600
+TASK = re.compile(r"Task (tracker\.reports\.\w+)\[[^\]]+\] succeeded in ([0-9.]+)s")
+POOL_PROCESS = re.compile(r"Pool process (\d+) ends \(exit code [^)]*\); its peak memory was ([0-9.]+) MB")
+COPY = re.compile(r"in a process of its own; its peak memory was ([0-9.]+) MB")
 
 
 def figures(synthetic_app, url, folder, fund_id, user_id, worker_counts, one_process=False):
     """The figures of each number of workers in ``worker_counts``, side by side, with the targets (and with
     ``one_process``, those of the job built in one process)."""
-    runs = [fanned_out(synthetic_app, url, folder, fund_id, user_id, workers) for workers in worker_counts]
+    with redis_broker(folder) as broker:
+        runs = [with_celery(synthetic_app, url, folder, broker, fund_id, user_id, workers)
+                for workers in worker_counts]
     result = {"runs": runs, "rss_target_mb": RSS_TARGET_MB}
     if one_process:
         result["in_one_process"] = in_one_process(synthetic_app, url, folder, fund_id, user_id)
@@ -160,49 +82,180 @@ def figures(synthetic_app, url, folder, fund_id, user_id, worker_counts, one_pro
     return result
 
 
+@contextmanager
+def redis_broker(folder):
+    """``redis-server`` on a free loopback port, nothing written to disk: its URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise click.ClickException("bench-report --workers runs real Celery workers: install redis-server "
+                                   "(Debian package redis-server)")
+    port = free_port()
+    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",  # noqa: S603 # nosec B603
+                                "--appendonly", "no", "--dir", str(folder)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"redis://127.0.0.1:{port}/0"
+        wait_until(lambda: answers(url), process, "redis-server")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def answers(url):
+    try:
+        with redis.Redis.from_url(url) as client:
+            return client.ping()
+    except redis.ConnectionError:
+        return False
+
+
+def wait_until(condition, process, name, seconds=START_SECONDS):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise click.ClickException(f"{name} did not start (exit code {process.poll()})")
+        time.sleep(0.1)
+
+
+def with_celery(app, url, folder, broker, fund_id, user_id, workers):
+    """The job built by a worker of ``workers`` pool processes: its wall time, task times and peaks."""
+    secret = secrets.token_hex(16)
+    settings = {"DATABASE_URL": url, "SECRET_KEY": secret, "REPORT_JOB_RUNNER": "celery",
+                "CELERY_BROKER_URL": broker, "INSTANCE_PATH": str(folder / "instance")}
+    log = folder / f"worker-{workers}.log"
+    with started_worker(settings, workers, log) as worker:
+        job_id = new_job(app, fund_id, user_id)
+        sender = create_app({name: value for name, value in settings.items() if name != "INSTANCE_PATH"})
+        started = time.perf_counter()
+        runner.submit(sender, job_id)
+        job = finished_job(app, job_id, worker)
+        wall = time.perf_counter() - started
+        main_peak = process_peak(worker.pid)
+    return {"workers": workers, "parts": job.parts_total, "status": job.status.value, "error": job.error,
+            "pdf_bytes": job.file_size, "wall_s": round(wall, 2), "main_process_max_rss_mb": main_peak,
+            **from_log(log.read_text(encoding="utf-8", errors="replace"))}
+
+
+@contextmanager
+def started_worker(settings, workers, log):
+    """``flask --app tracker worker -c workers``, ready; stopped (warm shutdown) on the way out."""
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("TRACKER_")}
+    environment |= {f"TRACKER_{name}": str(value) for name, value in settings.items()}
+    with log.open("w", encoding="utf-8") as output:
+        worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "tracker", "worker",  # noqa: S603 # nosec B603
+                                   "--concurrency", str(workers), "--loglevel", "INFO"],
+                                  env=environment, stdout=output, stderr=subprocess.STDOUT,
+                                  stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_until(lambda: " ready." in log.read_text(encoding="utf-8", errors="replace"), worker, "The worker")
+        yield worker
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            worker.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+
+
+def finished_job(app, job_id, worker):
+    deadline = time.monotonic() + JOB_SECONDS
+    while True:
+        with database(app).new_session() as session:
+            job = session.get(ReportJob, job_id)
+            if job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
+                return job
+        if worker.poll() is not None or time.monotonic() > deadline:
+            raise click.ClickException(f"the worker ended or the job did not (status {job.status.value})")
+        time.sleep(0.25)
+
+
+def process_peak(pid):
+    """The peak memory of running process ``pid`` in MB (``VmHWM``), or None where there is no ``/proc``."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            line = next((line for line in status if line.startswith("VmHWM:")), None)
+    except OSError:
+        return None
+    return round(int(line.split()[1]) / 1024, 1) if line else None
+
+
+def from_log(text):
+    """Task times, pool process and copy peaks, as the worker logged them."""
+    times = {}
+    for name, seconds in TASK.findall(text):
+        times.setdefault(name.rsplit(".", 1)[1], []).append(round(float(seconds), 3))
+    pool = sorted((float(peak) for peak in dict(POOL_PROCESS.findall(text)).values()), reverse=True)  # by pid
+    copies = [float(peak) for peak in COPY.findall(text)]
+    return {"task_s": {name: round(sum(values), 2) for name, values in times.items()},
+            "part_s": times.get(tasks.PART_TASK_NAME.rsplit(".", 1)[1], []),
+            "pool_processes_max_rss_mb": pool, "copy_process_max_rss_mb": max(copies, default=None),
+            "peak_rss_mb": max([*pool, *copies], default=0)}
+
+
+def estimate(run, cores=ESTIMATED_CORES):
+    """The wall time with ``cores`` workers, from one worker's task times (see the module's docstring)."""
+    serial = run["task_s"]
+    assembling = serial.get("build_report", 0)
+    loads = [assembling] * cores
+    for seconds in sorted(run["part_s"], reverse=True):
+        heapq.heapreplace(loads, loads[0] + seconds)
+    return round(assembling + max(loads) + serial.get("number_report_contents", 0)
+                 + serial.get("stitch_report", 0), 1)
+
+
+def new_job(app, fund_id, user_id):
+    with app.app_context(), database(app).new_session() as session:
+        job = jobs.create_job(session, ACTOR, session.get(User, user_id), fund=session.get(Fund, fund_id),
+                              audience="donor")
+        session.commit()
+        return job.id
+
+
+def in_one_process(app, url, folder, fund_id, user_id):
+    """Every step of the job in one child process, as the thread runner builds it: its time and peak memory."""
+    job_id = new_job(app, fund_id, user_id)
+    started = time.perf_counter()
+    # Our own module, no shell, fixed arguments.
+    done = subprocess.run([sys.executable, "-m", "tracker.bench.report_parts", url, str(job_id)],  # noqa: S603 # nosec B603
+                          capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise click.ClickException(f"the one-process build failed ({done.returncode}): {done.stderr[-2000:]}")
+    built = json.loads(done.stdout.strip().splitlines()[-1])
+    with database(app).new_session() as session:
+        job = session.get(ReportJob, job_id)
+        status, size = job.status.value, job.file_size
+    return {"status": status, "pdf_bytes": size, "wall_s": round(time.perf_counter() - started, 2), **built,
+            "peak_rss_mb": max(built["max_rss_mb"], built["copy_process_max_rss_mb"] or 0)}
+
+
 def bench_user(session, hasher):
     return auth_services.create_user(session, hasher, ACTOR,
                                      email=f"donor-{secrets.token_hex(4)}@example.org", display_name="Bench donor",
                                      role="donor", password=PASSWORD)
 
 
-# In the child processes ----------------------------------------------------------------------------------
+# In the child process --------------------------------------------------------------------------------------
 
 
-def child(step, url, folder, job_id):
-    """One step of the job in this process: its time and peak memory as one JSON line (and per part times)."""
+def child(url, job_id):
+    """Build job ``job_id`` in this process: its time, peak memory and its copy's, as one JSON line."""
     started = time.perf_counter()
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(16), "REPORT_FOLDER": folder})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(16)})
     app.logger.disabled = True
-    job_id = int(job_id)
-    figures = {}
-    if step == "plan":
-        figures["order"] = parts.plan(app, job_id)
-    elif step == "number":
-        parts.number_front(app, job_id)
-    elif step == "serve":
-        figures["part_s"] = []
-        for line in sys.stdin:
-            begun = time.perf_counter()
-            parts.run_part(app, job_id, int(line))
-            figures["part_s"].append(round(time.perf_counter() - begun, 3))
-            print(json.dumps({"part": int(line), "s": figures["part_s"][-1]}), flush=True)
-        figures["parts"] = len(figures["part_s"])
-    else:
-        copy = CopyPeak()
-        stitching.LOG.addHandler(copy)
-        stitching.LOG.setLevel(logging.INFO)
-        (jobs.run_job if step == "whole" else parts.stitch)(app, job_id)
-        figures["copy_process_max_rss_mb"] = max(copy.peaks, default=None)
+    copy = CopyPeak()
+    stitching.LOG.addHandler(copy)
+    stitching.LOG.setLevel(logging.INFO)
+    jobs.run_job(app, int(job_id))
     database(app).engine.dispose()
-    print(json.dumps({"s": round(time.perf_counter() - started, 2),
-                      "max_rss_mb": peak_rss_mb(),
-                      **figures}))
+    print(json.dumps({"s": round(time.perf_counter() - started, 2), "max_rss_mb": peak_rss_mb(),
+                      "copy_process_max_rss_mb": max(copy.peaks, default=None)}))
 
 
 class CopyPeak(logging.Handler):
-    """The peak memory of the process the stitch copies in (:func:`tracker.reports.stitch.stitch_apart` logs
-    it)."""
+    """The peak memory of the process the stitch copies in, as :func:`tracker.reports.stitch.stitch_apart`
+    logs it."""
 
     def __init__(self):
         super().__init__(logging.INFO)
@@ -214,4 +267,4 @@ class CopyPeak(logging.Handler):
 
 
 if __name__ == "__main__":
-    child(*sys.argv[1:])
+    child(*sys.argv[1:3])

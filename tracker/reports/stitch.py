@@ -172,8 +172,9 @@ def stitch_apart(parts, place, furniture):
     if done.returncode or not done.stdout.startswith(b"%PDF"):
         raise StitchFailed(f"the stitch ended with {done.returncode}: {done.stderr.decode(errors='replace')[-1500:]}")
     peak = PEAK.search(done.stderr)
-    LOG.info("Stitched %d parts, %d pages, in a process of its own", len(parts), place.pages,
-             extra={"peak_rss_mb": float(peak.group(1)) if peak else None})
+    peak_mb = float(peak.group(1)) if peak else None
+    LOG.info("Stitched %d parts, %d pages, in a process of its own; its peak memory was %s MB", len(parts),
+             place.pages, peak_mb, extra={"peak_rss_mb": peak_mb})
     return done.stdout
 
 
