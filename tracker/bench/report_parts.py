@@ -42,6 +42,7 @@ from tracker.auth.models import User
 from tracker.bench.measure import free_port
 from tracker.common.memory import peak_rss_mb
 from tracker.db import database
+from tracker.db import read_only
 from tracker.portfolio.models import Fund
 from tracker.reports import jobs
 from tracker.reports import runner
@@ -163,6 +164,7 @@ def finished_job(app, job_id, worker):
     deadline = time.monotonic() + JOB_SECONDS
     while True:
         with database(app).new_session() as session:
+            read_only(session)  # on SQLite, no write lock taken from the workers
             job = session.get(ReportJob, job_id)
             if job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
                 return job
