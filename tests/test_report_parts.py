@@ -379,7 +379,7 @@ def blank_pdf(pages):
 
 
 def test_the_copy_runs_in_a_process_of_its_own_which_reports_its_peak_memory(caplog):
-    place = stitch.Placed({"second": stitch.Anchor(1, 0.0, 800.0)}, [(1, "First", 0), (1, "Second", 1)], 2)
+    place = stitch.Layout(2, {"second": stitch.Anchor(1, 0.0, 800.0)}, [(1, "First", 0), (1, "Second", 1)])
 
     with caplog.at_level(logging.INFO, logger=stitch.__name__):
         content = stitch.stitch_apart([blank_pdf(1), blank_pdf(1)], place, blank_pdf(2))
@@ -391,7 +391,7 @@ def test_the_copy_runs_in_a_process_of_its_own_which_reports_its_peak_memory(cap
 
 def test_a_copy_that_fails_says_so_and_gives_no_file():
     with pytest.raises(stitch.StitchFailed, match="the stitch ended with 1"):
-        stitch.stitch_apart([b"not a PDF"], stitch.Placed({}, [], 1), blank_pdf(1))
+        stitch.stitch_apart([b"not a PDF"], stitch.Layout(1, {}, []), blank_pdf(1))
 
 
 def test_a_kept_layout_loads_back_as_it_was():

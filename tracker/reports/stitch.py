@@ -71,8 +71,9 @@ class Anchor:
 
 @dataclass(frozen=True)
 class Layout:
-    """What the stitch needs of a part: its pages, its anchors (``{name: Anchor}``, pages of the part) and its
-    bookmarks (``[(level, title, page)]``, its top ones at level 1, pages of the part)."""
+    """What the stitch needs of a part, or of the stitched document (:func:`placed`): its pages, its anchors
+    (``{name: Anchor}``) and its bookmarks (``[(level, title, page)]``, a part's top ones at level 1), pages
+    counted from 0."""
 
     pages: int
     anchors: dict
@@ -123,25 +124,16 @@ def outline(part):
     return entries
 
 
-@dataclass(frozen=True)
-class Placed:
-    """The parts' anchors and bookmarks placed in the stitched document, and its pages."""
-
-    anchors: dict
-    bookmarks: list
-    pages: int
-
-
 def placed(layouts, top_levels):
-    """Where the anchors and bookmarks of parts laid out as ``layouts`` are once stitched in order, the top
-    bookmarks of part ``i`` at level ``top_levels[i]``."""
+    """The layout of the document that stitches parts laid out as ``layouts`` in order, the top bookmarks of
+    part ``i`` at level ``top_levels[i]``."""
     found, bookmarks, first = {}, [], 0
     for layout, top_level in zip(layouts, top_levels, strict=True):
         found.update({name: Anchor(first + anchor.page, anchor.left, anchor.top)
                       for name, anchor in layout.anchors.items()})
         bookmarks.extend((level + top_level - 1, title, first + page) for level, title, page in layout.bookmarks)
         first += layout.pages
-    return Placed(found, bookmarks, first)
+    return Layout(first, found, bookmarks)
 
 
 def chapters(bookmarks, pages):
@@ -163,9 +155,9 @@ def stitch_apart(parts, place, furniture):
     how long each is and where the anchors and bookmarks are; the stitched file comes back on its standard
     output. Its peak memory is logged (``peak_rss_mb``).
     """
+    anchors, bookmarks = place.kept()
     header = {"parts": [len(part) for part in parts], "furniture": len(furniture), "pages": place.pages,
-              "anchors": {name: [anchor.page, anchor.left, anchor.top] for name, anchor in place.anchors.items()},
-              "bookmarks": place.bookmarks}
+              "anchors": anchors, "bookmarks": bookmarks}
     # Our own module, no shell, fixed arguments; what it reads is the parts' bytes.
     done = subprocess.run([sys.executable, "-m", __name__], input=b"".join(  # noqa: S603 # nosec B603
         [json.dumps(header).encode(), b"\n", *parts, furniture]), capture_output=True, check=False, cwd=PACKAGE_HOME)
@@ -183,13 +175,11 @@ def stitch_from(stream):
     header = json.loads(stream.readline())
     parts = [stream.read(size) for size in header["parts"]]
     furniture = stream.read(header["furniture"])
-    place = Placed({name: Anchor(*where) for name, where in header["anchors"].items()},
-                   [tuple(bookmark) for bookmark in header["bookmarks"]], header["pages"])
-    return stitch(parts, place, furniture)
+    return stitch(parts, Layout.loaded(header["pages"], header["anchors"], header["bookmarks"]), furniture)
 
 
 def stitch(parts, place, furniture):
-    """One PDF of ``parts`` (PDF bytes, in order) whose anchors and bookmarks are ``place`` (:func:`placed`), with
+    """One PDF of ``parts`` (PDF bytes, in order) laid out as ``place`` (:func:`placed`), with
     ``furniture`` (PDF bytes, one page per page) laid over it.
 
     pikepdf (qpdf, in C++) copies the pages and the structure trees and writes the file. Each part is let go as
