@@ -5,6 +5,7 @@ the workers share, with a 1-second heartbeat and a 3-second lease so that a kill
 within seconds.
 """
 
+import logging
 import os
 import re
 import shutil
@@ -32,6 +33,7 @@ from tests.factories import Factory
 from tests.postgres import free_port
 from tracker import create_app
 from tracker import migrate
+from tracker import queue
 from tracker.common import blobs
 from tracker.db import database
 from tracker.db import make_engine
@@ -466,6 +468,13 @@ def test_a_worker_takes_one_report_at_a_time_and_acknowledges_it_only_once_it_en
     assert (task.acks_late, task.reject_on_worker_lost, task.ignore_result) == (True, True, True)
     assert celery.conf.worker_prefetch_multiplier == 1 and celery.conf.task_ignore_result
     assert celery.conf.broker_transport_options["visibility_timeout"] == 90
+
+
+def test_a_pool_process_logs_its_peak_memory_as_it_ends(caplog):
+    with caplog.at_level(logging.INFO, logger=queue.__name__):
+        queue.end_pool_process(pid=4242, exitcode=0)
+
+    assert re.fullmatch(r"Pool process 4242 ends \(exit code 0\); its peak memory was [0-9.]+ MB", caplog.messages[0])
 
 
 def test_a_pool_process_that_grew_past_the_memory_setting_is_replaced_after_its_task(tmp_path, instance_path):

@@ -349,6 +349,16 @@ def test_a_rendered_part_keeps_its_pages_anchors_and_bookmarks_for_the_stitch(ap
     assert layout.anchors and all(0 <= anchor.page < layout.pages for anchor in layout.anchors.values())
 
 
+def test_a_part_kept_before_its_layout_was_stored_is_read_from_its_pdf(app, portfolio_job, session):
+    parts.plan(app, portfolio_job.id)
+    parts.run_part(app, portfolio_job.id, 1)
+    part = session.get(ReportPart, (portfolio_job.id, 1))
+    kept = parts.layout_of(part)
+    part.anchors = part.bookmarks = None  # as migration 0034 leaves a part rendered before it
+
+    assert parts.layout_of(part) == kept
+
+
 def test_the_contents_are_not_numbered_before_every_part_is_rendered(app, portfolio_job):
     parts.plan(app, portfolio_job.id)
     parts.run_part(app, portfolio_job.id, 0)

@@ -132,7 +132,7 @@ def with_celery(app, url, folder, broker, fund_id, user_id, workers):
         runner.submit(sender, job_id)
         job = finished_job(app, job_id, worker)
         wall = time.perf_counter() - started
-        main_peak = process_peak(worker.pid)
+        main_peak = peak_rss_mb(worker.pid)
     return {"workers": workers, "parts": job.parts_total, "status": job.status.value, "error": job.error,
             "pdf_bytes": job.file_size, "wall_s": round(wall, 2), "main_process_max_rss_mb": main_peak,
             **from_log(log.read_text(encoding="utf-8", errors="replace"))}
@@ -171,16 +171,6 @@ def finished_job(app, job_id, worker):
         if worker.poll() is not None or time.monotonic() > deadline:
             raise click.ClickException(f"the worker ended or the job did not (status {job.status.value})")
         time.sleep(0.25)
-
-
-def process_peak(pid):
-    """The peak memory of running process ``pid`` in MB (``VmHWM``), or None where there is no ``/proc``."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            line = next((line for line in status if line.startswith("VmHWM:")), None)
-    except OSError:
-        return None
-    return round(int(line.split()[1]) / 1024, 1) if line else None
 
 
 def from_log(text):

@@ -106,13 +106,8 @@ def plan(app, job_id):
 
 def run_part(app, job_id, index):
     """Render part ``index`` of running job ``job_id`` and keep it; nothing when it is done or the job is over."""
-    run_parts(app, job_id, [index])
-
-
-def run_parts(app, job_id, indices):
-    """Render the parts ``indices`` of running job ``job_id`` one after the other (a worker's share of them)."""
     with job_session(app, job_id) as (session, _step), jobs.lease_kept(app, job_id):
-        render_parts(session, job_id, indices)
+        render_parts(session, job_id, [index])
 
 
 def number_front(app, job_id):
