@@ -24,6 +24,23 @@ CHROMIUM_FLAGS = [
 ]
 
 
+def whole_bodies(app):
+    """Wrap ``app`` so that each response is read whole, and its iterable closed, before werkzeug writes it.
+
+    When the browser drops a connection mid-response (a cancelled favicon fetch, say), werkzeug's development
+    server skips closing the response, and a static file is left open until the garbage collector meets it:
+    a ResourceWarning that pytest reports against whichever test happens to run then.
+    """
+    def application(environ, start_response):
+        response = app(environ, start_response)
+        try:
+            return [b"".join(response)]
+        finally:
+            if hasattr(response, "close"):
+                response.close()
+    return application
+
+
 @contextmanager
 def serve_demo(instance, demo_database):
     """Serve a copy of the loaded demo from ``instance`` on a free local port; yield its URL and demo logins.
@@ -42,7 +59,7 @@ def serve_demo(instance, demo_database):
     for login in demo_logins:
         logins.setdefault(login.role, (login.email, login.password))
     totp_secrets = {login.email: login.totp_secret for login in demo_logins if login.totp_secret}
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, whole_bodies(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
