@@ -66,7 +66,7 @@ test: $(VENV)/.installed-dev compile-translations
 	$(BIN)/ruff check tracker tests
 	$(BIN)/lint-imports
 	$(BIN)/bandit -c pyproject.toml -r tracker -q
-	$(BIN)/python -m pytest -n auto -m "not heavy"
+	$(BIN)/python -m pytest -n auto --dist loadscope -m "not heavy"
 
 # The slow tier: the wheel built and installed, the benchmarks and the load generator, long generative runs.
 test-heavy: $(VENV)/.installed-dev compile-translations
