@@ -40,9 +40,15 @@ def explicitly_parametrized(metafunc, name):
 
 
 def pytest_generate_tests(metafunc):
+    """``backend`` is SQLite; with ``both_backends`` PostgreSQL too, in the heavy tier if the marker says
+    ``postgresql="heavy"`` (for a long table of cases whose SQL the fast tier already runs on PostgreSQL)."""
     if "backend" in metafunc.fixturenames and not explicitly_parametrized(metafunc, "backend"):
-        both = metafunc.definition.get_closest_marker("both_backends") is not None
-        metafunc.parametrize("backend", ["sqlite", "postgresql"] if both else ["sqlite"], scope="session")
+        both = metafunc.definition.get_closest_marker("both_backends")
+        backends = ["sqlite"]
+        if both is not None:
+            heavy = both.kwargs.get("postgresql") == "heavy"
+            backends.append(pytest.param("postgresql", marks=pytest.mark.heavy) if heavy else "postgresql")
+        metafunc.parametrize("backend", backends, scope="session")
 
 
 @pytest.fixture(scope="session")
@@ -297,12 +303,15 @@ def pytest_terminal_summary(terminalreporter):
                 outcomes[outcome] = len({report.nodeid for report in reports})
         return outcomes
 
-    matrix = count(MATRIX_TEST)
+    matrix = {name: outcomes for backend, name in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL"))
+              if (outcomes := count(f"{MATRIX_TEST}[{backend}-"))}
     if matrix or count(AUDIENCE_TEST):
         terminalreporter.write_sep("-", "issue 8: deny by default, audience invariant")
     if matrix:
-        terminalreporter.write_line(f"route × role × project matrix (web routes): {sum(matrix.values())} cases "
-                                    f"({', '.join(f'{n} {outcome}' for outcome, n in matrix.items())})")
+        for backend, outcomes in matrix.items():
+            terminalreporter.write_line(
+                f"route × role × project matrix (web routes) on {backend}: {sum(outcomes.values())} cases "
+                f"({', '.join(f'{n} {outcome}' for outcome, n in outcomes.items())})")
         api = count(API_ACCESS_TESTS)
         if api:
             terminalreporter.write_line(f"JSON API access tests (tests/test_api_access.py): {sum(api.values())}")

@@ -421,6 +421,9 @@ def prepare(case, app, session, login, client):
     return url, token, project
 
 
+# Every case on SQLite in `make test`, and on PostgreSQL too in `make test-heavy`. The fast tier still runs the
+# scoped lists, search and exports on PostgreSQL (test_lists_search_and_exports_show_only_what_…, below).
+@pytest.mark.both_backends(postgresql="heavy")
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_route_answers_as_designed(case, app, session, login, client):
     url, token, project = prepare(case, app, session, login, client)
