@@ -110,6 +110,14 @@ def test_the_donor_home_draws_the_map_and_the_charts_each_with_its_table(client,
     assert "USD 100,000" in home and "GBP 100,001" in home and "200,001" not in home
 
 
+def test_the_donor_home_with_its_map_weighs_less_than_120_kb(client, login, factory, session):
+    grow(factory, 2, countries=("TH", "KH"))
+    login(factory.user("donor"))
+    session.commit()
+
+    assert len(page(client).encode()) < 120_000
+
+
 def test_donors_count_only_donor_material(client, login, factory, session):
     project = factory.project(countries=("VN",))
     cycle = factory.cycle(domains=("Shared domain", "Secret domain"))

