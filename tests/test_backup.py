@@ -34,10 +34,13 @@ def dispose_engines():
 
 
 def empty_app(url, instance):
-    """A separate app on its own database, with its own instance folder."""
+    """A separate app on its own database, with its own instance folder.
+
+    Report jobs run inline: a thread runner would outlive the test and poll a database that is gone."""
     with pytest.MonkeyPatch.context() as environment:
         environment.setenv("TRACKER_INSTANCE_PATH", str(instance))
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "backup-tests", **FAST_HASHING})
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "backup-tests", "REPORT_JOB_RUNNER": "inline",
+                          **FAST_HASHING})
     _apps.append(app)
     return app
 

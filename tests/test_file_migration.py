@@ -44,7 +44,8 @@ def old_instance(database_url, tmp_path, monkeypatch):
     ``instance/reports``, the database at revision 0027. Yields ``(app, {evidence id: content}, report job id)``."""
     instance = tmp_path / "instance"
     monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(instance))
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "file-migration", **FAST_HASHING})
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "file-migration", "REPORT_JOB_RUNNER": "inline",
+                      **FAST_HASHING})
     engine = database(app).engine
     migrate.upgrade(engine)
     with database(app).new_session() as session:
