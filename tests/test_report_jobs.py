@@ -31,8 +31,10 @@ from tracker.reports import jobs
 from tracker.reports import render
 from tracker.reports import runner
 from tracker.reports.models import JobStatus
+from tracker.reports.models import PartKind
 from tracker.reports.models import ReportFormat
 from tracker.reports.models import ReportJob
+from tracker.reports.models import ReportPart
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER_STOPPED = "The worker stopped while preparing this report; try again."
@@ -284,6 +286,55 @@ def test_a_claim_that_may_take_over_leaves_a_job_whose_lease_holds_and_a_finishe
 
     assert not jobs.claim(session, running.id, take_over_after=lease)
     assert not jobs.claim(session, failed.id, take_over_after=lease)
+
+
+# A job whose parts wait behind another job's ---------------------------------------------------------------
+
+
+def job_with_parts_waiting(session, factory, heartbeat):
+    """A portfolio-style job claimed at ``heartbeat`` whose two parts were planned and none rendered yet."""
+    job = queue_job(session, factory)
+    assert jobs.claim(session, job.id, now=heartbeat)
+    session.add_all([ReportPart(job_id=job.id, index=0, kind=PartKind.FRONT),
+                     ReportPart(job_id=job.id, index=1, kind=PartKind.PROJECT, project_id=job.project_id)])
+    session.commit()
+    return job
+
+
+@pytest.mark.both_backends
+def test_a_job_whose_parts_wait_behind_another_running_job_is_not_failed_as_stopped(app, factory, session):
+    lease = app.config["REPORT_LEASE_SECONDS"]
+    waiting = job_with_parts_waiting(session, factory, heartbeat=utcnow() - timedelta(seconds=3 * lease))
+    busy = queue_job(session, factory)
+    assert jobs.claim(session, busy.id)
+
+    assert jobs.stopped_job_ids(session, lease) == []
+    assert jobs.sweep(session, lease) == []
+    session.commit()
+    session.expire_all()
+    assert session.get(ReportJob, waiting.id).status == JobStatus.RUNNING
+
+
+@pytest.mark.both_backends
+def test_a_job_whose_parts_wait_while_no_other_job_is_alive_is_failed_as_stopped(app, factory, session):
+    lease = app.config["REPORT_LEASE_SECONDS"]
+    long_ago = utcnow() - timedelta(seconds=3 * lease)
+    waiting = job_with_parts_waiting(session, factory, heartbeat=long_ago)
+    also_stopped = queue_job(session, factory)
+    assert jobs.claim(session, also_stopped.id, now=long_ago)
+
+    assert sorted(jobs.sweep(session, lease)) == sorted([waiting.id, also_stopped.id])
+
+
+@pytest.mark.both_backends
+def test_a_job_with_no_part_waiting_is_failed_as_stopped_even_while_another_job_runs(app, factory, session):
+    lease = app.config["REPORT_LEASE_SECONDS"]
+    stopped = queue_job(session, factory)
+    assert jobs.claim(session, stopped.id, now=utcnow() - timedelta(seconds=3 * lease))
+    busy = queue_job(session, factory)
+    assert jobs.claim(session, busy.id)
+
+    assert jobs.sweep(session, lease) == [stopped.id]
 
 
 def test_two_workers_taking_over_the_same_stopped_job_at_once_one_wins(file_app, file_session, file_factory):

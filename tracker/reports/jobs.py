@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask import has_app_context
 from flask_babel import force_locale
+from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from tracker.audit.services import Actor
@@ -281,26 +282,53 @@ def lease_expired(job, lease_seconds, now=None):
     return job.status == JobStatus.RUNNING and last < (now or utcnow()) - timedelta(seconds=lease_seconds)
 
 
+def last_renewal(job=ReportJob):
+    """The SQL expression of when ``job`` (the table, or an alias of it) last renewed its lease."""
+    return sa.func.coalesce(job.heartbeat_at, job.started_at, job.created_at)
+
+
 def lease_ran_out(lease_seconds, now):
     """The SQL condition of :func:`lease_expired`."""
-    last = sa.func.coalesce(ReportJob.heartbeat_at, ReportJob.started_at, ReportJob.created_at)
-    return sa.and_(ReportJob.status == JobStatus.RUNNING, last < now - timedelta(seconds=lease_seconds))
+    return sa.and_(ReportJob.status == JobStatus.RUNNING, last_renewal() < now - timedelta(seconds=lease_seconds))
+
+
+def waiting_behind_other_jobs(lease_seconds, now):
+    """The SQL condition of a running job whose parts still wait in the queue while another job's worker holds a
+    live lease: the workers are alive, busy with another report, and will come to these parts.
+
+    Its own lease runs out meanwhile, since no task of it is running to renew it; that alone does not mean its
+    worker stopped. When every worker has stopped, the other jobs' leases run out too, and the sweep fails
+    them all.
+    """
+    other = aliased(ReportJob)
+    parts_waiting = (sa.select(ReportPart.index)
+                     .where(ReportPart.job_id == ReportJob.id, ReportPart.done.is_(False)).exists())
+    another_alive = (sa.select(other.id)
+                     .where(other.id != ReportJob.id, other.status == JobStatus.RUNNING,
+                            last_renewal(other) >= now - timedelta(seconds=lease_seconds)).exists())
+    return sa.and_(parts_waiting, another_alive)
+
+
+def stopped(lease_seconds, now):
+    """The SQL condition of a running job whose worker stopped: its lease ran out, and it is not merely waiting
+    behind other jobs (:func:`waiting_behind_other_jobs`)."""
+    return sa.and_(lease_ran_out(lease_seconds, now), sa.not_(waiting_behind_other_jobs(lease_seconds, now)))
 
 
 def stopped_job_ids(session, lease_seconds, now=None):
-    """The running jobs whose lease ran out, read only: a periodic check that takes no write lock."""
-    return list(session.exec(select(ReportJob.id).where(lease_ran_out(lease_seconds, now or utcnow()))))
+    """The running jobs whose worker stopped, read only: a periodic check that takes no write lock."""
+    return list(session.exec(select(ReportJob.id).where(stopped(lease_seconds, now or utcnow()))))
 
 
 def sweep(session, lease_seconds, now=None):
-    """Fail every running job whose lease ran out (the caller commits); returns their ids.
+    """Fail every running job whose worker stopped (:func:`stopped`; the caller commits); returns their ids.
 
     Failed rather than queued again: a report that killed its worker (memory, on a huge portfolio) would
     kill the next one too. The requester reads that the worker stopped, and tries again.
     """
     now = now or utcnow()
     return list(session.scalars(sa.update(ReportJob)
-                                .where(lease_ran_out(lease_seconds, now))
+                                .where(stopped(lease_seconds, now))
                                 .values(status=JobStatus.FAILED, finished_at=now, error=str(WORKER_STOPPED))
                                 .returning(ReportJob.id)
                                 .execution_options(synchronize_session=False)))
