@@ -48,6 +48,10 @@ def test_a_country_too_small_to_draw_is_a_dot_named_with_its_grants_only_when_it
     assert "<circle" not in without
 
 
+def test_a_country_with_grants_but_neither_outline_nor_dot_is_left_to_the_table_without_failing_the_map():
+    assert worldmap.country_shape("", None, 2, 2, "Nowhere") == ""
+
+
 def test_the_drawn_map_weighs_less_than_100_kb():
     svg = worldmap.render_map({"TH": 3, "KH": 2, "VN": 1}, {"TH": "Thailand"}, title="Grants per country",
                               description="Thailand 3, Cambodia 2, Viet Nam 1")

@@ -225,12 +225,15 @@ def render_map(counts, names, *, title, description, id_prefix="map"):
 
 
 def country_shape(outline, dot, count, largest, name):
-    """A country's outline, grey without grants; or, too small to outline, its dot if it has grants (else "")."""
+    """A country's outline, grey without grants; or, too small to outline, its dot if it has grants (else "": the
+    table beside the map still gives its figures)."""
     if count is None:
         return f'<path d="{outline}" fill="{NO_GRANT}"/>' if outline else ""
     label, fill = f"<title>{text(f'{name}: {count}')}</title>", shade(count, largest)
     if outline:
         return f'<path d="{outline}" fill="{fill}">{label}</path>'
+    if dot is None:
+        return ""
     x, y = dot
     return f'<circle cx="{x}" cy="{y}" r="{DOT_RADIUS}" fill="{fill}">{label}</circle>'
 
